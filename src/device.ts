@@ -1,0 +1,198 @@
+// Gets a WebGPU device in a browser (navigator.gpu) or in Node (the `webgpu` package, Dawn; SwiftShader found
+// by itself where no GPU driver is installed) and makes tfjs's `webgpu` backend run on it.
+import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { findBackend, findBackendFactory, registerBackend, removeBackend, setBackend } from '@tensorflow/tfjs-core';
+import { registerAttackKernels } from './kernels/register';
+
+/** What adapter the library runs on. */
+export interface AdapterSummary {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** A CPU implementation (SwiftShader, lavapipe, WARP) rather than a GPU. */
+  software: boolean;
+  features: string[];
+  runtime: 'browser' | 'node';
+  /** Node only: the Vulkan driver manifest used, when the library chose it (VK_ICD_FILENAMES). */
+  vulkanDriver?: string;
+}
+
+export interface InitWebGPUOptions {
+  /** A `GPU` to use instead of `navigator.gpu` or Dawn. */
+  gpu?: GPU;
+  powerPreference?: GPUPowerPreference;
+  /** Make `webgpu` the active tfjs backend (default true). */
+  setBackend?: boolean;
+}
+
+export interface WebGPUContext {
+  adapter: AdapterSummary;
+  device: GPUDevice;
+  backend: WebGPUBackend;
+}
+
+/** SwiftShader's Vulkan manifest in the places Chromium-based browsers install it. */
+export const SWIFTSHADER_ICD_CANDIDATES = [
+  '/usr/lib/chromium/vk_swiftshader_icd.json',
+  '/usr/lib/chromium-browser/vk_swiftshader_icd.json',
+  '/snap/chromium/current/usr/lib/chromium-browser/vk_swiftshader_icd.json',
+  '/opt/google/chrome/vk_swiftshader_icd.json',
+  '/opt/google/chrome-beta/vk_swiftshader_icd.json',
+  '/opt/google/chrome-unstable/vk_swiftshader_icd.json',
+];
+
+const INSTALL_HINT =
+  'Install a WebGPU-capable runtime: in Node, `npm install webgpu` plus a Vulkan driver ' +
+  '(a GPU driver, or SwiftShader from Chromium: `apt-get install libvulkan1 chromium`, ' +
+  'or set VK_ICD_FILENAMES to a vk_swiftshader_icd.json); in a browser, a WebGPU-enabled one ' +
+  '(Chrome 113+, or Chromium with --enable-unsafe-webgpu) on a page served over https or from localhost.';
+
+let dawnInstance: GPU | undefined;
+let current: WebGPUContext | undefined;
+
+const isNode = (): boolean =>
+  typeof process !== 'undefined' && typeof process.versions === 'object' && !!process.versions.node;
+
+/** Imports a module by a name bundlers do not follow (Node-only dependencies stay out of browser bundles). */
+async function importByName<T>(name: string): Promise<T> {
+  return (await import(/* @vite-ignore */ /* webpackIgnore: true */ name)) as T;
+}
+
+/** SwiftShader manifests next to puppeteer's Chrome downloads and PUPPETEER_EXECUTABLE_PATH. */
+async function swiftShaderCandidates(): Promise<string[]> {
+  const fs = await importByName<typeof import('node:fs')>('node:fs');
+  const path = await importByName<typeof import('node:path')>('node:path');
+  const os = await importByName<typeof import('node:os')>('node:os');
+  const found = [...SWIFTSHADER_ICD_CANDIDATES];
+  const exe = process.env.PUPPETEER_EXECUTABLE_PATH;
+  if (exe) found.unshift(path.join(path.dirname(exe), 'vk_swiftshader_icd.json'));
+  const cache = path.join(process.env.PUPPETEER_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'puppeteer'), 'chrome');
+  try {
+    for (const version of fs.readdirSync(cache)) {
+      for (const sub of ['chrome-linux64', 'chrome-linux']) found.push(path.join(cache, version, sub, 'vk_swiftshader_icd.json'));
+    }
+  } catch {
+    // no puppeteer cache
+  }
+  return found.filter((file) => fs.existsSync(file));
+}
+
+/** Dawn's GPU in Node: the default Vulkan driver first, then SwiftShader. */
+async function nodeAdapter(powerPreference: GPUPowerPreference): Promise<{ adapter: GPUAdapter; vulkanDriver?: string }> {
+  let dawn: { create(flags: string[]): GPU; globals: Record<string, unknown> };
+  try {
+    dawn = await importByName('webgpu');
+  } catch (err) {
+    throw new Error(`initWebGPU: the \`webgpu\` npm package (Dawn for Node) could not be loaded (${(err as Error).message}). ${INSTALL_HINT}`);
+  }
+  for (const [name, value] of Object.entries(dawn.globals)) {
+    if (!(name in globalThis)) (globalThis as Record<string, unknown>)[name] = value;
+  }
+  const request = async () => {
+    dawnInstance = dawn.create([]);
+    return dawnInstance.requestAdapter({ powerPreference });
+  };
+  const preset = process.env.VK_ICD_FILENAMES ?? process.env.VK_DRIVER_FILES;
+  const first = await request();
+  if (first) return { adapter: first, vulkanDriver: preset };
+  if (preset) {
+    throw new Error(`initWebGPU: no WebGPU adapter from the Vulkan driver in VK_ICD_FILENAMES/VK_DRIVER_FILES (${preset}). ${INSTALL_HINT}`);
+  }
+  const tried: string[] = [];
+  for (const icd of await swiftShaderCandidates()) {
+    process.env.VK_ICD_FILENAMES = icd;
+    tried.push(icd);
+    const adapter = await request();
+    if (adapter) return { adapter, vulkanDriver: icd };
+  }
+  delete process.env.VK_ICD_FILENAMES;
+  throw new Error(
+    `initWebGPU: no WebGPU adapter in Node: the default Vulkan driver gave none` +
+      (tried.length ? ` and neither did SwiftShader at ${tried.join(', ')}` : ' and no SwiftShader was found') +
+      ` (Dawn also needs libvulkan.so.1). ${INSTALL_HINT}`,
+  );
+}
+
+function summarize(adapter: GPUAdapter, runtime: 'browser' | 'node', vulkanDriver?: string): AdapterSummary {
+  const info = adapter.info ?? ({} as GPUAdapterInfo);
+  const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`;
+  const fallback = (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  return {
+    vendor: info.vendor ?? '',
+    architecture: info.architecture ?? '',
+    device: info.device ?? '',
+    description: info.description ?? '',
+    software: fallback === true || /swiftshader|llvmpipe|lavapipe|warp|software/i.test(text),
+    features: [...adapter.features].sort(),
+    runtime,
+    vulkanDriver,
+  };
+}
+
+/**
+ * Gets a WebGPU adapter and device, makes tfjs's `webgpu` backend run on them, registers the attack kernels
+ * and says which adapter it got. Works in browsers (`navigator.gpu`) and in Node (the `webgpu` package).
+ * Calling it again returns the same context.
+ *
+ * @example
+ * const {adapter} = await initWebGPU();
+ * console.log(`${adapter.vendor} ${adapter.architecture}, ${adapter.software ? 'software' : 'hardware'}`);
+ */
+export async function initWebGPU(options: InitWebGPUOptions = {}): Promise<WebGPUContext> {
+  registerAttackKernels();
+  if (current && findBackend('webgpu') === current.backend) {
+    if (options.setBackend !== false) await setBackend('webgpu');
+    return current;
+  }
+  const powerPreference = options.powerPreference ?? 'high-performance';
+  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  let gpu = options.gpu ?? nav?.gpu;
+  let adapter: GPUAdapter | null;
+  let vulkanDriver: string | undefined;
+  const runtime = isNode() && !nav?.gpu ? 'node' : 'browser';
+  if (gpu) {
+    adapter = await gpu.requestAdapter({ powerPreference });
+    if (!adapter) throw new Error(`initWebGPU: navigator.gpu gave no adapter. ${INSTALL_HINT}`);
+  } else if (isNode()) {
+    ({ adapter, vulkanDriver } = await nodeAdapter(powerPreference));
+    gpu = dawnInstance;
+  } else {
+    throw new Error(`initWebGPU: WebGPU is not available here (no navigator.gpu). ${INSTALL_HINT}`);
+  }
+  // tfjs-backend-webgpu checks navigator.gpu when it builds its backend.
+  if (!nav) (globalThis as { navigator?: unknown }).navigator = { gpu };
+  else if (!nav.gpu) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
+
+  const required: GPUFeatureName[] = [];
+  if (adapter.features.has('timestamp-query')) required.push('timestamp-query');
+  const limits = adapter.limits;
+  const device = await adapter.requestDevice({
+    requiredFeatures: required,
+    requiredLimits: {
+      maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+      maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
+      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+      maxBufferSize: limits.maxBufferSize,
+      maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+      maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+    },
+  });
+  const summary = summarize(adapter, runtime, vulkanDriver);
+  const backend = new WebGPUBackend(device, adapter.info);
+  // Replace tfjs's own factory (if its import registered one): the backend must run on this device.
+  if (findBackend('webgpu') != null || findBackendFactory('webgpu') != null) removeBackend('webgpu');
+  registerBackend('webgpu', () => backend, 3);
+  current = { adapter: summary, device, backend };
+  if (options.setBackend !== false) {
+    const ok = await setBackend('webgpu');
+    if (!ok) throw new Error('initWebGPU: tfjs could not start its webgpu backend on this device');
+  }
+  return current;
+}
+
+/** The context from the last {@link initWebGPU}, if any. */
+export function currentWebGPU(): WebGPUContext | undefined {
+  return current;
+}
+

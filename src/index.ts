@@ -1,0 +1,24 @@
+// Package entry: the fused attack ops, their kernels and references, and WebGPU set-up.
+export { fgsmStep, pgdStep, randomStart, type FgsmStepOptions, type PgdStepOptions, type RandomStartOptions } from './ops';
+export { fgsmStepComposed, pgdStepComposed, randomStartComposed } from './composed';
+export {
+  copyReference,
+  fgsmStepReference,
+  pcgHash,
+  pgdStepReference,
+  randomStartNoise,
+  randomStartReference,
+} from './reference';
+export { registerAttackKernels } from './kernels/register';
+export { Copy, FgsmStep, PgdStep, RandomStart } from './kernels/kernel_names';
+export type { FgsmStepAttrs, PgdStepAttrs, RandomStartAttrs } from './kernels/kernel_names';
+export { FLAG_PRINT_SHADER, FLAG_VEC4, WORKGROUP_SIZE } from './kernels/elementwise_program';
+export { AdversarialArgumentError } from './validate';
+export {
+  currentWebGPU,
+  initWebGPU,
+  SWIFTSHADER_ICD_CANDIDATES,
+  type AdapterSummary,
+  type InitWebGPUOptions,
+  type WebGPUContext,
+} from './device';

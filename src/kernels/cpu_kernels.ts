@@ -1,0 +1,61 @@
+// Kernel configs of the attack kernels for the `cpu` backend: the plain-TypeScript references of
+// src/reference.ts run on the tensors' values.
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { copyReference, fgsmStepReference, pgdStepReference, randomStartReference } from '../reference';
+import {
+  Copy,
+  FgsmStep,
+  PgdStep,
+  RandomStart,
+  type FgsmStepAttrs,
+  type PgdStepAttrs,
+  type RandomStartAttrs,
+} from './kernel_names';
+
+/** The slice of tfjs-backend-cpu's MathBackendCPU these kernels use. */
+interface CpuBackend {
+  data: { get(dataId: object): { values: unknown } };
+  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
+}
+
+const valuesOf = (backend: CpuBackend, t: TensorInfo): Float32Array =>
+  backend.data.get(t.dataId).values as Float32Array;
+
+export const fgsmStepCpu: KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as unknown as CpuBackend;
+  const { x, grad } = inputs as { x: TensorInfo; grad: TensorInfo };
+  const out = fgsmStepReference(valuesOf(b, x), valuesOf(b, grad), attrs as unknown as FgsmStepAttrs);
+  return b.makeTensorInfo(x.shape, 'float32', out);
+};
+
+export const pgdStepCpu: KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as unknown as CpuBackend;
+  const { xAdv, x0, grad } = inputs as { xAdv: TensorInfo; x0: TensorInfo; grad: TensorInfo };
+  const out = pgdStepReference(
+    valuesOf(b, xAdv),
+    valuesOf(b, x0),
+    valuesOf(b, grad),
+    attrs as unknown as PgdStepAttrs,
+  );
+  return b.makeTensorInfo(xAdv.shape, 'float32', out);
+};
+
+export const randomStartCpu: KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as unknown as CpuBackend;
+  const { x } = inputs as { x: TensorInfo };
+  const out = randomStartReference(valuesOf(b, x), attrs as unknown as RandomStartAttrs);
+  return b.makeTensorInfo(x.shape, 'float32', out);
+};
+
+export const copyCpu: KernelFunc = ({ inputs, backend }) => {
+  const b = backend as unknown as CpuBackend;
+  const { x } = inputs as { x: TensorInfo };
+  return b.makeTensorInfo(x.shape, 'float32', copyReference(valuesOf(b, x)));
+};
+
+export const cpuKernelConfigs: KernelConfig[] = [
+  { kernelName: FgsmStep, backendName: 'cpu', kernelFunc: fgsmStepCpu },
+  { kernelName: PgdStep, backendName: 'cpu', kernelFunc: pgdStepCpu },
+  { kernelName: RandomStart, backendName: 'cpu', kernelFunc: randomStartCpu },
+  { kernelName: Copy, backendName: 'cpu', kernelFunc: copyCpu },
+];

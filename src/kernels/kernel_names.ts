@@ -1,0 +1,27 @@
+// Kernel names and attributes of the attack kernels, shared by the webgpu and cpu kernels and the ops.
+
+export const FgsmStep = 'FgsmStep';
+export const PgdStep = 'PgdStep';
+export const RandomStart = 'RandomStart';
+export const Copy = 'AdversarialCopy';
+
+export interface FgsmStepAttrs {
+  epsilon: number;
+  clipMin: number;
+  clipMax: number;
+  targeted: boolean;
+}
+
+export interface PgdStepAttrs {
+  stepSize: number;
+  epsilon: number;
+  clipMin: number;
+  clipMax: number;
+}
+
+export interface RandomStartAttrs {
+  epsilon: number;
+  seed: number;
+  clipMin: number;
+  clipMax: number;
+}
