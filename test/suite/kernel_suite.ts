@@ -150,7 +150,7 @@ export async function runKernelCase(c: KernelCase, runSeed: number): Promise<Cas
     fallbackMismatches: fallbackVsRef.mismatches,
     poisonLeft,
     poisonReused: value.poisonReused,
-    widthUsed: Object.keys(backend.pipelineCache).some((k) => k.startsWith(key)),
+    widthUsed: Object.keys((backend as unknown as { pipelineCache: object }).pipelineCache).some((k) => k.startsWith(key)),
     leakedTensors: value.leakedTensors,
     gpuErrors: errors,
   };
