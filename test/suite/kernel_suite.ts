@@ -155,3 +155,12 @@ export async function runKernelCase(c: KernelCase, runSeed: number): Promise<Cas
     gpuErrors: errors,
   };
 }
+
+/** RandomStart's output bits for one seed on x = 0.5 (the cross-runtime check compares them). */
+export async function randomStartBits(seed: number, n: number): Promise<number[]> {
+  const x = tf.fill([n], 0.5);
+  const out = lib.randomStart(x, { epsilon: 0.3, seed, clipMin: 0, clipMax: 1 });
+  const values = (await out.data()) as Float32Array;
+  tf.dispose([x, out]);
+  return Array.from(new Uint32Array(values.buffer, values.byteOffset, values.length));
+}

@@ -1,0 +1,128 @@
+// Headless Chromium with WebGPU for tests and benchmarks: bundles a page entry with esbuild, serves it on
+// 127.0.0.1 and opens it in the system Chromium (or PUPPETEER_EXECUTABLE_PATH) through puppeteer.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import * as esbuild from 'esbuild';
+import puppeteer, { type Browser, type Page } from 'puppeteer';
+
+/** Chromium flags that give WebGPU (SwiftShader without a GPU) and keep it off the network. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-default-apps',
+];
+
+const SYSTEM_CHROMIUMS = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+];
+
+/** PUPPETEER_EXECUTABLE_PATH, a system Chromium or Chrome, or puppeteer's own download. */
+export function findChromium(): string {
+  const fromEnv = process.env.PUPPETEER_EXECUTABLE_PATH;
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) throw new Error(`PUPPETEER_EXECUTABLE_PATH=${fromEnv} does not exist`);
+    return fromEnv;
+  }
+  const system = SYSTEM_CHROMIUMS.find((p) => existsSync(p));
+  if (system) return system;
+  try {
+    const own = puppeteer.executablePath();
+    if (existsSync(own)) return own;
+  } catch {
+    // no browser downloaded by puppeteer
+  }
+  throw new Error(
+    `no Chromium found (looked at ${SYSTEM_CHROMIUMS.join(', ')} and puppeteer's cache): ` +
+      'apt-get install chromium, or set PUPPETEER_EXECUTABLE_PATH',
+  );
+}
+
+export interface ChromiumPage {
+  browser: Browser;
+  page: Page;
+  url: string;
+  /** Console errors and uncaught exceptions seen on the page. */
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
+/** Bundles `entry` (a page script) into `outDir/page.js` for the browser. */
+export async function bundlePage(entry: string, outDir: string): Promise<void> {
+  mkdirSync(outDir, { recursive: true });
+  await esbuild.build({
+    entryPoints: [entry],
+    outfile: join(outDir, 'page.js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    loader: { '.wgsl': 'text' },
+    logLevel: 'warning',
+  });
+}
+
+function serve(outDir: string): Promise<Server> {
+  const files: Record<string, { type: string; body: () => Buffer | string }> = {
+    '/': { type: 'text/html', body: () => '<!doctype html><meta charset="utf-8"><title>tfjs-adversarial</title><link rel="icon" href="data:,"><script type="module" src="/page.js"></script>' },
+    '/page.js': { type: 'text/javascript', body: () => readFileSync(join(outDir, 'page.js')) },
+  };
+  const server = createServer((req, res) => {
+    const file = files[(req.url ?? '/').split('?')[0]];
+    if (!file) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-store' }).end(file.body());
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+/**
+ * Bundles `entry`, serves it from 127.0.0.1 and opens it in headless Chromium; resolves once
+ * `window[readyGlobal]` exists on the page.
+ */
+export async function openChromiumPage(entry: string, readyGlobal: string): Promise<ChromiumPage> {
+  const outDir = join(dirname(entry), '.page');
+  await bundlePage(entry, outDir);
+  const server = await serve(outDir);
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const browser = await puppeteer.launch({
+    executablePath: findChromium(),
+    headless: true,
+    args: CHROMIUM_ARGS,
+    protocolTimeout: 600_000,
+  });
+  const pageErrors: string[] = [];
+  try {
+    const page = await browser.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    await page.goto(url);
+    await page.waitForFunction((g) => g in window, { timeout: 60_000 }, readyGlobal);
+    return {
+      browser,
+      page,
+      url,
+      pageErrors,
+      async close() {
+        await browser.close();
+        await new Promise((r) => server.close(r));
+      },
+    };
+  } catch (err) {
+    await browser.close();
+    server.close();
+    throw new Error(`Chromium page ${url} did not start: ${(err as Error).message}; page errors: ${pageErrors.join(' | ')}`);
+  }
+}

@@ -1,0 +1,58 @@
+// The kernel suite in headless Chromium (puppeteer), on the built bundle served from 127.0.0.1, plus the
+// check that one RandomStart seed gives the same bits in Chromium and in Node (Dawn).
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import * as lib from '../../dist/index.js';
+import { argumentCases } from '../suite/argument_suite';
+import { kernelCases } from '../suite/cases';
+import { randomStartBits } from '../suite/kernel_suite';
+import { expectArgumentRefused, expectCaseOk } from '../suite/report_check';
+import { runSeed } from '../suite/run_seed';
+import { openChromiumPage, type ChromiumPage } from './chromium';
+
+let chrome: ChromiumPage;
+
+beforeAll(async () => {
+  chrome = await openChromiumPage(fileURLToPath(new URL('./page.ts', import.meta.url)), 'suite');
+  const info = await chrome.page.evaluate(() => window.suite.init());
+  console.log(`chromium: ${info.userAgent}; adapter ${info.adapter.vendor} ${info.adapter.architecture} (${info.adapter.software ? 'software' : 'hardware'}), run seed ${runSeed}`);
+  expect(info.backend).toBe('webgpu');
+});
+
+afterAll(async () => {
+  await chrome?.close();
+});
+
+describe('fused kernels in Chromium', () => {
+  for (const c of kernelCases) {
+    test(`chromium ${c.name}`, async () => {
+      expectCaseOk(await chrome.page.evaluate((kc, seed) => window.suite.runKernelCase(kc, seed), c, runSeed));
+    });
+  }
+});
+
+describe('argument checks in Chromium', () => {
+  for (const c of argumentCases) {
+    test(`chromium ${c.name}`, async () => {
+      const { value, errors } = await chrome.page.evaluate((name) => window.suite.runArgumentCase(name), c.name);
+      expect(errors).toEqual([]);
+      expectArgumentRefused(value, c.argument);
+    });
+  }
+});
+
+describe('one seed, one result on every runtime', () => {
+  for (const n of [3, 2179, 1 << 20]) {
+    test(`randomStart seed=1234 n=${n}: Chromium bits equal Node (Dawn) bits`, async () => {
+      const inChromium = await chrome.page.evaluate((count) => window.suite.randomStartBits(1234, count), n);
+      await lib.initWebGPU();
+      const inNode = await randomStartBits(1234, n);
+      expect(inChromium.length).toBe(n);
+      expect(inChromium).toEqual(inNode);
+    });
+  }
+
+  test('no errors on the page', () => {
+    expect(chrome.pageErrors).toEqual([]);
+  });
+});
