@@ -1,7 +1,7 @@
 // Gets a WebGPU device in a browser (navigator.gpu) or in Node (the `webgpu` package, Dawn; SwiftShader found
 // by itself where no GPU driver is installed) and makes tfjs's `webgpu` backend run on it.
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { findBackend, findBackendFactory, registerBackend, removeBackend, setBackend } from '@tensorflow/tfjs-core';
+import { engine, findBackendFactory, registerBackend, removeBackend, setBackend } from '@tensorflow/tfjs-core';
 import { registerAttackKernels } from './kernels/register';
 
 /** What adapter the library runs on. */
@@ -114,8 +114,13 @@ async function nodeAdapter(powerPreference: GPUPowerPreference): Promise<{ adapt
   );
 }
 
-function summarize(adapter: GPUAdapter, runtime: 'browser' | 'node', vulkanDriver?: string): AdapterSummary {
-  const info = adapter.info ?? ({} as GPUAdapterInfo);
+function summarize(
+  adapterInfo: GPUAdapterInfo | undefined,
+  features: ReadonlySet<string>,
+  runtime: 'browser' | 'node',
+  vulkanDriver?: string,
+): AdapterSummary {
+  const info = adapterInfo ?? ({} as GPUAdapterInfo);
   const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`;
   const fallback = (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter;
   return {
@@ -124,7 +129,7 @@ function summarize(adapter: GPUAdapter, runtime: 'browser' | 'node', vulkanDrive
     device: info.device ?? '',
     description: info.description ?? '',
     software: fallback === true || /swiftshader|llvmpipe|lavapipe|warp|software/i.test(text),
-    features: [...adapter.features].sort(),
+    features: [...features].sort(),
     runtime,
     vulkanDriver,
   };
@@ -141,7 +146,16 @@ function summarize(adapter: GPUAdapter, runtime: 'browser' | 'node', vulkanDrive
  */
 export async function initWebGPU(options: InitWebGPUOptions = {}): Promise<WebGPUContext> {
   registerAttackKernels();
-  if (current && findBackend('webgpu') === current.backend) {
+  const running = engine().registry.webgpu as WebGPUBackend | undefined;
+  if (current && running === current.backend) {
+    if (options.setBackend !== false) await setBackend('webgpu');
+    return current;
+  }
+  if (running) {
+    // tfjs already runs its webgpu backend (the user set it up): keep it and its tensors.
+    const info = (running.device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+    const runtime = isNode() && typeof (globalThis as { window?: unknown }).window === 'undefined' ? 'node' : 'browser';
+    current = { adapter: summarize(info, running.device.features, runtime), device: running.device, backend: running };
     if (options.setBackend !== false) await setBackend('webgpu');
     return current;
   }
@@ -178,10 +192,10 @@ export async function initWebGPU(options: InitWebGPUOptions = {}): Promise<WebGP
       maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
     },
   });
-  const summary = summarize(adapter, runtime, vulkanDriver);
+  const summary = summarize(adapter.info, adapter.features, runtime, vulkanDriver);
   const backend = new WebGPUBackend(device, adapter.info);
   // Replace tfjs's own factory (if its import registered one): the backend must run on this device.
-  if (findBackend('webgpu') != null || findBackendFactory('webgpu') != null) removeBackend('webgpu');
+  if (findBackendFactory('webgpu') != null) removeBackend('webgpu');
   registerBackend('webgpu', () => backend, 3);
   current = { adapter: summary, device, backend };
   if (options.setBackend !== false) {

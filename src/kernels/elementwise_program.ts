@@ -13,7 +13,8 @@ export interface UniformField {
   type: 'f32' | 'u32' | 'i32';
 }
 
-export const WORKGROUP_SIZE = 64;
+/** Invocations per workgroup: 256 measured best on SwiftShader (bench/, interleaved runs; 64 and 4-per-invocation variants were slower). */
+export const WORKGROUP_SIZE = 256;
 
 /** tfjs flag: use the vec4 path where the element count allows it (tests turn it off to cover the scalar path). */
 export const FLAG_VEC4 = 'ADVERSARIAL_VEC4';

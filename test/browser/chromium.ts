@@ -81,7 +81,15 @@ function serve(outDir: string): Promise<Server> {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-store' }).end(file.body());
+    // Cross-origin isolation gives performance.now() its fine resolution (5 us instead of 100 us).
+    res
+      .writeHead(200, {
+        'content-type': file.type,
+        'cache-control': 'no-store',
+        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-embedder-policy': 'require-corp',
+      })
+      .end(file.body());
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }

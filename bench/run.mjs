@@ -1,0 +1,21 @@
+// Launches a TypeScript script of bench/ in Node: bundles it with esbuild (packages left external) into
+// bench/.build/ and imports it. usage: node bench/run.mjs bench/cli.ts [args...]
+import { pathToFileURL } from 'node:url';
+import { basename, join, resolve } from 'node:path';
+import * as esbuild from 'esbuild';
+
+const [entry, ...rest] = process.argv.slice(2);
+const outfile = resolve('bench', '.build', basename(entry).replace(/\.ts$/, '.mjs'));
+await esbuild.build({
+  entryPoints: [entry],
+  outfile,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  loader: { '.wgsl': 'text' },
+  logLevel: 'warning',
+});
+process.argv = [process.argv[0], join(process.cwd(), entry), ...rest];
+await import(pathToFileURL(outfile).href);
