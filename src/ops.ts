@@ -111,7 +111,7 @@ export function pgdStep(xAdv: Tensor, x0: Tensor, grad: Tensor, options: PgdStep
 }
 
 /**
- * A random start in the L-infinity ball: `clamp(x + u, clipMin, clipMax)`, `u ~ U(-epsilon, epsilon)` drawn
+ * A random start in the L-infinity ball: `clamp(x + u, clipMin, clipMax)`, `u ~ U(-epsilon, epsilon)` (within [-epsilon, epsilon] after float32 rounding) drawn
  * on the GPU by a counter-based generator (PCG hash of the element index and the seed). The CPU kernel
  * draws the same numbers, so one seed gives one result on every backend and runtime.
  *

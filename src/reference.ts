@@ -79,7 +79,7 @@ export function pcgHash(v: number): number {
   return ((word >>> 22) ^ word) >>> 0;
 }
 
-/** The noise u in [-eps, eps) that `RandomStart` adds to element `index` for `seed`. */
+/** The noise u in [-eps, eps] that `RandomStart` adds to element `index` for `seed`. */
 export function randomStartNoise(index: number, seed: number, epsilon: number): number {
   const h = pcgHash((pcgHash(index) ^ pcgHash(seed)) >>> 0);
   const r = (h >>> 8) * 2 ** -24;
