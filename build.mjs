@@ -35,6 +35,17 @@ export async function buildPackage() {
     banner: { js: '#!/usr/bin/env node' },
     logLevel: 'warning',
   });
+  // tfjs-core registers no gradients in any entry; this self-contained copy of its registrations
+  // (tfjs keeps its registries on the global object) is what ensureGradients() loads in Node.
+  await esbuild.build({
+    entryPoints: ['node_modules/@tensorflow/tfjs-core/dist/register_all_gradients.js'],
+    outfile: 'dist/tfjs-gradients.js',
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    logLevel: 'warning',
+  });
   packDigits();
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 }

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import * as lib from '../dist/index.js';
 import { openChromiumPage } from '../test/browser/chromium';
-import { DEFAULT_SIZES, QUICK_SIZES, runKernelBench, type KernelBenchOptions } from './kernel_bench';
+import { DEFAULT_SIZES, QUICK_SIZES, runKernelBench, type KernelBenchOptions } from '../dist/index.js';
 import { formatTable, SCHEMA, type BenchFile } from './results';
 
 const USAGE = 'usage: npm run bench -- [--quick] [--runtime node|chrome|both] [--filter NAME] [--runs N] [--out DIR]';

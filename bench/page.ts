@@ -1,7 +1,7 @@
 // The benchmark page for headless Chromium: the built package and the kernel benchmark, as `window.bench`.
 import * as tf from '@tensorflow/tfjs-core';
 import * as lib from '../dist/index.js';
-import { runKernelBench, type KernelBenchOptions } from './kernel_bench';
+import { runKernelBench, type KernelBenchOptions } from '../dist/index.js';
 
 const bench = {
   async run(options: KernelBenchOptions) {

@@ -1,6 +1,5 @@
 // The results file of a benchmark run (schema `tfjs-adversarial/bench-kernels@1`) and its table on stdout.
-import type { AdapterSummary } from '../dist/index.js';
-import type { KernelBenchResults } from './kernel_bench';
+import type { AdapterSummary, KernelBenchResults } from '../dist/index.js';
 
 export const SCHEMA = 'tfjs-adversarial/bench-kernels@1';
 

@@ -16,6 +16,15 @@ await esbuild.build({
   packages: 'external',
   loader: { '.wgsl': 'text' },
   logLevel: 'warning',
+  // The built package stays one module, imported where it lies (its import.meta.url finds dist/ files).
+  plugins: [
+    {
+      name: 'external-dist',
+      setup(build) {
+        build.onResolve({ filter: /\/dist\/index\.js$/ }, (args) => ({ path: resolve(args.resolveDir, args.path), external: true }));
+      },
+    },
+  ],
 });
 process.argv = [process.argv[0], join(process.cwd(), entry), ...rest];
 await import(pathToFileURL(outfile).href);

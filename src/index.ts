@@ -23,3 +23,11 @@ export {
   type WebGPUContext,
 } from './device';
 export { seededRandom, shuffle } from './data/random';
+export { ensureGradients } from './gradients';
+export { countTraffic, type TrafficCounter, type TrafficCounts } from './traffic';
+export { runKernelBench, kernelRatios, DEFAULT_SIZES, QUICK_SIZES } from './bench/kernels';
+export type { KernelBenchOptions, KernelBenchResults, BenchEntry, BenchRatio } from './bench/kernels';
+export { runStepBench, STEP_KINDS } from './bench/steps';
+export type { StepBenchOptions, StepEntry, StepKind, StepImpl } from './bench/steps';
+export { seedCnn, type Classifier } from './models/seed_cnn';
+export * from './train/steps';

@@ -1,11 +1,13 @@
-// The kernel micro-benchmark, runtime-agnostic (Node through Dawn, or a Chromium page): fused FgsmStep and
-// PgdStep against the same formulas composed of stock tfjs ops, and against a plain copy kernel (the
+// The kernel micro-benchmark, runtime-agnostic (Node through Dawn, or a Chromium page): fused FgsmStep,
+// PgdStep and RandomStart against the same formulas composed of stock tfjs ops, and against a plain copy kernel (the
 // adapter's bandwidth ceiling). Entries are named `case [shape]`; the first run (pipeline compile) is
 // reported apart; then wall time with the GPU queue drained and GPU time from timestamp queries.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
-import * as lib from '../dist/index.js';
-import { summarize, type Summary } from './stats';
+import { Copy } from '../kernels/kernel_names';
+import { fgsmStep, pgdStep, randomStart } from '../ops';
+import { fgsmStepComposed, pgdStepComposed } from '../composed';
+import { drainQueue, summarize, type Summary } from './timing';
 
 export interface KernelBenchOptions {
   /** Element counts (default: 64x784 to 2^22). */
@@ -60,31 +62,33 @@ interface BenchCase {
 const fgsmOptions = { epsilon: 0.1, clipMin: 0, clipMax: 1, targeted: false };
 const pgdOptions = { stepSize: 0.01, epsilon: 0.1, clipMin: 0, clipMax: 1 };
 
+const randomOptions = { epsilon: 0.1, seed: 1, clipMin: 0, clipMax: 1 };
+
 const CASES: BenchCase[] = [
-  { kernel: 'copy', bytesPerElement: 8, inputs: 1, run: ([x]) => tf.engine().runKernel(lib.Copy, { x }) as tf.Tensor },
-  { kernel: 'fgsm_step', bytesPerElement: 12, inputs: 2, run: ([x, g]) => lib.fgsmStep(x, g, fgsmOptions) },
-  { kernel: 'fgsm_step_composed', bytesPerElement: 12, inputs: 2, run: ([x, g]) => lib.fgsmStepComposed(x, g, fgsmOptions, false) },
-  { kernel: 'pgd_step', bytesPerElement: 16, inputs: 3, run: ([a, x, g]) => lib.pgdStep(a, x, g, pgdOptions) },
-  { kernel: 'pgd_step_composed', bytesPerElement: 16, inputs: 3, run: ([a, x, g]) => lib.pgdStepComposed(a, x, g, pgdOptions, false) },
+  { kernel: 'copy', bytesPerElement: 8, inputs: 1, run: ([x]) => tf.engine().runKernel(Copy, { x }) as tf.Tensor },
+  { kernel: 'fgsm_step', bytesPerElement: 12, inputs: 2, run: ([x, g]) => fgsmStep(x, g, fgsmOptions) },
+  { kernel: 'fgsm_step_composed', bytesPerElement: 12, inputs: 2, run: ([x, g]) => fgsmStepComposed(x, g, fgsmOptions, false) },
+  { kernel: 'pgd_step', bytesPerElement: 16, inputs: 3, run: ([a, x, g]) => pgdStep(a, x, g, pgdOptions) },
+  { kernel: 'pgd_step_composed', bytesPerElement: 16, inputs: 3, run: ([a, x, g]) => pgdStepComposed(a, x, g, pgdOptions, false) },
+  { kernel: 'random_start', bytesPerElement: 8, inputs: 1, run: ([x]) => randomStart(x, randomOptions) },
+  {
+    kernel: 'random_start_composed',
+    bytesPerElement: 8,
+    inputs: 1,
+    // The stock way: tfjs draws the noise on the CPU and uploads it.
+    run: ([x]) => tf.tidy(() => tf.clipByValue(tf.add(x, tf.randomUniform(x.shape, -0.1, 0.1)), 0, 1)),
+  },
 ];
 
 /** Input sets rotated between runs, so no run reads what the previous one left in a cache. */
 const ROTATION = 3;
-
-/** Submits what tfjs has recorded and waits until the GPU has run it. */
-async function drain(backend: WebGPUBackend): Promise<void> {
-  backend.ensureCommandEncoderReady();
-  backend.endComputePassEncoder();
-  backend.submitQueue();
-  await backend.device.queue.onSubmittedWorkDone();
-}
 
 /** Wall time per run of `batch` back-to-back runs, the queue drained once at the end. */
 async function timeWall(backend: WebGPUBackend, c: BenchCase, sets: tf.Tensor[][], i: number, batch = 1): Promise<number> {
   const outs: tf.Tensor[] = [];
   const start = performance.now();
   for (let b = 0; b < batch; b++) outs.push(c.run(sets[(i + b) % sets.length]));
-  await drain(backend);
+  await drainQueue(backend);
   const ms = (performance.now() - start) / batch;
   tf.dispose(outs);
   return ms;
@@ -117,7 +121,7 @@ export async function runKernelBench(options: KernelBenchOptions = {}): Promise<
       tf.randomUniform([n], 0, 1),
       tf.randomUniform([n], -1, 1),
     ]);
-    await drain(backend);
+    await drainQueue(backend);
     const cases = CASES.filter((c) => !options.filter || `${c.kernel} [${n}]`.includes(options.filter));
     const caseSets = (c: BenchCase) => sets.map((s) => s.slice(3 - c.inputs));
     // Interleaved: each round times every case once, so drift and noise fall on all of them alike.
@@ -161,7 +165,7 @@ export function kernelRatios(entries: BenchEntry[]): BenchRatio[] {
   const byName = new Map(entries.map((e) => [e.name, e]));
   const ratios: BenchRatio[] = [];
   for (const e of entries) {
-    if (e.kernel !== 'fgsm_step' && e.kernel !== 'pgd_step') continue;
+    if (!['fgsm_step', 'pgd_step', 'random_start'].includes(e.kernel)) continue;
     const shape = `[${e.shape.join(',')}]`;
     const composed = byName.get(`${e.kernel}_composed ${shape}`);
     const copy = byName.get(`copy ${shape}`);

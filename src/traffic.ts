@@ -1,0 +1,73 @@
+// Counts the bytes that cross between host and GPU on a device: uploads through mapped ranges and
+// queue.writeBuffer, reads through buffers mapped for reading. Counted at the WebGPU API, not estimated.
+
+/** Bytes moved since the counter was installed or last reset. */
+export interface TrafficCounts {
+  /** Tensor and other storage data written to the GPU (mapped writes, writeBuffer to non-uniform buffers). */
+  uploadBytes: number;
+  /** Uniform buffer writes (kernel parameters, shapes). */
+  uniformBytes: number;
+  /** Data read back from the GPU. */
+  downloadBytes: number;
+}
+
+export interface TrafficCounter {
+  /** A snapshot of the counts. */
+  read(): TrafficCounts;
+  reset(): void;
+}
+
+const counters = new WeakMap<GPUDevice, TrafficCounter>();
+
+/**
+ * Installs (once per device) a counter of host-device traffic and returns it.
+ *
+ * @example
+ * const traffic = countTraffic(device);
+ * traffic.reset(); trainStep(); console.log(traffic.read().uploadBytes);
+ */
+export function countTraffic(device: GPUDevice): TrafficCounter {
+  const existing = counters.get(device);
+  if (existing) return existing;
+  const counts: TrafficCounts = { uploadBytes: 0, uniformBytes: 0, downloadBytes: 0 };
+
+  const queue = device.queue;
+  const writeBuffer = queue.writeBuffer.bind(queue);
+  queue.writeBuffer = ((buffer: GPUBuffer, offset: number, data: BufferSource, dataOffset?: number, size?: number) => {
+    const elementBytes = ArrayBuffer.isView(data) && 'BYTES_PER_ELEMENT' in data ? (data as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT : 1;
+    const bytes = size !== undefined ? size * elementBytes : data.byteLength - (dataOffset ?? 0) * elementBytes;
+    if (buffer.usage & GPUBufferUsage.UNIFORM) counts.uniformBytes += bytes;
+    else counts.uploadBytes += bytes;
+    return writeBuffer(buffer, offset, data, dataOffset, size);
+  }) as GPUQueue['writeBuffer'];
+
+  const createBuffer = device.createBuffer.bind(device);
+  device.createBuffer = (descriptor: GPUBufferDescriptor): GPUBuffer => {
+    const buffer = createBuffer(descriptor);
+    let reading = false;
+    const mapAsync = buffer.mapAsync.bind(buffer);
+    buffer.mapAsync = (mode: GPUMapModeFlags, offset?: number, size?: number) => {
+      reading = (mode & GPUMapMode.READ) !== 0;
+      return mapAsync(mode, offset, size);
+    };
+    const getMappedRange = buffer.getMappedRange.bind(buffer);
+    buffer.getMappedRange = (offset?: number, size?: number) => {
+      const range = getMappedRange(offset, size);
+      if (reading) counts.downloadBytes += range.byteLength;
+      else counts.uploadBytes += range.byteLength;
+      return range;
+    };
+    return buffer;
+  };
+
+  const counter: TrafficCounter = {
+    read: () => ({ ...counts }),
+    reset: () => {
+      counts.uploadBytes = 0;
+      counts.uniformBytes = 0;
+      counts.downloadBytes = 0;
+    },
+  };
+  counters.set(device, counter);
+  return counter;
+}
