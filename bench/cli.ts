@@ -1,51 +1,62 @@
-// `npm run bench -- [--quick] [--runtime node|chrome|both] [--filter NAME] [--runs N] [--out DIR]`:
-// runs the kernel benchmark in Node (Dawn) and/or headless Chromium, prints tables, writes JSON.
+// `npm run bench -- [--quick] [--runtime node|chrome] [--filter NAME] [--out FILE]`: runs the kernel and
+// training-step benchmarks in Node (Dawn) or headless Chromium, prints a table, writes JSON and an HTML
+// page of charts next to it.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs-core';
-import * as lib from '../dist/index.js';
+import { runBenchmarks, type BenchmarkOptions, type BenchmarkResults } from '../dist/index.js';
 import { openChromiumPage } from '../test/browser/chromium';
-import { DEFAULT_SIZES, QUICK_SIZES, runKernelBench, type KernelBenchOptions } from '../dist/index.js';
-import { formatTable, SCHEMA, type BenchFile } from './results';
+import { formatHtml, formatTable } from './results';
 
-const USAGE = 'usage: npm run bench -- [--quick] [--runtime node|chrome|both] [--filter NAME] [--runs N] [--out DIR]';
+const USAGE = `usage: npm run bench -- [--quick] [--runtime node|chrome] [--filter NAME] [--out FILE]
+  --quick          the quick set (2 kernel sizes, training steps at batch 64, one timed step each)
+  --runtime        node (Dawn, default) or chrome (headless Chromium through puppeteer)
+  --filter NAME    only entries whose name contains NAME
+  --out FILE       results JSON (default bench/results/bench-RUNTIME.json); the HTML goes next to it`;
 
-function versions(): Record<string, string> {
+function packageVersions(): Record<string, string> {
   const read = (p: string) => (JSON.parse(readFileSync(p, 'utf8')) as { version: string }).version;
   return {
     'tfjs-adversarial': read('package.json'),
     '@tensorflow/tfjs-core': read('node_modules/@tensorflow/tfjs-core/package.json'),
     '@tensorflow/tfjs-backend-webgpu': read('node_modules/@tensorflow/tfjs-backend-webgpu/package.json'),
     webgpu: read('node_modules/webgpu/package.json'),
+    puppeteer: read('node_modules/puppeteer/package.json'),
   };
 }
 
-async function inNode(options: KernelBenchOptions): Promise<BenchFile> {
-  const { adapter } = await lib.initWebGPU();
-  const results = await runKernelBench(options);
-  return { schema: SCHEMA, date: new Date().toISOString(), runtime: 'node', runtimeVersion: process.version, adapter, versions: versions(), options: { ...options }, ...results };
+const progress = (m: string) => console.log(`  ${m}`);
+
+/** Runs the benchmarks in `runtime` and returns the results with package versions filled in. */
+export async function benchmark(runtime: 'node' | 'chrome', options: BenchmarkOptions): Promise<BenchmarkResults> {
+  let results: BenchmarkResults;
+  if (runtime === 'node') {
+    results = await runBenchmarks({ ...options, onProgress: progress });
+  } else {
+    const chrome = await openChromiumPage(join(process.cwd(), 'bench', 'page.ts'), 'bench');
+    try {
+      await chrome.page.exposeFunction('reportProgress', progress);
+      results = await chrome.page.evaluate((o) => window.bench.run(o), options as Record<string, unknown>);
+      if (chrome.pageErrors.length) console.warn(`page errors: ${chrome.pageErrors.join(' | ')}`);
+    } finally {
+      await chrome.close();
+    }
+  }
+  return { ...results, versions: { ...packageVersions(), ...results.versions } };
 }
 
-async function inChrome(options: KernelBenchOptions): Promise<BenchFile> {
-  const chrome = await openChromiumPage(join(process.cwd(), 'bench', 'page.ts'), 'bench');
-  try {
-    const r = await chrome.page.evaluate((o) => window.bench.run(o), options as Record<string, unknown>);
-    if (chrome.pageErrors.length) console.warn(`page errors: ${chrome.pageErrors.join(' | ')}`);
-    return { schema: SCHEMA, date: new Date().toISOString(), runtime: 'chrome', runtimeVersion: r.userAgent, adapter: r.adapter, versions: versions(), options: { ...options }, ...r.results };
-  } finally {
-    await chrome.close();
-  }
+export function parseRuntime(value: string | undefined): 'node' | 'chrome' {
+  if (value !== 'node' && value !== 'chrome') throw new Error(`--runtime must be node or chrome, got ${value}`);
+  return value;
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
-      runtime: { type: 'string', default: 'both' },
+      runtime: { type: 'string', default: 'node' },
       filter: { type: 'string' },
-      runs: { type: 'string' },
-      out: { type: 'string', default: 'bench/results' },
+      out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -54,25 +65,24 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (!['node', 'chrome', 'both'].includes(values.runtime!)) throw new Error(`--runtime must be node, chrome or both, got ${values.runtime}\n${USAGE}`);
-  const runs = values.runs === undefined ? (values.quick ? 15 : 30) : Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
-  const options: KernelBenchOptions = { sizes: values.quick ? QUICK_SIZES : DEFAULT_SIZES, runs, filter: values.filter };
-  mkdirSync(values.out!, { recursive: true });
-  const runtimes = values.runtime === 'both' ? ['node', 'chrome'] : [values.runtime!];
-  for (const runtime of runtimes) {
-    const file = runtime === 'node' ? await inNode(options) : await inChrome(options);
-    const path = join(values.out!, `kernels-${runtime}.json`);
-    writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
-    console.log(`\n${formatTable(file)}\n\nwrote ${path}`);
-  }
-  tf.disposeVariables();
+  const runtime = parseRuntime(values.runtime);
+  const out = values.out ?? `bench/results/bench-${runtime}.json`;
+  console.log(`benchmarking in ${runtime}${values.quick ? ' (quick set)' : ''}`);
+  const results = await benchmark(runtime, { quick: values.quick, filter: values.filter });
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  const html = out.replace(/\.json$/, '') + '.html';
+  writeFileSync(html, formatHtml(results));
+  console.log(`\n${formatTable(results)}\n\nwrote ${out} and ${html}`);
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  },
-);
+if (process.argv[1]?.endsWith('cli.ts')) {
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      console.error(err instanceof Error ? err.message : err);
+      console.error(USAGE);
+      process.exit(1);
+    },
+  );
+}

@@ -1,19 +1,13 @@
-// The benchmark page for headless Chromium: the built package and the kernel benchmark, as `window.bench`.
-import * as tf from '@tensorflow/tfjs-core';
-import * as lib from '../dist/index.js';
-import { runKernelBench, type KernelBenchOptions } from '../dist/index.js';
-
-const bench = {
-  async run(options: KernelBenchOptions) {
-    const { adapter } = await lib.initWebGPU();
-    const results = await runKernelBench(options);
-    return { adapter, userAgent: navigator.userAgent, tfjsVersion: tf.version_core, results };
-  },
-};
+// The benchmark page for headless Chromium: the built package's runBenchmarks, as `window.bench`.
+import { runBenchmarks, type BenchmarkOptions } from '../dist/index.js';
 
 declare global {
   interface Window {
-    bench: typeof bench;
+    bench: { run(options: BenchmarkOptions): ReturnType<typeof runBenchmarks> };
+    /** Exposed by puppeteer: progress lines to the terminal. */
+    reportProgress?: (message: string) => Promise<void>;
   }
 }
-window.bench = bench;
+window.bench = {
+  run: (options) => runBenchmarks({ ...options, onProgress: (m) => void window.reportProgress?.(m) }),
+};

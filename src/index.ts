@@ -31,3 +31,4 @@ export { runStepBench, STEP_KINDS } from './bench/steps';
 export type { StepBenchOptions, StepEntry, StepKind, StepImpl } from './bench/steps';
 export { seedCnn, type Classifier } from './models/seed_cnn';
 export * from './train/steps';
+export { runBenchmarks, stepRatios, BENCH_SCHEMA, type BenchmarkOptions, type BenchmarkResults } from './bench/index';

@@ -17,6 +17,7 @@ export interface KernelBenchOptions {
   warmup?: number;
   /** Keep only entries whose name contains this. */
   filter?: string;
+  onProgress?: (message: string) => void;
 }
 
 export interface BenchEntry {
@@ -141,6 +142,7 @@ export async function runKernelBench(options: KernelBenchOptions = {}): Promise<
       }
     }
     for (const c of cases) {
+      options.onProgress?.(`${c.kernel} [${n}]`);
       const wallMs = summarize(wall.get(c)!);
       const gpuMs = gpu.get(c)!;
       entries.push({

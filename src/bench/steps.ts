@@ -20,6 +20,7 @@ export interface StepBenchOptions {
   runs?: number;
   warmup?: number;
   filter?: string;
+  onProgress?: (message: string) => void;
 }
 
 export interface StepEntry {
@@ -153,6 +154,7 @@ export async function runStepBench(options: StepBenchOptions = {}): Promise<Step
         const wall: number[] = [];
         for (let i = 0; i < runs; i++) wall.push(await step(i + 1 + warmup));
         const wallMs = summarize(wall);
+        options.onProgress?.(`${name}: ${((batch * 1000) / wallMs.median).toFixed(1)} images/s`);
         entries.push({ name, step: kind, impl, batch, firstRunMs, wallMs, imagesPerSecond: (batch * 1000) / wallMs.median, traffic: traffic.read() });
         optimizer.dispose();
         tf.dispose(model.variables);

@@ -36,7 +36,7 @@ export class RandomStartProgram extends ElementwiseProgram {
       { name: 'epsilon', type: 'f32' },
       { name: 'clipMin', type: 'f32' },
       { name: 'clipMax', type: 'f32' },
-      { name: 'seed', type: 'u32' },
+      { name: 'key', type: 'u32' },
     ]);
   }
 }

@@ -12,6 +12,7 @@ import {
   type PgdStepAttrs,
   type RandomStartAttrs,
 } from './kernel_names';
+import { pcgHash } from '../reference';
 import { CopyProgram, FgsmStepProgram, PgdStepProgram, RandomStartProgram } from './programs';
 
 type Uniform = { type: 'float32' | 'uint32'; data: number[] };
@@ -70,7 +71,7 @@ export const randomStartWebGPU: KernelFunc = ({ inputs, backend, attrs }) => {
     f32(a.epsilon),
     f32(a.clipMin),
     f32(a.clipMax),
-    { type: 'uint32', data: [a.seed] },
+    { type: 'uint32', data: [pcgHash(a.seed)] },
   ]);
 };
 

@@ -1,0 +1,104 @@
+// `npm run bench:check -- [--runtime node|chrome] [--results FILE] [--update-baseline]`: the performance
+// regression check. Runs the quick set (or reads a results file) and compares its ratios (fused over
+// composed, fraction of copy bandwidth, ours over stock) with bench/baseline.json, per runtime and adapter;
+// fails when one falls more than the baseline's tolerance below. Ratios, not times: machines are noisy.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { BenchmarkResults } from '../dist/index.js';
+import { benchmark, parseRuntime } from './cli';
+
+export const BASELINE_SCHEMA = 'tfjs-adversarial/bench-baseline@1';
+export const BASELINE_FILE = 'bench/baseline.json';
+
+export interface Baseline {
+  schema: typeof BASELINE_SCHEMA;
+  /** A ratio fails when it is below baseline * (1 - tolerance). */
+  tolerance: number;
+  /** Keyed by `runtime/adapter architecture` (e.g. `node/swiftshader`). */
+  baselines: Record<string, { date: string; ratios: Record<string, number> }>;
+}
+
+export interface CheckRow {
+  name: string;
+  baseline: number;
+  current: number | null;
+  /** current / baseline - 1 */
+  change: number | null;
+  ok: boolean;
+}
+
+export function baselineKey(r: BenchmarkResults): string {
+  return `${r.runtime}/${r.adapter.architecture || r.adapter.vendor || 'unknown'}`;
+}
+
+/** Compares the results' ratios with the baseline for their runtime and adapter. */
+export function checkAgainstBaseline(results: BenchmarkResults, baseline: Baseline): { key: string; rows: CheckRow[]; ok: boolean } {
+  const key = baselineKey(results);
+  const stored = baseline.baselines[key];
+  if (!stored) throw new Error(`no baseline for ${key} in ${BASELINE_FILE}: run npm run bench:check -- --update-baseline on such a machine`);
+  const current = new Map(results.ratios.map((r) => [r.name, r.value]));
+  const rows = Object.entries(stored.ratios).map(([name, base]) => {
+    const value = current.get(name) ?? null;
+    const ok = value !== null && value >= base * (1 - baseline.tolerance);
+    return { name, baseline: base, current: value, change: value === null ? null : value / base - 1, ok };
+  });
+  return { key, rows, ok: rows.every((r) => r.ok) };
+}
+
+export function formatCheck(key: string, rows: CheckRow[], tolerance: number): string {
+  const lines = [`ratios against the ${key} baseline (fail below -${(tolerance * 100).toFixed(0)}%)`, ''];
+  lines.push(['ratio'.padEnd(50), 'baseline', 'current', ' change', 'status'].join('  '));
+  for (const r of rows) {
+    lines.push(
+      [
+        r.name.padEnd(50),
+        r.baseline.toFixed(3).padStart(8),
+        (r.current === null ? 'missing' : r.current.toFixed(3)).padStart(7),
+        (r.change === null ? '-' : `${r.change >= 0 ? '+' : ''}${(r.change * 100).toFixed(1)}%`).padStart(7),
+        r.ok ? 'ok' : 'REGRESSED',
+      ].join('  '),
+    );
+  }
+  return lines.join('\n');
+}
+
+export function readBaseline(file = BASELINE_FILE): Baseline {
+  if (!existsSync(file)) return { schema: BASELINE_SCHEMA, tolerance: 0.25, baselines: {} };
+  return JSON.parse(readFileSync(file, 'utf8')) as Baseline;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      runtime: { type: 'string', default: 'node' },
+      results: { type: 'string' },
+      baseline: { type: 'string', default: BASELINE_FILE },
+      'update-baseline': { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const results: BenchmarkResults = values.results
+    ? (JSON.parse(readFileSync(values.results, 'utf8')) as BenchmarkResults)
+    : await benchmark(parseRuntime(values.runtime), { quick: true });
+  const baseline = readBaseline(values.baseline);
+  if (values['update-baseline']) {
+    const key = baselineKey(results);
+    baseline.baselines[key] = { date: results.date, ratios: Object.fromEntries(results.ratios.map((r) => [r.name, Number(r.value.toFixed(4))])) };
+    writeFileSync(values.baseline!, `${JSON.stringify(baseline, null, 2)}\n`);
+    console.log(`wrote the ${key} baseline (${results.ratios.length} ratios) to ${values.baseline}`);
+    return 0;
+  }
+  const { key, rows, ok } = checkAgainstBaseline(results, baseline);
+  console.log(`\n${formatCheck(key, rows, baseline.tolerance)}\n\n${ok ? 'bench:check passed' : 'bench:check FAILED: a ratio regressed'}`);
+  return ok ? 0 : 1;
+}
+
+if (process.argv[1]?.endsWith('check.ts')) {
+  main().then(
+    (code) => process.exit(code),
+    (err) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(2);
+    },
+  );
+}

@@ -1,0 +1,104 @@
+// runBenchmarks: the kernel and training-step benchmarks in one run, with the ratios the regression check
+// compares, usable from Node, headless Chrome or a user's own page.
+import * as tf from '@tensorflow/tfjs-core';
+import { currentWebGPU, initWebGPU, type AdapterSummary } from '../device';
+import { ensureGradients } from '../gradients';
+import { DEFAULT_SIZES, kernelRatios, QUICK_SIZES, runKernelBench, type BenchEntry, type BenchRatio, type KernelBenchOptions } from './kernels';
+import { runStepBench, type StepBenchOptions, type StepEntry } from './steps';
+
+export const BENCH_SCHEMA = 'tfjs-adversarial/bench@1';
+
+export interface BenchmarkOptions {
+  /** The quick set: fewer sizes and runs, training steps at batch 64 only. */
+  quick?: boolean;
+  /** Keep only entries whose name contains this. */
+  filter?: string;
+  /** Override the kernel benchmark's options, or false to skip it. */
+  kernels?: KernelBenchOptions | false;
+  /** Override the training-step benchmark's options, or false to skip it. */
+  steps?: StepBenchOptions | false;
+  /** Called with each entry's name as it finishes. */
+  onProgress?: (message: string) => void;
+}
+
+export interface BenchmarkResults {
+  schema: typeof BENCH_SCHEMA;
+  date: string;
+  runtime: 'node' | 'browser';
+  /** Node's version or the browser's user agent. */
+  runtimeVersion: string;
+  adapter: AdapterSummary;
+  versions: Record<string, string>;
+  options: { quick: boolean; filter?: string };
+  kernels: BenchEntry[];
+  steps: StepEntry[];
+  /** Fused over composed, fraction of copy bandwidth, ours over stock: what the regression check compares. */
+  ratios: BenchRatio[];
+}
+
+/** Ours over stock images per second, per step kind and batch. */
+export function stepRatios(entries: StepEntry[]): BenchRatio[] {
+  const ratios: BenchRatio[] = [];
+  for (const ours of entries.filter((e) => e.impl === 'ours')) {
+    const stock = entries.find((e) => e.impl === 'stock' && e.step === ours.step && e.batch === ours.batch);
+    if (stock) {
+      ratios.push({
+        name: `${ours.step} ours/stock [${ours.batch}]`,
+        value: ours.imagesPerSecond / stock.imagesPerSecond,
+        definition: 'images per second, this library / stock tfjs written the plain way',
+      });
+    }
+  }
+  return ratios;
+}
+
+/**
+ * Runs the benchmarks on tfjs's webgpu backend (set up by initWebGPU if needed) and returns one results
+ * object (schema `tfjs-adversarial/bench@1`).
+ *
+ * @example
+ * const results = await runBenchmarks({quick: true, onProgress: console.log});
+ * console.table(results.ratios);
+ */
+export async function runBenchmarks(options: BenchmarkOptions = {}): Promise<BenchmarkResults> {
+  const context = currentWebGPU() ?? (await initWebGPU());
+  await ensureGradients();
+  const quick = options.quick ?? false;
+  const progress = options.onProgress ?? (() => {});
+  const kernels =
+    options.kernels === false
+      ? []
+      : (
+          await runKernelBench({
+            sizes: quick ? QUICK_SIZES : DEFAULT_SIZES,
+            runs: quick ? 15 : 30,
+            filter: options.filter,
+            onProgress: progress,
+            ...options.kernels,
+          })
+        ).entries;
+  const steps =
+    options.steps === false
+      ? []
+      : await runStepBench({
+          batchSizes: quick ? [64] : [64, 128],
+          runs: quick ? 1 : 3,
+          warmup: quick ? 0 : 1,
+          filter: options.filter,
+          onProgress: progress,
+          ...options.steps,
+        });
+  const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof (globalThis as { window?: unknown }).window === 'undefined';
+  return {
+    schema: BENCH_SCHEMA,
+    date: new Date().toISOString(),
+    runtime: isNode ? 'node' : 'browser',
+    runtimeVersion: isNode ? process.version : navigator.userAgent,
+    adapter: context.adapter,
+    versions: { '@tensorflow/tfjs-core': tf.version_core },
+    options: { quick, filter: options.filter },
+    kernels,
+    steps,
+    ratios: [...kernelRatios(kernels), ...stepRatios(steps)],
+  };
+}

@@ -1,0 +1,66 @@
+// The performance regression checker on synthetic results: passes within tolerance, fails with a clear table
+// when a ratio is made to regress or goes missing, through the function and through the command line.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, test } from 'vitest';
+import type { BenchmarkResults } from '../../dist/index.js';
+import { BASELINE_SCHEMA, checkAgainstBaseline, formatCheck, type Baseline } from '../../bench/check';
+
+function results(ratios: Record<string, number>): BenchmarkResults {
+  return {
+    schema: 'tfjs-adversarial/bench@1',
+    date: '2026-11-25T00:00:00.000Z',
+    runtime: 'node',
+    runtimeVersion: 'v20',
+    adapter: { vendor: 'google', architecture: 'swiftshader', device: '', description: '', software: true, features: [], runtime: 'node' },
+    versions: {},
+    options: { quick: true },
+    kernels: [],
+    steps: [],
+    ratios: Object.entries(ratios).map(([name, value]) => ({ name, value, definition: 'synthetic' })),
+  };
+}
+
+const baseline: Baseline = {
+  schema: BASELINE_SCHEMA,
+  tolerance: 0.25,
+  baselines: { 'node/swiftshader': { date: '2026-11-25', ratios: { 'fgsm_step fused/composed [1048576]': 4, 'train_fgsm ours/stock [64]': 1 } } },
+};
+
+describe('bench:check', () => {
+  test('passes when every ratio is within the tolerance', () => {
+    const r = checkAgainstBaseline(results({ 'fgsm_step fused/composed [1048576]': 3.1, 'train_fgsm ours/stock [64]': 1.2 }), baseline);
+    expect(r.ok).toBe(true);
+    expect(r.rows.map((row) => row.ok)).toEqual([true, true]);
+  });
+
+  test('fails on a ratio that fell more than the tolerance, and names it in the table', () => {
+    const r = checkAgainstBaseline(results({ 'fgsm_step fused/composed [1048576]': 2.9, 'train_fgsm ours/stock [64]': 1 }), baseline);
+    expect(r.ok).toBe(false);
+    const table = formatCheck(r.key, r.rows, baseline.tolerance);
+    expect(table).toMatch(/fgsm_step fused\/composed \[1048576\]\s+4\.000\s+2\.900\s+-27\.5%\s+REGRESSED/);
+    expect(table).toMatch(/train_fgsm ours\/stock \[64\]\s+1\.000\s+1\.000\s+\+0\.0%\s+ok/);
+  });
+
+  test('fails on a missing ratio', () => {
+    const r = checkAgainstBaseline(results({ 'fgsm_step fused/composed [1048576]': 4 }), baseline);
+    expect(r.ok).toBe(false);
+    expect(r.rows.find((row) => row.current === null)?.name).toBe('train_fgsm ours/stock [64]');
+  });
+
+  test('refuses results from a runtime and adapter it has no baseline for', () => {
+    const other = { ...results({}), runtime: 'browser' as const };
+    expect(() => checkAgainstBaseline(other, baseline)).toThrow(/no baseline for browser\/swiftshader/);
+  });
+
+  test('the command line exits 1 and prints the table on a regressed results file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-check-'));
+    writeFileSync(join(dir, 'results.json'), JSON.stringify(results({ 'fgsm_step fused/composed [1048576]': 1.5, 'train_fgsm ours/stock [64]': 1 })));
+    writeFileSync(join(dir, 'baseline.json'), JSON.stringify(baseline));
+    const run = promisify(execFile)(process.execPath, ['bench/run.mjs', 'bench/check.ts', '--results', join(dir, 'results.json'), '--baseline', join(dir, 'baseline.json')]);
+    await expect(run).rejects.toMatchObject({ code: 1, stdout: expect.stringMatching(/REGRESSED[\s\S]*bench:check FAILED/) });
+  });
+});
