@@ -15,7 +15,7 @@ export interface Baseline {
   /** A ratio fails when it is below baseline * (1 - tolerance). */
   tolerance: number;
   /** Keyed by `runtime/adapter architecture` (e.g. `node/swiftshader`). */
-  baselines: Record<string, { date: string; ratios: Record<string, number> }>;
+  baselines: Record<string, { date: string; note?: string; ratios: Record<string, number> }>;
 }
 
 export interface CheckRow {

@@ -8,10 +8,11 @@ import { runBenchmarks, type BenchmarkOptions, type BenchmarkResults } from '../
 import { openChromiumPage } from '../test/browser/chromium';
 import { formatHtml, formatTable } from './results';
 
-const USAGE = `usage: npm run bench -- [--quick] [--runtime node|chrome] [--filter NAME] [--out FILE]
+const USAGE = `usage: npm run bench -- [--quick] [--runtime node|chrome] [--filter NAME] [--only kernels|steps] [--out FILE]
   --quick          the quick set (2 kernel sizes, training steps at batch 64, one timed step each)
   --runtime        node (Dawn, default) or chrome (headless Chromium through puppeteer)
   --filter NAME    only entries whose name contains NAME
+  --only PART      kernels or steps: run only that part
   --out FILE       results JSON (default bench/results/bench-RUNTIME.json); the HTML goes next to it`;
 
 function packageVersions(): Record<string, string> {
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
       quick: { type: 'boolean', default: false },
       runtime: { type: 'string', default: 'node' },
       filter: { type: 'string' },
+      only: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -68,7 +70,14 @@ async function main(): Promise<void> {
   const runtime = parseRuntime(values.runtime);
   const out = values.out ?? `bench/results/bench-${runtime}.json`;
   console.log(`benchmarking in ${runtime}${values.quick ? ' (quick set)' : ''}`);
-  const results = await benchmark(runtime, { quick: values.quick, filter: values.filter });
+  if (values.only !== undefined && values.only !== 'kernels' && values.only !== 'steps') {
+    throw new Error(`--only must be kernels or steps, got ${values.only}`);
+  }
+  const results = await benchmark(runtime, {
+    quick: values.quick,
+    filter: values.filter,
+    ...(values.only === 'kernels' ? { steps: false } : values.only === 'steps' ? { kernels: false } : {}),
+  });
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   const html = out.replace(/\.json$/, '') + '.html';

@@ -3,6 +3,7 @@
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { engine, findBackendFactory, registerBackend, removeBackend, setBackend } from '@tensorflow/tfjs-core';
 import { registerAttackKernels } from './kernels/register';
+import { countTraffic } from './traffic';
 
 /** What adapter the library runs on. */
 export interface AdapterSummary {
@@ -53,6 +54,10 @@ let current: WebGPUContext | undefined;
 
 const isNode = (): boolean =>
   typeof process !== 'undefined' && typeof process.versions === 'object' && !!process.versions.node;
+
+/** Node unless a browser window is around (Node's own `navigator` does not count). */
+const detectRuntime = (): 'node' | 'browser' =>
+  isNode() && typeof (globalThis as { window?: unknown }).window === 'undefined' ? 'node' : 'browser';
 
 /** Imports a module by a name bundlers do not follow (Node-only dependencies stay out of browser bundles). */
 async function importByName<T>(name: string): Promise<T> {
@@ -154,8 +159,8 @@ export async function initWebGPU(options: InitWebGPUOptions = {}): Promise<WebGP
   if (running) {
     // tfjs already runs its webgpu backend (the user set it up): keep it and its tensors.
     const info = (running.device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
-    const runtime = isNode() && typeof (globalThis as { window?: unknown }).window === 'undefined' ? 'node' : 'browser';
-    current = { adapter: summarize(info, running.device.features, runtime), device: running.device, backend: running };
+    current = { adapter: summarize(info, running.device.features, detectRuntime()), device: running.device, backend: running };
+    countTraffic(running.device);
     if (options.setBackend !== false) await setBackend('webgpu');
     return current;
   }
@@ -164,7 +169,6 @@ export async function initWebGPU(options: InitWebGPUOptions = {}): Promise<WebGP
   let gpu = options.gpu ?? nav?.gpu;
   let adapter: GPUAdapter | null;
   let vulkanDriver: string | undefined;
-  const runtime = isNode() && !nav?.gpu ? 'node' : 'browser';
   if (gpu) {
     adapter = await gpu.requestAdapter({ powerPreference });
     if (!adapter) throw new Error(`initWebGPU: navigator.gpu gave no adapter. ${INSTALL_HINT}`);
@@ -192,7 +196,13 @@ export async function initWebGPU(options: InitWebGPUOptions = {}): Promise<WebGP
       maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
     },
   });
-  const summary = summarize(adapter.info, adapter.features, runtime, vulkanDriver);
+  const summary = summarize(adapter.info, adapter.features, detectRuntime(), vulkanDriver);
+  // Counting from the start, so every buffer tfjs makes is seen.
+  countTraffic(device);
+  void device.lost.then((info) => {
+    if (info.reason !== 'destroyed') console.warn(`tfjs-adversarial: the WebGPU device was lost: ${info.message}`);
+    if (current?.device === device) current = undefined;
+  });
   const backend = new WebGPUBackend(device, adapter.info);
   // Replace tfjs's own factory (if its import registered one): the backend must run on this device.
   if (findBackendFactory('webgpu') != null) removeBackend('webgpu');

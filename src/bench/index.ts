@@ -71,7 +71,7 @@ export async function runBenchmarks(options: BenchmarkOptions = {}): Promise<Ben
       : (
           await runKernelBench({
             sizes: quick ? QUICK_SIZES : DEFAULT_SIZES,
-            runs: quick ? 15 : 30,
+            runs: quick ? 30 : 40,
             filter: options.filter,
             onProgress: progress,
             ...options.kernels,

@@ -35,6 +35,8 @@ export interface BenchEntry {
   gpuMs: Summary | null;
   /** bytes / median wall time. */
   gbPerSecond: number;
+  /** The wall-time samples, one per round, in round order (rounds time every case once each). */
+  rounds: number[];
 }
 
 export interface BenchRatio {
@@ -155,11 +157,18 @@ export async function runKernelBench(options: KernelBenchOptions = {}): Promise<
         batch,
         gpuMs: gpuMs.length ? summarize(gpuMs) : null,
         gbPerSecond: (c.bytesPerElement * n) / (wallMs.median * 1e6),
+        rounds: wall.get(c)!,
       });
     }
     tf.dispose(sets.flat());
   }
   return { entries, ratios: kernelRatios(entries) };
+}
+
+/** The median over rounds of a per-round ratio: each round timed both cases back to back, so drift cancels. */
+function medianOfRounds(a: BenchEntry, b: BenchEntry, ratio: (ta: number, tb: number) => number): number {
+  const n = Math.min(a.rounds.length, b.rounds.length);
+  return summarize(Array.from({ length: n }, (_, i) => ratio(a.rounds[i], b.rounds[i]))).median;
 }
 
 /** Fused over composed (speed-up) and fraction of the copy kernel's bandwidth, per size. */
@@ -174,15 +183,15 @@ export function kernelRatios(entries: BenchEntry[]): BenchRatio[] {
     if (composed) {
       ratios.push({
         name: `${e.kernel} fused/composed ${shape}`,
-        value: composed.wallMs.median / e.wallMs.median,
-        definition: 'composed median wall time / fused median wall time',
+        value: medianOfRounds(composed, e, (tc, tf) => tc / tf),
+        definition: 'median over rounds of composed wall time / fused wall time',
       });
     }
     if (copy) {
       ratios.push({
         name: `${e.kernel} fraction of copy bandwidth ${shape}`,
-        value: e.gbPerSecond / copy.gbPerSecond,
-        definition: '(bytes read + written) per second, fused / copy kernel',
+        value: medianOfRounds(e, copy, (tf, tc) => e.bytes / tf / (copy.bytes / tc)),
+        definition: 'median over rounds of (bytes read + written) per second, fused / copy kernel',
       });
     }
   }

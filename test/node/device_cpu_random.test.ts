@@ -101,3 +101,23 @@ describe('RandomStart noise', () => {
     expect(same / n).toBeLessThan(1e-3);
   });
 });
+
+describe('countTraffic', () => {
+  test('counts bytes uploaded and read back', async () => {
+    const traffic = lib.countTraffic(context.device);
+    expect(lib.countTraffic(context.device)).toBe(traffic);
+    traffic.reset();
+    const x = tf.tensor1d(new Float32Array(1000).fill(1));
+    const y = tf.add(x, x);
+    await y.data();
+    const counts = traffic.read();
+    expect(counts.uploadBytes).toBeGreaterThanOrEqual(4000);
+    expect(counts.uploadBytes).toBeLessThan(8000);
+    expect(counts.downloadBytes).toBeGreaterThanOrEqual(4000);
+    expect(counts.downloadBytes).toBeLessThan(8000);
+    expect(counts.uniformBytes).toBeGreaterThan(0);
+    tf.dispose([x, y]);
+    traffic.reset();
+    expect(traffic.read()).toEqual({ uploadBytes: 0, uniformBytes: 0, downloadBytes: 0 });
+  });
+});
