@@ -1,4 +1,5 @@
-// Package entry: the fused attack ops, their kernels and references, and WebGPU set-up.
+// Package entry: the fused attack ops, their kernels and references, WebGPU set-up, traffic counting,
+// the seed CNN and its training steps, and the benchmarks (runBenchmarks).
 export { fgsmStep, pgdStep, randomStart, type FgsmStepOptions, type PgdStepOptions, type RandomStartOptions } from './ops';
 export { fgsmStepComposed, pgdStepComposed, randomStartComposed } from './composed';
 export {

@@ -107,7 +107,8 @@ export async function openChromiumPage(entry: string, readyGlobal: string): Prom
     executablePath: findChromium(),
     headless: true,
     args: CHROMIUM_ARGS,
-    protocolTimeout: 600_000,
+    // One page.evaluate runs a whole benchmark: allow hours, not the default 3 minutes.
+    protocolTimeout: 4 * 3600_000,
   });
   const pageErrors: string[] = [];
   try {
