@@ -63,7 +63,7 @@ export function formatCheck(key: string, rows: CheckRow[], tolerance: number): s
 }
 
 export function readBaseline(file = BASELINE_FILE): Baseline {
-  if (!existsSync(file)) return { schema: BASELINE_SCHEMA, tolerance: 0.25, baselines: {} };
+  if (!existsSync(file)) return { schema: BASELINE_SCHEMA, tolerance: 0.35, baselines: {} };
   return JSON.parse(readFileSync(file, 'utf8')) as Baseline;
 }
 
