@@ -3,6 +3,7 @@
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { engine, findBackendFactory, registerBackend, removeBackend, setBackend } from '@tensorflow/tfjs-core';
 import { registerAttackKernels } from './kernels/register';
+import { detectRuntime, isNode } from './runtime';
 import { countTraffic } from './traffic';
 
 /** What adapter the library runs on. */
@@ -52,12 +53,6 @@ const INSTALL_HINT =
 let dawnInstance: GPU | undefined;
 let current: WebGPUContext | undefined;
 
-const isNode = (): boolean =>
-  typeof process !== 'undefined' && typeof process.versions === 'object' && !!process.versions.node;
-
-/** Node unless a browser window is around (Node's own `navigator` does not count). */
-const detectRuntime = (): 'node' | 'browser' =>
-  isNode() && typeof (globalThis as { window?: unknown }).window === 'undefined' ? 'node' : 'browser';
 
 /** Imports a module by a name bundlers do not follow (Node-only dependencies stay out of browser bundles). */
 async function importByName<T>(name: string): Promise<T> {

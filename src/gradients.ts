@@ -1,9 +1,8 @@
 // Makes sure tfjs's gradient functions are registered: tfjs-core alone registers none (its Node entry cannot
 // even import the registrations), and tf.grad through conv2d or maxPool then fails.
 import { getGradient } from '@tensorflow/tfjs-core';
+import { isNode } from './runtime';
 
-const isNode = (): boolean =>
-  typeof process !== 'undefined' && typeof process.versions === 'object' && !!process.versions.node;
 
 /**
  * Registers tfjs-core's gradients if they are missing (`@tensorflow/tfjs` and `@tensorflow/tfjs-layers`

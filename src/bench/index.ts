@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { currentWebGPU, initWebGPU, type AdapterSummary } from '../device';
 import { ensureGradients } from '../gradients';
+import { detectRuntime } from '../runtime';
 import { DEFAULT_SIZES, kernelRatios, QUICK_SIZES, runKernelBench, type BenchEntry, type BenchRatio, type KernelBenchOptions } from './kernels';
 import { runStepBench, type StepBenchOptions, type StepEntry } from './steps';
 
@@ -88,12 +89,12 @@ export async function runBenchmarks(options: BenchmarkOptions = {}): Promise<Ben
           onProgress: progress,
           ...options.steps,
         });
-  const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof (globalThis as { window?: unknown }).window === 'undefined';
+  const runtime = detectRuntime();
   return {
     schema: BENCH_SCHEMA,
     date: new Date().toISOString(),
-    runtime: isNode ? 'node' : 'browser',
-    runtimeVersion: isNode ? process.version : navigator.userAgent,
+    runtime,
+    runtimeVersion: runtime === 'node' ? process.version : navigator.userAgent,
     adapter: context.adapter,
     versions: { '@tensorflow/tfjs-core': tf.version_core },
     options: { quick, filter: options.filter },
