@@ -19,7 +19,7 @@ import {
   type Tensor,
 } from '@tensorflow/tfjs-core';
 import type { FgsmStepAttrs, PgdStepAttrs, RandomStartAttrs } from './kernels/kernel_names';
-import { randomStartNoise } from './reference';
+import { noiseFromKey, pcgHash } from './reference';
 
 function direction(grad: Tensor, nanSafe: boolean): Tensor {
   const s = sign(grad);
@@ -49,7 +49,8 @@ export function pgdStepComposed(xAdv: Tensor, x0: Tensor, grad: Tensor, a: PgdSt
 export function randomStartComposed(x: Tensor, a: RandomStartAttrs): Tensor {
   return tidy(() => {
     const noise = new Float32Array(x.size);
-    for (let i = 0; i < noise.length; i++) noise[i] = randomStartNoise(i, a.seed, a.epsilon);
+    const key = pcgHash(a.seed);
+    for (let i = 0; i < noise.length; i++) noise[i] = noiseFromKey(i, key, a.epsilon);
     return clipByValue(add(x, tensor(noise, x.shape, 'float32')), a.clipMin, a.clipMax);
   });
 }

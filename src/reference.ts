@@ -79,11 +79,16 @@ export function pcgHash(v: number): number {
   return ((word >>> 22) ^ word) >>> 0;
 }
 
-/** The noise u in [-eps, eps] that `RandomStart` adds to element `index` for `seed`. */
-export function randomStartNoise(index: number, seed: number, epsilon: number): number {
-  const h = pcgHash((pcgHash(index) ^ pcgHash(seed)) >>> 0);
+/** The noise for element `index` given the hashed seed `key = pcgHash(seed)` (hash the seed once per tensor). */
+export function noiseFromKey(index: number, key: number, epsilon: number): number {
+  const h = pcgHash((pcgHash(index) ^ key) >>> 0);
   const r = (h >>> 8) * 2 ** -24;
   return f32(f32(2 * r - 1) * f32(epsilon));
+}
+
+/** The noise u in [-eps, eps] that `RandomStart` adds to element `index` for `seed`. */
+export function randomStartNoise(index: number, seed: number, epsilon: number): number {
+  return noiseFromKey(index, pcgHash(seed), epsilon);
 }
 
 /** out = clamp(x + u, lo, hi), u from `randomStartNoise`. */
@@ -91,8 +96,9 @@ export function randomStartReference(x: Float32Array, p: RandomStartParams): Flo
   const out = new Float32Array(x.length);
   const lo = f32(p.clipMin);
   const hi = f32(p.clipMax);
+  const key = pcgHash(p.seed);
   for (let i = 0; i < x.length; i++) {
-    out[i] = clampKeepNaN(f32(x[i] + randomStartNoise(i, p.seed, p.epsilon)), lo, hi);
+    out[i] = clampKeepNaN(f32(x[i] + noiseFromKey(i, key, p.epsilon)), lo, hi);
   }
   return out;
 }
