@@ -2,6 +2,7 @@
 // by itself where no GPU driver is installed) and makes tfjs's `webgpu` backend run on it.
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { engine, findBackendFactory, registerBackend, removeBackend, setBackend } from '@tensorflow/tfjs-core';
+import { registerEngineKernels } from './engine/register';
 import { registerAttackKernels } from './kernels/register';
 import { detectRuntime, isNode } from './runtime';
 import { countTraffic } from './traffic';
@@ -156,6 +157,7 @@ export async function initWebGPU(options: InitWebGPUOptions = {}): Promise<WebGP
     const info = (running.device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
     current = { adapter: summarize(info, running.device.features, detectRuntime()), device: running.device, backend: running };
     countTraffic(running.device);
+    registerEngineKernels();
     if (options.setBackend !== false) await setBackend('webgpu');
     return current;
   }
@@ -203,6 +205,7 @@ export async function initWebGPU(options: InitWebGPUOptions = {}): Promise<WebGP
   if (findBackendFactory('webgpu') != null) removeBackend('webgpu');
   registerBackend('webgpu', () => backend, 3);
   current = { adapter: summary, device, backend };
+  registerEngineKernels();
   if (options.setBackend !== false) {
     const ok = await setBackend('webgpu');
     if (!ok) throw new Error('initWebGPU: tfjs could not start its webgpu backend on this device');

@@ -33,3 +33,13 @@ export type { StepBenchOptions, StepEntry, StepKind, StepImpl } from './bench/st
 export { seedCnn, type Classifier } from './models/seed_cnn';
 export * from './train/steps';
 export { runBenchmarks, stepRatios, BENCH_SCHEMA, type BenchmarkOptions, type BenchmarkResults } from './bench/index';
+export { registerEngineKernels, originalKernel, engineKernelCounts } from './engine/register';
+export {
+  useEngineKernels,
+  engineKernelPolicy,
+  engineKernelEnabled,
+  isSoftwareAdapter,
+  ENGINE_KERNEL_NAMES,
+  type EngineKernelName,
+  type EngineKernelPolicy,
+} from './engine/policy';

@@ -41,10 +41,12 @@ export function seedCnn(options: { seed?: number; inputShape?: [number, number, 
     variables: [conv, convBias, dense, denseBias, out, outBias],
     forward: (x) =>
       tf.tidy(() => {
-        const features = tf.maxPool(tf.relu(tf.add(tf.conv2d(x, conv as tf.Tensor4D, 1, 'valid'), convBias)) as tf.Tensor4D, 2, 2, 'valid');
+        // Fused bias and ReLU, as tfjs-layers' Conv2D and Dense layers run them.
+        const activated = tf.fused.conv2d({ x, filter: conv as tf.Tensor4D, strides: 1, pad: 'valid', bias: convBias, activation: 'relu' });
+        const features = tf.maxPool(activated, 2, 2, 'valid');
         const flat = tf.reshape(features, [x.shape[0], pooled]);
-        const hidden = tf.relu(tf.add(tf.matMul(flat, dense), denseBias));
-        return tf.add(tf.matMul(hidden, out), outBias) as tf.Tensor2D;
+        const hidden = tf.fused.matMul({ a: flat as tf.Tensor2D, b: dense as tf.Tensor2D, bias: denseBias, activation: 'relu' });
+        return tf.fused.matMul({ a: hidden, b: out as tf.Tensor2D, bias: outBias }) as tf.Tensor2D;
       }),
   };
 }

@@ -1,0 +1,4 @@
+// y = a + b, b the same shape as a or a vector over a's last axis (a bias): b[i mod bSize].
+fn element(i : i32) -> F {
+  return a[i] + b[i % uniforms.bSize];
+}

@@ -1,0 +1,32 @@
+// dx of max pooling whose windows tile the input exactly (stride = filter size, no padding): one
+// invocation per window (b, oy, ox, 4 channels) finds the maximum's position (the last >= in row-major
+// order, as tfjs-backend-webgpu) and writes dy there and 0 at the window's other pixels.
+fn compute(index : i32) {
+  let c4 = uniforms.channels / 4;
+  var rest = index;
+  let c = rest % c4;
+  rest = rest / c4;
+  let ox = rest % uniforms.outWidth;
+  rest = rest / uniforms.outWidth;
+  let oy = rest % uniforms.outHeight;
+  let b = rest / uniforms.outHeight;
+  let corner = (b * uniforms.inHeight + oy * uniforms.filterHeight) * uniforms.inWidth + ox * uniforms.filterWidth;
+  var best = vec4<f32>(-3.4028234e38);
+  var position = vec4<i32>(-1);
+  for (var wy = 0; wy < uniforms.filterHeight; wy++) {
+    for (var wx = 0; wx < uniforms.filterWidth; wx++) {
+      let pixel = corner + wy * uniforms.inWidth + wx;
+      let v = X[pixel * c4 + c];
+      let take = v >= best;
+      best = select(best, v, take);
+      position = select(position, vec4<i32>(pixel), take);
+    }
+  }
+  let g = DY[index];
+  for (var wy = 0; wy < uniforms.filterHeight; wy++) {
+    for (var wx = 0; wx < uniforms.filterWidth; wx++) {
+      let pixel = corner + wy * uniforms.inWidth + wx;
+      result[pixel * c4 + c] = select(vec4<f32>(0.0), g, position == vec4<i32>(pixel));
+    }
+  }
+}

@@ -1,0 +1,98 @@
+// Engine element-wise kernels and the leading-axes Sum: Relu, Step (ReLU's derivative in tfjs's
+// gradients), same-shape Multiply (dy * step(y)), and Sum over all axes but the trailing ones (bias
+// gradients). vec4 where the element count allows it, through the attack kernels' element-wise program.
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { backend_util, util, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import addWgsl from '../../shaders/engine/add.wgsl';
+import multiplyWgsl from '../../shaders/engine/multiply.wgsl';
+import reluWgsl from '../../shaders/engine/relu.wgsl';
+import stepWgsl from '../../shaders/engine/step.wgsl';
+import { chooseWidth, ElementwiseProgram, type UniformField, type Width } from '../kernels/elementwise_program';
+import { engineColumnSum } from './conv';
+
+class EngineElementwiseProgram extends ElementwiseProgram {
+  constructor(
+    kernelName: string,
+    body: string,
+    readonly variableNames: string[],
+    size: number,
+    width: Width,
+    uniforms: UniformField[],
+  ) {
+    super(`Engine_${kernelName}`, body, size, width, uniforms);
+  }
+}
+
+function runElementwise(
+  backend: WebGPUBackend,
+  name: string,
+  body: string,
+  names: string[],
+  inputs: TensorInfo[],
+  uniforms: UniformField[],
+  values: number[],
+  width?: Width,
+): TensorInfo {
+  const shape = inputs[0].shape;
+  const size = util.sizeFromShape(shape);
+  const out = backend.makeTensorInfo(shape, 'float32');
+  if (size === 0) return out;
+  const flat = (t: TensorInfo) => ({ dataId: t.dataId, shape: [util.sizeFromShape(t.shape)], dtype: t.dtype });
+  backend.runWebGPUProgram(
+    new EngineElementwiseProgram(name, body, names, size, width ?? chooseWidth(size), uniforms),
+    inputs.map(flat),
+    'float32',
+    values.map((v, i) => ({ type: uniforms[i].type === 'f32' ? 'float32' : uniforms[i].type === 'u32' ? 'uint32' : 'int32', data: [v] })),
+    flat(out),
+  );
+  return out;
+}
+
+type Impl = (inputs: Record<string, TensorInfo | undefined>, backend: WebGPUBackend, attrs: NamedAttrMap) => TensorInfo | null;
+
+const relu: Impl = (inputs, backend) => {
+  const x = inputs.x!;
+  if (x.dtype !== 'float32') return null;
+  return runElementwise(backend, 'Relu', reluWgsl, ['x'], [x], [], []);
+};
+
+const step: Impl = (inputs, backend, attrs) => {
+  const x = inputs.x!;
+  if (x.dtype !== 'float32') return null;
+  return runElementwise(backend, 'Step', stepWgsl, ['x'], [x], [{ name: 'alpha', type: 'f32' }], [Number(attrs.alpha ?? 0)]);
+};
+
+const multiply: Impl = (inputs, backend) => {
+  const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || !util.arraysEqual(a.shape, b.shape)) return null;
+  return runElementwise(backend, 'Multiply', multiplyWgsl, ['a', 'b'], [a, b], [], []);
+};
+
+/** a + b for same shapes, or b a vector over a's last axis (bias add). */
+const add: Impl = (inputs, backend) => {
+  const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  const size = util.sizeFromShape(a.shape);
+  const bSize = util.sizeFromShape(b.shape);
+  const same = util.arraysEqual(a.shape, b.shape);
+  const bias = a.shape.length >= 1 && bSize === a.shape[a.shape.length - 1] && b.shape.every((d, i) => i === b.shape.length - 1 || d === 1);
+  if (!same && !bias) return null;
+  const width = chooseWidth(bSize) === 4 && size % 4 === 0 ? 4 : 1;
+  return runElementwise(backend, 'Add', addWgsl, ['a', 'b'], [a, b], [{ name: 'bSize', type: 'i32' }], [bSize / width], width);
+};
+
+/** Sum over leading axes 0..k-1 of a float32 tensor whose remaining size is a multiple of 4. */
+const sum: Impl = (inputs, backend, attrs) => {
+  const x = inputs.x!;
+  if (x.dtype !== 'float32' || x.shape.length < 2) return null;
+  const axes = util.parseAxisParam(attrs.axis as number | number[], x.shape).sort((p, q) => p - q);
+  if (axes.length === 0 || axes.length === x.shape.length || axes.some((a, i) => a !== i)) return null;
+  const rows = util.sizeFromShape(x.shape.slice(0, axes.length));
+  const kept = x.shape.slice(axes.length);
+  const columns = util.sizeFromShape(kept);
+  if (columns % 4 !== 0 || rows === 0) return null;
+  const outShape = attrs.keepDims ? backend_util.expandShapeToKeepDim(kept, axes) : kept;
+  return engineColumnSum(backend, x, rows, columns, outShape);
+};
+
+export const engineElementwiseKernels = { Add: add, Relu: relu, Step: step, Multiply: multiply, Sum: sum };

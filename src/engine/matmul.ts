@@ -1,0 +1,134 @@
+// Engine matrix products: BatchMatMul and _FusedMatMul (bias, ReLU) in the layouts dense layers and
+// their gradients use. Register-tiled 4x4 per invocation, no shared memory (barriers are costly on
+// SwiftShader); vec4 reads along the contiguous axis where sizes allow, a strided scalar variant elsewhere.
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import genericWgsl from '../../shaders/engine/matmul_generic.wgsl';
+import { genNN, genNT, genTN } from './matmul_tiles';
+import { i32u, runEngineProgram } from './program';
+
+export type MatMulVariant = 'nn4' | 'nt4' | 'tn4' | 'generic';
+export type EngineActivation = 'linear' | 'relu';
+
+/** The variant for these transposes and sizes: vec4 where the contiguous axes are multiples of 4. */
+export function matMulVariant(m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): MatMulVariant {
+  if (!transposeA && !transposeB && k % 4 === 0 && n % 4 === 0) return 'nn4';
+  if (!transposeA && transposeB && k % 4 === 0) return 'nt4';
+  if (transposeA && !transposeB && m % 4 === 0 && n % 4 === 0) return 'tn4';
+  return 'generic';
+}
+
+/** Rows and columns of C per invocation, and the body, per variant. */
+const TILES: Record<MatMulVariant, { rows: number; columns: number; body: () => string }> = {
+  nn4: { rows: 4, columns: 8, body: () => genNN(4, 2) },
+  nt4: { rows: 8, columns: 8, body: () => genNT(8, 2) },
+  tn4: { rows: 16, columns: 8, body: () => genTN(4, 2) },
+  generic: { rows: 4, columns: 4, body: () => genericWgsl },
+};
+const VEC4_OUTPUT: Record<MatMulVariant, boolean> = { nn4: true, nt4: false, tn4: true, generic: false };
+
+/** `epilogue(acc, n0)`: bias of columns n0..n0+3 and the activation; `writeRow` for scalar outputs. */
+export function epilogueWgsl(bias: 'none' | 'vec4' | 'scalar', activation: EngineActivation, columns = 'uniforms.N'): string {
+  const biasLine =
+    bias === 'vec4'
+      ? 'r += bias[n0 / 4];'
+      : bias === 'scalar'
+        ? `let lastCol = ${columns} - 1;
+  r += vec4<f32>(bias[min(n0, lastCol)], bias[min(n0 + 1, lastCol)], bias[min(n0 + 2, lastCol)], bias[min(n0 + 3, lastCol)]);`
+        : '';
+  const activationLine = activation === 'relu' ? 'r = select(r, vec4<f32>(0.0), r < vec4<f32>(0.0));' : '';
+  return `fn epilogue(v : vec4<f32>, n0 : i32) -> vec4<f32> {
+  var r = v;
+  ${biasLine}
+  ${activationLine}
+  return r;
+}`;
+}
+
+const WRITE_ROW = `fn writeRow(batch : i32, m : i32, n0 : i32, acc : vec4<f32>) {
+  if (m >= uniforms.M) { return; }
+  let v = epilogue(acc, n0);
+  let base = (batch * uniforms.M + m) * uniforms.N + n0;
+  for (var c = 0; c < 4; c++) {
+    if (n0 + c < uniforms.N) { result[base + c] = v[c]; }
+  }
+}`;
+
+export interface MatMulArgs {
+  a: TensorInfo;
+  b: TensorInfo;
+  transposeA: boolean;
+  transposeB: boolean;
+  bias?: TensorInfo;
+  activation: EngineActivation;
+}
+
+/** The reason an engine matmul does not cover these arguments, or null when it does. */
+export function matMulUnsupported(args: MatMulArgs): string | null {
+  const { a, b, bias } = args;
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') return 'dtype';
+  if (a.shape.length < 2 || b.shape.length < 2) return 'rank';
+  const outerA = a.shape.slice(0, -2).reduce((x, y) => x * y, 1);
+  const outerB = b.shape.slice(0, -2).reduce((x, y) => x * y, 1);
+  if (outerA !== outerB && outerA !== 1 && outerB !== 1) return 'batch broadcast';
+  if (a.shape.length !== b.shape.length && outerA !== 1 && outerB !== 1) return 'batch broadcast';
+  const n = args.transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
+  if (bias && (bias.dtype !== 'float32' || bias.shape.reduce((x, y) => x * y, 1) !== n || bias.shape[bias.shape.length - 1] !== n)) return 'bias shape';
+  return null;
+}
+
+/** Runs C = op(A) op(B) (+ bias, activation) on the engine; the caller has checked matMulUnsupported. */
+export function engineMatMul(backend: WebGPUBackend, args: MatMulArgs): TensorInfo {
+  const { a, b, transposeA, transposeB, bias, activation } = args;
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  const outerA = a.shape.slice(0, -2);
+  const outerB = b.shape.slice(0, -2);
+  const batchA = outerA.reduce((x, y) => x * y, 1);
+  const batchB = outerB.reduce((x, y) => x * y, 1);
+  const batch = Math.max(batchA, batchB);
+  const outer = batchA >= batchB ? outerA : outerB;
+  const outShape = [...outer, m, n];
+  const variant = matMulVariant(m, n, k, transposeA, transposeB);
+  const vecA = variant !== 'generic';
+  const vecB = variant !== 'generic';
+  const vecOut = VEC4_OUTPUT[variant];
+  const biasKind = bias == null ? 'none' : vecOut ? 'vec4' : 'scalar';
+  const tile = TILES[variant];
+  const tilesM = Math.ceil(m / tile.rows);
+  const tilesN = Math.ceil(n / tile.columns);
+  const unit = (vec: boolean) => (vec ? 4 : 1);
+  const inputs = [a, b, ...(bias ? [bias] : [])];
+  return runEngineProgram(
+    backend,
+    {
+      kernelName: 'MatMul',
+      variant: [variant, `bias${biasKind}`, activation],
+      constants: [],
+      body: [epilogueWgsl(biasKind, activation), vecOut ? '' : WRITE_ROW, tile.body()].join('\n'),
+      variableNames: bias ? ['A', 'B', 'bias'] : ['A', 'B'],
+      variableComponents: bias ? [unit(vecA), unit(vecB), biasKind === 'vec4' ? 4 : 1] : [unit(vecA), unit(vecB)],
+      outputComponent: vecOut ? 4 : 1,
+      invocations: batch * tilesM * tilesN,
+      workgroupSize: 64,
+      uniforms: [
+        i32u('M', m),
+        i32u('N', n),
+        i32u('K', k),
+        i32u('tilesM', tilesM),
+        i32u('tilesN', tilesN),
+        i32u('aBatchStride', batchA === 1 ? 0 : (m * k) / unit(vecA)),
+        i32u('bBatchStride', batchB === 1 ? 0 : (k * n) / unit(vecB)),
+        i32u('aStrideM', transposeA ? 1 : k),
+        i32u('aStrideK', transposeA ? m : 1),
+        i32u('bStrideK', transposeB ? 1 : n),
+        i32u('bStrideN', transposeB ? k : 1),
+      ],
+    },
+    inputs,
+    outShape,
+  );
+}

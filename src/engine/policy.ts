@@ -1,0 +1,69 @@
+// Which engine kernels replace tfjs's, on which adapter. Default ('auto'): all of them on software adapters
+// (SwiftShader and the like), where bench/ measured each faster than the tfjs kernel it replaces, and none
+// on hardware GPUs, where tfjs's shared-memory tiled kernels are built for the hardware and this project
+// has not measured (no GPU was lent to it). `useEngineKernels` overrides it.
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+
+/** The tfjs kernels the engine can replace on the webgpu backend. */
+export const ENGINE_KERNEL_NAMES = [
+  'Conv2D',
+  'FusedConv2D',
+  'Conv2DBackpropInput',
+  'Conv2DBackpropFilter',
+  'MaxPool',
+  'MaxPoolGrad',
+  'BatchMatMul',
+  '_FusedMatMul',
+  'Sum',
+  'Add',
+  'Relu',
+  'Step',
+  'Multiply',
+] as const;
+export type EngineKernelName = (typeof ENGINE_KERNEL_NAMES)[number];
+
+/** `true`/`false` for every kernel, 'auto' (by adapter), or per kernel (unnamed ones stay 'auto'). */
+export type EngineKernelPolicy = boolean | 'auto' | Partial<Record<EngineKernelName, boolean>>;
+
+let policy: EngineKernelPolicy = 'auto';
+
+/**
+ * Chooses which engine kernels replace tfjs-backend-webgpu's. A configuration an engine kernel does not
+ * cover (stride, padding, layout, dtype, channel count) always goes to the original tfjs kernel.
+ *
+ * @example
+ * useEngineKernels(false);                       // stock tfjs kernels everywhere
+ * useEngineKernels({ BatchMatMul: false });       // all but the engine matmul ('auto' for the rest)
+ * useEngineKernels('auto');                       // the default: on for software adapters
+ */
+export function useEngineKernels(next: EngineKernelPolicy): void {
+  if (typeof next === 'object' && next !== null) {
+    for (const name of Object.keys(next)) {
+      if (!(ENGINE_KERNEL_NAMES as readonly string[]).includes(name)) {
+        throw new Error(`useEngineKernels: unknown kernel '${name}'; known: ${ENGINE_KERNEL_NAMES.join(', ')}`);
+      }
+    }
+  } else if (next !== true && next !== false && next !== 'auto') {
+    throw new Error(`useEngineKernels: policy must be true, false, 'auto' or an object of kernel names, got ${String(next)}`);
+  }
+  policy = next;
+}
+
+/** The policy now in force. */
+export function engineKernelPolicy(): EngineKernelPolicy {
+  return policy;
+}
+
+/** Whether the backend's adapter is a CPU implementation of WebGPU. */
+export function isSoftwareAdapter(backend: WebGPUBackend): boolean {
+  const info = (backend as unknown as { adapterInfo?: { vendor?: string; architecture?: string } }).adapterInfo;
+  return /swiftshader|llvmpipe|lavapipe|warp|software/i.test(`${info?.vendor ?? ''} ${info?.architecture ?? ''}`);
+}
+
+/** Whether the engine kernel `name` is switched on for this backend. */
+export function engineKernelEnabled(name: EngineKernelName, backend: WebGPUBackend): boolean {
+  const p = policy;
+  if (p === true || p === false) return p;
+  if (typeof p === 'object' && p[name] !== undefined) return p[name]!;
+  return isSoftwareAdapter(backend);
+}

@@ -1,0 +1,150 @@
+// Kernel configs of the engine for the `webgpu` backend, registered over tfjs's under the standard kernel
+// names (so tfjs's gradients and users' models use them unchanged). Each keeps the original tfjs config and
+// calls it when the policy switches the engine kernel off or the arguments fall outside what it covers.
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import {
+  backend_util,
+  getKernel,
+  registerKernel,
+  unregisterKernel,
+  type KernelConfig,
+  type KernelFunc,
+  type NamedAttrMap,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
+import {
+  convUnsupported,
+  engineConv2D,
+  engineConv2DBackpropFilter,
+  engineConv2DBackpropInput,
+  engineMaxPool,
+  engineMaxPoolGrad,
+  poolUnsupported,
+} from './conv';
+import { engineMatMul, matMulUnsupported, type EngineActivation } from './matmul';
+import { engineKernelEnabled, type EngineKernelName } from './policy';
+import { engineElementwiseKernels } from './elementwise';
+
+type Inputs = Record<string, TensorInfo | undefined>;
+/** An engine implementation: a result, or null to hand the call to the original tfjs kernel. */
+type EngineImpl = (inputs: Inputs, backend: WebGPUBackend, attrs: NamedAttrMap) => TensorInfo | null;
+
+const originals = new Map<string, KernelConfig>();
+/** How often each engine kernel ran, and how often it handed over to tfjs (tests and the bench read it). */
+export const engineKernelCounts: Record<string, { engine: number; fallback: number }> = {};
+
+function activationOf(attrs: NamedAttrMap): EngineActivation | null {
+  const a = (attrs.activation as string | undefined) ?? 'linear';
+  return a === 'linear' || a === 'relu' ? a : null;
+}
+
+const conv2dImpl = (fused: boolean): EngineImpl => (inputs, backend, attrs) => {
+  const { x, filter, bias, preluActivationWeights } = inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+  const activation = fused ? activationOf(attrs) : 'linear';
+  if (activation == null || preluActivationWeights != null) return null;
+  const a = attrs as unknown as { strides: number | [number, number]; pad: 'valid' | 'same' | number; dataFormat: 'NHWC' | 'NCHW'; dilations: number | [number, number]; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
+  const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number], a.strides, a.dilations, a.pad, a.dimRoundingMode, false, backend_util.convertConv2DDataFormat(a.dataFormat));
+  const dtypes = [x.dtype, filter.dtype, ...(bias ? [bias.dtype] : [])];
+  if (convUnsupported(info, dtypes)) return null;
+  if (bias && bias.shape.reduce((p, q) => p * q, 1) !== info.outChannels) return null;
+  return engineConv2D(backend, x, filter, info, bias, activation);
+};
+
+const conv2dBackpropInputImpl: EngineImpl = (inputs, backend, attrs) => {
+  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+  const a = attrs as unknown as { inputShape: [number, number, number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number; dataFormat: 'NHWC' | 'NCHW'; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
+  const info = backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, 1, a.pad, a.dimRoundingMode, false, backend_util.convertConv2DDataFormat(a.dataFormat));
+  if (convUnsupported(info, [dy.dtype, filter.dtype])) return null;
+  return engineConv2DBackpropInput(backend, dy, filter, info);
+};
+
+const conv2dBackpropFilterImpl: EngineImpl = (inputs, backend, attrs) => {
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  const a = attrs as unknown as { filterShape: [number, number, number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number; dataFormat: 'NHWC' | 'NCHW'; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
+  const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, backend_util.convertConv2DDataFormat(a.dataFormat));
+  if (convUnsupported(info, [x.dtype, dy.dtype])) return null;
+  return engineConv2DBackpropFilter(backend, x, dy, info);
+};
+
+type PoolAttrs = { filterSize: number | [number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
+
+const maxPoolImpl: EngineImpl = (inputs, backend, attrs) => {
+  const { x } = inputs as { x: TensorInfo };
+  const a = attrs as unknown as PoolAttrs;
+  if (x.shape.length !== 4) return null;
+  const info = backend_util.computePool2DInfo(x.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+  if (poolUnsupported(info, x.dtype)) return null;
+  if (info.filterWidth === 1 && info.filterHeight === 1) return null;
+  return engineMaxPool(backend, x, info);
+};
+
+const maxPoolGradImpl: EngineImpl = (inputs, backend, attrs) => {
+  const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
+  const a = attrs as unknown as PoolAttrs;
+  const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+  if (poolUnsupported(info, input.dtype) || dy.dtype !== 'float32') return null;
+  return engineMaxPoolGrad(backend, dy, input, info);
+};
+
+const matMulImpl = (fused: boolean): EngineImpl => (inputs, backend, attrs) => {
+  const { a, b, bias, preluActivationWeights } = inputs as { a: TensorInfo; b: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+  const activation = fused ? activationOf(attrs) : 'linear';
+  if (activation == null || preluActivationWeights != null) return null;
+  const args = { a, b, bias, activation, transposeA: Boolean(attrs.transposeA), transposeB: Boolean(attrs.transposeB) };
+  if (matMulUnsupported(args)) return null;
+  return engineMatMul(backend, args);
+};
+
+const IMPLS: Partial<Record<EngineKernelName, EngineImpl>> = {
+  Conv2D: conv2dImpl(false),
+  FusedConv2D: conv2dImpl(true),
+  Conv2DBackpropInput: conv2dBackpropInputImpl,
+  Conv2DBackpropFilter: conv2dBackpropFilterImpl,
+  MaxPool: maxPoolImpl,
+  MaxPoolGrad: maxPoolGradImpl,
+  BatchMatMul: matMulImpl(false),
+  _FusedMatMul: matMulImpl(true),
+  ...engineElementwiseKernels,
+};
+
+function engineKernelFunc(name: EngineKernelName, impl: EngineImpl, original: KernelConfig): KernelFunc {
+  const counts = (engineKernelCounts[name] ??= { engine: 0, fallback: 0 });
+  return (args) => {
+    const backend = args.backend as WebGPUBackend;
+    // Every engine kernel works on float32 storage (tfjs may label an int32 buffer float32 after a Cast).
+    const storageFloat32 = Object.values(args.inputs).every((t) => t == null || backend.tensorMap.get(t.dataId)?.dtype === 'float32');
+    if (storageFloat32 && engineKernelEnabled(name, backend)) {
+      const out = impl(args.inputs as Inputs, backend, args.attrs ?? {});
+      if (out != null) {
+        counts.engine++;
+        return out;
+      }
+    }
+    counts.fallback++;
+    return original.kernelFunc(args);
+  };
+}
+
+/**
+ * Registers the engine kernels for `webgpu` over tfjs's own (kept, and called for what the engine does not
+ * cover or the policy switches off). Idempotent; `initWebGPU` calls it.
+ *
+ * @example
+ * await initWebGPU();             // registers the engine kernels
+ * useEngineKernels(false);        // and this turns them off again
+ */
+export function registerEngineKernels(): void {
+  for (const [name, impl] of Object.entries(IMPLS) as [EngineKernelName, EngineImpl][]) {
+    if (originals.has(name)) continue;
+    const original = getKernel(name, 'webgpu');
+    if (original == null) continue;
+    originals.set(name, { ...original });
+    unregisterKernel(name, 'webgpu');
+    registerKernel({ ...original, kernelFunc: engineKernelFunc(name, impl, original) });
+  }
+}
+
+/** The tfjs kernel config the engine registered over (for benchmarks that call tfjs's kernel directly). */
+export function originalKernel(name: EngineKernelName): KernelConfig | undefined {
+  return originals.get(name);
+}
