@@ -43,3 +43,5 @@ export {
   type EngineKernelName,
   type EngineKernelPolicy,
 } from './engine/policy';
+export { EngineAdamOptimizer, engineAdam, adamStepReference, type AdamStepScalars } from './engine/adam';
+export { softmaxCrossEntropy, SoftmaxCrossEntropy, SoftmaxCrossEntropyGrad } from './engine/softmax_cross_entropy';

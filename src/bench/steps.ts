@@ -5,6 +5,8 @@
 // step, as in the seed). Images per second, and the host-device bytes of each step, counted.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
+import { engineAdam } from '../engine/adam';
+import { engineKernelPolicy, useEngineKernels } from '../engine/policy';
 import { seedCnn, type Classifier } from '../models/seed_cnn';
 import { countTraffic, type TrafficCounts } from '../traffic';
 import { cleanStep, crossEntropy, fgsmCorrect, fgsmTrainStep, pgdTrainStep } from '../train/steps';
@@ -137,17 +139,25 @@ export async function runStepBench(options: StepBenchOptions = {}): Promise<Step
         const name = `${kind} ${impl} [${batch},28,28,1]`;
         if (options.filter && !name.includes(options.filter)) continue;
         const model = seedCnn({ seed: 1 });
-        const optimizer = tf.train.adam(1e-3);
+        // Ours: the engine kernels as the policy has them, and the fused Adam step; stock: tfjs's kernels
+        // (the engine switched off) and tfjs's Adam.
+        const policy = engineKernelPolicy();
+        const optimizer = impl === 'ours' ? engineAdam(1e-3) : tf.train.adam(1e-3);
         let cursor = 0;
         const step = async (i: number): Promise<number> => {
           const start = cursor;
           cursor = (cursor + batch) % (DATASET - batch + 1);
           traffic.reset();
-          const t0 = performance.now();
-          if (impl === 'ours') oursStep(kind, model, optimizer, data, start, batch, i);
-          else await stockStep(kind, model, optimizer, data, start, batch);
-          await drainQueue(backend);
-          return performance.now() - t0;
+          if (impl === 'stock') useEngineKernels(false);
+          try {
+            const t0 = performance.now();
+            if (impl === 'ours') oursStep(kind, model, optimizer, data, start, batch, i);
+            else await stockStep(kind, model, optimizer, data, start, batch);
+            await drainQueue(backend);
+            return performance.now() - t0;
+          } finally {
+            useEngineKernels(policy);
+          }
         };
         const firstRunMs = await step(0);
         for (let i = 0; i < warmup; i++) await step(i + 1);

@@ -4,7 +4,7 @@
 // has not measured (no GPU was lent to it). `useEngineKernels` overrides it.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 
-/** The tfjs kernels the engine can replace on the webgpu backend. */
+/** The tfjs kernels the engine can replace on the webgpu backend, and its own fused steps (Adam, SoftmaxCrossEntropy). */
 export const ENGINE_KERNEL_NAMES = [
   'Conv2D',
   'FusedConv2D',
@@ -16,6 +16,8 @@ export const ENGINE_KERNEL_NAMES = [
   '_FusedMatMul',
   'Sum',
   'Add',
+  'Adam',
+  'SoftmaxCrossEntropy',
   'Relu',
   'Step',
   'Multiply',

@@ -2,11 +2,12 @@
 // kernels. Nothing here reads back: losses and counts stay tensors until the caller wants them.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/seed_cnn';
+import { softmaxCrossEntropy } from '../engine/softmax_cross_entropy';
 import { fgsmStep, pgdStep, randomStart } from '../ops';
 
-/** Mean softmax cross-entropy of logits against one-hot labels. */
+/** Mean softmax cross-entropy of logits against one-hot labels (fused kernels on webgpu). */
 export function crossEntropy(logits: tf.Tensor2D, onehot: tf.Tensor2D): tf.Scalar {
-  return tf.losses.softmaxCrossEntropy(onehot, logits) as tf.Scalar;
+  return softmaxCrossEntropy(logits, onehot);
 }
 
 /** d loss / d x for the model at x. */

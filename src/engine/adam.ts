@@ -1,0 +1,163 @@
+// The fused Adam step: one kernel per variable updates value, first and second moment together (tfjs's
+// AdamOptimizer runs about a dozen element-wise kernels per variable). `EngineAdamOptimizer` is tfjs's
+// AdamOptimizer with that step, same moments, same weights for checkpoints, same results; it falls back to
+// tfjs's own step off the webgpu backend or when the policy switches it off.
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import * as tf from '@tensorflow/tfjs-core';
+import adamWgsl from '../../shaders/engine/adam.wgsl';
+import { runMultiOutputProgram } from './multi_output';
+import { engineKernelEnabled } from './policy';
+
+/** Per-step scalars of the fused update (float32 values, as tfjs computes them). */
+export interface AdamStepScalars {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  oneMinusBeta1: number;
+  oneMinusBeta2: number;
+  epsilon: number;
+  /** 1 - beta1^t and 1 - beta2^t, t the 1-based step, with tfjs's float32 running product. */
+  biasCorrection1: number;
+  biasCorrection2: number;
+}
+
+/** Runs the fused step on webgpu; returns [value', m', v'] as new tensors. */
+export function adamStepWebGPU(backend: WebGPUBackend, value: tf.TensorInfo, grad: tf.TensorInfo, m: tf.TensorInfo, v: tf.TensorInfo, s: AdamStepScalars): tf.TensorInfo[] {
+  const size = value.shape.reduce((a, b) => a * b, 1);
+  const outputs = [0, 1, 2].map(() => backend.makeTensorInfo(value.shape, 'float32'));
+  if (size === 0) return outputs;
+  const width = size % 4 === 0 ? 4 : 1;
+  runMultiOutputProgram(
+    backend,
+    {
+      kernelName: 'AdamStep',
+      variant: [width === 4 ? 'vec4' : 'scalar'],
+      body: adamWgsl
+        .replace('1.0 - uniforms.beta1', 'uniforms.oneMinusBeta1')
+        .replace('1.0 - uniforms.beta2', 'uniforms.oneMinusBeta2'),
+      outputNames: ['newValue', 'newBeta1Moment', 'newBeta2Moment'],
+      inputNames: ['value', 'grad', 'beta1Moment', 'beta2Moment'],
+      components: width,
+      invocations: size / width,
+      workgroupSize: 256,
+      uniforms: [
+        { name: 'learningRate', type: 'f32', value: s.learningRate },
+        { name: 'beta1', type: 'f32', value: s.beta1 },
+        { name: 'beta2', type: 'f32', value: s.beta2 },
+        { name: 'oneMinusBeta1', type: 'f32', value: s.oneMinusBeta1 },
+        { name: 'oneMinusBeta2', type: 'f32', value: s.oneMinusBeta2 },
+        { name: 'epsilon', type: 'f32', value: s.epsilon },
+        { name: 'biasCorrection1', type: 'f32', value: s.biasCorrection1 },
+        { name: 'biasCorrection2', type: 'f32', value: s.biasCorrection2 },
+      ],
+    },
+    [value, grad, m, v],
+    outputs,
+  );
+  return outputs;
+}
+
+/** The same step in plain TypeScript (float32 rounding at each operation), the tests' oracle. */
+export function adamStepReference(value: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, s: AdamStepScalars): [Float32Array, Float32Array, Float32Array] {
+  const f = Math.fround;
+  const out = [new Float32Array(value.length), new Float32Array(value.length), new Float32Array(value.length)] as [Float32Array, Float32Array, Float32Array];
+  for (let i = 0; i < value.length; i++) {
+    const g = grad[i];
+    const m1 = f(f(m[i] * s.beta1) + f(g * s.oneMinusBeta1));
+    const v1 = f(f(v[i] * s.beta2) + f(f(g * g) * s.oneMinusBeta2));
+    const step = f(f(f(m1 / s.biasCorrection1) / f(f(Math.sqrt(f(v1 / s.biasCorrection2))) + s.epsilon)) * -s.learningRate);
+    out[0][i] = f(step + value[i]);
+    out[1][i] = m1;
+    out[2][i] = v1;
+  }
+  return out;
+}
+
+type Moment = { originalName: string; variable: tf.Variable };
+type AdamInternals = {
+  accumulatedFirstMoment: Moment[];
+  accumulatedSecondMoment: Moment[];
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  incrementIterations(): void;
+};
+
+/**
+ * tfjs's Adam with the fused engine step on webgpu.
+ *
+ * @example
+ * const optimizer = engineAdam(1e-3);
+ * optimizer.minimize(() => loss(model), false, model.variables);
+ */
+export class EngineAdamOptimizer extends tf.AdamOptimizer {
+  /** tfjs's float32 running products beta1^t and beta2^t, kept on the CPU (no read-back per step). */
+  private accumulated: [number, number] | null = null;
+
+  override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
+    const backend = tf.backend() as WebGPUBackend;
+    if (tf.getBackend() !== 'webgpu' || !engineKernelEnabled('Adam', backend)) {
+      this.accumulated = null;
+      super.applyGradients(variableGradients);
+      return;
+    }
+    const self = this as unknown as AdamInternals;
+    const f = Math.fround;
+    if (this.accumulated == null) {
+      // beta^t after `iterations` steps, as tfjs multiplies it (float32 at each step).
+      let a1 = f(self.beta1);
+      let a2 = f(self.beta2);
+      for (let i = 0; i < this.iterations; i++) {
+        a1 = f(a1 * f(self.beta1));
+        a2 = f(a2 * f(self.beta2));
+      }
+      this.accumulated = [a1, a2];
+    }
+    const [acc1, acc2] = this.accumulated;
+    const scalars: AdamStepScalars = {
+      learningRate: self.learningRate,
+      beta1: self.beta1,
+      beta2: self.beta2,
+      oneMinusBeta1: f(1 - self.beta1),
+      oneMinusBeta2: f(1 - self.beta2),
+      epsilon: self.epsilon,
+      biasCorrection1: f(1 - acc1),
+      biasCorrection2: f(1 - acc2),
+    };
+    const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
+    names.forEach((name, i) => {
+      const value = tf.engine().registeredVariables[name];
+      self.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+      self.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+      const gradient = Array.isArray(variableGradients) ? variableGradients[i].tensor : (variableGradients as tf.NamedTensorMap)[name];
+      if (gradient == null) return;
+      const m = self.accumulatedFirstMoment[i].variable;
+      const v = self.accumulatedSecondMoment[i].variable;
+      const [newValue, newM, newV] = adamStepWebGPU(backend, value, gradient, m, v, scalars).map((info) => tf.engine().makeTensorFromTensorInfo(info));
+      value.assign(newValue);
+      m.assign(newM);
+      v.assign(newV);
+      tf.dispose([newValue, newM, newV]);
+    });
+    this.accumulated = [f(acc1 * f(self.beta1)), f(acc2 * f(self.beta2))];
+    // Keep tfjs's own accumulators in step, so that a switch back to tfjs's step (or getWeights) agrees.
+    tf.tidy(() => {
+      self.accBeta1.assign(tf.mul(self.accBeta1, self.beta1));
+      self.accBeta2.assign(tf.mul(self.accBeta2, self.beta2));
+    });
+    self.incrementIterations();
+  }
+
+  override async setWeights(weightValues: Parameters<tf.AdamOptimizer['setWeights']>[0]): Promise<void> {
+    await super.setWeights(weightValues);
+    this.accumulated = null;
+  }
+}
+
+/** tfjs's `tf.train.adam` with the fused engine step (epsilon defaults to the backend's, as tfjs). */
+export function engineAdam(learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon?: number): EngineAdamOptimizer {
+  return new EngineAdamOptimizer(learningRate, beta1, beta2, epsilon ?? null!);
+}

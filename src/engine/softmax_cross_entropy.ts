@@ -1,0 +1,103 @@
+// Softmax cross-entropy with its gradient fused: the mean loss in one kernel, d loss / d logits in one
+// more (tfjs's softmaxCrossEntropy composes about fifteen kernels each way). Kernel names
+// `SoftmaxCrossEntropy` and `SoftmaxCrossEntropyGrad`, with a registered gradient, so tf.grad and
+// optimizers see an ordinary op; off webgpu, or with the policy off, the op is tfjs's own.
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import * as tf from '@tensorflow/tfjs-core';
+import lossWgsl from '../../shaders/engine/softmax_cross_entropy.wgsl';
+import gradWgsl from '../../shaders/engine/softmax_cross_entropy_grad.wgsl';
+import { engineKernelEnabled } from './policy';
+import { i32u, runEngineProgram } from './program';
+
+export const SoftmaxCrossEntropy = 'SoftmaxCrossEntropy';
+export const SoftmaxCrossEntropyGrad = 'SoftmaxCrossEntropyGrad';
+
+function dims(logits: tf.TensorInfo): { rows: number; classes: number } {
+  return { rows: logits.shape[0], classes: logits.shape[1] };
+}
+
+const lossKernel: tf.KernelFunc = ({ inputs, backend }) => {
+  const { logits, labels } = inputs as { logits: tf.TensorInfo; labels: tf.TensorInfo };
+  const { rows, classes } = dims(logits);
+  return runEngineProgram(
+    backend as WebGPUBackend,
+    {
+      kernelName: SoftmaxCrossEntropy,
+      variant: [],
+      constants: [],
+      body: lossWgsl,
+      variableNames: ['logits', 'labels'],
+      variableComponents: [1, 1],
+      outputComponent: 1,
+      invocations: 1,
+      workgroupSize: 1,
+      uniforms: [i32u('rows', rows), i32u('classes', classes)],
+    },
+    [logits, labels],
+    [],
+  );
+};
+
+const gradKernel: tf.KernelFunc = ({ inputs, backend }) => {
+  const { logits, labels, dy } = inputs as { logits: tf.TensorInfo; labels: tf.TensorInfo; dy: tf.TensorInfo };
+  const { rows, classes } = dims(logits);
+  return runEngineProgram(
+    backend as WebGPUBackend,
+    {
+      kernelName: SoftmaxCrossEntropyGrad,
+      variant: [],
+      constants: [],
+      body: gradWgsl,
+      variableNames: ['logits', 'labels', 'dy'],
+      variableComponents: [1, 1, 1],
+      outputComponent: 1,
+      invocations: rows * classes,
+      workgroupSize: 64,
+      uniforms: [i32u('rows', rows), i32u('classes', classes)],
+    },
+    [logits, labels, dy],
+    logits.shape,
+  );
+};
+
+let registered = false;
+function register(): void {
+  if (registered) return;
+  registered = true;
+  tf.registerKernel({ kernelName: SoftmaxCrossEntropy, backendName: 'webgpu', kernelFunc: lossKernel });
+  tf.registerKernel({ kernelName: SoftmaxCrossEntropyGrad, backendName: 'webgpu', kernelFunc: gradKernel });
+  tf.registerGradient({
+    kernelName: SoftmaxCrossEntropy,
+    inputsToSave: ['logits', 'labels'],
+    gradFunc: (dy, saved) => {
+      const [logits, labels] = saved;
+      return {
+        logits: () => tf.engine().runKernel(SoftmaxCrossEntropyGrad, { logits, labels, dy: dy as tf.Tensor }) as tf.Tensor,
+        // d loss / d labels = -logSoftmax(logits) * dy / rows (rarely wanted; tfjs's ops).
+        labels: () => tf.div(tf.mul(tf.neg(tf.logSoftmax(logits)), dy as tf.Tensor), logits.shape[0]),
+      };
+    },
+  });
+}
+
+/**
+ * Mean softmax cross-entropy of `logits` [batch, classes] against `labels` [batch, classes] (one-hot or
+ * soft), the fused kernels on webgpu and tfjs's `tf.losses.softmaxCrossEntropy` elsewhere.
+ *
+ * @example
+ * const loss = softmaxCrossEntropy(model.forward(images), onehot);  // a scalar
+ */
+export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor2D): tf.Scalar {
+  const onEngine =
+    tf.getBackend() === 'webgpu' &&
+    logits.dtype === 'float32' &&
+    labels.dtype === 'float32' &&
+    // Labels may sit in an int32 buffer after a Cast (the kernels read either); logits must be float32.
+    (tf.backend() as WebGPUBackend).tensorMap.get(logits.dataId)?.dtype === 'float32' &&
+    logits.rank === 2 &&
+    tf.util.arraysEqual(logits.shape, labels.shape) &&
+    engineKernelEnabled('SoftmaxCrossEntropy', tf.backend() as WebGPUBackend);
+  if (!onEngine) return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
+  register();
+  return tf.engine().runKernel(SoftmaxCrossEntropy, { logits, labels }) as tf.Scalar;
+}
