@@ -33,15 +33,27 @@ export type { StepBenchOptions, StepEntry, StepKind, StepImpl } from './bench/st
 export { seedCnn, type Classifier } from './models/seed_cnn';
 export * from './train/steps';
 export { runBenchmarks, stepRatios, BENCH_SCHEMA, type BenchmarkOptions, type BenchmarkResults } from './bench/index';
-export { registerEngineKernels, originalKernel, engineKernelCounts } from './engine/register';
+export { registerEngineKernels, originalKernel } from './engine/register';
 export {
   useEngineKernels,
   engineKernelPolicy,
   engineKernelEnabled,
   isSoftwareAdapter,
+  engineKernelCounts,
   ENGINE_KERNEL_NAMES,
   type EngineKernelName,
   type EngineKernelPolicy,
 } from './engine/policy';
-export { EngineAdamOptimizer, engineAdam, adamStepReference, type AdamStepScalars } from './engine/adam';
+export { EngineAdamOptimizer, engineAdam, adamStepReference, adamStepWebGPU, type AdamStepScalars } from './engine/adam';
 export { softmaxCrossEntropy, SoftmaxCrossEntropy, SoftmaxCrossEntropyGrad } from './engine/softmax_cross_entropy';
+export {
+  conv2dReference,
+  conv2dBackpropInputReference,
+  conv2dBackpropFilterReference,
+  maxPoolReference,
+  maxPoolGradReference,
+  matMulReference,
+  columnSumReference,
+  softmaxCrossEntropyReference,
+  type ConvGeometry,
+} from './engine/reference';

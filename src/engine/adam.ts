@@ -6,7 +6,7 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import adamWgsl from '../../shaders/engine/adam.wgsl';
 import { runMultiOutputProgram } from './multi_output';
-import { engineKernelEnabled } from './policy';
+import { countEngineCall, engineKernelEnabled } from './policy';
 
 /** Per-step scalars of the fused update (float32 values, as tfjs computes them). */
 export interface AdamStepScalars {
@@ -24,6 +24,7 @@ export interface AdamStepScalars {
 /** Runs the fused step on webgpu; returns [value', m', v'] as new tensors. */
 export function adamStepWebGPU(backend: WebGPUBackend, value: tf.TensorInfo, grad: tf.TensorInfo, m: tf.TensorInfo, v: tf.TensorInfo, s: AdamStepScalars): tf.TensorInfo[] {
   const size = value.shape.reduce((a, b) => a * b, 1);
+  countEngineCall('AdamStep', true);
   const outputs = [0, 1, 2].map(() => backend.makeTensorInfo(value.shape, 'float32'));
   if (size === 0) return outputs;
   const width = size % 4 === 0 ? 4 : 1;
@@ -101,6 +102,7 @@ export class EngineAdamOptimizer extends tf.AdamOptimizer {
     const backend = tf.backend() as WebGPUBackend;
     if (tf.getBackend() !== 'webgpu' || !engineKernelEnabled('Adam', backend)) {
       this.accumulated = null;
+      countEngineCall('AdamStep', false);
       super.applyGradients(variableGradients);
       return;
     }

@@ -69,3 +69,13 @@ export function engineKernelEnabled(name: EngineKernelName, backend: WebGPUBacke
   if (typeof p === 'object' && p[name] !== undefined) return p[name]!;
   return isSoftwareAdapter(backend);
 }
+
+/** How often each engine kernel ran, and how often it handed over to tfjs (tests and the bench read it). */
+export const engineKernelCounts: Record<string, { engine: number; fallback: number }> = {};
+
+/** Counts one call of `name`: on the engine, or handed to tfjs. */
+export function countEngineCall(name: string, onEngine: boolean): void {
+  const counts = (engineKernelCounts[name] ??= { engine: 0, fallback: 0 });
+  if (onEngine) counts.engine++;
+  else counts.fallback++;
+}

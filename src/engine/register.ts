@@ -22,7 +22,7 @@ import {
   poolUnsupported,
 } from './conv';
 import { engineMatMul, matMulUnsupported, type EngineActivation } from './matmul';
-import { engineKernelEnabled, type EngineKernelName } from './policy';
+import { countEngineCall, engineKernelEnabled, type EngineKernelName } from './policy';
 import { engineElementwiseKernels } from './elementwise';
 
 type Inputs = Record<string, TensorInfo | undefined>;
@@ -30,8 +30,6 @@ type Inputs = Record<string, TensorInfo | undefined>;
 type EngineImpl = (inputs: Inputs, backend: WebGPUBackend, attrs: NamedAttrMap) => TensorInfo | null;
 
 const originals = new Map<string, KernelConfig>();
-/** How often each engine kernel ran, and how often it handed over to tfjs (tests and the bench read it). */
-export const engineKernelCounts: Record<string, { engine: number; fallback: number }> = {};
 
 function activationOf(attrs: NamedAttrMap): EngineActivation | null {
   const a = (attrs.activation as string | undefined) ?? 'linear';
@@ -108,7 +106,6 @@ const IMPLS: Partial<Record<EngineKernelName, EngineImpl>> = {
 };
 
 function engineKernelFunc(name: EngineKernelName, impl: EngineImpl, original: KernelConfig): KernelFunc {
-  const counts = (engineKernelCounts[name] ??= { engine: 0, fallback: 0 });
   return (args) => {
     const backend = args.backend as WebGPUBackend;
     // Every engine kernel works on float32 storage (tfjs may label an int32 buffer float32 after a Cast).
@@ -116,11 +113,11 @@ function engineKernelFunc(name: EngineKernelName, impl: EngineImpl, original: Ke
     if (storageFloat32 && engineKernelEnabled(name, backend)) {
       const out = impl(args.inputs as Inputs, backend, args.attrs ?? {});
       if (out != null) {
-        counts.engine++;
+        countEngineCall(name, true);
         return out;
       }
     }
-    counts.fallback++;
+    countEngineCall(name, false);
     return original.kernelFunc(args);
   };
 }

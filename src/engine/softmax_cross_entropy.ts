@@ -6,7 +6,7 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import lossWgsl from '../../shaders/engine/softmax_cross_entropy.wgsl';
 import gradWgsl from '../../shaders/engine/softmax_cross_entropy_grad.wgsl';
-import { engineKernelEnabled } from './policy';
+import { countEngineCall, engineKernelEnabled } from './policy';
 import { i32u, runEngineProgram } from './program';
 
 export const SoftmaxCrossEntropy = 'SoftmaxCrossEntropy';
@@ -17,6 +17,7 @@ function dims(logits: tf.TensorInfo): { rows: number; classes: number } {
 }
 
 const lossKernel: tf.KernelFunc = ({ inputs, backend }) => {
+  countEngineCall(SoftmaxCrossEntropy, true);
   const { logits, labels } = inputs as { logits: tf.TensorInfo; labels: tf.TensorInfo };
   const { rows, classes } = dims(logits);
   return runEngineProgram(
@@ -39,6 +40,7 @@ const lossKernel: tf.KernelFunc = ({ inputs, backend }) => {
 };
 
 const gradKernel: tf.KernelFunc = ({ inputs, backend }) => {
+  countEngineCall(SoftmaxCrossEntropyGrad, true);
   const { logits, labels, dy } = inputs as { logits: tf.TensorInfo; labels: tf.TensorInfo; dy: tf.TensorInfo };
   const { rows, classes } = dims(logits);
   return runEngineProgram(
@@ -97,7 +99,10 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor2D): t
     logits.rank === 2 &&
     tf.util.arraysEqual(logits.shape, labels.shape) &&
     engineKernelEnabled('SoftmaxCrossEntropy', tf.backend() as WebGPUBackend);
-  if (!onEngine) return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
+  if (!onEngine) {
+    countEngineCall(SoftmaxCrossEntropy, false);
+    return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
+  }
   register();
   return tf.engine().runKernel(SoftmaxCrossEntropy, { logits, labels }) as tf.Scalar;
 }

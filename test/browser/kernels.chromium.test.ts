@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as lib from '../../dist/index.js';
 import { argumentCases } from '../suite/argument_suite';
 import { kernelCases } from '../suite/cases';
+import { engineCases } from '../suite/engine_cases';
+import { expectEngineCaseOk } from '../suite/engine_check';
 import { randomStartBits } from '../suite/kernel_suite';
 import { expectArgumentRefused, expectCaseOk } from '../suite/report_check';
 import { runSeed } from '../suite/run_seed';
@@ -27,6 +29,14 @@ describe('fused kernels in Chromium', () => {
   for (const c of kernelCases) {
     test(`chromium ${c.name}`, async () => {
       expectCaseOk(await chrome.page.evaluate((kc, seed) => window.suite.runKernelCase(kc, seed), c, runSeed));
+    });
+  }
+});
+
+describe('engine kernels in Chromium', () => {
+  for (const c of engineCases) {
+    test(`chromium ${c.name}`, async () => {
+      expectEngineCaseOk(c, await chrome.page.evaluate((ec, seed) => window.suite.runEngineCase(ec, seed), c, runSeed));
     });
   }
 });

@@ -3,14 +3,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as lib from '../../dist/index.js';
 import { runArgumentCase } from '../suite/argument_suite';
+import { runEngineCase } from '../suite/engine_suite';
 import { randomStartBits, runKernelCase, withGpuErrorScope } from '../suite/kernel_suite';
 
 const suite = {
   async init() {
     const { adapter } = await lib.initWebGPU();
+    await lib.ensureGradients();
     return { adapter, backend: tf.getBackend(), userAgent: navigator.userAgent };
   },
   runKernelCase,
+  runEngineCase,
   async runArgumentCase(name: string) {
     return withGpuErrorScope(lib.currentWebGPU()!.device, async () => runArgumentCase(name));
   },

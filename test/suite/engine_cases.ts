@@ -1,0 +1,190 @@
+// The engine kernel cases, one table for Node (Dawn) and Chromium: odd batch sizes (1, 3, 65), channels
+// 1, 3, 32, sizes that are not multiples of 4 or of a workgroup, every stride, padding and dilation the
+// kernels claim, and configurations they do not cover (which must go to tfjs's kernel and still be right).
+
+export type ConvOp = 'Conv2D' | 'FusedConv2D' | 'Conv2DBackpropInput' | 'Conv2DBackpropFilter';
+export type PoolOp = 'MaxPool' | 'MaxPoolGrad';
+export type Pad = 'valid' | 'same' | number;
+
+export interface ConvCase {
+  family: 'conv';
+  op: ConvOp;
+  name: string;
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  strides: [number, number];
+  pad: Pad;
+  dilations: [number, number];
+  /** false: the engine does not cover it; tfjs's kernel must run instead. */
+  engine: boolean;
+}
+
+export interface PoolCase {
+  family: 'pool';
+  op: PoolOp;
+  name: string;
+  x: [number, number, number, number];
+  filterSize: [number, number];
+  strides: [number, number];
+  pad: Pad;
+  engine: boolean;
+}
+
+export interface MatMulCase {
+  family: 'matmul';
+  op: 'BatchMatMul' | '_FusedMatMul';
+  name: string;
+  batchA: number;
+  batchB: number;
+  m: number;
+  k: number;
+  n: number;
+  transposeA: boolean;
+  transposeB: boolean;
+  engine: boolean;
+}
+
+export interface ElementwiseCase {
+  family: 'elementwise';
+  op: 'Relu' | 'Step' | 'Multiply' | 'Add' | 'Sum';
+  name: string;
+  shape: number[];
+  /** Add: the second operand's shape; Sum: the reduced axes. */
+  other?: number[];
+  withNaN?: boolean;
+  engine: boolean;
+}
+
+export interface LossCase {
+  family: 'loss';
+  op: 'SoftmaxCrossEntropy' | 'SoftmaxCrossEntropyGrad';
+  name: string;
+  rows: number;
+  classes: number;
+  softLabels: boolean;
+}
+
+export interface AdamCase {
+  family: 'adam';
+  op: 'AdamStep';
+  name: string;
+  n: number;
+  step: number;
+}
+
+export type EngineCase = ConvCase | PoolCase | MatMulCase | ElementwiseCase | LossCase | AdamCase;
+
+const shapeName = (s: number[]) => `[${s.join(',')}]`;
+
+const convGeometries: Omit<ConvCase, 'family' | 'op' | 'name'>[] = [
+  { x: [1, 5, 5, 1], filter: [3, 3, 1, 4], strides: [1, 1], pad: 'valid', dilations: [1, 1], engine: true },
+  { x: [3, 9, 7, 3], filter: [3, 3, 3, 8], strides: [2, 2], pad: 'same', dilations: [1, 1], engine: true },
+  { x: [65, 28, 28, 1], filter: [3, 3, 1, 32], strides: [1, 1], pad: 'valid', dilations: [1, 1], engine: true },
+  { x: [3, 11, 13, 32], filter: [5, 3, 32, 4], strides: [1, 2], pad: 1, dilations: [1, 1], engine: true },
+  { x: [2, 7, 6, 3], filter: [1, 1, 3, 4], strides: [1, 1], pad: 'valid', dilations: [1, 1], engine: true },
+  { x: [3, 10, 9, 3], filter: [3, 3, 3, 6], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: false },
+];
+const dilatedGeometry: Omit<ConvCase, 'family' | 'op' | 'name'> = { x: [3, 12, 11, 3], filter: [3, 3, 3, 8], strides: [1, 1], pad: 'same', dilations: [2, 2], engine: true };
+
+const convCases: ConvCase[] = [];
+for (const op of ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'] as ConvOp[]) {
+  const geometries = op === 'Conv2D' || op === 'FusedConv2D' ? [...convGeometries, dilatedGeometry] : convGeometries;
+  for (const g of geometries) {
+    convCases.push({
+      family: 'conv',
+      op,
+      name: `${op} x=${shapeName(g.x)} filter=${shapeName(g.filter)} strides=${g.strides.join('x')} pad=${g.pad} dilations=${g.dilations.join('x')}${g.engine ? '' : ' (tfjs fallback)'}`,
+      ...g,
+    });
+  }
+}
+
+const poolGeometries: Omit<PoolCase, 'family' | 'op' | 'name'>[] = [
+  { x: [3, 26, 26, 32], filterSize: [2, 2], strides: [2, 2], pad: 'valid', engine: true },
+  { x: [1, 7, 9, 4], filterSize: [3, 3], strides: [2, 2], pad: 'same', engine: true },
+  { x: [3, 5, 5, 8], filterSize: [2, 2], strides: [1, 1], pad: 'valid', engine: true },
+  { x: [65, 13, 11, 4], filterSize: [3, 2], strides: [3, 2], pad: 'valid', engine: true },
+  { x: [2, 4, 4, 3], filterSize: [2, 2], strides: [2, 2], pad: 'valid', engine: false },
+];
+const poolCases: PoolCase[] = [];
+for (const op of ['MaxPool', 'MaxPoolGrad'] as PoolOp[]) {
+  for (const g of poolGeometries) {
+    poolCases.push({
+      family: 'pool',
+      op,
+      name: `${op} x=${shapeName(g.x)} filter=${g.filterSize.join('x')} strides=${g.strides.join('x')} pad=${g.pad}${g.engine ? '' : ' (tfjs fallback)'}`,
+      ...g,
+    });
+  }
+}
+
+const matMulShapes: [number, number, number, number, number][] = [
+  // batchA, batchB, m, k, n
+  [1, 1, 3, 5408, 128],
+  [1, 1, 65, 128, 10],
+  [1, 1, 1, 3, 1],
+  [1, 1, 7, 9, 13],
+  [1, 1, 128, 64, 315],
+  [2, 2, 5, 8, 12],
+  [1, 3, 4, 12, 8],
+];
+const matMulCases: MatMulCase[] = [];
+for (const op of ['BatchMatMul', '_FusedMatMul'] as const) {
+  for (const [batchA, batchB, m, k, n] of matMulShapes) {
+    for (const [transposeA, transposeB] of [
+      [false, false],
+      [false, true],
+      [true, false],
+      [true, true],
+    ] as const) {
+      if (op === '_FusedMatMul' && (batchA !== 1 || batchB !== 1)) continue;
+      matMulCases.push({
+        family: 'matmul',
+        op,
+        name: `${op} batch=${batchA}/${batchB} m=${m} k=${k} n=${n} transposeA=${transposeA} transposeB=${transposeB}`,
+        batchA,
+        batchB,
+        m,
+        k,
+        n,
+        transposeA,
+        transposeB,
+        engine: true,
+      });
+    }
+  }
+}
+
+const elementwiseCases: ElementwiseCase[] = [
+  ...[1, 3, 315, 2179, 4096].flatMap((n): ElementwiseCase[] => [
+    { family: 'elementwise', op: 'Relu', name: `Relu n=${n}`, shape: [n], withNaN: true, engine: true },
+    { family: 'elementwise', op: 'Step', name: `Step alpha=0.2 n=${n}`, shape: [n], withNaN: true, engine: true },
+    { family: 'elementwise', op: 'Multiply', name: `Multiply n=${n}`, shape: [n], engine: true },
+    { family: 'elementwise', op: 'Add', name: `Add same shape n=${n}`, shape: [n], other: [n], engine: true },
+  ]),
+  { family: 'elementwise', op: 'Add', name: 'Add bias [3,5,7]+[7]', shape: [3, 5, 7], other: [7], engine: true },
+  { family: 'elementwise', op: 'Add', name: 'Add bias [65,26,26,32]+[32]', shape: [65, 26, 26, 32], other: [32], engine: true },
+  { family: 'elementwise', op: 'Add', name: 'Add broadcast [3,4]+[3,1] (tfjs fallback)', shape: [3, 4], other: [3, 1], engine: false },
+  { family: 'elementwise', op: 'Multiply', name: 'Multiply broadcast [5,8]*[8] (tfjs fallback)', shape: [5, 8], other: [8], engine: false },
+  { family: 'elementwise', op: 'Sum', name: 'Sum [65,26,26,32] axes 0,1,2', shape: [65, 26, 26, 32], other: [0, 1, 2], engine: true },
+  { family: 'elementwise', op: 'Sum', name: 'Sum [3,5,12] axis 0', shape: [3, 5, 12], other: [0], engine: true },
+  { family: 'elementwise', op: 'Sum', name: 'Sum [2179,4] axis 0', shape: [2179, 4], other: [0], engine: true },
+  { family: 'elementwise', op: 'Sum', name: 'Sum [3,5,7] axis 0 (tfjs fallback)', shape: [3, 5, 7], other: [0], engine: false },
+  { family: 'elementwise', op: 'Sum', name: 'Sum [4,8] axis 1 (tfjs fallback)', shape: [4, 8], other: [1], engine: false },
+];
+
+const lossCases: LossCase[] = [];
+for (const op of ['SoftmaxCrossEntropy', 'SoftmaxCrossEntropyGrad'] as const) {
+  for (const [rows, classes, softLabels] of [
+    [1, 10, false],
+    [65, 10, false],
+    [3, 7, true],
+    [128, 3, true],
+  ] as const) {
+    lossCases.push({ family: 'loss', op, name: `${op} rows=${rows} classes=${classes}${softLabels ? ' soft labels' : ' one-hot'}`, rows, classes, softLabels });
+  }
+}
+
+const adamCases: AdamCase[] = [1, 3, 315, 2179, 692224].map((n, i) => ({ family: 'adam', op: 'AdamStep', name: `AdamStep n=${n} step=${1 + 7 * i}`, n, step: 1 + 7 * i }));
+
+export const engineCases: EngineCase[] = [...convCases, ...poolCases, ...matMulCases, ...elementwiseCases, ...lossCases, ...adamCases];

@@ -1,0 +1,348 @@
+// Runs one engine kernel case on the active webgpu backend and reports what it saw; the Node and the
+// Chromium test files assert on the report. Inside one GPU error scope: fresh random inputs from the case
+// seed, the output buffer poisoned first, the kernel run under its standard tfjs name, the result compared
+// with the float64 reference. Relative error: |gpu - ref| over the sum of the magnitudes of the terms
+// (the reference on |inputs|) for sums of products, over max |ref| for the rest; NaN must meet NaN.
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import * as tf from '@tensorflow/tfjs-core';
+import * as lib from '../../dist/index.js';
+import { caseSeed } from './cases';
+import type { EngineCase } from './engine_cases';
+import { withGpuErrorScope } from './kernel_suite';
+
+const POISON = -3.0e38;
+
+export interface EngineCaseReport {
+  name: string;
+  seed: number;
+  compared: number;
+  maxRelativeError: number;
+  worst: string | null;
+  nanMismatches: number;
+  poisonLeft: number;
+  poisonReused: boolean;
+  engineCalls: number;
+  fallbackCalls: number;
+  leakedTensors: number;
+  gpuErrors: string[];
+}
+
+interface Expected {
+  values: ArrayLike<number>;
+  /** Per-element error scale; when absent, max |values|. */
+  scale?: ArrayLike<number>;
+}
+
+interface Prepared {
+  inputs: Record<string, { values: Float32Array; shape: number[] }>;
+  run: (t: Record<string, tf.Tensor>) => tf.Tensor[];
+  expected: Expected[];
+  countName: string;
+}
+
+function randoms(seed: number) {
+  const random = lib.seededRandom(seed);
+  return (n: number, lo = -1, hi = 1) => Float32Array.from({ length: n }, () => lo + (hi - lo) * random());
+}
+
+const abs = (v: ArrayLike<number>) => Float64Array.from(v as ArrayLike<number>, Math.abs);
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+/** numpy-style broadcast of `b` (shape bShape) to outShape: the index into b for flat index i. */
+function broadcastIndex(i: number, outShape: number[], bShape: number[]): number {
+  let index = 0;
+  let stride = 1;
+  let rest = i;
+  const offset = outShape.length - bShape.length;
+  const coords = new Array(outShape.length);
+  for (let d = outShape.length - 1; d >= 0; d--) {
+    coords[d] = rest % outShape[d];
+    rest = Math.floor(rest / outShape[d]);
+  }
+  for (let d = bShape.length - 1; d >= 0; d--) {
+    index += (bShape[d] === 1 ? 0 : coords[d + offset]) * stride;
+    stride *= bShape[d];
+  }
+  return index;
+}
+
+function sumOverAxes(x: ArrayLike<number>, shape: number[], axes: number[]): Float64Array {
+  const kept = shape.map((_, d) => d).filter((d) => !axes.includes(d));
+  const out = new Float64Array(size(kept.map((d) => shape[d])));
+  for (let i = 0; i < x.length; i++) {
+    let rest = i;
+    const coords = new Array(shape.length);
+    for (let d = shape.length - 1; d >= 0; d--) {
+      coords[d] = rest % shape[d];
+      rest = Math.floor(rest / shape[d]);
+    }
+    let o = 0;
+    for (const d of kept) o = o * shape[d] + coords[d];
+    out[o] += x[i];
+  }
+  return out;
+}
+
+function prepare(c: EngineCase, seed: number): Prepared {
+  const rand = randoms(seed);
+  switch (c.family) {
+    case 'conv': {
+      const g = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, c.dilations, c.pad, undefined, false, 'channelsLast');
+      const common = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: c.dilations, dimRoundingMode: undefined };
+      if (c.op === 'Conv2D' || c.op === 'FusedConv2D') {
+        const x = rand(size(c.x), 0, 1);
+        const w = rand(size(c.filter));
+        const bias = rand(c.filter[3]);
+        const fused = c.op === 'FusedConv2D';
+        return {
+          inputs: { x: { values: x, shape: c.x }, filter: { values: w, shape: c.filter }, bias: { values: bias, shape: [c.filter[3]] } },
+          run: (t) => [
+            fused
+              ? (tf.engine().runKernel('FusedConv2D', { x: t.x, filter: t.filter, bias: t.bias }, { ...common, activation: 'relu', leakyreluAlpha: 0 }) as tf.Tensor)
+              : (tf.engine().runKernel('Conv2D', { x: t.x, filter: t.filter }, common) as tf.Tensor),
+          ],
+          expected: [
+            {
+              values: lib.conv2dReference(x, w, g, fused ? bias : undefined, fused ? 'relu' : 'linear'),
+              scale: lib.conv2dReference(abs(x), abs(w), g, fused ? abs(bias) : undefined),
+            },
+          ],
+          countName: c.op,
+        };
+      }
+      const dy = rand(size(g.outShape));
+      if (c.op === 'Conv2DBackpropInput') {
+        const w = rand(size(c.filter));
+        return {
+          inputs: { dy: { values: dy, shape: g.outShape }, filter: { values: w, shape: c.filter } },
+          run: (t) => [tf.engine().runKernel('Conv2DBackpropInput', { dy: t.dy, filter: t.filter }, { ...common, inputShape: c.x }) as tf.Tensor],
+          expected: [{ values: lib.conv2dBackpropInputReference(dy, w, g), scale: lib.conv2dBackpropInputReference(abs(dy), abs(w), g) }],
+          countName: c.op,
+        };
+      }
+      const x = rand(size(c.x), 0, 1);
+      return {
+        inputs: { x: { values: x, shape: c.x }, dy: { values: dy, shape: g.outShape } },
+        run: (t) => [tf.engine().runKernel('Conv2DBackpropFilter', { x: t.x, dy: t.dy }, { ...common, filterShape: c.filter }) as tf.Tensor],
+        expected: [{ values: lib.conv2dBackpropFilterReference(x, dy, g), scale: lib.conv2dBackpropFilterReference(abs(x), abs(dy), g) }],
+        countName: c.op,
+      };
+    }
+    case 'pool': {
+      const g = tf.backend_util.computePool2DInfo(c.x, c.filterSize, c.strides, 1, c.pad);
+      const attrs = { filterSize: c.filterSize, strides: c.strides, pad: c.pad, dimRoundingMode: undefined };
+      // Rounded to a coarse grid so that windows hold ties (a ReLU output holds many zeros).
+      const x = rand(size(c.x)).map((v) => Math.round(v * 4) / 4);
+      if (c.op === 'MaxPool') {
+        return {
+          inputs: { x: { values: x, shape: c.x } },
+          run: (t) => [tf.engine().runKernel('MaxPool', { x: t.x }, attrs) as tf.Tensor],
+          expected: [{ values: lib.maxPoolReference(x, g) }],
+          countName: c.op,
+        };
+      }
+      const y = Float32Array.from(lib.maxPoolReference(x, g));
+      const dy = rand(size(g.outShape));
+      return {
+        inputs: { x: { values: x, shape: c.x }, y: { values: y, shape: g.outShape }, dy: { values: dy, shape: g.outShape } },
+        run: (t) => [tf.engine().runKernel('MaxPoolGrad', { dy: t.dy, input: t.x, output: t.y }, attrs) as tf.Tensor],
+        expected: [{ values: lib.maxPoolGradReference(dy, x, g), scale: lib.maxPoolGradReference(abs(dy), x, g) }],
+        countName: c.op,
+      };
+    }
+    case 'matmul': {
+      const aShape = c.transposeA ? [c.k, c.m] : [c.m, c.k];
+      const bShape = c.transposeB ? [c.n, c.k] : [c.k, c.n];
+      const batched = c.batchA > 1 || c.batchB > 1;
+      const aFull = batched ? [c.batchA, ...aShape] : aShape;
+      const bFull = batched ? [c.batchB, ...bShape] : bShape;
+      const a = rand(size(aFull));
+      const b = rand(size(bFull));
+      const bias = rand(c.n);
+      const fused = c.op === '_FusedMatMul';
+      const o = { batchA: c.batchA, batchB: c.batchB, m: c.m, k: c.k, n: c.n, transposeA: c.transposeA, transposeB: c.transposeB };
+      const attrs = { transposeA: c.transposeA, transposeB: c.transposeB };
+      return {
+        inputs: { a: { values: a, shape: aFull }, b: { values: b, shape: bFull }, bias: { values: bias, shape: [c.n] } },
+        run: (t) => [
+          fused
+            ? (tf.engine().runKernel('_FusedMatMul', { a: t.a, b: t.b, bias: t.bias }, { ...attrs, activation: 'relu', leakyreluAlpha: 0 }) as tf.Tensor)
+            : (tf.engine().runKernel('BatchMatMul', { a: t.a, b: t.b }, attrs) as tf.Tensor),
+        ],
+        expected: [
+          {
+            values: lib.matMulReference(a, b, fused ? { ...o, bias, activation: 'relu' } : o),
+            scale: lib.matMulReference(abs(a), abs(b), fused ? { ...o, bias: abs(bias) } : o),
+          },
+        ],
+        countName: c.op,
+      };
+    }
+    case 'elementwise': {
+      const n = size(c.shape);
+      const x = rand(n);
+      if (c.withNaN) for (let i = 1; i < n; i += 7) x[i] = i % 14 === 1 ? NaN : 0;
+      if (c.op === 'Relu' || c.op === 'Step') {
+        const alpha = 0.2;
+        const values = Float64Array.from(x, (v) => (Number.isNaN(v) ? NaN : c.op === 'Relu' ? (v < 0 ? 0 : v) : v > 0 ? 1 : alpha));
+        return {
+          inputs: { x: { values: x, shape: c.shape } },
+          run: (t) => [tf.engine().runKernel(c.op, { x: t.x }, c.op === 'Step' ? { alpha } : {}) as tf.Tensor],
+          expected: [{ values }],
+          countName: c.op,
+        };
+      }
+      if (c.op === 'Sum') {
+        const axes = c.other!;
+        return {
+          inputs: { x: { values: x, shape: c.shape } },
+          run: (t) => [tf.engine().runKernel('Sum', { x: t.x }, { axis: axes, keepDims: false }) as tf.Tensor],
+          expected: [{ values: sumOverAxes(x, c.shape, axes), scale: sumOverAxes(abs(x), c.shape, axes) }],
+          countName: c.op,
+        };
+      }
+      const otherShape = c.other ?? c.shape;
+      const y = rand(size(otherShape));
+      const values = Float64Array.from(x, (v, i) => (c.op === 'Add' ? v + y[broadcastIndex(i, c.shape, otherShape)] : v * y[broadcastIndex(i, c.shape, otherShape)]));
+      return {
+        inputs: { a: { values: x, shape: c.shape }, b: { values: y, shape: otherShape } },
+        run: (t) => [tf.engine().runKernel(c.op, { a: t.a, b: t.b }) as tf.Tensor],
+        expected: [{ values }],
+        countName: c.op,
+      };
+    }
+    case 'loss': {
+      const logits = rand(c.rows * c.classes, -4, 4);
+      let labels: Float32Array;
+      if (c.softLabels) {
+        labels = rand(c.rows * c.classes, 0, 1);
+        for (let r = 0; r < c.rows; r++) {
+          let s = 0;
+          for (let k = 0; k < c.classes; k++) s += labels[r * c.classes + k];
+          for (let k = 0; k < c.classes; k++) labels[r * c.classes + k] /= s;
+        }
+      } else {
+        labels = new Float32Array(c.rows * c.classes);
+        const pick = rand(c.rows, 0, 1);
+        for (let r = 0; r < c.rows; r++) labels[r * c.classes + Math.min(c.classes - 1, Math.floor(pick[r] * c.classes))] = 1;
+      }
+      const ref = lib.softmaxCrossEntropyReference(logits, labels, c.rows, c.classes);
+      const shape = [c.rows, c.classes];
+      return {
+        inputs: { logits: { values: logits, shape }, labels: { values: labels, shape } },
+        run: (t) =>
+          c.op === 'SoftmaxCrossEntropy'
+            ? [lib.softmaxCrossEntropy(t.logits as tf.Tensor2D, t.labels as tf.Tensor2D)]
+            : [tf.grad((l: tf.Tensor) => lib.softmaxCrossEntropy(l as tf.Tensor2D, t.labels as tf.Tensor2D))(t.logits)],
+        expected: [c.op === 'SoftmaxCrossEntropy' ? { values: [ref.loss] } : { values: ref.grad }],
+        countName: c.op,
+      };
+    }
+    case 'adam': {
+      const value = rand(c.n);
+      const grad = rand(c.n, -0.1, 0.1);
+      const m = rand(c.n, -0.01, 0.01);
+      const v = rand(c.n, 0, 1e-4);
+      const f = Math.fround;
+      let acc1 = f(0.9);
+      let acc2 = f(0.999);
+      for (let i = 1; i < c.step; i++) {
+        acc1 = f(acc1 * f(0.9));
+        acc2 = f(acc2 * f(0.999));
+      }
+      const scalars = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, oneMinusBeta1: f(0.1), oneMinusBeta2: f(1 - 0.999), epsilon: 1e-7, biasCorrection1: f(1 - acc1), biasCorrection2: f(1 - acc2) };
+      const [v1, m1, s1] = lib.adamStepReference(value, grad, m, v, scalars);
+      const backend = tf.backend() as WebGPUBackend;
+      return {
+        inputs: { value: { values: value, shape: [c.n] }, grad: { values: grad, shape: [c.n] }, m: { values: m, shape: [c.n] }, v: { values: v, shape: [c.n] } },
+        run: (t) => lib.adamStepWebGPU(backend, t.value, t.grad, t.m, t.v, scalars).map((info) => tf.engine().makeTensorFromTensorInfo(info)),
+        expected: [{ values: v1 }, { values: m1 }, { values: s1 }],
+        countName: 'AdamStep',
+      };
+    }
+  }
+}
+
+export async function runEngineCase(c: EngineCase, runSeed: number): Promise<EngineCaseReport> {
+  const backend = tf.backend() as WebGPUBackend;
+  if (tf.getBackend() !== 'webgpu') throw new Error(`the active backend is ${tf.getBackend()}, not webgpu`);
+  tf.env().set('WEBGPU_CPU_FORWARD', false);
+  lib.useEngineKernels(true);
+  const seed = caseSeed(runSeed, c.name);
+  const p = prepare(c, seed);
+  const counts = () => ({ ...(lib.engineKernelCounts[p.countName] ?? { engine: 0, fallback: 0 }) });
+  const { value, errors } = await withGpuErrorScope(backend.device, async () => {
+    const t: Record<string, tf.Tensor> = {};
+    for (const [name, input] of Object.entries(p.inputs)) {
+      t[name] = tf.tensor(input.values, input.shape);
+      backend.uploadToGPU(t[name].dataId);
+    }
+    const before = tf.memory().numTensors;
+    const outSizes = p.expected.map((e) => e.values.length);
+    const poisons = outSizes.map((n) => tf.fill([n], POISON));
+    await Promise.all(poisons.map((q) => q.data()));
+    const poisoned = new Set(poisons.map((q) => (backend.tensorMap.get(q.dataId) as { resource: unknown }).resource));
+    tf.dispose(poisons);
+    const countsBefore = counts();
+    const outputs = p.run(t);
+    const countsAfter = counts();
+    const poisonReused = outputs.every((o) => poisoned.has((backend.tensorMap.get(o.dataId) as { resource: unknown }).resource));
+    const actual = await Promise.all(outputs.map(async (o) => (await o.data()) as Float32Array));
+    tf.dispose(outputs);
+    const leakedTensors = tf.memory().numTensors - before;
+    tf.dispose(Object.values(t));
+    return {
+      actual,
+      poisonReused,
+      leakedTensors,
+      engineCalls: countsAfter.engine - countsBefore.engine,
+      fallbackCalls: countsAfter.fallback - countsBefore.fallback,
+    };
+  });
+  lib.useEngineKernels('auto');
+  let compared = 0;
+  let maxRelativeError = 0;
+  let worst: string | null = null;
+  let nanMismatches = 0;
+  let poisonLeft = 0;
+  p.expected.forEach((e, k) => {
+    const got = value.actual[k];
+    let top = 0;
+    for (let i = 0; i < e.values.length; i++) if (!Number.isNaN(e.values[i])) top = Math.max(top, Math.abs(e.values[i]));
+    if (got.length !== e.values.length) {
+      nanMismatches += Math.abs(got.length - e.values.length);
+      worst = `output ${k}: length ${got.length}, expected ${e.values.length}`;
+      return;
+    }
+    for (let i = 0; i < e.values.length; i++) {
+      if (got[i] === Math.fround(POISON)) poisonLeft++;
+      const want = e.values[i];
+      if (Number.isNaN(want) || Number.isNaN(got[i])) {
+        if (Number.isNaN(want) !== Number.isNaN(got[i])) nanMismatches++;
+        continue;
+      }
+      compared++;
+      const scale = e.scale ? e.scale[i] : top;
+      const err = Math.abs(got[i] - want);
+      const rel = err === 0 ? 0 : err / (scale > 0 ? scale : Number.MIN_VALUE);
+      if (rel > maxRelativeError) {
+        maxRelativeError = rel;
+        worst = `output ${k} index ${i}: got ${got[i]}, reference ${want}, scale ${scale}`;
+      }
+    }
+  });
+  return {
+    name: c.name,
+    seed,
+    compared,
+    maxRelativeError,
+    worst,
+    nanMismatches,
+    poisonLeft,
+    poisonReused: value.poisonReused,
+    engineCalls: value.engineCalls,
+    fallbackCalls: value.fallbackCalls,
+    leakedTensors: value.leakedTensors,
+    gpuErrors: errors,
+  };
+}
