@@ -88,7 +88,7 @@ function prepare(c: EngineCase, seed: number): Prepared {
   switch (c.family) {
     case 'conv': {
       const g = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, c.dilations, c.pad, undefined, false, 'channelsLast');
-      const common = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: c.dilations, dimRoundingMode: undefined };
+      const common: tf.NamedAttrMap = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: c.dilations };
       if (c.op === 'Conv2D' || c.op === 'FusedConv2D') {
         const x = rand(size(c.x), 0, 1);
         const w = rand(size(c.filter));
@@ -130,7 +130,7 @@ function prepare(c: EngineCase, seed: number): Prepared {
     }
     case 'pool': {
       const g = tf.backend_util.computePool2DInfo(c.x, c.filterSize, c.strides, 1, c.pad);
-      const attrs = { filterSize: c.filterSize, strides: c.strides, pad: c.pad, dimRoundingMode: undefined };
+      const attrs: tf.NamedAttrMap = { filterSize: c.filterSize, strides: c.strides, pad: c.pad };
       // Rounded to a coarse grid so that windows hold ties (a ReLU output holds many zeros).
       const x = rand(size(c.x)).map((v) => Math.round(v * 4) / 4);
       if (c.op === 'MaxPool') {
