@@ -1,8 +1,8 @@
 // Makes sure tfjs's gradient functions are registered: tfjs-core alone registers none (its Node entry cannot
 // even import the registrations), and tf.grad through conv2d or maxPool then fails.
 import { getGradient } from '@tensorflow/tfjs-core';
+import { registerReluGradient } from './engine/register';
 import { isNode } from './runtime';
-
 
 /**
  * Registers tfjs-core's gradients if they are missing (`@tensorflow/tfjs` and `@tensorflow/tfjs-layers`
@@ -14,6 +14,12 @@ import { isNode } from './runtime';
  * const g = tf.grad((x) => loss(model(x)))(images);
  */
 export async function ensureGradients(): Promise<void> {
+  await loadTfjsGradients();
+  // The engine's fused ReLU gradient goes over tfjs's (it defers to tfjs's off the engine).
+  registerReluGradient();
+}
+
+async function loadTfjsGradients(): Promise<void> {
   if (getGradient('Conv2D') != null) return;
   if (isNode()) {
     const url = new URL('./tfjs-gradients.js', import.meta.url).href;

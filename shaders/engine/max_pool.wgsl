@@ -10,14 +10,19 @@ fn compute(index : i32) {
   let oy = rest % uniforms.outHeight;
   let b = rest / uniforms.outHeight;
   var best = vec4<f32>(-3.4028234e38);
-  for (var wy = 0; wy < uniforms.filterHeight; wy++) {
-    let iy = oy * uniforms.strideHeight - uniforms.padTop + wy * uniforms.dilationHeight;
-    if (iy < 0 || iy >= uniforms.inHeight) { continue; }
-    for (var wx = 0; wx < uniforms.filterWidth; wx++) {
-      let ix = ox * uniforms.strideWidth - uniforms.padLeft + wx * uniforms.dilationWidth;
-      if (ix < 0 || ix >= uniforms.inWidth) { continue; }
-      best = max(best, X[((b * uniforms.inHeight + iy) * uniforms.inWidth + ix) * c4 + c]);
-    }
+  // One flat loop over the window (nested loops cost more than the loads on SwiftShader).
+  let iy0 = oy * uniforms.strideHeight - uniforms.padTop;
+  let ix0 = ox * uniforms.strideWidth - uniforms.padLeft;
+  var wy = 0;
+  var wx = 0;
+  for (var k = 0; k < uniforms.filterHeight * uniforms.filterWidth; k++) {
+    let iy = iy0 + wy * uniforms.dilationHeight;
+    let ix = ix0 + wx * uniforms.dilationWidth;
+    let inside = iy >= 0 && iy < uniforms.inHeight && ix >= 0 && ix < uniforms.inWidth;
+    let pixel = (b * uniforms.inHeight + clamp(iy, 0, uniforms.inHeight - 1)) * uniforms.inWidth + clamp(ix, 0, uniforms.inWidth - 1);
+    best = select(best, max(best, X[pixel * c4 + c]), inside);
+    wx++;
+    if (wx == uniforms.filterWidth) { wx = 0; wy++; }
   }
   result[index] = best;
 }

@@ -13,20 +13,26 @@ fn compute(index : i32) {
   let corner = (b * uniforms.inHeight + oy * uniforms.filterHeight) * uniforms.inWidth + ox * uniforms.filterWidth;
   var best = vec4<f32>(-3.4028234e38);
   var position = vec4<i32>(-1);
-  for (var wy = 0; wy < uniforms.filterHeight; wy++) {
-    for (var wx = 0; wx < uniforms.filterWidth; wx++) {
-      let pixel = corner + wy * uniforms.inWidth + wx;
-      let v = X[pixel * c4 + c];
-      let take = v >= best;
-      best = select(best, v, take);
-      position = select(position, vec4<i32>(pixel), take);
-    }
+  let windowSize = uniforms.filterHeight * uniforms.filterWidth;
+  // Flat loops over the window with an incremental pixel index (no nested loops, no division).
+  var pixel = corner;
+  var wx = 0;
+  for (var k = 0; k < windowSize; k++) {
+    let v = X[pixel * c4 + c];
+    let take = v >= best;
+    best = select(best, v, take);
+    position = select(position, vec4<i32>(pixel), take);
+    pixel++;
+    wx++;
+    if (wx == uniforms.filterWidth) { wx = 0; pixel += uniforms.inWidth - uniforms.filterWidth; }
   }
   let g = DY[index];
-  for (var wy = 0; wy < uniforms.filterHeight; wy++) {
-    for (var wx = 0; wx < uniforms.filterWidth; wx++) {
-      let pixel = corner + wy * uniforms.inWidth + wx;
-      result[pixel * c4 + c] = select(vec4<f32>(0.0), g, position == vec4<i32>(pixel));
-    }
+  pixel = corner;
+  wx = 0;
+  for (var k = 0; k < windowSize; k++) {
+    result[pixel * c4 + c] = select(vec4<f32>(0.0), g, position == vec4<i32>(pixel));
+    pixel++;
+    wx++;
+    if (wx == uniforms.filterWidth) { wx = 0; pixel += uniforms.inWidth - uniforms.filterWidth; }
   }
 }

@@ -5,6 +5,7 @@ import { currentWebGPU, initWebGPU, type AdapterSummary } from '../device';
 import { ensureGradients } from '../gradients';
 import { detectRuntime } from '../runtime';
 import { DEFAULT_SIZES, kernelRatios, QUICK_SIZES, runKernelBench, type BenchEntry, type BenchRatio, type KernelBenchOptions } from './kernels';
+import { runEngineKernelBench, type EngineBenchOptions } from './engine_kernels';
 import { runStepBench, type StepBenchOptions, type StepEntry } from './steps';
 
 export const BENCH_SCHEMA = 'tfjs-adversarial/bench@1';
@@ -18,6 +19,8 @@ export interface BenchmarkOptions {
   kernels?: KernelBenchOptions | false;
   /** Override the training-step benchmark's options, or false to skip it. */
   steps?: StepBenchOptions | false;
+  /** Override the engine-kernel benchmark's options (engine vs the tfjs kernel it replaces), or false to skip it. */
+  engine?: EngineBenchOptions | false;
   /** Called with each entry's name as it finishes. */
   onProgress?: (message: string) => void;
 }
@@ -32,6 +35,8 @@ export interface BenchmarkResults {
   versions: Record<string, string>;
   options: { quick: boolean; filter?: string };
   kernels: BenchEntry[];
+  /** Engine kernels and the tfjs kernels they replace, `Kernel engine|tfjs [shapes]`. */
+  engineKernels: BenchEntry[];
   steps: StepEntry[];
   /** Fused over composed, fraction of copy bandwidth, ours over stock: what the regression check compares. */
   ratios: BenchRatio[];
@@ -78,6 +83,10 @@ export async function runBenchmarks(options: BenchmarkOptions = {}): Promise<Ben
             ...options.kernels,
           })
         ).entries;
+  const engine =
+    options.engine === false
+      ? { entries: [], ratios: [] }
+      : await runEngineKernelBench({ batch: 64, runs: quick ? 5 : 10, filter: options.filter, onProgress: progress, ...options.engine });
   const steps =
     options.steps === false
       ? []
@@ -99,7 +108,8 @@ export async function runBenchmarks(options: BenchmarkOptions = {}): Promise<Ben
     versions: { '@tensorflow/tfjs-core': tf.version_core },
     options: { quick, filter: options.filter },
     kernels,
+    engineKernels: engine.entries,
     steps,
-    ratios: [...kernelRatios(kernels), ...stepRatios(steps)],
+    ratios: [...kernelRatios(kernels), ...engine.ratios, ...stepRatios(steps)],
   };
 }

@@ -6,6 +6,7 @@ import { backend_util, util, type NamedAttrMap, type TensorInfo } from '@tensorf
 import addWgsl from '../../shaders/engine/add.wgsl';
 import multiplyWgsl from '../../shaders/engine/multiply.wgsl';
 import reluWgsl from '../../shaders/engine/relu.wgsl';
+import reluGradWgsl from '../../shaders/engine/relu_grad.wgsl';
 import stepWgsl from '../../shaders/engine/step.wgsl';
 import { chooseWidth, ElementwiseProgram, type UniformField, type Width } from '../kernels/elementwise_program';
 import { engineColumnSum } from './conv';
@@ -96,3 +97,11 @@ const sum: Impl = (inputs, backend, attrs) => {
 };
 
 export const engineElementwiseKernels = { Add: add, Relu: relu, Step: step, Multiply: multiply, Sum: sum };
+
+/** The engine's ReLU gradient kernel: dy where x > 0, else 0. */
+export const ReluGradEngine = 'EngineReluGrad';
+
+/** dx of ReLU in one kernel (registered for webgpu under `EngineReluGrad`; the Relu gradient calls it). */
+export function reluGradWebGPU(backend: WebGPUBackend, dy: TensorInfo, x: TensorInfo): TensorInfo {
+  return runElementwise(backend, 'ReluGrad', reluGradWgsl, ['dy', 'x'], [dy, x], [], []);
+}

@@ -4,7 +4,12 @@
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import {
   backend_util,
+  engine,
+  getBackend,
+  getGradient,
   getKernel,
+  registerGradient,
+  type Tensor,
   registerKernel,
   unregisterKernel,
   type KernelConfig,
@@ -23,7 +28,7 @@ import {
 } from './conv';
 import { engineMatMul, matMulUnsupported, type EngineActivation } from './matmul';
 import { countEngineCall, engineKernelEnabled, type EngineKernelName } from './policy';
-import { engineElementwiseKernels } from './elementwise';
+import { engineElementwiseKernels, reluGradWebGPU, ReluGradEngine } from './elementwise';
 
 type Inputs = Record<string, TensorInfo | undefined>;
 /** An engine implementation: a result, or null to hand the call to the original tfjs kernel. */
@@ -131,6 +136,7 @@ function engineKernelFunc(name: EngineKernelName, impl: EngineImpl, original: Ke
  * useEngineKernels(false);        // and this turns them off again
  */
 export function registerEngineKernels(): void {
+  registerReluGradient();
   for (const [name, impl] of Object.entries(IMPLS) as [EngineKernelName, EngineImpl][]) {
     if (originals.has(name)) continue;
     const original = getKernel(name, 'webgpu');
@@ -139,6 +145,43 @@ export function registerEngineKernels(): void {
     unregisterKernel(name, 'webgpu');
     registerKernel({ ...original, kernelFunc: engineKernelFunc(name, impl, original) });
   }
+}
+
+let reluKernelRegistered = false;
+const OURS = Symbol('engine relu gradient');
+
+/**
+ * tfjs's gradient of Relu is dy * cast(step(x)), two kernels over the activation; on webgpu with the engine
+ * Relu on, one fused kernel instead. Every other backend keeps tfjs's formula.
+ */
+export function registerReluGradient(): void {
+  if (!reluKernelRegistered) {
+    reluKernelRegistered = true;
+    registerKernel({
+      kernelName: ReluGradEngine,
+      backendName: 'webgpu',
+      kernelFunc: ({ inputs, backend }) => reluGradWebGPU(backend as WebGPUBackend, inputs.dy as TensorInfo, inputs.x as TensorInfo),
+    });
+  }
+  // tfjs's gradients may be registered later (ensureGradients in Node): called again then.
+  const tfjsGradient = getGradient('Relu');
+  if (!tfjsGradient || (tfjsGradient as { [OURS]?: boolean })[OURS]) return;
+  registerGradient({
+    ...tfjsGradient,
+    ...({ [OURS]: true } as object),
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved;
+      const backend = engine().backend as WebGPUBackend;
+      const fused =
+        getBackend() === 'webgpu' &&
+        x.dtype === 'float32' &&
+        backend.tensorMap.get(x.dataId)?.dtype === 'float32' &&
+        backend.tensorMap.get((dy as Tensor).dataId)?.dtype === 'float32' &&
+        engineKernelEnabled('Relu', backend);
+      if (!fused) return tfjsGradient.gradFunc(dy, saved, attrs);
+      return { x: () => engine().runKernel(ReluGradEngine, { dy: dy as Tensor, x }) as Tensor };
+    },
+  });
 }
 
 /** The tfjs kernel config the engine registered over (for benchmarks that call tfjs's kernel directly). */
