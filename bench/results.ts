@@ -23,6 +23,13 @@ export function formatTable(r: BenchmarkResults): string {
       );
     }
   }
+  const engine = r.engineKernels ?? [];
+  if (engine.length) {
+    lines.push('', ['engine kernel vs tfjs kernel'.padEnd(60), 'first ms', 'median ms', 'min ms', 'max ms'].join('  '));
+    for (const e of engine) {
+      lines.push([e.name.padEnd(60), fmt(e.firstRunMs, 1).padStart(8), fmt(e.wallMs.median, 2).padStart(9), fmt(e.wallMs.min, 2).padStart(6), fmt(e.wallMs.max, 2).padStart(6)].join('  '));
+    }
+  }
   if (r.steps.length) {
     lines.push('', ['training step'.padEnd(34), 'first ms', 'median ms', 'images/s', 'up B/step', 'uniform B', 'down B'].join('  '));
     for (const e of r.steps) {
@@ -40,7 +47,7 @@ export function formatTable(r: BenchmarkResults): string {
     }
   }
   lines.push('', 'ratios');
-  for (const q of r.ratios) lines.push(`  ${q.name.padEnd(50)} ${fmt(q.value)}`);
+  for (const q of r.ratios) lines.push(`  ${q.name.padEnd(66)} ${fmt(q.value)}`);
   return lines.join('\n');
 }
 
@@ -76,6 +83,7 @@ export function formatHtml(r: BenchmarkResults): string {
 <p>${escape(r.date)}; ${escape(r.runtime)} (${escape(r.runtimeVersion)}); adapter ${escape(`${r.adapter.vendor} ${r.adapter.architecture}`)} (${r.adapter.software ? 'software' : 'hardware'})${r.options.quick ? '; quick set' : ''}</p>
 ${barChart('Fused kernel over composed stock ops (speed-up; line at 1)', ratio(/fused\/composed/), 'x', 1)}
 ${barChart('Fraction of the copy kernel\'s bandwidth (line at 1)', ratio(/fraction of copy/), '', 1)}
+${(r.engineKernels ?? []).length ? barChart('Engine kernel over the tfjs kernel it replaces (speed-up; line at 1)', ratio(/engine\/tfjs/), 'x', 1) : ''}
 ${steps.length ? barChart('Training steps, images per second', steps, '') : ''}
 ${steps.length ? barChart('This library over stock tfjs, images per second (line at 1)', ratio(/ours\/stock/), 'x', 1) : ''}
 </body></html>

@@ -24,6 +24,8 @@ interface EngineBenchCase {
   /** Builds the inputs; `run(inputs, engine)` returns what it made (disposed by the bench). */
   inputs: () => tf.Tensor[];
   run: (t: tf.Tensor[], engine: boolean) => tf.Tensor | tf.Tensor[];
+  /** Releases what the case kept between runs. */
+  dispose?: () => void;
 }
 
 const attrsConv = { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] };
@@ -83,7 +85,13 @@ function cases(b: number): EngineBenchCase[] {
     {
       kernel: 'AdamStep',
       shapes: [dense],
-      inputs: () => [tf.variable(u(dense)), u(dense, -0.01, 0.01)],
+      inputs: () => {
+        const start = u(dense);
+        const value = tf.variable(start);
+        start.dispose();
+        return [value, u(dense, -0.01, 0.01)];
+      },
+      dispose: () => adamState.forEach((optimizer) => optimizer.dispose()),
       run: ([value, grad], engine) => {
         // One optimizer per implementation, so moments and step counts stay their own.
         const key = `${engine}`;
@@ -162,6 +170,7 @@ export async function runEngineKernelBench(options: EngineBenchOptions = {}): Pr
       ratios.push({ name: `${c.kernel} engine/tfjs ${shapeText(c.shapes)}`, value: perRound, definition: 'median over rounds of tfjs kernel wall time / engine kernel wall time' });
       options.onProgress?.(`${base.replace(' %s', '')}: engine ${summarize(rounds.engine).median.toFixed(1)} ms, tfjs ${summarize(rounds.tfjs).median.toFixed(1)} ms, ${perRound.toFixed(2)}x`);
       tf.dispose(inputs);
+      c.dispose?.();
     }
   } finally {
     useEngineKernels(policy);

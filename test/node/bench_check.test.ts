@@ -19,6 +19,7 @@ function results(ratios: Record<string, number>): BenchmarkResults {
     versions: {},
     options: { quick: true },
     kernels: [],
+    engineKernels: [],
     steps: [],
     ratios: Object.entries(ratios).map(([name, value]) => ({ name, value, definition: 'synthetic' })),
   };
