@@ -57,3 +57,4 @@ export {
   softmaxCrossEntropyReference,
   type ConvGeometry,
 } from './engine/reference';
+export { conv2dBiasRelu, Conv2DBiasRelu } from './engine/conv_bias_relu';

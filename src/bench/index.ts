@@ -92,8 +92,10 @@ export async function runBenchmarks(options: BenchmarkOptions = {}): Promise<Ben
       ? []
       : await runStepBench({
           batchSizes: quick ? [64] : [64, 128],
-          runs: quick ? 1 : 3,
-          warmup: quick ? 0 : 1,
+          runs: 3,
+          warmup: 1,
+          stockRuns: quick ? 1 : 3,
+          stockWarmup: quick ? 0 : 1,
           filter: options.filter,
           onProgress: progress,
           ...options.steps,

@@ -21,6 +21,9 @@ export interface StepBenchOptions {
   /** Timed steps per entry after warm-up (default 5). */
   runs?: number;
   warmup?: number;
+  /** Timed steps and warm-up for the stock entries, when they differ (the quick set times stock once: it is slow and steady). */
+  stockRuns?: number;
+  stockWarmup?: number;
   filter?: string;
   onProgress?: (message: string) => void;
 }
@@ -160,9 +163,11 @@ export async function runStepBench(options: StepBenchOptions = {}): Promise<Step
           }
         };
         const firstRunMs = await step(0);
-        for (let i = 0; i < warmup; i++) await step(i + 1);
+        const entryWarmup = impl === 'stock' ? (options.stockWarmup ?? warmup) : warmup;
+        const entryRuns = impl === 'stock' ? (options.stockRuns ?? runs) : runs;
+        for (let i = 0; i < entryWarmup; i++) await step(i + 1);
         const wall: number[] = [];
-        for (let i = 0; i < runs; i++) wall.push(await step(i + 1 + warmup));
+        for (let i = 0; i < entryRuns; i++) wall.push(await step(i + 1 + entryWarmup));
         const wallMs = summarize(wall);
         options.onProgress?.(`${name}: ${((batch * 1000) / wallMs.median).toFixed(1)} images/s`);
         entries.push({ name, step: kind, impl, batch, firstRunMs, wallMs, imagesPerSecond: (batch * 1000) / wallMs.median, traffic: traffic.read() });

@@ -1,6 +1,7 @@
 // The seed article's network on tfjs-core alone: Conv2D 32 3x3 ReLU, MaxPool 2, Flatten, Dense 128 ReLU,
 // Dense 10 (logits). Weights are Glorot-uniform (as Keras initialises them), biases zero.
 import * as tf from '@tensorflow/tfjs-core';
+import { conv2dBiasRelu } from '../engine/conv_bias_relu';
 
 /** A model as this library trains it: logits from images, and the variables to train. */
 export interface Classifier {
@@ -41,10 +42,9 @@ export function seedCnn(options: { seed?: number; inputShape?: [number, number, 
     variables: [conv, convBias, dense, denseBias, out, outBias],
     forward: (x) =>
       tf.tidy(() => {
-        // Fused bias and ReLU, as tfjs-layers' Conv2D and Dense layers run them. While tfjs records gradients
-        // it runs them as separate ops (whose gradients are computed only where needed); a linear fused op
-        // stays fused but computes every input's gradient, wanted or not (measured slower here).
-        const activated = tf.fused.conv2d({ x, filter: conv as tf.Tensor4D, strides: 1, pad: 'valid', bias: convBias, activation: 'relu' });
+        // One engine kernel for conv + bias + ReLU, with gradients only where needed (tfjs's fused.conv2d
+        // where the engine is off); bias and ReLU fused into the dense layer as tfjs-layers runs it.
+        const activated = conv2dBiasRelu(x, conv as tf.Tensor4D, convBias as tf.Tensor1D, 1, 'valid');
         const features = tf.maxPool(activated, 2, 2, 'valid');
         const flat = tf.reshape(features, [x.shape[0], pooled]);
         const hidden = tf.fused.matMul({ a: flat as tf.Tensor2D, b: dense as tf.Tensor2D, bias: denseBias, activation: 'relu' });

@@ -17,7 +17,7 @@ afterEach(() => lib.useEngineKernels('auto'));
 const device = () => lib.currentWebGPU()!.device;
 
 describe('gradients against finite differences', () => {
-  test('tiny CNN (conv 3x3 2->4 + bias + ReLU, max pool 2, dense 16->3): every parameter', async () => {
+  test('tiny CNN (conv2dBiasRelu 3x3 2->4, max pool 2, dense 16->3): every parameter', async () => {
     const random = lib.seededRandom(runSeed ^ 0x5eed);
     const rand = (n: number, scale: number) => Float64Array.from({ length: n }, () => (random() * 2 - 1) * scale);
     const xShape: [number, number, number, number] = [2, 6, 6, 2];
@@ -43,12 +43,14 @@ describe('gradients against finite differences', () => {
       const xs = tf.tensor4d(Float32Array.from(x), xShape);
       const ys = tf.tensor2d(Float32Array.from(labels), [2, 3]);
       const before = { ...lib.engineKernelCounts.Conv2DBackpropFilter };
+      const fusedBefore = lib.engineKernelCounts[lib.Conv2DBiasRelu]?.engine ?? 0;
       const { grads } = tf.variableGrads(() => {
-        const activated = tf.fused.conv2d({ x: xs, filter: v.filter as tf.Tensor4D, strides: 1, pad: 'valid', bias: v.convBias, activation: 'relu' });
+        const activated = lib.conv2dBiasRelu(xs, v.filter as tf.Tensor4D, v.convBias as tf.Tensor1D);
         const flat = tf.reshape(tf.maxPool(activated, 2, 2, 'valid'), [2, 16]) as tf.Tensor2D;
         return lib.softmaxCrossEntropy(tf.fused.matMul({ a: flat, b: v.dense as tf.Tensor2D, bias: v.denseBias }) as tf.Tensor2D, ys);
       }, Object.values(v));
       expect(lib.engineKernelCounts.Conv2DBackpropFilter.engine).toBeGreaterThan(before.engine ?? 0);
+      expect(lib.engineKernelCounts[lib.Conv2DBiasRelu].engine).toBeGreaterThan(fusedBefore);
       const out: Record<string, Float32Array> = {};
       for (const [name, variable] of Object.entries(v)) out[name] = (await grads[variable.name].data()) as Float32Array;
       tf.dispose([xs, ys, ...Object.values(v), ...Object.values(grads)]);
