@@ -9,7 +9,7 @@ import { openChromiumPage } from '../test/browser/chromium';
 import { formatHtml, formatTable } from './results';
 
 const USAGE = `usage: npm run bench -- [--quick] [--runtime node|chrome] [--filter NAME] [--only kernels|engine|steps] [--out FILE]
-  --quick          the quick set (2 kernel sizes, training steps at batch 64, one timed step each)
+  --quick          the quick set (2 kernel sizes, engine kernels at batch 64, training steps at batch 64: ours 3 timed steps, stock 1)
   --runtime        node (Dawn, default) or chrome (headless Chromium through puppeteer)
   --filter NAME    only entries whose name contains NAME
   --only PART      kernels, engine or steps: run only that part

@@ -1,5 +1,5 @@
 // Engine matrix products: BatchMatMul and _FusedMatMul (bias, ReLU) in the layouts dense layers and
-// their gradients use. Register-tiled 4x4 per invocation, no shared memory (barriers are costly on
+// their gradients use. Register tiles per invocation (4x8 to 16x8), no shared memory (barriers are costly on
 // SwiftShader); vec4 reads along the contiguous axis where sizes allow, a strided scalar variant elsewhere.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
@@ -21,7 +21,7 @@ export function matMulVariant(m: number, n: number, k: number, transposeA: boole
 /** Rows and columns of C per invocation, and the body, per variant. */
 const TILES: Record<MatMulVariant, { rows: number; columns: number; body: () => string }> = {
   nn4: { rows: 4, columns: 8, body: () => genNN(4, 2) },
-  nt4: { rows: 8, columns: 8, body: () => genNT(8, 2) },
+  nt4: { rows: 8, columns: 16, body: () => genNT(8, 4) },
   tn4: { rows: 16, columns: 8, body: () => genTN(4, 2) },
   generic: { rows: 4, columns: 4, body: () => genericWgsl },
 };

@@ -1,6 +1,6 @@
 // Register-tiled matmul bodies, unrolled here because WGSL keeps no array in registers: each invocation
 // holds a tile of C in vec4 accumulators and reads A and B as vec4 along their contiguous axes. Tile sizes
-// measured on SwiftShader (bench/): nn 4x8, tn 16x8, nt 8x8 were the fastest of 4x4..16x16.
+// measured on SwiftShader (bench/): nn 4x8, tn 16x8, nt 8x16 were the fastest of 4x4..16x16.
 
 /** C = A B: R rows x 4*C4 columns; A contiguous along k, B along n. */
 export function genNN(R: number, C4: number): string {
