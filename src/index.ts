@@ -58,3 +58,4 @@ export {
   type ConvGeometry,
 } from './engine/reference';
 export { conv2dBiasRelu, Conv2DBiasRelu } from './engine/conv_bias_relu';
+export { uploadDataset, gatherBatch, gatherImagesReference, GatherImages, type GpuDataset, type GatherImagesAttrs } from './data/gpu_dataset';

@@ -7,6 +7,8 @@ import { argumentCases } from '../suite/argument_suite';
 import { kernelCases } from '../suite/cases';
 import { engineCases } from '../suite/engine_cases';
 import { expectEngineCaseOk } from '../suite/engine_check';
+import { expectGatherOk } from '../suite/dataset_check';
+import { gatherCases } from '../suite/dataset_suite';
 import { randomStartBits } from '../suite/kernel_suite';
 import { expectArgumentRefused, expectCaseOk } from '../suite/report_check';
 import { runSeed } from '../suite/run_seed';
@@ -37,6 +39,14 @@ describe('engine kernels in Chromium', () => {
   for (const c of engineCases) {
     test(`chromium ${c.name}`, async () => {
       expectEngineCaseOk(c, await chrome.page.evaluate((ec, seed) => window.suite.runEngineCase(ec, seed), c, runSeed));
+    });
+  }
+});
+
+describe('GPU-resident data set in Chromium', () => {
+  for (const c of gatherCases) {
+    test(`chromium ${c.name}`, async () => {
+      expectGatherOk(await chrome.page.evaluate((gc, seed) => window.suite.runGatherCase(gc, seed), c, runSeed));
     });
   }
 });

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as lib from '../../dist/index.js';
 import { runArgumentCase } from '../suite/argument_suite';
 import { runEngineCase } from '../suite/engine_suite';
+import { runGatherCase } from '../suite/dataset_suite';
 import { randomStartBits, runKernelCase, withGpuErrorScope } from '../suite/kernel_suite';
 
 const suite = {
@@ -14,6 +15,7 @@ const suite = {
   },
   runKernelCase,
   runEngineCase,
+  runGatherCase,
   async runArgumentCase(name: string) {
     return withGpuErrorScope(lib.currentWebGPU()!.device, async () => runArgumentCase(name));
   },
