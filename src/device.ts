@@ -4,7 +4,7 @@ import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { engine, findBackendFactory, registerBackend, removeBackend, setBackend } from '@tensorflow/tfjs-core';
 import { registerEngineKernels } from './engine/register';
 import { registerAttackKernels } from './kernels/register';
-import { detectRuntime, isNode } from './runtime';
+import { detectRuntime, importByName, isNode } from './runtime';
 import { countTraffic } from './traffic';
 
 /** What adapter the library runs on. */
@@ -53,12 +53,6 @@ const INSTALL_HINT =
 
 let dawnInstance: GPU | undefined;
 let current: WebGPUContext | undefined;
-
-
-/** Imports a module by a name bundlers do not follow (Node-only dependencies stay out of browser bundles). */
-async function importByName<T>(name: string): Promise<T> {
-  return (await import(/* @vite-ignore */ /* webpackIgnore: true */ name)) as T;
-}
 
 /** SwiftShader manifests next to puppeteer's Chrome downloads and PUPPETEER_EXECUTABLE_PATH. */
 async function swiftShaderCandidates(): Promise<string[]> {

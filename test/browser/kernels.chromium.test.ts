@@ -51,6 +51,16 @@ describe('GPU-resident data set in Chromium', () => {
   }
 });
 
+describe('IDX loader in Chromium', () => {
+  test('gzipped and plain IDX files from blob URLs round trip; a truncated gzip is refused', async () => {
+    const r = await chrome.page.evaluate(() => window.suite.idxRoundTrip());
+    expect(r.dims).toEqual([3, 5, 4]);
+    expect(r.images).toEqual(r.expected);
+    expect(r.labels).toEqual([7, 0, 9]);
+    expect(r.truncated).toMatch(/corrupt or truncated gzip data/);
+  });
+});
+
 describe('argument checks in Chromium', () => {
   for (const c of argumentCases) {
     test(`chromium ${c.name}`, async () => {

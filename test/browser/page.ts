@@ -20,6 +20,23 @@ const suite = {
     return withGpuErrorScope(lib.currentWebGPU()!.device, async () => runArgumentCase(name));
   },
   randomStartBits,
+  /** The IDX loader on blob URLs: a gzipped images file (DecompressionStream), plain labels, a truncated gzip. */
+  async idxRoundTrip() {
+    const images = Uint8Array.from({ length: 60 }, (_, i) => (i * 29) % 256);
+    const labels = Uint8Array.from([7, 0, 9]);
+    const gzip = async (b: Uint8Array) =>
+      new Uint8Array(await new Response(new Blob([b as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer());
+    const url = (b: Uint8Array) => URL.createObjectURL(new Blob([b as Uint8Array<ArrayBuffer>]));
+    const gzImages = await gzip(lib.writeIdx([3, 5, 4], images));
+    const set = await lib.loadIdxImageSet(url(gzImages), url(lib.writeIdx([3], labels)));
+    let truncated = '';
+    try {
+      await lib.loadIdx(url(gzImages.subarray(0, 20)), 3);
+    } catch (error) {
+      truncated = String(error);
+    }
+    return { images: Array.from(set.images), labels: Array.from(set.labels), dims: [set.count, set.height, set.width], truncated, expected: Array.from(images) };
+  },
 };
 
 declare global {
