@@ -60,3 +60,4 @@ export {
 export { conv2dBiasRelu, Conv2DBiasRelu } from './engine/conv_bias_relu';
 export { uploadDataset, gatherBatch, gatherImagesReference, GatherImages, type GpuDataset, type GatherImagesAttrs } from './data/gpu_dataset';
 export { parseIdx, writeIdx, loadIdx, loadIdxImageSet, isGzip, type IdxArray, type IdxImageSet } from './data/idx';
+export { fgsmAttack, pgdAttack, perExampleLoss, type FgsmAttackOptions, type PgdAttackOptions } from './attacks';
