@@ -61,3 +61,4 @@ export { conv2dBiasRelu, Conv2DBiasRelu } from './engine/conv_bias_relu';
 export { uploadDataset, gatherBatch, gatherImagesReference, GatherImages, type GpuDataset, type GatherImagesAttrs } from './data/gpu_dataset';
 export { parseIdx, writeIdx, loadIdx, loadIdxImageSet, isGzip, type IdxArray, type IdxImageSet } from './data/idx';
 export { fgsmAttack, pgdAttack, perExampleLoss, type FgsmAttackOptions, type PgdAttackOptions } from './attacks';
+export { trainModel, evaluateModel, trainerStep, scheduledLearningRate, TRAINERS, type TrainerKind, type TrainOptions, type TrainProgress, type EpochRecord, type EvaluationAttack, type EvaluationResult } from './train/trainer';
