@@ -65,3 +65,22 @@ describe('bench:check', () => {
     await expect(run).rejects.toMatchObject({ code: 1, stdout: expect.stringMatching(/REGRESSED[\s\S]*bench:check FAILED/) });
   });
 });
+
+describe('per-ratio tolerances', () => {
+  const withEngine: Baseline = {
+    schema: BASELINE_SCHEMA,
+    tolerance: 0.35,
+    tolerances: { 'engine/tfjs': 0.6 },
+    baselines: { 'node/swiftshader': { date: '2026-11-25', ratios: { 'Conv2D engine/tfjs [64]': 60, 'fgsm_step fused/composed [1048576]': 3.8 } } },
+  };
+
+  test("an engine/tfjs ratio may fall 50% (noisy tfjs side) but not to a lost kernel's 1x; others keep 35%", () => {
+    expect(checkAgainstBaseline(results({ 'Conv2D engine/tfjs [64]': 30, 'fgsm_step fused/composed [1048576]': 3.0 }), withEngine).ok).toBe(true);
+    const lost = checkAgainstBaseline(results({ 'Conv2D engine/tfjs [64]': 1.1, 'fgsm_step fused/composed [1048576]': 3.8 }), withEngine);
+    expect(lost.ok).toBe(false);
+    expect(lost.rows.find((r) => !r.ok)?.name).toBe('Conv2D engine/tfjs [64]');
+    const fused = checkAgainstBaseline(results({ 'Conv2D engine/tfjs [64]': 60, 'fgsm_step fused/composed [1048576]': 1.9 }), withEngine);
+    expect(fused.rows.find((r) => !r.ok)?.name).toBe('fgsm_step fused/composed [1048576]');
+    expect(formatCheck(fused.key, fused.rows, 0.35, withEngine.tolerances)).toContain("'engine/tfjs' ratios below -60%");
+  });
+});
