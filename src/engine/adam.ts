@@ -33,9 +33,7 @@ export function adamStepWebGPU(backend: WebGPUBackend, value: tf.TensorInfo, gra
     {
       kernelName: 'AdamStep',
       variant: [width === 4 ? 'vec4' : 'scalar'],
-      body: adamWgsl
-        .replace('1.0 - uniforms.beta1', 'uniforms.oneMinusBeta1')
-        .replace('1.0 - uniforms.beta2', 'uniforms.oneMinusBeta2'),
+      body: adamWgsl,
       outputNames: ['newValue', 'newBeta1Moment', 'newBeta2Moment'],
       inputNames: ['value', 'grad', 'beta1Moment', 'beta2Moment'],
       components: width,

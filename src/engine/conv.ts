@@ -18,7 +18,6 @@ export function convUnsupported(info: ConvInfo, dtypes: string[]): string | null
   if (dtypes.some((d) => d !== 'float32')) return 'dtype';
   if (info.dataFormat !== 'channelsLast') return 'data format';
   if (info.outChannels % 4 !== 0) return 'output channels not a multiple of 4';
-  if (info.inChannels !== info.outChannels && info.filterShape?.length === 4 && info.filterShape[2] !== info.inChannels) return 'grouped';
   return null;
 }
 

@@ -10,6 +10,7 @@ import reluGradWgsl from '../../shaders/engine/relu_grad.wgsl';
 import stepWgsl from '../../shaders/engine/step.wgsl';
 import { chooseWidth, ElementwiseProgram, type UniformField, type Width } from '../kernels/elementwise_program';
 import { engineColumnSum } from './conv';
+import { uniformData } from './program';
 
 class EngineElementwiseProgram extends ElementwiseProgram {
   constructor(
@@ -43,7 +44,7 @@ function runElementwise(
     new EngineElementwiseProgram(name, body, names, size, width ?? chooseWidth(size), uniforms),
     inputs.map(flat),
     'float32',
-    values.map((v, i) => ({ type: uniforms[i].type === 'f32' ? 'float32' : uniforms[i].type === 'u32' ? 'uint32' : 'int32', data: [v] })),
+    uniformData(values.map((value, i) => ({ type: uniforms[i].type, value }))),
     flat(out),
   );
   return out;

@@ -5,7 +5,7 @@
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { env, type TensorInfo } from '@tensorflow/tfjs-core';
 import { FLAG_PRINT_SHADER, registerFlags } from '../kernels/elementwise_program';
-import type { UniformValue } from './program';
+import { uniformData, type UniformValue } from './program';
 
 export interface MultiOutputSpec {
   kernelName: string;
@@ -80,7 +80,7 @@ export function runMultiOutputProgram(backendArg: WebGPUBackend, spec: MultiOutp
   for (const t of [...outputs, ...inputs]) backend.uploadToGPU(t.dataId);
   const uniforms = backend.makeUniforms([
     { type: 'int32', data: [spec.invocations] },
-    ...spec.uniforms.map((u) => ({ type: u.type === 'f32' ? 'float32' : u.type === 'u32' ? 'uint32' : 'int32', data: [u.value] })),
+    ...uniformData(spec.uniforms),
   ]);
   const resources = [...outputs, ...inputs].map((t) => backend.tensorToBinding(t));
   const bindGroup = device.createBindGroup({

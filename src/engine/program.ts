@@ -91,12 +91,14 @@ export function runEngineProgram(
   if (outSize === 0) return out;
   // reshapeDispatch in tfjs spreads a too-large x dispatch over y and z; getGlobalIndex then folds it back.
   const program = new EngineProgram(spec, outSize);
-  const uniformData = [
-    { type: 'int32', data: [spec.invocations] },
-    ...spec.uniforms.map((u) => ({ type: u.type === 'f32' ? 'float32' : u.type === 'u32' ? 'uint32' : 'int32', data: [u.value] })),
-  ];
-  backend.runWebGPUProgram(program, inputs.map(flatView), 'float32', uniformData, { dataId: out.dataId, shape: [outSize], dtype: 'float32' });
+  const uniforms = [{ type: 'int32', data: [spec.invocations] }, ...uniformData(spec.uniforms)];
+  backend.runWebGPUProgram(program, inputs.map(flatView), 'float32', uniforms, { dataId: out.dataId, shape: [outSize], dtype: 'float32' });
   return out;
+}
+
+/** tfjs's uniform data for engine uniform fields (i32 -> int32, u32 -> uint32, f32 -> float32). */
+export function uniformData(fields: { type: 'i32' | 'f32' | 'u32'; value: number }[]): { type: string; data: number[] }[] {
+  return fields.map((u) => ({ type: u.type === 'f32' ? 'float32' : u.type === 'u32' ? 'uint32' : 'int32', data: [u.value] }));
 }
 
 export const i32u = (name: string, value: number): UniformValue => ({ name, type: 'i32', value });

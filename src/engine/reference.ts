@@ -27,24 +27,11 @@ type Values = ArrayLike<number>;
 /** y = act(conv2d(x, w) + bias), NHWC, zero padding. */
 export function conv2dReference(x: Values, w: Values, g: ConvGeometry, bias?: Values, activation: 'linear' | 'relu' = 'linear'): Float64Array {
   const out = new Float64Array(g.batchSize * g.outHeight * g.outWidth * g.outChannels);
-  for (let b = 0; b < g.batchSize; b++)
-    for (let oy = 0; oy < g.outHeight; oy++)
-      for (let ox = 0; ox < g.outWidth; ox++)
-        for (let co = 0; co < g.outChannels; co++) {
-          let s = bias ? bias[co] : 0;
-          for (let ky = 0; ky < g.filterHeight; ky++) {
-            const iy = oy * g.strideHeight - g.padInfo.top + ky * g.dilationHeight;
-            if (iy < 0 || iy >= g.inHeight) continue;
-            for (let kx = 0; kx < g.filterWidth; kx++) {
-              const ix = ox * g.strideWidth - g.padInfo.left + kx * g.dilationWidth;
-              if (ix < 0 || ix >= g.inWidth) continue;
-              for (let ci = 0; ci < g.inChannels; ci++) {
-                s += x[((b * g.inHeight + iy) * g.inWidth + ix) * g.inChannels + ci] * w[((ky * g.filterWidth + kx) * g.inChannels + ci) * g.outChannels + co];
-              }
-            }
-          }
-          out[((b * g.outHeight + oy) * g.outWidth + ox) * g.outChannels + co] = activation === 'relu' && s < 0 ? 0 : s;
-        }
+  if (bias) for (let i = 0; i < out.length; i++) out[i] = bias[i % g.outChannels];
+  forEachTap(g, (xi, wi, yi, co) => {
+    out[yi + co] += x[xi] * w[wi + co];
+  });
+  if (activation === 'relu') for (let i = 0; i < out.length; i++) if (out[i] < 0) out[i] = 0;
   return out;
 }
 
