@@ -1,5 +1,6 @@
 // Builds the package: dist/index.js (one ESM bundle for browsers and Node, WGSL inlined as text,
-// tfjs left external), dist/cli.js (the Node command line), the embedded digits packed as gzipped IDX
+// tfjs left external), dist/cli.js (the Node command line), dist/job-page.js (its
+// `--runtime chrome` page), the embedded digits packed as gzipped IDX
 // files in dist/data/, and the type declarations (tsc).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +21,7 @@ export async function buildPackage() {
     target: 'es2022',
     sourcemap: true,
     loader: wgslLoader,
-    external: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu'],
+    external: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-layers'],
     logLevel: 'warning',
   });
   await esbuild.build({
@@ -33,6 +34,18 @@ export async function buildPackage() {
     loader: wgslLoader,
     packages: 'external',
     banner: { js: '#!/usr/bin/env node' },
+    logLevel: 'warning',
+  });
+  // The page of `--runtime chrome`: the library and tfjs bundled for the browser.
+  await esbuild.build({
+    entryPoints: ['src/job/page.ts'],
+    outfile: 'dist/job-page.js',
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    loader: wgslLoader,
+    external: ['node:*', 'webgpu'],
     logLevel: 'warning',
   });
   // tfjs-core registers no gradients in any entry; this self-contained copy of its registrations

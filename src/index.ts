@@ -61,4 +61,5 @@ export { conv2dBiasRelu, Conv2DBiasRelu } from './engine/conv_bias_relu';
 export { uploadDataset, gatherBatch, gatherImagesReference, GatherImages, type GpuDataset, type GatherImagesAttrs } from './data/gpu_dataset';
 export { parseIdx, writeIdx, loadIdx, loadIdxImageSet, isGzip, type IdxArray, type IdxImageSet } from './data/idx';
 export { fgsmAttack, pgdAttack, perExampleLoss, type FgsmAttackOptions, type PgdAttackOptions } from './attacks';
-export { trainModel, evaluateModel, trainerStep, scheduledLearningRate, TRAINERS, type TrainerKind, type TrainOptions, type TrainProgress, type EpochRecord, type EvaluationAttack, type EvaluationResult } from './train/trainer';
+export { trainModel, evaluateModel, trainerStep, scheduledLearningRate, TRAINERS, type TrainerKind, type TrainOptions, type TrainProgress, type EpochRecord, type EvaluationAttack, type EvaluationResult, type EvaluationOptions, type EpochDecision, epochSeed } from './train/trainer';
+export { seedCnnToLayersModel, saveLayersModelFiles, loadLayersModelFiles, classifierFromLayersModel } from './models/layers_format';

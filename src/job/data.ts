@@ -1,0 +1,129 @@
+// The data of a job: the training set and, when given, a separate test set, uploaded once as one
+// GPU-resident data set; a deterministic split (stratified 80/20, split seed 0, each part in a seeded
+// order) when no test set is given; the first N examples of each part on request; and the probe of the
+// overfitting guard, held back from the end of the training part.
+import { stratifiedSplit } from '../data/digits';
+import { uploadDataset, type GpuDataset } from '../data/gpu_dataset';
+import { seededRandom, shuffle } from '../data/random';
+import { AdversarialArgumentError } from '../validate';
+
+/** Images as uint8 (count x height x width, one channel), labels as uint8, and where they came from. */
+export interface ImageSet {
+  images: Uint8Array;
+  labels: Uint8Array;
+  count: number;
+  height: number;
+  width: number;
+  /** A path, a URL or `embedded`, for the report. */
+  source: string;
+}
+
+export interface JobDataOptions {
+  /** The first N examples of the training part (after the split). */
+  limitTrain?: number;
+  /** The first N examples of the test part. */
+  limitTest?: number;
+  /** Examples held back from the end of the training part for the guard's probe (default 0). */
+  probeExamples?: number;
+  /** Classes (default: the largest label + 1). */
+  numClasses?: number;
+  /** With no separate test set: the whole set is the test part (evaluation of a saved model). */
+  allTest?: boolean;
+}
+
+export interface PreparedData {
+  dataset: GpuDataset;
+  train: number[];
+  probe: number[];
+  test: number[];
+  numClasses: number;
+  imageShape: [number, number, number];
+  /** For the report and for checking that a resumed run sees the same data. */
+  description: {
+    train_source: string;
+    test_source: string;
+    split: string;
+    train_examples: number;
+    probe_examples: number;
+    test_examples: number;
+    classes: number;
+    image_shape: [number, number, number];
+  };
+}
+
+/** The test fraction and the seed of the split used when no test set is given. */
+export const SPLIT = { testFraction: 0.2, seed: 0 };
+
+/**
+ * Splits, limits and uploads a job's data.
+ *
+ * @example
+ * const data = prepareJobData({ ...await loadEmbeddedDigits(), source: 'embedded' }, undefined, { probeExamples: 500 });
+ */
+export function prepareJobData(train: ImageSet, test: ImageSet | undefined, o: JobDataOptions = {}): PreparedData {
+  if (test && (test.height !== train.height || test.width !== train.width)) {
+    throw new AdversarialArgumentError('prepareJobData', 'test', `images are ${test.height}x${test.width}, the training images ${train.height}x${train.width}`);
+  }
+  let trainIdx: number[];
+  let testIdx: number[];
+  let split: string;
+  if (!test && o.allTest) {
+    trainIdx = [];
+    testIdx = Array.from({ length: train.count }, (_, i) => i);
+    split = 'whole set as test';
+  } else if (test) {
+    trainIdx = Array.from({ length: train.count }, (_, i) => i);
+    testIdx = Array.from({ length: test.count }, (_, i) => train.count + i);
+    split = 'given test set';
+  } else {
+    const parts = stratifiedSplit(train.labels, SPLIT.testFraction, SPLIT.seed);
+    const random = seededRandom(SPLIT.seed);
+    trainIdx = shuffle(parts.train, random);
+    testIdx = shuffle(parts.test, random);
+    split = `stratified ${100 - 100 * SPLIT.testFraction}/${100 * SPLIT.testFraction}, seed ${SPLIT.seed}`;
+  }
+  const limit = (name: string, value: number | undefined, part: number[]) => {
+    if (value === undefined) return part;
+    if (!Number.isInteger(value) || value < 1) throw new AdversarialArgumentError('prepareJobData', name, `must be an integer >= 1, got ${value}`);
+    return part.slice(0, value);
+  };
+  trainIdx = limit('limitTrain', o.limitTrain, trainIdx);
+  testIdx = limit('limitTest', o.limitTest, testIdx);
+  const probeCount = o.probeExamples ?? 0;
+  if (!Number.isInteger(probeCount) || probeCount < 0 || (probeCount > 0 && probeCount >= trainIdx.length)) {
+    throw new AdversarialArgumentError('prepareJobData', 'probeExamples', `must be an integer in [0, ${trainIdx.length}) (the training examples), got ${probeCount}`);
+  }
+  const probe = trainIdx.slice(trainIdx.length - probeCount);
+  trainIdx = trainIdx.slice(0, trainIdx.length - probeCount);
+  const labels = test ? concat(train.labels, test.labels) : train.labels;
+  let maxLabel = 0;
+  for (const l of labels) maxLabel = Math.max(maxLabel, l);
+  const numClasses = o.numClasses ?? Math.max(2, maxLabel + 1);
+  const imageShape: [number, number, number] = [train.height, train.width, 1];
+  const dataset = uploadDataset(test ? concat(train.images, test.images) : train.images, labels, imageShape, numClasses);
+  return {
+    dataset,
+    train: trainIdx,
+    probe,
+    test: testIdx,
+    numClasses,
+    imageShape,
+    description: {
+      train_source: train.source,
+      test_source: test ? test.source : o.allTest ? train.source : `${train.source} (split)`,
+      split,
+      train_examples: trainIdx.length,
+      probe_examples: probe.length,
+      test_examples: testIdx.length,
+      classes: numClasses,
+      image_shape: imageShape,
+    },
+  };
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
