@@ -63,3 +63,33 @@ export { parseIdx, writeIdx, loadIdx, loadIdxImageSet, isGzip, type IdxArray, ty
 export { fgsmAttack, pgdAttack, perExampleLoss, type FgsmAttackOptions, type PgdAttackOptions } from './attacks';
 export { trainModel, evaluateModel, trainerStep, scheduledLearningRate, TRAINERS, type TrainerKind, type TrainOptions, type TrainProgress, type EpochRecord, type EvaluationAttack, type EvaluationResult, type EvaluationOptions, type EpochDecision, epochSeed } from './train/trainer';
 export { seedCnnToLayersModel, saveLayersModelFiles, loadLayersModelFiles, classifierFromLayersModel } from './models/layers_format';
+export { prepareJobData, SPLIT, type ImageSet, type JobDataOptions, type PreparedData } from './job/data';
+export {
+  runTrainJob,
+  trainJobModel,
+  saveJobModel,
+  evaluateForReport,
+  jobAttacks,
+  judgeProbe,
+  DEFAULT_TRAIN_SETTINGS,
+  DEFAULT_PROBE_EXAMPLES,
+  GUARD_MODES,
+  KEEP_BEST_MARGIN,
+  MAX_ROLLBACKS,
+  EVAL_BATCH,
+  REPORT_SCHEMA,
+  type TrainJobSettings,
+  type GuardMode,
+  type GuardVerdict,
+  type GuardEvent,
+  type HistoryEntry,
+  type JobIO,
+  type JobProgress,
+  type JobEnvironment,
+  type TrainReport,
+  type ReportEvaluation,
+  type TrainedModel,
+} from './job/train_job';
+export { runEvalJob, runSweep, type EvalSettings, type EvalReport, type SweepReport, type SweepRow } from './job/eval_job';
+export { executeJob, type JobRequest, type JobOutcome, type Command } from './job/execute';
+export { encodeCheckpoint, decodeCheckpoint, captureTrainingState, restoreTrainingState, uploadNow, type Checkpoint, type CheckpointTensor } from './job/checkpoint';

@@ -9,6 +9,8 @@ export interface TrafficCounts {
   uniformBytes: number;
   /** Data read back from the GPU. */
   downloadBytes: number;
+  /** The largest single upload (one writeBuffer or mapped range), in bytes. */
+  largestUploadBytes: number;
 }
 
 export interface TrafficCounter {
@@ -29,7 +31,7 @@ const counters = new WeakMap<GPUDevice, TrafficCounter>();
 export function countTraffic(device: GPUDevice): TrafficCounter {
   const existing = counters.get(device);
   if (existing) return existing;
-  const counts: TrafficCounts = { uploadBytes: 0, uniformBytes: 0, downloadBytes: 0 };
+  const counts: TrafficCounts = { uploadBytes: 0, uniformBytes: 0, downloadBytes: 0, largestUploadBytes: 0 };
 
   const queue = device.queue;
   const writeBuffer = queue.writeBuffer.bind(queue);
@@ -37,7 +39,10 @@ export function countTraffic(device: GPUDevice): TrafficCounter {
     const elementBytes = ArrayBuffer.isView(data) && 'BYTES_PER_ELEMENT' in data ? (data as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT : 1;
     const bytes = size !== undefined ? size * elementBytes : data.byteLength - (dataOffset ?? 0) * elementBytes;
     if (buffer.usage & GPUBufferUsage.UNIFORM) counts.uniformBytes += bytes;
-    else counts.uploadBytes += bytes;
+    else {
+      counts.uploadBytes += bytes;
+      counts.largestUploadBytes = Math.max(counts.largestUploadBytes, bytes);
+    }
     return writeBuffer(buffer, offset, data, dataOffset, size);
   }) as GPUQueue['writeBuffer'];
 
@@ -54,7 +59,10 @@ export function countTraffic(device: GPUDevice): TrafficCounter {
     buffer.getMappedRange = (offset?: number, size?: number) => {
       const range = getMappedRange(offset, size);
       if (reading) counts.downloadBytes += range.byteLength;
-      else counts.uploadBytes += range.byteLength;
+      else {
+        counts.uploadBytes += range.byteLength;
+        counts.largestUploadBytes = Math.max(counts.largestUploadBytes, range.byteLength);
+      }
       return range;
     };
     return buffer;
@@ -66,6 +74,7 @@ export function countTraffic(device: GPUDevice): TrafficCounter {
       counts.uploadBytes = 0;
       counts.uniformBytes = 0;
       counts.downloadBytes = 0;
+      counts.largestUploadBytes = 0;
     },
   };
   counters.set(device, counter);

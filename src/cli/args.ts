@@ -3,8 +3,7 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command, JobRequest } from '../job/execute';
-import { DEFAULT_PROBE_EXAMPLES, DEFAULT_TRAIN_SETTINGS, GUARD_MODES, type TrainJobSettings } from '../job/train_job';
-import { TRAINERS } from '../train/trainer';
+import { DEFAULT_PROBE_EXAMPLES, DEFAULT_TRAIN_SETTINGS, GUARD_MODES, TRAINERS, type TrainJobSettings } from '../job/settings';
 
 type FlagSpec = { help: string; commands: Command[]; boolean?: boolean; value?: string };
 const ALL: Command[] = ['train', 'eval', 'sweep'];
@@ -72,8 +71,11 @@ export function parseCommandLine(argv: string[]): { command: Command | 'help'; v
     parsed = parseArgs({ args: rest, options, strict: true, allowPositionals: false });
   } catch (err) {
     const m = (err as Error).message;
-    const flag = /'(-[^']*)'/.exec(m)?.[1];
-    throw new UsageError(flag ? `${m.includes('Unknown') ? 'unknown flag' : 'bad use of flag'} ${flag.split(' ')[0]} (${m.split('.')[0]})` : m.split('\n')[0]);
+    const flag = /'(--?[\w-]+)/.exec(m)?.[1] ?? '';
+    if (/ambiguous|argument missing/.test(m)) throw new UsageError(`${flag} needs a value${/ambiguous/.test(m) ? ` (a value starting with '-' is written ${flag}=-X)` : ''}`);
+    if (/Unknown option/.test(m)) throw new UsageError(`unknown flag ${flag}`);
+    if (/Unexpected argument/.test(m)) throw new UsageError(`unexpected argument ${/'([^']*)'/.exec(m)?.[1] ?? ''}: every value belongs to a flag`);
+    throw new UsageError(m.split('\n')[0]);
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   for (const name of Object.keys(values)) {

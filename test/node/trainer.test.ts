@@ -5,18 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as lib from '../../dist/index.js';
 import { withGpuErrorScope } from '../suite/kernel_suite';
+import { syntheticTask } from '../suite/synthetic';
 
-/** 10 classes, each a fixed random 8x8 pattern plus noise, as bytes. */
-function syntheticTask(count: number, seed: number) {
-  const random = lib.seededRandom(seed);
-  const patterns = Array.from({ length: 10 }, () => Float32Array.from({ length: 64 }, () => random()));
-  const labels = Uint8Array.from({ length: count }, (_, i) => i % 10);
-  const images = new Uint8Array(count * 64);
-  labels.forEach((label, i) => {
-    for (let p = 0; p < 64; p++) images[i * 64 + p] = Math.max(0, Math.min(255, Math.round(255 * (0.7 * patterns[label][p] + 0.3 * random()))));
-  });
-  return { images, labels };
-}
 
 beforeAll(async () => {
   await lib.initWebGPU();

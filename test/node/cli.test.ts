@@ -1,0 +1,95 @@
+// The command line: flags refused by name when unknown, misplaced or out of range, --help listing them
+// all; and, through the built CLI in child processes on the embedded digits, a `train` killed mid-epoch and
+// resumed with --resume ends with the weights of an uninterrupted run, and `eval` of the saved model
+// reproduces the report's accuracies exactly.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { FLAGS, jobRequest, parseCommandLine, USAGE } from '../../src/cli/args';
+
+const parse = (argv: string[]) => {
+  const { command, values } = parseCommandLine(argv);
+  return command === 'help' ? 'help' : jobRequest(command, values);
+};
+
+describe('command-line flags', () => {
+  const refused: [string, string[], RegExp][] = [
+    ['unknown flag', ['train', '--epoch', '3'], /unknown flag --epoch/],
+    ['unknown command', ['fit'], /unknown command "fit"/],
+    ['epochs 0', ['train', '--epochs', '0'], /--epochs must be an integer in \[1, 1000\], got "0"/],
+    ['epochs 2.5', ['train', '--epochs', '2.5'], /--epochs must be an integer/],
+    ['epsilon 2', ['train', '--epsilon', '2'], /--epsilon must be a number in \[0, 1\], got "2"/],
+    ['epsilon -0.1', ['train', '--epsilon=-0.1'], /--epsilon must be a number in \[0, 1\], got "-0.1"/],
+    ['epsilon NaN', ['train', '--epsilon', 'NaN'], /--epsilon must be a number/],
+    ['lr 0', ['train', '--lr', '0'], /--lr must be a number in \(0, 1\]/],
+    ['trainer', ['train', '--trainer', 'free'], /--trainer must be one of clean, fgsm, fgsm-rs, pgd, got "free"/],
+    ['guard', ['train', '--guard', 'maybe'], /--guard must be one of rollback, stop, off/],
+    ['runtime', ['train', '--runtime', 'deno'], /--runtime must be one of node, chrome/],
+    ['missing value', ['train', '--epochs'], /--epochs/],
+    ['value that is a flag', ['train', '--out', '--resume'], /--out needs a value/],
+    ['model on train', ['train', '--model', 'm.json'], /--model does not apply to train/],
+    ['eval without model', ['eval'], /eval needs --model/],
+    ['images without labels', ['train', '--train-images', 'a'], /--train-images and --train-labels go together/],
+    ['test set without a training set', ['train', '--test-images', 'a', '--test-labels', 'b'], /--test-images needs --train-images/],
+    ['sweep epsilons', ['sweep', '--train-epsilons', '0,0.1,x'], /--train-epsilons must be comma-separated numbers in \[0, 1\]/],
+    ['positional', ['train', 'extra'], /extra|positional/i],
+  ];
+  for (const [name, argv, message] of refused) test(`${name}: ${argv.join(' ')} is refused`, () => expect(() => parse(argv)).toThrow(message));
+
+  test('defaults are the main job: fgsm-rs at eps 0.1, 5 epochs, cyclic learning rate, guard rollback, PGD-20', () => {
+    const r = parse(['train']);
+    expect(r).not.toBe('help');
+    if (r === 'help') return;
+    expect(r.settings).toMatchObject({ trainer: 'fgsm-rs', epsilon: 0.1, epochs: 5, batchSize: 64, schedule: 'cyclic', guard: 'rollback', evalPgdSteps: 20, evalPgdRestarts: 1 });
+    expect(r.runtime).toBe('node');
+    expect(r.out).toMatch(/runs\/train$/);
+  });
+
+  test('--help lists every flag', () => {
+    expect(parse(['--help'])).toBe('help');
+    expect(parse(['train', '--help'])).toBe('help');
+    for (const name of Object.keys(FLAGS)) expect(USAGE).toContain(`--${name}`);
+  });
+});
+
+describe('tfjs-adversarial train / eval in child processes (embedded digits, small)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tfjs-adv-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const args = ['--limit-train', '700', '--limit-test', '120', '--epochs', '3', '--probe-examples', '100', '--probe-steps', '2', '--pgd-steps', '3'];
+  const cli = (extra: string[]) => spawnSync(process.execPath, ['dist/cli.js', ...extra], { encoding: 'utf8', timeout: 300_000 });
+
+  test('killed mid-epoch, --resume ends with the weights of an uninterrupted run; eval reproduces the accuracies', async () => {
+    const whole = cli(['train', ...args, '--out', join(dir, 'whole')]);
+    expect(whole.status, whole.stderr).toBe(0);
+    // The interrupted run: killed (SIGKILL) while in epoch 2, after the epoch-1 checkpoint.
+    const out = join(dir, 'killed');
+    const child = spawn(process.execPath, ['dist/cli.js', 'train', ...args, '--out', out], { stdio: 'ignore' });
+    const exited = new Promise((r) => child.on('exit', r));
+    const started = Date.now();
+    while (!existsSync(join(out, 'checkpoints', 'last.ckpt')) && Date.now() - started < 240_000) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGKILL');
+    await exited;
+    expect(existsSync(join(out, 'report.json')), 'the killed run got to the end').toBe(false);
+    const resumed = cli(['train', ...args, '--out', out, '--resume']);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/resuming from checkpoints\/last\.ckpt: [12] of 3 epochs done/);
+    expect(readFileSync(join(out, 'model', 'weights.bin')).equals(readFileSync(join(dir, 'whole', 'model', 'weights.bin')))).toBe(true);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    const wholeReport = JSON.parse(readFileSync(join(dir, 'whole', 'report.json'), 'utf8'));
+    expect(report.metrics).toEqual(wholeReport.metrics);
+    expect(report.transfer.image_bytes_per_step).toBe(0);
+
+    const evaluated = cli(['eval', '--model', join(out, 'model', 'model.json'), '--limit-test', '120', '--pgd-steps', '3', '--out', join(dir, 'eval')]);
+    expect(evaluated.status, evaluated.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'eval', 'report.json'), 'utf8')).metrics).toEqual(report.metrics);
+  }, 600_000);
+
+  test('refusals exit with status 2 and name the flag', () => {
+    const r = cli(['train', '--epochs', '-3']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--epochs/);
+  });
+});
