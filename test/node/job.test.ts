@@ -179,3 +179,29 @@ describe('trainers against clean training (synthetic 8x8 task, eps 0.1)', () => 
     }
   }, 300_000);
 });
+
+describe('sweep (synthetic 8x8 task)', () => {
+  test('trains at eps 0 (clean) and 0.1, evaluates each at 0.05 and 0.1; rows, trade-off and files', async () => {
+    const device = lib.currentWebGPU()!.device;
+    const before = tf.memory().numTensors;
+    const { value, errors } = await withGpuErrorScope(device, async () => {
+      const data = lib.prepareJobData(syntheticImageSet(500, 6), undefined, { probeExamples: 40 });
+      const io = memoryIO();
+      const report = await lib.runSweep(settings({ epochs: 2, evalPgdSteps: 3, probeSteps: 2 }), [0, 0.1], [0.05, 0.1], data, io, env);
+      data.dataset.dispose();
+      return { report, files: [...io.files.keys()].sort() };
+    });
+    expect(errors).toEqual([]);
+    const { report, files } = value;
+    expect(report.rows.map((r) => [r.train_epsilon, r.trainer])).toEqual([[0, 'clean'], [0.1, 'fgsm-rs']]);
+    for (const r of report.rows) {
+      expect(Object.keys(r.fgsm_accuracy)).toEqual(['0.05', '0.1']);
+      expect(Object.keys(r.pgd_accuracy)).toEqual(['0.05', '0.1']);
+      expect(r.pgd_accuracy['0.1']).toBeLessThanOrEqual(r.clean_accuracy);
+    }
+    const [clean, robust] = report.rows;
+    expect(report.trade_off).toEqual([{ train_epsilon: 0.1, clean_accuracy_cost: clean.clean_accuracy - robust.clean_accuracy, pgd_accuracy_gain: robust.pgd_accuracy['0.1'] - clean.pgd_accuracy['0.1'] }]);
+    expect(files).toEqual(expect.arrayContaining(['sweep.json', 'eps-0/model/model.json', 'eps-0.1/model/weights.bin', 'eps-0.1/checkpoints/last.ckpt']));
+    expect(tf.memory().numTensors).toBe(before);
+  }, 300_000);
+});

@@ -68,6 +68,37 @@ describe('trainModel on GPU-resident data', () => {
   }
 });
 
+describe('trainModel over 200 steps', () => {
+  test('fgsm-rs, batch 8, 4 epochs of 50 steps: the tensor count is flat from the first progress report on', async () => {
+    const task = syntheticTask(400, 8);
+    const data = lib.uploadDataset(task.images, task.labels, [8, 8, 1], 10);
+    const model = lib.seedCnn({ seed: 3, inputShape: [8, 8, 1] });
+    const optimizer = lib.engineAdam(3e-3);
+    const counts: number[] = [];
+    const { value: history, errors } = await withGpuErrorScope(lib.currentWebGPU()!.device, () =>
+      lib.trainModel(model, optimizer, data, Array.from({ length: 400 }, (_, i) => i), {
+        trainer: 'fgsm-rs',
+        epsilon: 0.1,
+        epochs: 4,
+        batchSize: 8,
+        learningRate: 3e-3,
+        seed: 4,
+        progressEvery: 10,
+        onProgress: (p) => counts.push(p.globalStep, tf.memory().numTensors),
+      }),
+    );
+    expect(errors).toEqual([]);
+    const steps = counts.filter((_, i) => i % 2 === 0);
+    const tensors = counts.filter((_, i) => i % 2 === 1);
+    expect(steps[steps.length - 1]).toBe(200);
+    expect(history.reduce((a, h) => a + h.steps, 0)).toBe(200);
+    expect(new Set(tensors).size, `tensor counts ${tensors.join(' ')}`).toBe(1);
+    optimizer.dispose();
+    data.dispose();
+    tf.dispose(model.variables);
+  });
+});
+
 describe('trainModel arguments', () => {
   test('a model whose logits do not match the classes, an unknown trainer, eps < 0, a batch larger than the data', () => {
     const task = syntheticTask(20, 1);

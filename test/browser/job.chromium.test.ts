@@ -1,0 +1,42 @@
+// `--runtime chrome`: the main job's command in headless Chromium through puppeteer writes the report in
+// the same schema as in Node, and `eval --runtime chrome` of its saved model reproduces its accuracies.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+
+/** Every key path of a JSON value, arrays by their first element. */
+function shape(value: unknown, prefix = ''): string[] {
+  if (Array.isArray(value)) return value.length > 0 ? shape(value[0], `${prefix}[]`) : [`${prefix}[]`];
+  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => [`${prefix}.${k}`, ...shape(v, `${prefix}.${k}`)]);
+  return [];
+}
+
+describe('tfjs-adversarial --runtime chrome', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tfjs-adv-chrome-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const args = ['--limit-train', '700', '--limit-test', '120', '--epochs', '2', '--probe-examples', '100', '--probe-steps', '2', '--pgd-steps', '3'];
+  const cli = (extra: string[]) => spawnSync(process.execPath, ['dist/cli.js', ...extra], { encoding: 'utf8', timeout: 400_000 });
+
+  test('train writes the Node report schema; eval of the saved model reproduces the accuracies exactly', () => {
+    const chrome = cli(['train', ...args, '--runtime', 'chrome', '--out', join(dir, 'chrome')]);
+    expect(chrome.status, chrome.stderr).toBe(0);
+    const node = cli(['train', ...args, '--out', join(dir, 'node')]);
+    expect(node.status, node.stderr).toBe(0);
+    const chromeReport = JSON.parse(readFileSync(join(dir, 'chrome', 'report.json'), 'utf8'));
+    const nodeReport = JSON.parse(readFileSync(join(dir, 'node', 'report.json'), 'utf8'));
+    expect(chromeReport.runtime.name).toBe('chrome');
+    expect(chromeReport.runtime.version).toMatch(/Chrome\//);
+    expect(nodeReport.runtime.name).toBe('node');
+    // The adapter's optional fields (the Vulkan driver in Node) aside, the same keys.
+    const keys = (r: unknown) => shape(r).filter((k) => !k.startsWith('.adapter.'));
+    expect(keys(chromeReport)).toEqual(keys(nodeReport));
+    expect(chromeReport.transfer.image_bytes_per_step).toBe(0);
+    expect(chromeReport.metrics.clean_accuracy).toBeGreaterThan(0.5);
+
+    const evaluated = cli(['eval', '--runtime', 'chrome', '--model', join(dir, 'chrome', 'model', 'model.json'), '--limit-test', '120', '--pgd-steps', '3', '--out', join(dir, 'eval')]);
+    expect(evaluated.status, evaluated.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'eval', 'report.json'), 'utf8')).metrics).toEqual(chromeReport.metrics);
+  }, 900_000);
+});
