@@ -139,7 +139,7 @@ export function jobRequest(command: Command, values: Record<string, string | boo
     probeSteps: integer(values, 'probe-steps', d.probeSteps, 1, 1000),
   };
   const str = (name: string) => values[name] as string | undefined;
-  const files = { trainImages: str('train-images'), trainLabels: str('train-labels'), testImages: str('test-images'), testLabels: str('test-labels'), model: str('model') };
+  const files = { trainImages: str('train-images'), trainLabels: str('train-labels'), testImages: str('test-images'), testLabels: str('test-labels'), model: str('model') === undefined ? undefined : resolve(str('model')!) };
   if (!files.trainImages !== !files.trainLabels) throw new UsageError(`--train-images and --train-labels go together (got only ${files.trainImages ? '--train-images' : '--train-labels'})`);
   if (!files.testImages !== !files.testLabels) throw new UsageError(`--test-images and --test-labels go together (got only ${files.testImages ? '--test-images' : '--test-labels'})`);
   if (command !== 'eval' && files.testImages && !files.trainImages) throw new UsageError('--test-images needs --train-images and --train-labels (the embedded digits come with their own split)');

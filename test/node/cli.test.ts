@@ -47,6 +47,13 @@ describe('command-line flags', () => {
     expect(r.out).toMatch(/runs\/train$/);
   });
 
+  test('paths are taken from the working folder', () => {
+    const r = parse(['eval', '--model', 'runs/train/model/model.json', '--test-images', 'a', '--test-labels', 'b']);
+    if (r === 'help') throw new Error('help');
+    expect(r.files.model).toBe(join(process.cwd(), 'runs/train/model/model.json'));
+    expect(r.writeEvalReport).toBe(false);
+  });
+
   test('--help lists every flag', () => {
     expect(parse(['--help'])).toBe('help');
     expect(parse(['train', '--help'])).toBe('help');
