@@ -8,7 +8,7 @@ import { engineAdam } from '../engine/adam';
 import { seedCnn, type Classifier } from '../models/seed_cnn';
 import { saveLayersModelFiles, seedCnnToLayersModel } from '../models/layers_format';
 import type { TrafficCounter, TrafficCounts } from '../traffic';
-import { evaluateModel, trainModel, type EpochDecision, type EvaluationAttack, type EvaluationResult } from '../train/trainer';
+import { evaluateModel, trainModel, type EpochDecision, type EpochRecord, type EvaluationAttack, type EvaluationResult } from '../train/trainer';
 import { TRAINERS, type TrainerKind } from './settings';
 import { AdversarialArgumentError } from '../validate';
 import { DEFAULT_PROBE_EXAMPLES, DEFAULT_TRAIN_SETTINGS, EVAL_BATCH, GUARD_MODES, KEEP_BEST_MARGIN, MAX_ROLLBACKS, type GuardMode, type TrainJobSettings } from './settings';
@@ -311,7 +311,7 @@ export async function trainJobModel(settings: TrainJobSettings, data: PreparedDa
   };
   const writeCheckpoint = async (path: string, tensors: CheckpointTensor[]) => io.writeFile(path, encodeCheckpoint({ meta: state, tensors }));
 
-  const onEpochEnd = async (record: Parameters<NonNullable<Parameters<typeof trainModel>[4]['onEpochEnd']>>[0]): Promise<EpochDecision> => {
+  const onEpochEnd = async (record: EpochRecord): Promise<EpochDecision> => {
     const decision: EpochDecision = {};
     const measured = await probe(record.epoch);
     const entry: HistoryEntry = {
