@@ -32,6 +32,8 @@ export interface JobOutcome {
 }
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+/** A difference in points with its sign (+, - or +- when it rounds to zero). */
+const signed = (v: number) => (Math.round(1000 * Math.abs(v)) === 0 ? '+-0.0%' : `${v > 0 ? '+' : '-'}${pct(Math.abs(v))}`);
 
 /**
  * Runs `request` on the given image sets (`test` absent: a split of `train`, or for eval the test part of it).
@@ -88,7 +90,7 @@ export async function executeJob(request: JobRequest, sets: { train?: ImageSet; 
       `sweep: seed CNN, ${s.epochs} epochs each, PGD-${s.evalPgdSteps}, ${d.test_examples} held-out examples (${env.runtime.name})`,
       head,
       ...report.rows.map((r) => `${String(r.train_epsilon).padEnd(11)}${r.trainer.padEnd(8)}${pct(r.clean_accuracy).padStart(7)}  ${request.evalEpsilons.map((e) => pct(r.fgsm_accuracy[String(e)]).padStart(9)).join('')}${request.evalEpsilons.map((e) => pct(r.pgd_accuracy[String(e)]).padStart(9)).join('')}`),
-      ...report.trade_off.map((t) => `eps ${t.train_epsilon}: clean accuracy ${t.clean_accuracy_cost >= 0 ? '-' : '+'}${pct(Math.abs(t.clean_accuracy_cost))}, PGD accuracy ${t.pgd_accuracy_gain >= 0 ? '+' : '-'}${pct(Math.abs(t.pgd_accuracy_gain))} against eps 0`),
+      ...report.trade_off.map((t) => `eps ${t.train_epsilon}: clean accuracy ${signed(-t.clean_accuracy_cost)}, PGD accuracy ${signed(t.pgd_accuracy_gain)} against eps 0`),
       `wrote ${request.out}/sweep.json and a model per training epsilon (eps-<e>/model/)`,
     ];
     return { report, summary };
