@@ -254,8 +254,8 @@ function seedCnnWeights(model: tfl.LayersModel, inputShape: [number, number, num
  * NHWC image input and one [batch, classes] output of logits. A model with exactly the seed CNN's topology
  * (as `seedCnnToLayersModel` writes it) comes back as `seedCnn` with copies of its weights: this library's
  * own forward pass, bit-identical to the classifier that was saved; training it leaves `model` as it is.
- * Any other model is wrapped: `forward` is `model.apply(x, {training: true})` (dropout active, batch
- * normalisation on batch statistics), and `variables` are the model's own trainable variables, so training
+ * Any other model is wrapped: `forward(x, training)` is `model.apply(x, {training})` (dropout and batch
+ * statistics in the optimizer step's loss only; attacks and evaluation run in inference mode), and `variables` are the model's own trainable variables, so training
  * updates `model`. Regularizers and weight constraints of the layers are not applied by this library's
  * trainers. A model ending in softmax is refused: the trainers and attacks need logits.
  *
@@ -296,9 +296,9 @@ export function classifierFromLayersModel(model: tfl.LayersModel): Classifier {
     numClasses,
     inputShape,
     variables,
-    forward: (x) =>
+    forward: (x, training = false) =>
       tf.tidy(() => {
-        const y = model.apply(x, { training: true });
+        const y = model.apply(x, { training });
         return (Array.isArray(y) ? y[0] : y) as tf.Tensor2D;
       }),
   };

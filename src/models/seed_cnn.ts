@@ -6,8 +6,11 @@ import { AdversarialArgumentError } from '../validate';
 
 /** A model as this library trains it: logits from images, and the variables to train. */
 export interface Classifier {
-  /** Logits [batch, numClasses] from images [batch, height, width, channels]. */
-  forward(x: tf.Tensor4D): tf.Tensor2D;
+  /**
+   * Logits [batch, numClasses] from images [batch, height, width, channels]. `training` is true only in the
+   * loss an optimizer step minimises (dropout, batch statistics); attacks and evaluation leave it false.
+   */
+  forward(x: tf.Tensor4D, training?: boolean): tf.Tensor2D;
   variables: tf.Variable[];
   numClasses: number;
   inputShape: [number, number, number];

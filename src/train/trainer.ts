@@ -110,7 +110,7 @@ function checkOptions(o: TrainOptions, model: Classifier, data: GpuDataset): voi
 
 /** One optimizer step of `trainer` on the batch; returns the batch's mean loss (a tensor, not read back). */
 export function trainerStep(model: Classifier, optimizer: tf.Optimizer, x: tf.Tensor4D, onehot: tf.Tensor2D, trainer: TrainerKind, epsilon: number, o: Pick<TrainOptions, 'cleanWeight' | 'pgdSteps' | 'pgdStepSize'>, seed: number): tf.Scalar {
-  const lossOf = (images: tf.Tensor4D) => softmaxCrossEntropy(model.forward(images), onehot);
+  const lossOf = (images: tf.Tensor4D, training = false) => softmaxCrossEntropy(model.forward(images, training), onehot);
   let adv: tf.Tensor4D | null = null;
   if (trainer === 'fgsm') adv = fgsmAttack(model, x, onehot, { epsilon });
   else if (trainer === 'fgsm-rs') {
@@ -127,9 +127,9 @@ export function trainerStep(model: Classifier, optimizer: tf.Optimizer, x: tf.Te
   const w = o.cleanWeight ?? 0.5;
   const loss = optimizer.minimize(
     () => {
-      if (trainer === 'clean') return lossOf(x);
-      if (trainer === 'fgsm') return tf.add(tf.mul(lossOf(x), w), tf.mul(lossOf(adv!), 1 - w)) as tf.Scalar;
-      return lossOf(adv!);
+      if (trainer === 'clean') return lossOf(x, true);
+      if (trainer === 'fgsm') return tf.add(tf.mul(lossOf(x, true), w), tf.mul(lossOf(adv!, true), 1 - w)) as tf.Scalar;
+      return lossOf(adv!, true);
     },
     true,
     model.variables,

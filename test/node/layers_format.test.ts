@@ -150,6 +150,23 @@ describe("a user's own tfjs-layers model", () => {
     }));
 });
 
+describe('training mode of a wrapped model', () => {
+  test('dropout acts only in forward(x, true): attacks and evaluation see the inference-mode model', () =>
+    gpuChecked(async () => {
+      const user = tfl.sequential({
+        layers: [tfl.layers.flatten({ inputShape: [8, 8, 1] }), tfl.layers.dropout({ rate: 0.5 }), tfl.layers.dense({ units: 10 })],
+      });
+      const model = lib.classifierFromLayersModel(user);
+      const x = tf.randomUniform([4, 8, 8, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
+      const [a, b, trained] = [model.forward(x), model.forward(x), model.forward(x, true)];
+      const [av, bv, tv] = await Promise.all([a.data(), b.data(), trained.data()]);
+      expect(Array.from(bv)).toEqual(Array.from(av));
+      expect(Array.from(tv)).not.toEqual(Array.from(av));
+      tf.dispose([x, a, b, trained]);
+      user.dispose();
+    }));
+});
+
 describe('refusals', () => {
   test('a model ending in softmax is refused naming model', () =>
     gpuChecked(async () => {
