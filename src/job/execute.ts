@@ -50,7 +50,6 @@ export async function executeJob(request: JobRequest, sets: { train?: ImageSet; 
       return bytes;
     });
     const model = classifierFromLayersModel(layers);
-    if (model.architecture !== 'seed-cnn') layers.dispose();
     const base = sets.test ?? sets.train!;
     const data = prepareJobData(base, undefined, { allTest: sets.test !== undefined, limitTest: request.limitTest, numClasses: model.numClasses });
     try {
@@ -63,10 +62,9 @@ export async function executeJob(request: JobRequest, sets: { train?: ImageSet; 
       return { report, summary };
     } finally {
       data.dataset.dispose();
-      if (model.architecture === 'seed-cnn') {
-        tf.dispose(model.variables);
-        layers.dispose();
-      }
+      // The seed CNN comes back with its own variables; a wrapped model's are the layers model's.
+      if (model.architecture === 'seed-cnn') tf.dispose(model.variables);
+      layers.dispose();
     }
   }
   const data = prepareJobData(sets.train!, sets.test, { limitTrain: request.limitTrain, limitTest: request.limitTest, probeExamples: request.probeExamples });

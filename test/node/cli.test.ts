@@ -1,12 +1,14 @@
 // The command line: flags refused by name when unknown, misplaced or out of range, --help listing them
 // all; and, through the built CLI in child processes on the embedded digits, a `train` killed mid-epoch and
 // resumed with --resume ends with the weights of an uninterrupted run, and `eval` of the saved model
-// reproduces the report's accuracies exactly.
+// reproduces the report's accuracies exactly; `eval` also takes a user's own Layers model.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, describe, expect, test } from 'vitest';
+import * as lib from '../../dist/index.js';
 import { FLAGS, jobRequest, parseCommandLine, USAGE } from '../../src/cli/args';
 
 const parse = (argv: string[]) => {
@@ -93,6 +95,20 @@ describe('tfjs-adversarial train / eval in child processes (embedded digits, sma
     expect(evaluated.status, evaluated.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'eval', 'report.json'), 'utf8')).metrics).toEqual(report.metrics);
   }, 600_000);
+
+  test("eval of a user's own Layers model (not the seed CNN) runs it through the wrapper", async () => {
+    await lib.initWebGPU();
+    const user = tfl.sequential({ layers: [tfl.layers.flatten({ inputShape: [28, 28, 1] }), tfl.layers.dense({ units: 10 })] });
+    const folder = join(dir, 'user-model');
+    mkdirSync(folder, { recursive: true });
+    await lib.saveLayersModelFiles(user, async (name, bytes) => writeFileSync(join(folder, name), bytes));
+    user.dispose();
+    const r = cli(['eval', '--model', join(folder, 'model.json'), '--limit-test', '40', '--pgd-steps', '2', '--out', join(dir, 'user-eval')]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/tfjs LayersModel, 10 classes; 40 test examples/);
+    const report = JSON.parse(readFileSync(join(dir, 'user-eval', 'report.json'), 'utf8'));
+    expect(report.evaluation.map((e: { examples: number }) => e.examples)).toEqual([40, 40, 40]);
+  }, 120_000);
 
   test('refusals exit with status 2 and name the flag', () => {
     const r = cli(['train', '--epochs', '-3']);
