@@ -145,7 +145,6 @@ export async function runSweep(settings: TrainJobSettings, trainEpsilons: number
       tf.dispose(trained.model.variables);
     }
   }
-  const reference = rows.find((r) => r.train_epsilon === 0);
   const report: SweepReport = {
     schema: REPORT_SCHEMA,
     command: 'sweep',
@@ -157,15 +156,27 @@ export async function runSweep(settings: TrainJobSettings, trainEpsilons: number
     train_epsilons: trainEpsilons,
     eval_epsilons: evalEpsilons,
     rows,
-    trade_off: reference
-      ? rows
-          .filter((r) => r !== reference)
-          .map((r) => {
-            const at = String(evalEpsilons.includes(r.train_epsilon) ? r.train_epsilon : evalEpsilons[evalEpsilons.length - 1]);
-            return { train_epsilon: r.train_epsilon, clean_accuracy_cost: reference.clean_accuracy - r.clean_accuracy, pgd_accuracy_gain: r.pgd_accuracy[at] - reference.pgd_accuracy[at] };
-          })
-      : [],
+    trade_off: sweepTradeOff(rows, evalEpsilons),
   };
   await io.writeFile('sweep.json', new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
   return report;
+}
+
+/**
+ * Per trained model: the clean accuracy lost and the PGD accuracy gained against the eps-0 model, at the
+ * model's own training eps when it was evaluated there (else at the largest evaluation eps); empty without
+ * an eps-0 model.
+ *
+ * @example
+ * sweepTradeOff(rows, [0.05, 0.1]); // [{ train_epsilon: 0.1, clean_accuracy_cost: 0.004, pgd_accuracy_gain: 0.55 }]
+ */
+export function sweepTradeOff(rows: Pick<SweepRow, 'train_epsilon' | 'clean_accuracy' | 'pgd_accuracy'>[], evalEpsilons: number[]): SweepReport['trade_off'] {
+  const reference = rows.find((r) => r.train_epsilon === 0);
+  if (!reference) return [];
+  return rows
+    .filter((r) => r !== reference)
+    .map((r) => {
+      const at = String(evalEpsilons.includes(r.train_epsilon) ? r.train_epsilon : evalEpsilons[evalEpsilons.length - 1]);
+      return { train_epsilon: r.train_epsilon, clean_accuracy_cost: reference.clean_accuracy - r.clean_accuracy, pgd_accuracy_gain: r.pgd_accuracy[at] - reference.pgd_accuracy[at] };
+    });
 }

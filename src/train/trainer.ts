@@ -48,6 +48,13 @@ export interface TrainOptions {
   onEpochEnd?: (record: EpochRecord) => Promise<EpochDecision | void> | EpochDecision | void;
   /** Counts host-device traffic of the training steps alone (not the per-epoch order upload or read-backs). */
   traffic?: TrafficCounter;
+  /**
+   * Awaited before each step when it returns a promise (a paused demo holds training there); a plain
+   * return costs nothing.
+   */
+  beforeStep?: () => Promise<void> | void;
+  /** Aborted: training ends after the current step; the partial epoch is recorded (`stopped: true`). */
+  signal?: AbortSignal;
 }
 
 /** What an `onEpochEnd` callback asks of the loop. */
@@ -78,6 +85,8 @@ export interface EpochRecord {
   learningRateScale: number;
   /** Host-device bytes of the epoch's training steps, when `traffic` is given. */
   stepTraffic?: TrafficCounts;
+  /** The epoch ended early, at `steps` steps, because `signal` was aborted. */
+  stopped?: true;
 }
 
 /** The optimizer's learning rate, set per step (tfjs's optimizers keep it in a field). */
@@ -162,7 +171,12 @@ export async function trainModel(model: Classifier, optimizer: tf.Optimizer, dat
     const start = performance.now();
     let lastReport = { time: start, step: 0, sum: 0 };
     const traffic: TrafficCounts = { uploadBytes: 0, uniformBytes: 0, downloadBytes: 0, largestUploadBytes: 0 };
+    let stepsDone = 0;
     for (let step = 0; step < stepsPerEpoch; step++) {
+      if (o.signal?.aborted) break;
+      const gate = o.beforeStep?.();
+      if (gate) await gate;
+      if (o.signal?.aborted) break;
       const global = epoch * stepsPerEpoch + step;
       const warmup = o.epsilonWarmupEpochs ?? 0;
       const epsilon = warmup > 0 ? o.epsilon * Math.min(1, (global + 1) / (warmup * stepsPerEpoch)) : o.epsilon;
@@ -176,6 +190,7 @@ export async function trainModel(model: Classifier, optimizer: tf.Optimizer, dat
       const next = tf.add(lossSum, loss) as tf.Scalar;
       tf.dispose([lossSum, loss, batch.x, batch.labels, batch.onehot]);
       lossSum = next;
+      stepsDone = step + 1;
       if (o.traffic) {
         const counted = o.traffic.read();
         traffic.uploadBytes += counted.uploadBytes;
@@ -200,19 +215,26 @@ export async function trainModel(model: Classifier, optimizer: tf.Optimizer, dat
         lastReport = { time: now, step: step + 1, sum };
       }
     }
-    const meanLoss = (await lossSum.data())[0] / stepsPerEpoch;
+    const stopped = stepsDone < stepsPerEpoch;
+    if (stepsDone === 0) {
+      tf.dispose([lossSum, order]);
+      break;
+    }
+    const meanLoss = (await lossSum.data())[0] / stepsDone;
     const seconds = (performance.now() - start) / 1000;
     tf.dispose([lossSum, order]);
     const record: EpochRecord = {
       epoch,
       meanLoss,
       seconds,
-      imagesPerSecond: (stepsPerEpoch * o.batchSize) / seconds,
-      steps: stepsPerEpoch,
+      imagesPerSecond: (stepsDone * o.batchSize) / seconds,
+      steps: stepsDone,
       learningRateScale: lrScale,
       ...(o.traffic ? { stepTraffic: traffic } : {}),
+      ...(stopped ? { stopped: true as const } : {}),
     };
     history.push(record);
+    if (stopped) break;
     const decision = await o.onEpochEnd?.(record);
     if (decision?.learningRateScale !== undefined) lrScale = decision.learningRateScale;
     if (decision?.stop) break;
