@@ -1,9 +1,9 @@
 // Builds the package: dist/index.js (one ESM bundle for browsers and Node, WGSL inlined as text,
 // tfjs left external), dist/cli.js (the Node command line), dist/job-page.js (its
-// `--runtime chrome` page), the embedded digits packed as gzipped IDX
+// `--runtime chrome` page), dist/report-view.js (report.html's viewer), dist/demo/ (the demo page), the embedded digits packed as gzipped IDX
 // files in dist/data/, and the type declarations (tsc).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 
@@ -48,6 +48,32 @@ export async function buildPackage() {
     external: ['node:*', 'webgpu'],
     logLevel: 'warning',
   });
+  // report.html's viewer: Chart.js and the report views, one classic script inlined into each page.
+  await esbuild.build({
+    entryPoints: ['src/report/view.ts'],
+    outfile: 'dist/report-view.js',
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+    legalComments: 'inline',
+    logLevel: 'warning',
+  });
+  // The demo page (`npm run demo`): the library, tfjs (webgpu and cpu backends, layers) and Chart.js.
+  await esbuild.build({
+    entryPoints: ['src/demo/main.ts'],
+    outfile: 'dist/demo/demo.js',
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    sourcemap: true,
+    loader: wgslLoader,
+    external: ['node:*', 'webgpu'],
+    logLevel: 'warning',
+  });
+  copyFileSync('src/demo/index.html', 'dist/demo/index.html');
   // tfjs-core registers no gradients in any entry; this self-contained copy of its registrations
   // (tfjs keeps its registries on the global object) is what ensureGradients() loads in Node.
   await esbuild.build({

@@ -1,10 +1,16 @@
 // The `tfjs-adversarial` command line (Node): `train` (the main job), `eval` (a saved model under attacks)
-// and `sweep` (the robustness-accuracy trade-off), in Node through Dawn or, with `--runtime chrome`, in
+// and `sweep` (the robustness-accuracy trade-off), `report` (report.html and PNGs of a saved report) and
+// `demo` (serves the demo page); in Node through Dawn or, with `--runtime chrome`, in
 // headless Chromium through puppeteer (the same library and the same report schema).
 import { jobRequest, parseCommandLine, USAGE, UsageError } from './cli/args';
 import { ProgressPrinter } from './cli/node_io';
 
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'report' || argv[0] === 'demo') {
+    const { runToolCommand } = await import('./cli/tools');
+    await runToolCommand(argv[0], argv.slice(1));
+    return;
+  }
   const { command, values } = parseCommandLine(argv);
   if (command === 'help') {
     console.log(USAGE);
@@ -12,13 +18,16 @@ async function main(argv: string[]): Promise<void> {
   }
   const request = jobRequest(command, values);
   const progress = new ProgressPrinter();
-  if (request.runtime === 'chrome') {
-    const { runJobInChrome } = await import('./cli/run_chrome');
-    await runJobInChrome(request, progress);
-    return;
+  const report =
+    request.runtime === 'chrome'
+      ? await (await import('./cli/run_chrome')).runJobInChrome(request, progress)
+      : await (await import('./cli/run_node')).runJobInNode(request, progress);
+  if (request.command !== 'eval' || request.writeEvalReport) {
+    const { writeReportFiles } = await import('./cli/report_files');
+    const written = await writeReportFiles(request.out, report, (message) => console.log(message));
+    const charts = written.filter((p) => p.endsWith('.png')).length;
+    console.log(`wrote ${written[0]}${charts ? ` and ${charts} PNG charts in ${request.out}/charts/` : ''}`);
   }
-  const { runJobInNode } = await import('./cli/run_node');
-  await runJobInNode(request, progress);
 }
 
 main(process.argv.slice(2)).then(

@@ -90,6 +90,21 @@ export {
   type ReportEvaluation,
   type TrainedModel,
 } from './job/train_job';
-export { runEvalJob, runSweep, type EvalSettings, type EvalReport, type SweepReport, type SweepRow } from './job/eval_job';
+export { runEvalJob, runSweep, sweepTradeOff, type EvalSettings, type EvalReport, type SweepReport, type SweepRow } from './job/eval_job';
 export { executeJob, type JobRequest, type JobOutcome, type Command } from './job/execute';
 export { encodeCheckpoint, decodeCheckpoint, captureTrainingState, restoreTrainingState, uploadNow, type Checkpoint, type CheckpointTensor } from './job/checkpoint';
+export {
+  reportView,
+  trainReportView,
+  evalReportView,
+  sweepReportView,
+  tradeOffView,
+  accuracyBars,
+  type ChartSpec,
+  type ChartSeries,
+  type ReportTable,
+  type ReportView,
+  type TradeOffData,
+  type AnyReport,
+} from './report/specs';
+export { reportHtml } from './report/html';

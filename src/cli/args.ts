@@ -48,6 +48,8 @@ export const USAGE = (() => {
     'usage: tfjs-adversarial train [flags]    train the seed CNN adversarially, evaluate it, write report.json, the model and checkpoints',
     '       tfjs-adversarial eval --model PATH [flags]    evaluate a saved model clean, under FGSM and under PGD',
     '       tfjs-adversarial sweep [flags]    train at several epsilons, evaluate each at several: the robustness-accuracy trade-off',
+    '       tfjs-adversarial report PATH    (re)write report.html and charts/*.png beside a report.json or sweep.json',
+    '       tfjs-adversarial demo [--port N]    serve the demo page on 127.0.0.1 (default port 8080; 0: any free port)',
     '',
     'flags (commands that take them):',
   ];

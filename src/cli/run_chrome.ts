@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { JobRequest } from '../job/execute';
+import type { JobOutcome, JobRequest } from '../job/execute';
 import type { PageImageSet } from '../job/page';
 import type { ImageSet } from '../job/data';
 import { CHROMIUM_ARGS, findChromium } from './chromium';
@@ -14,7 +14,7 @@ import { loadRequestSets, nodeJobIO, type ProgressPrinter } from './node_io';
 const toPage = (set: ImageSet | undefined): PageImageSet | undefined =>
   set ? { ...set, images: Buffer.from(set.images).toString('base64'), labels: Buffer.from(set.labels).toString('base64') } : undefined;
 
-export async function runJobInChrome(request: JobRequest, progress: ProgressPrinter): Promise<void> {
+export async function runJobInChrome(request: JobRequest, progress: ProgressPrinter): Promise<JobOutcome['report']> {
   const { default: puppeteer } = await import('puppeteer');
   const pageScript = readFileSync(fileURLToPath(new URL('./job-page.js', import.meta.url)));
   const { train, test } = await loadRequestSets(request);
@@ -44,14 +44,15 @@ export async function runJobInChrome(request: JobRequest, progress: ProgressPrin
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
     await page.waitForFunction(() => 'tfjsAdversarialJob' in window, { timeout: 60_000 });
     io.log(`runtime chrome: ${await browser.version()} (${findChromium()})`);
-    let summary: string[];
+    let outcome: JobOutcome;
     try {
-      summary = await page.evaluate((req, sets) => window.tfjsAdversarialJob.run(req, sets), request, { train: toPage(train), test: toPage(test) });
+      outcome = await page.evaluate((req, sets) => window.tfjsAdversarialJob.run(req, sets), request, { train: toPage(train), test: toPage(test) });
     } catch (err) {
       // The page's own message, without puppeteer's wrapping.
       throw new Error(`${(err as Error).message.replace(/^Error: /, '')}${pageErrors.length ? ` (page: ${pageErrors.join(' | ')})` : ''}`);
     }
-    console.log(`\n${summary.join('\n')}`);
+    console.log(`\n${outcome.summary.join('\n')}`);
+    return outcome.report;
   } finally {
     await browser.close();
     server.close();

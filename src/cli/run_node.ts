@@ -2,19 +2,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { currentWebGPU, initWebGPU } from '../device';
 import { ensureGradients } from '../gradients';
-import { executeJob, type JobRequest } from '../job/execute';
+import { executeJob, type JobOutcome, type JobRequest } from '../job/execute';
 import { countTraffic } from '../traffic';
 import { loadRequestSets, nodeJobIO, type ProgressPrinter } from './node_io';
 
-export async function runJobInNode(request: JobRequest, progress: ProgressPrinter): Promise<void> {
+export async function runJobInNode(request: JobRequest, progress: ProgressPrinter): Promise<JobOutcome['report']> {
   const { adapter } = await initWebGPU();
   await ensureGradients();
   const io = nodeJobIO(request.out, progress);
   io.log(`adapter: ${adapter.vendor} ${adapter.architecture} ${adapter.description} (${adapter.software ? 'software' : 'hardware'}), runtime node ${process.version}, tfjs ${tf.version_core}`);
-  const { summary } = await executeJob(request, await loadRequestSets(request), io, {
+  const { summary, report } = await executeJob(request, await loadRequestSets(request), io, {
     runtime: { name: 'node', version: process.version },
     adapter,
     traffic: countTraffic(currentWebGPU()!.device),
   });
   console.log(`\n${summary.join('\n')}`);
+  return report;
 }

@@ -6,7 +6,7 @@ import { initWebGPU } from '../device';
 import { ensureGradients } from '../gradients';
 import { countTraffic } from '../traffic';
 import type { ImageSet } from './data';
-import { executeJob, type JobRequest } from './execute';
+import { executeJob, type JobOutcome, type JobRequest } from './execute';
 import type { JobIO, JobProgress } from './train_job';
 
 /** A data set as it crosses from Node: the bytes as base64. */
@@ -17,7 +17,7 @@ export interface PageImageSet extends Omit<ImageSet, 'images' | 'labels'> {
 
 declare global {
   interface Window {
-    tfjsAdversarialJob: { run(request: JobRequest, sets: { train?: PageImageSet; test?: PageImageSet }): Promise<string[]> };
+    tfjsAdversarialJob: { run(request: JobRequest, sets: { train?: PageImageSet; test?: PageImageSet }): Promise<JobOutcome> };
     jobReadFile(path: string): Promise<string | null>;
     jobWriteFile(path: string, base64: string): Promise<void>;
     jobLog(message: string): Promise<void>;
@@ -48,11 +48,10 @@ window.tfjsAdversarialJob = {
       progress: (p) => void window.jobProgress(p),
     };
     io.log(`adapter: ${adapter.vendor} ${adapter.architecture} ${adapter.description} (${adapter.software ? 'software' : 'hardware'}), runtime ${navigator.userAgent}, tfjs ${tf.version_core}`);
-    const { summary } = await executeJob(request, { train: decode(sets.train), test: decode(sets.test) }, io, {
+    return executeJob(request, { train: decode(sets.train), test: decode(sets.test) }, io, {
       runtime: { name: 'chrome', version: navigator.userAgent },
       adapter,
       traffic: countTraffic(device),
     });
-    return summary;
   },
 };

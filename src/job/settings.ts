@@ -63,3 +63,6 @@ export const MAX_ROLLBACKS = 2;
 /** Examples per evaluation batch (the PGD seed of a batch depends on it; eval uses the same). */
 export const EVAL_BATCH = 256;
 
+
+/** The schema name of report.json and sweep.json. */
+export const REPORT_SCHEMA = 'tfjs-adversarial/report@1';

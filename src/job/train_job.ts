@@ -11,7 +11,7 @@ import type { TrafficCounter, TrafficCounts } from '../traffic';
 import { evaluateModel, trainModel, type EpochDecision, type EpochRecord, type EvaluationAttack, type EvaluationResult } from '../train/trainer';
 import { TRAINERS, type TrainerKind } from './settings';
 import { AdversarialArgumentError } from '../validate';
-import { DEFAULT_PROBE_EXAMPLES, DEFAULT_TRAIN_SETTINGS, EVAL_BATCH, GUARD_MODES, KEEP_BEST_MARGIN, MAX_ROLLBACKS, type GuardMode, type TrainJobSettings } from './settings';
+import { DEFAULT_PROBE_EXAMPLES, DEFAULT_TRAIN_SETTINGS, EVAL_BATCH, GUARD_MODES, KEEP_BEST_MARGIN, MAX_ROLLBACKS, REPORT_SCHEMA, type GuardMode, type TrainJobSettings } from './settings';
 
 export { DEFAULT_PROBE_EXAMPLES, DEFAULT_TRAIN_SETTINGS, EVAL_BATCH, GUARD_MODES, KEEP_BEST_MARGIN, MAX_ROLLBACKS, type GuardMode, type TrainJobSettings };
 import { captureTrainingState, decodeCheckpoint, encodeCheckpoint, restoreTrainingState, uploadNow, type CheckpointTensor } from './checkpoint';
@@ -77,7 +77,7 @@ interface JobState {
   stepTraffic: TrafficCounts & { steps: number };
 }
 
-export const REPORT_SCHEMA = 'tfjs-adversarial/report@1';
+export { REPORT_SCHEMA };
 
 /** Attack parameters and results as report.json writes them. */
 export interface ReportEvaluation {

@@ -1,0 +1,100 @@
+// The command line's tools besides the jobs: `report PATH` (report.html and PNG charts of a saved report)
+// and `demo` (serves the demo page, dist/demo/, and the embedded digits on 127.0.0.1).
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { REPORT_SCHEMA } from '../job/settings';
+import type { AnyReport } from '../report/specs';
+import { UsageError } from './args';
+
+const CONTENT_TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript', map: 'application/json', gz: 'application/gzip' };
+
+/** The files the demo server serves, by URL path: the page, its script and the embedded digits. */
+export function demoFiles(): Map<string, string> {
+  const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+  const files = new Map<string, string>([
+    ['/', here('./demo/index.html')],
+    ['/index.html', here('./demo/index.html')],
+    ['/demo.js', here('./demo/demo.js')],
+    ['/demo.js.map', here('./demo/demo.js.map')],
+    ['/data/digits-images-idx3-ubyte.gz', here('./data/digits-images-idx3-ubyte.gz')],
+    ['/data/digits-labels-idx1-ubyte.gz', here('./data/digits-labels-idx1-ubyte.gz')],
+  ]);
+  for (const [url, path] of files) if (!existsSync(path) && !url.endsWith('.map')) throw new Error(`demo: ${path} is missing; build first (node build.mjs)`);
+  return files;
+}
+
+/**
+ * Serves the demo page on `host`:`port` (0: a free port); resolves with its address once listening.
+ *
+ * @example
+ * const { url, close } = await startDemoServer(0);
+ */
+export async function startDemoServer(port: number, host = '127.0.0.1'): Promise<{ url: string; close(): Promise<void> }> {
+  const files = demoFiles();
+  const server = createServer((req, res) => {
+    const path = files.get((req.url ?? '/').split('?')[0]);
+    if (!path || !existsSync(path)) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    res
+      .writeHead(200, {
+        'content-type': CONTENT_TYPES[path.slice(path.lastIndexOf('.') + 1)] ?? 'application/octet-stream',
+        'cache-control': 'no-store',
+        // Cross-origin isolation: fine-grained performance.now() for the images/s figures.
+        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-embedder-policy': 'require-corp',
+      })
+      .end(readFileSync(path));
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      fail(err.code === 'EADDRINUSE' ? new UsageError(`demo: port ${port} on ${host} is in use; pick another with --port N (0: any free port)`) : err),
+    );
+    server.listen(port, host, () => ok());
+  });
+  const address = server.address() as AddressInfo;
+  return { url: `http://${host}:${address.port}/`, close: () => new Promise((ok) => server.close(() => ok())) };
+}
+
+/** Reads a report.json or sweep.json, checking that it is one of ours. */
+export function readReport(path: string): AnyReport {
+  let report: AnyReport;
+  try {
+    report = JSON.parse(readFileSync(path, 'utf8')) as AnyReport;
+  } catch (err) {
+    throw new UsageError(`report: cannot read ${path} as JSON (${(err as Error).message})`);
+  }
+  if (report?.schema !== REPORT_SCHEMA || !['train', 'eval', 'sweep'].includes(report.command)) {
+    throw new UsageError(`report: ${path} is not a tfjs-adversarial report (schema ${REPORT_SCHEMA}, command train, eval or sweep)`);
+  }
+  return report;
+}
+
+export async function runToolCommand(command: 'report' | 'demo', argv: string[]): Promise<void> {
+  if (command === 'report') {
+    const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {} });
+    if (positionals.length !== 1) throw new UsageError('report needs one PATH: a report.json or sweep.json');
+    const path = resolve(positionals[0]);
+    const report = readReport(path);
+    const { writeReportFiles } = await import('./report_files');
+    const written = await writeReportFiles(dirname(path), report, (m) => console.log(m));
+    console.log(`wrote ${written.join(', ')}`);
+    return;
+  }
+  let values: { port?: string; host?: string };
+  try {
+    ({ values } = parseArgs({ args: argv, strict: true, options: { port: { type: 'string' }, host: { type: 'string' } } }));
+  } catch (err) {
+    throw new UsageError(`demo: ${(err as Error).message.split('\n')[0]} (flags: --port N, --host H)`);
+  }
+  const port = values.port === undefined ? 8080 : Number(values.port);
+  if (!/^\d+$/.test(values.port ?? '8080') || port > 65535) throw new UsageError(`--port must be an integer in [0, 65535], got ${JSON.stringify(values.port)}`);
+  const { url } = await startDemoServer(port, values.host ?? '127.0.0.1');
+  console.log(`demo: ${url}  (open it in a WebGPU browser; Ctrl-C stops the server)`);
+  await new Promise(() => {}); // serve until killed
+}

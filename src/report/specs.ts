@@ -1,0 +1,220 @@
+// What a report shows, apart from how it is drawn: each report (train, eval, sweep) and the demo page's
+// live run become named chart specs (series of points) and tables, plain data that the Chart.js renderer
+// draws, the report page lays out and the tests compare with the numbers the library returned.
+import type { EvalReport, SweepReport, SweepRow } from '../job/eval_job';
+import type { ReportEvaluation, TrainReport } from '../job/train_job';
+
+export interface ChartPoint {
+  x: number;
+  y: number;
+}
+
+export interface ChartSeries {
+  label: string;
+  points: ChartPoint[];
+  dashed?: boolean;
+}
+
+/** One chart: `line` and `scatter` over numeric x, `bar` over `x.categories` (point x = category index). */
+export interface ChartSpec {
+  id: string;
+  title: string;
+  kind: 'line' | 'scatter' | 'bar';
+  /** `integer`: ticks at whole numbers only (epochs). */
+  x: { title: string; categories?: string[]; integer?: boolean };
+  /** `percent`: values are fractions, drawn as percentages. */
+  y: { title: string; percent?: boolean; min?: number; max?: number };
+  series: ChartSeries[];
+}
+
+export interface ReportTable {
+  id: string;
+  title: string;
+  columns: string[];
+  rows: string[][];
+}
+
+/** A report as the report page shows it. */
+export interface ReportView {
+  title: string;
+  lines: string[];
+  charts: ChartSpec[];
+  tables: ReportTable[];
+}
+
+export type AnyReport = TrainReport | EvalReport | SweepReport;
+
+export const pct = (v: number | null | undefined): string => (v === null || v === undefined || Number.isNaN(v) ? '-' : `${(100 * v).toFixed(1)}%`);
+/** A difference in points, signed. */
+export const points = (v: number): string => `${v >= 0 ? '+' : '-'}${(100 * Math.abs(v)).toFixed(1)}`;
+
+const attackName = (e: ReportEvaluation): string => (e.attack === 'clean' ? 'clean' : e.attack === 'fgsm' ? 'FGSM' : `PGD-${e.steps}`);
+
+/** Accuracy under each attack of one or more models, as bars. */
+export function accuracyBars(id: string, title: string, models: { label: string; evaluation: ReportEvaluation[] }[]): ChartSpec {
+  const categories = models[0].evaluation.map((e) => `${attackName(e)}${e.epsilon !== null ? ` eps ${e.epsilon}` : ''}`);
+  return {
+    id,
+    title,
+    kind: 'bar',
+    x: { title: 'attack', categories },
+    y: { title: 'accuracy', percent: true, min: 0, max: 1 },
+    series: models.map((m) => ({ label: m.label, points: m.evaluation.map((e, i) => ({ x: i, y: e.accuracy })) })),
+  };
+}
+
+function evaluationTable(evaluation: ReportEvaluation[]): ReportTable {
+  return {
+    id: 'evaluation',
+    title: 'Evaluation',
+    columns: ['attack', 'eps', 'steps', 'step size', 'restarts', 'accuracy', 'correct / examples', 'seconds'],
+    rows: evaluation.map((e) => [
+      attackName(e),
+      e.epsilon === null ? '-' : String(e.epsilon),
+      e.steps === null ? '-' : String(e.steps),
+      e.step_size === null ? '-' : String(Number(e.step_size.toPrecision(4))),
+      e.restarts === null ? '-' : String(e.restarts),
+      pct(e.accuracy),
+      `${e.correct} / ${e.examples}`,
+      e.seconds.toFixed(1),
+    ]),
+  };
+}
+
+/** The charts and tables of a training report: loss, probe accuracy and images/s per epoch, and the evaluation. */
+export function trainReportView(r: TrainReport): ReportView {
+  const epochs = r.history.map((h) => h.epoch);
+  const line = (id: string, title: string, yTitle: string, label: string, ys: (number | null)[], percent = false): ChartSpec => ({
+    id,
+    title,
+    kind: 'line',
+    x: { title: 'epoch', integer: true },
+    y: { title: yTitle, percent, ...(percent ? { min: 0, max: 1 } : {}) },
+    series: [{ label, points: ys.flatMap((y, i) => (y === null ? [] : [{ x: epochs[i], y }])) }],
+  });
+  const probe = r.history.map((h) => h.probe_pgd_accuracy);
+  const charts = [
+    line('loss', 'Training loss per epoch', 'mean loss', `${r.settings.trainer} loss`, r.history.map((h) => h.mean_loss)),
+    ...(probe.some((p) => p !== null)
+      ? [line('probe', `Guard probe: PGD-${r.guard.probe_attack.steps} accuracy per epoch (${r.guard.probe_examples} held-back examples)`, 'accuracy', 'probe PGD accuracy', probe, true)]
+      : []),
+    line('throughput', 'Training images per second per epoch', 'images/s', 'images/s', r.history.map((h) => h.images_per_second)),
+    accuracyBars('accuracy', `Accuracy under attack (${r.data.test_examples} held-out examples)`, [{ label: `${r.settings.trainer} model`, evaluation: r.evaluation }]),
+  ];
+  const s = r.settings;
+  return {
+    title: `tfjs-adversarial train: ${s.trainer}, eps ${s.epsilon}, ${r.history.length} epochs`,
+    lines: [
+      `clean ${pct(r.metrics.clean_accuracy)}, FGSM ${pct(r.metrics.fgsm_accuracy)}, PGD ${pct(r.metrics.pgd_accuracy)} on ${r.data.test_examples} held-out examples`,
+      `data: ${r.data.train_examples} training examples (${r.data.train_source}), ${r.data.probe_examples} held back for the probe`,
+      `settings: batch ${s.batch_size}, ${s.optimizer} lr ${s.learning_rate} (${s.schedule}), eps warm-up ${s.epsilon_warmup_epochs} epochs, seed ${s.seed}`,
+      `runtime: ${r.runtime.name} ${r.runtime.version}, tfjs ${r.runtime.tfjs_core} (${r.runtime.backend}); adapter: ${adapterLine(r.adapter)}`,
+      `throughput: ${r.throughput.train_images_per_second.toFixed(0)} training images/s, ${r.throughput.total_seconds.toFixed(0)} s in all`,
+      ...(r.guard.kept_epoch !== null ? [`guard (${r.guard.mode}): kept epoch ${r.guard.kept_epoch}, best probe ${pct(r.guard.best_probe_pgd_accuracy)} after epoch ${r.guard.best_epoch}`] : []),
+      ...r.guard.events.map((e) => `guard ${e.action} after epoch ${e.epoch}: ${e.reason}`),
+      `created ${r.created}`,
+    ],
+    charts,
+    tables: [
+      evaluationTable(r.evaluation),
+      {
+        id: 'history',
+        title: 'History',
+        columns: ['epoch', 'mean loss', 'images/s', 'lr scale', 'probe PGD accuracy', 'seconds'],
+        rows: r.history.map((h) => [String(h.epoch), h.mean_loss.toFixed(4), h.images_per_second.toFixed(1), String(h.learning_rate_scale), pct(h.probe_pgd_accuracy), h.seconds.toFixed(1)]),
+      },
+    ],
+  };
+}
+
+/** The chart and table of an evaluation report. */
+export function evalReportView(r: EvalReport): ReportView {
+  return {
+    title: `tfjs-adversarial eval: ${r.model_path}`,
+    lines: [
+      `clean ${pct(r.metrics.clean_accuracy)}, FGSM ${pct(r.metrics.fgsm_accuracy)}, PGD ${pct(r.metrics.pgd_accuracy)} on ${r.data.test_examples} examples (${r.data.test_source})`,
+      `runtime: ${r.runtime.name} ${r.runtime.version}, tfjs ${r.runtime.tfjs_core} (${r.runtime.backend}); adapter: ${adapterLine(r.adapter)}`,
+      `created ${r.created}`,
+    ],
+    charts: [accuracyBars('accuracy', `Accuracy under attack (${r.data.test_examples} examples)`, [{ label: 'model', evaluation: r.evaluation }])],
+    tables: [evaluationTable(r.evaluation)],
+  };
+}
+
+/** What the trade-off charts need of a sweep (a CLI sweep.json, or the demo page's models). */
+export interface TradeOffData {
+  eval_epsilons: number[];
+  rows: Pick<SweepRow, 'train_epsilon' | 'trainer' | 'clean_accuracy' | 'fgsm_accuracy' | 'pgd_accuracy'>[];
+  trade_off: SweepReport['trade_off'];
+  pgdSteps: number;
+}
+
+const modelLabel = (row: { train_epsilon: number; trainer: string }): string => `trained at eps ${row.train_epsilon} (${row.trainer})`;
+
+/**
+ * The trade-off view: accuracy against eps (FGSM and PGD) for each trained model, starting from its clean
+ * accuracy at eps 0, and the clean-accuracy cost against the PGD-accuracy gain of each model against the
+ * eps-0 one, with a table of the numbers.
+ */
+export function tradeOffView(d: TradeOffData): { charts: ChartSpec[]; tables: ReportTable[] } {
+  const against = (id: string, attack: string, values: (row: TradeOffData['rows'][number]) => Record<string, number>): ChartSpec => ({
+    id,
+    title: `${attack} accuracy against eps, per trained model`,
+    kind: 'line',
+    x: { title: 'attack eps' },
+    y: { title: 'accuracy', percent: true, min: 0, max: 1 },
+    series: d.rows.map((row) => ({ label: modelLabel(row), points: [{ x: 0, y: row.clean_accuracy }, ...d.eval_epsilons.map((e) => ({ x: e, y: values(row)[String(e)] }))] })),
+  });
+  const charts: ChartSpec[] = [against('pgd-vs-eps', `PGD-${d.pgdSteps}`, (r) => r.pgd_accuracy), against('fgsm-vs-eps', 'FGSM', (r) => r.fgsm_accuracy)];
+  if (d.trade_off.length > 0) {
+    charts.push({
+      id: 'trade-off',
+      title: `Clean-accuracy cost against PGD-${d.pgdSteps} accuracy gain (against the eps-0 model)`,
+      kind: 'scatter',
+      x: { title: 'clean accuracy cost (points)' },
+      y: { title: 'PGD accuracy gain (points)' },
+      series: d.trade_off.map((t) => ({ label: `eps ${t.train_epsilon}`, points: [{ x: 100 * t.clean_accuracy_cost, y: 100 * t.pgd_accuracy_gain }] })),
+    });
+  }
+  const tables: ReportTable[] = [
+    {
+      id: 'sweep',
+      title: 'Accuracy of each trained model',
+      columns: ['train eps', 'trainer', 'clean', ...d.eval_epsilons.map((e) => `FGSM@${e}`), ...d.eval_epsilons.map((e) => `PGD-${d.pgdSteps}@${e}`)],
+      rows: d.rows.map((r) => [String(r.train_epsilon), r.trainer, pct(r.clean_accuracy), ...d.eval_epsilons.map((e) => pct(r.fgsm_accuracy[String(e)])), ...d.eval_epsilons.map((e) => pct(r.pgd_accuracy[String(e)]))]),
+    },
+    {
+      id: 'trade-off',
+      title: 'Trade-off against the eps-0 model',
+      columns: ['train eps', 'clean accuracy cost (points)', 'PGD accuracy gain (points)'],
+      rows: d.trade_off.map((t) => [String(t.train_epsilon), points(t.clean_accuracy_cost), points(t.pgd_accuracy_gain)]),
+    },
+  ];
+  return { charts, tables };
+}
+
+export function sweepReportView(r: SweepReport): ReportView {
+  const { charts, tables } = tradeOffView({ ...r, pgdSteps: r.settings.evalPgdSteps });
+  return {
+    title: `tfjs-adversarial sweep: ${r.settings.trainer} at eps ${r.train_epsilons.join(', ')}`,
+    lines: [
+      `${r.rows.length} models, ${r.settings.epochs} epochs each, evaluated at eps ${r.eval_epsilons.join(', ')} on ${r.data.test_examples} held-out examples`,
+      `runtime: ${r.runtime.name} ${r.runtime.version}, tfjs ${r.runtime.tfjs_core} (${r.runtime.backend}); adapter: ${adapterLine(r.adapter)}`,
+      `created ${r.created}`,
+    ],
+    charts,
+    tables,
+  };
+}
+
+/** The view of any report by its `command`. */
+export function reportView(r: AnyReport): ReportView {
+  if (r.command === 'train') return trainReportView(r);
+  if (r.command === 'eval') return evalReportView(r);
+  if (r.command === 'sweep') return sweepReportView(r);
+  throw new Error(`reportView: unknown report command ${String((r as { command?: unknown }).command)}`);
+}
+
+export function adapterLine(a: { vendor: string; architecture: string; description: string; software: boolean }): string {
+  return `${[a.vendor, a.architecture, a.description].filter(Boolean).join(' ')} (${a.software ? 'software' : 'hardware'})`;
+}
