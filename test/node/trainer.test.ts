@@ -126,3 +126,44 @@ describe('trainModel arguments', () => {
     });
   });
 });
+
+describe('pausing and stopping trainModel', () => {
+  test('beforeStep holds each step until its promise settles; an aborted signal ends training after the current step, the partial epoch recorded', async () => {
+    const task = syntheticTask(320, 5);
+    const data = lib.uploadDataset(task.images, task.labels, [8, 8, 1], 10);
+    const model = lib.seedCnn({ seed: 2, inputShape: [8, 8, 1] });
+    const optimizer = lib.engineAdam(3e-3);
+    const controller = new AbortController();
+    const begun: number[] = [];
+    const before = tf.memory().numTensors;
+    const { value: history, errors } = await withGpuErrorScope(lib.currentWebGPU()!.device, () =>
+      lib.trainModel(model, optimizer, data, Array.from({ length: 320 }, (_, i) => i), {
+        trainer: 'fgsm-rs',
+        epsilon: 0.1,
+        epochs: 3,
+        batchSize: 32,
+        learningRate: 3e-3,
+        seed: 1,
+        // Step 13 (the 3rd of epoch 2) is held 50 ms and the stop comes while it waits: it does not run.
+        beforeStep: () => {
+          begun.push(begun.length);
+          if (begun.length === 13) {
+            return new Promise<void>((resolve) => setTimeout(() => {
+              controller.abort();
+              resolve();
+            }, 50));
+          }
+        },
+        signal: controller.signal,
+      }),
+    );
+    expect(errors).toEqual([]);
+    expect(begun).toHaveLength(13);
+    expect(history.map((h) => [h.epoch, h.steps, h.stopped ?? false])).toEqual([[0, 10, false], [1, 2, true]]);
+    expect(Number.isFinite(history[1].meanLoss)).toBe(true);
+    optimizer.dispose();
+    data.dispose();
+    tf.dispose(model.variables);
+    expect(tf.memory().numTensors).toBeLessThanOrEqual(before);
+  });
+});
