@@ -41,7 +41,7 @@ const whiteBackground = {
 function config(spec: ChartSpec, pixelRatio: number): ChartConfiguration {
   const scale = spec.y.percent ? 100 : 1;
   const datasets = spec.series.map((s, i) => {
-    const colour = SERIES_COLOURS[i % SERIES_COLOURS.length];
+    const colour = SERIES_COLOURS[(s.colourIndex ?? i) % SERIES_COLOURS.length];
     return {
       label: s.label,
       data: spec.kind === 'bar' ? s.points.map((p) => p.y * scale) : s.points.map((p) => ({ x: p.x, y: p.y * scale })),

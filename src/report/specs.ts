@@ -13,6 +13,8 @@ export interface ChartSeries {
   label: string;
   points: ChartPoint[];
   dashed?: boolean;
+  /** Colour by this index instead of the series' position (one model, one colour across charts). */
+  colourIndex?: number;
 }
 
 /** One chart: `line` and `scatter` over numeric x, `bar` over `x.categories` (point x = category index). */
@@ -169,11 +171,15 @@ export function tradeOffView(d: TradeOffData): { charts: ChartSpec[]; tables: Re
   if (d.trade_off.length > 0) {
     charts.push({
       id: 'trade-off',
-      title: `Clean-accuracy cost against PGD-${d.pgdSteps} accuracy gain (against the eps-0 model)`,
+      title: `Clean-accuracy cost against PGD-${d.pgdSteps} accuracy gain at the training eps (against the eps-0 model)`,
       kind: 'scatter',
       x: { title: 'clean accuracy cost (points)' },
       y: { title: 'PGD accuracy gain (points)' },
-      series: d.trade_off.map((t) => ({ label: `eps ${t.train_epsilon}`, points: [{ x: 100 * t.clean_accuracy_cost, y: 100 * t.pgd_accuracy_gain }] })),
+      series: d.trade_off.map((t) => ({
+        label: `trained at eps ${t.train_epsilon}`,
+        points: [{ x: 100 * t.clean_accuracy_cost, y: 100 * t.pgd_accuracy_gain }],
+        colourIndex: d.rows.findIndex((r) => r.train_epsilon === t.train_epsilon),
+      })),
     });
   }
   const tables: ReportTable[] = [
