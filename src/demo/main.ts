@@ -65,6 +65,7 @@ let pause: { promise: Promise<void>; resume: () => void } | null = null;
 /** Training steps begun since the page opened (a paused page begins none). */
 let stepsBegun = 0;
 const liveCharts = new Map<string, Chart>();
+const IN_PAGE_TRADE_OFF = 'the models trained on this page';
 
 /** WebGPU when the browser gives an adapter (and the URL does not say ?backend=cpu), else tfjs's CPU backend. */
 async function startBackend(): Promise<typeof backend> {
@@ -164,6 +165,7 @@ function setButtons(training: boolean): void {
   $<HTMLButtonElement>('stop').disabled = !training;
   $<HTMLButtonElement>('tradeoff-run').disabled = training || runs.length === 0;
   $<HTMLButtonElement>('load-run').disabled = training;
+  $<HTMLButtonElement>('download').disabled = training || runs.length === 0;
 }
 
 async function train(): Promise<void> {
@@ -175,6 +177,13 @@ async function train(): Promise<void> {
   data?.dataset.dispose();
   records.epochs = [];
   records.gallery = null;
+  if (records.tradeOff?.source.startsWith(IN_PAGE_TRADE_OFF)) {
+    // The trade-off of the models this run replaces.
+    $('tradeoff-charts').replaceChildren();
+    $('tradeoff-tables').replaceChildren();
+    $('tradeoff-status').textContent = '';
+    records.tradeOff = null;
+  }
   data = lib.prepareJobData({ ...digits, source: 'embedded digits' }, undefined, { limitTrain: s.trainExamples, probeExamples: 0 });
   evalIndices = data.test.slice(0, s.evalExamples);
   settingsUsed = s;
@@ -230,6 +239,26 @@ async function train(): Promise<void> {
   setButtons(false);
   await renderGallery();
   setState(stopped ? 'stopped' : 'done');
+}
+
+/** Downloads the last model trained on the page as model.json + weights.bin (the CLI's format). */
+async function downloadModel(): Promise<void> {
+  const run = runs.at(-1);
+  if (!run) return;
+  const layers = lib.seedCnnToLayersModel(run.model);
+  const files: [string, Uint8Array][] = [];
+  try {
+    await lib.saveLayersModelFiles(layers, async (name, bytes) => void files.push([name, bytes]));
+  } finally {
+    layers.dispose();
+  }
+  for (const [name, bytes] of files) {
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+    link.download = name;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+  }
 }
 
 function togglePause(): void {
@@ -422,7 +451,7 @@ async function runTradeOff(): Promise<void> {
         pgd_accuracy: Object.fromEntries(evalEpsilons.map((e, i) => [String(e), results[2 + 2 * i].accuracy])),
       });
     }
-    showTradeOff({ eval_epsilons: evalEpsilons, rows, trade_off: lib.sweepTradeOff(rows, evalEpsilons), pgdSteps: s.pgdSteps }, `the models trained on this page, ${evalIndices.length} test digits, PGD-${s.pgdSteps}`);
+    showTradeOff({ eval_epsilons: evalEpsilons, rows, trade_off: lib.sweepTradeOff(rows, evalEpsilons), pgdSteps: s.pgdSteps }, `${IN_PAGE_TRADE_OFF}, ${evalIndices.length} test digits, PGD-${s.pgdSteps}`);
     setState('done');
   } catch (err) {
     $('tradeoff-status').textContent = (err as Error).message;
@@ -582,6 +611,7 @@ async function main(): Promise<void> {
     if (file) void loadSweepFile(file);
   });
   $('load-run').addEventListener('click', () => evaluateLoadedModel().catch(fail));
+  $('download').addEventListener('click', () => downloadModel().catch(fail));
   window.demo = {
     lib,
     tf,

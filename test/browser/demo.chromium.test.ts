@@ -5,7 +5,7 @@
 // give the accuracies of the CLI's eval. With WebGPU off the page says so and trains on the CPU backend.
 // Screenshots go to test-results/.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer';
@@ -198,6 +198,27 @@ describe('demo page on WebGPU', () => {
     await expectGalleryHoldsRecords(page);
   });
 
+  test('Download the model gives model.json + weights.bin that, picked again, evaluate to the training run\'s own accuracies', async () => {
+    const downloads = join(dir, 'downloads');
+    mkdirSync(downloads, { recursive: true });
+    const cdp = await page.createCDPSession();
+    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
+    await page.click('#download');
+    const files = ['model.json', 'weights.bin'].map((f) => join(downloads, f));
+    for (let i = 0; i < 100 && !files.every((f) => existsSync(f)); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(files.map((f) => existsSync(f))).toEqual([true, true]);
+    await ((await page.$('#model-files')) as ElementHandle<HTMLInputElement>).uploadFile(...files);
+    await page.$eval('#load-eps', (e) => ((e as HTMLInputElement).value = '0.1'));
+    await page.$eval('#load-pgd-steps', (e) => ((e as HTMLInputElement).value = '10'));
+    await page.$eval('#load-examples', (e) => ((e as HTMLInputElement).value = '100'));
+    await page.click('#load-run');
+    await page.waitForFunction(() => (window as unknown as DemoWindow).demo.records.loaded !== null || document.body.dataset.state === 'error', { timeout: 300_000, polling: 250 });
+    const { loaded, trained } = await page.evaluate(() => ({ loaded: (window as unknown as DemoWindow).demo.records.loaded, trained: (window as unknown as DemoWindow).demo.records.epochs.at(-1) }));
+    // The same 100 test digits, the same kernels, the same PGD seed: the same correct counts.
+    expect(loaded.examples).toBe(100);
+    expect([loaded.results[0].correct, loaded.results[2].correct]).toEqual([trained.evaluation[0].correct, trained.evaluation[1].correct]);
+  });
+
   test('the trade-off view charts and tabulates the accuracies the library returned', async () => {
     await page.$eval('#tradeoff-eps', (e) => ((e as HTMLInputElement).value = '0.1,0.2'));
     await page.click('#tradeoff-run');
@@ -244,6 +265,9 @@ describe('demo page on WebGPU', () => {
     expect(records.length).toBeLessThan(3);
     expect(records.at(-1).record.stopped).toBe(true);
     expect(records.at(-1).record.steps).toBeLessThan(32);
+    // The new run replaced the models the trade-off view showed: it is cleared, not left stale.
+    expect(await page.evaluate(() => (window as unknown as DemoWindow).demo.records.tradeOff)).toBeNull();
+    expect(await page.$$eval('#tradeoff-charts canvas', (c) => c.length)).toBe(0);
     await expectChartsHoldRecords(page, ['adversarial model']);
   });
 
@@ -265,6 +289,7 @@ describe('demo page on WebGPU', () => {
     await ((await page.$('#idx-images')) as ElementHandle<HTMLInputElement>).uploadFile(join(dir, 'images-idx3-ubyte'));
     await ((await page.$('#idx-labels')) as ElementHandle<HTMLInputElement>).uploadFile(join(dir, 'labels-idx1-ubyte'));
     await page.$eval('#load-pgd-steps', (e) => ((e as HTMLInputElement).value = '3'));
+    await page.evaluate(() => ((window as unknown as DemoWindow).demo.records.loaded = null));
     await page.click('#load-run');
     await page.waitForFunction(() => (window as unknown as DemoWindow).demo.records.loaded !== null || document.body.dataset.state === 'error', { timeout: 300_000, polling: 250 });
     expect(await page.$eval('#load-status', (e) => e.className)).not.toBe('error');
