@@ -69,6 +69,7 @@ export async function buildPackage() {
     platform: 'browser',
     target: 'es2022',
     sourcemap: true,
+    minify: true,
     loader: wgslLoader,
     external: ['node:*', 'webgpu'],
     logLevel: 'warning',

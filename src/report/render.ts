@@ -101,6 +101,8 @@ export function drawChart(canvas: HTMLCanvasElement, spec: ChartSpec, pixelRatio
   canvas.height = CHART_SIZE.height;
   canvas.dataset.chartId = spec.id;
   canvas.dataset.percent = String(spec.y.percent === true);
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', `${spec.title} (the numbers are in the table)`);
   return new Chart(canvas, config(spec, pixelRatio));
 }
 

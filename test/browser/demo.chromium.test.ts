@@ -196,6 +196,18 @@ describe('demo page on WebGPU', () => {
     });
     await page.waitForFunction(() => document.getElementById('gallery')!.dataset.epsilon === '0.2', { timeout: 60_000 });
     await expectGalleryHoldsRecords(page);
+    // PGD-10 instead of FGSM: the cells show the new records; then back to FGSM for the tests that follow.
+    await page.select('#gallery-attack', 'pgd');
+    await page.waitForFunction(() => document.getElementById('gallery')!.dataset.attack === 'pgd', { timeout: 60_000 });
+    const { record: pgdRecord, shown } = await page.evaluate(() => ({
+      record: (window as unknown as DemoWindow).demo.records.gallery,
+      shown: Array.from(document.querySelectorAll('#gallery .pred[data-role="adversarial-prediction"]')).map((e) => Number((e as HTMLElement).dataset.prediction)),
+    }));
+    expect(pgdRecord.attack).toBe('pgd');
+    // Row by row, model by model, as the table lays them out.
+    expect(shown).toEqual(pgdRecord.labels.flatMap((_: number, i: number) => pgdRecord.models.map((m: any) => m.adversarial[i].prediction)));
+    await page.select('#gallery-attack', 'fgsm');
+    await page.waitForFunction(() => document.getElementById('gallery')!.dataset.attack === 'fgsm', { timeout: 60_000 });
   });
 
   test('Download the model gives model.json + weights.bin that, picked again, evaluate to the training run\'s own accuracies', async () => {
@@ -269,6 +281,30 @@ describe('demo page on WebGPU', () => {
     expect(await page.evaluate(() => (window as unknown as DemoWindow).demo.records.tradeOff)).toBeNull();
     expect(await page.$$eval('#tradeoff-charts canvas', (c) => c.length)).toBe(0);
     await expectChartsHoldRecords(page, ['adversarial model']);
+  });
+
+  test('a CLI sweep.json picked on the page fills the trade-off view with its numbers', async () => {
+    const sweep = {
+      schema: 'tfjs-adversarial/report@1',
+      command: 'sweep',
+      settings: { evalPgdSteps: 20 },
+      data: { test_examples: 1996 },
+      runtime: { name: 'node' },
+      eval_epsilons: [0.1, 0.2],
+      rows: [
+        { train_epsilon: 0, trainer: 'clean', clean_accuracy: 0.976, fgsm_accuracy: { '0.1': 0.677, '0.2': 0.2 }, pgd_accuracy: { '0.1': 0.338, '0.2': 0.01 } },
+        { train_epsilon: 0.1, trainer: 'fgsm-rs', clean_accuracy: 0.976, fgsm_accuracy: { '0.1': 0.918, '0.2': 0.6 }, pgd_accuracy: { '0.1': 0.891, '0.2': 0.3 } },
+      ],
+      trade_off: [{ train_epsilon: 0.1, clean_accuracy_cost: 0, pgd_accuracy_gain: 0.553 }],
+    };
+    writeFileSync(join(dir, 'sweep.json'), JSON.stringify(sweep));
+    await ((await page.$('#sweep-file')) as ElementHandle<HTMLInputElement>).uploadFile(join(dir, 'sweep.json'));
+    await page.waitForFunction(() => ((window as unknown as DemoWindow).demo.records.tradeOff?.source ?? '').startsWith('sweep.json'), { timeout: 30_000 });
+    const charts = await page.evaluate(() => (window as unknown as DemoWindow).demo.chartValues('tradeoff-charts'));
+    expect(charts.map((c: { id: string }) => c.id)).toEqual(['pgd-vs-eps', 'fgsm-vs-eps', 'trade-off']);
+    expect(charts[0].series[1].points.map((p: { y: number }) => p.y)).toEqual([0.976, 0.891, 0.3].map((v) => expect.closeTo(v, 9)));
+    expect(charts[2].series[0].points[0].y).toBeCloseTo(55.3, 9);
+    expect(await page.$eval('#tradeoff-status', (e) => e.textContent)).toBe('sweep.json: 2 models, 1996 test examples, node');
   });
 
   test('a saved model and IDX files picked on the page: the accuracies of the CLI eval of the same files', async () => {
