@@ -1,7 +1,8 @@
 // `--runtime chrome`: the main job's command in headless Chromium through puppeteer writes the report in
-// the same schema as in Node, and `eval --runtime chrome` of its saved model reproduces its accuracies.
+// the same schema as in Node (and its report.html and PNGs), and `eval --runtime chrome` of its saved model
+// reproduces its accuracies.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -34,6 +35,9 @@ describe('tfjs-adversarial --runtime chrome', () => {
     expect(keys(chromeReport)).toEqual(keys(nodeReport));
     expect(chromeReport.transfer.image_bytes_per_step).toBe(0);
     expect(chromeReport.metrics.clean_accuracy).toBeGreaterThan(0.5);
+    // A --runtime chrome job also gets its report.html and PNG charts.
+    expect(chrome.stdout).toMatch(/report\.html and 4 PNG charts/);
+    for (const file of ['report.html', 'charts/loss.png', 'charts/probe.png', 'charts/throughput.png', 'charts/accuracy.png']) expect(existsSync(join(dir, 'chrome', file)), file).toBe(true);
 
     const evaluated = cli(['eval', '--runtime', 'chrome', '--model', join(dir, 'chrome', 'model', 'model.json'), '--limit-test', '120', '--pgd-steps', '3', '--out', join(dir, 'eval')]);
     expect(evaluated.status, evaluated.stderr).toBe(0);
