@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import type { BenchmarkResults } from '../../dist/index.js';
-import { BASELINE_SCHEMA, checkAgainstBaseline, formatCheck, type Baseline } from '../../bench/check';
+import { BASELINE_SCHEMA, betterOf, checkAgainstBaseline, formatCheck, type Baseline } from '../../bench/check';
 
 function results(ratios: Record<string, number>): BenchmarkResults {
   return {
@@ -82,5 +82,22 @@ describe('per-ratio tolerances', () => {
     const fused = checkAgainstBaseline(results({ 'Conv2D engine/tfjs [64]': 60, 'fgsm_step fused/composed [1048576]': 1.9 }), withEngine);
     expect(fused.rows.find((r) => !r.ok)?.name).toBe('fgsm_step fused/composed [1048576]');
     expect(formatCheck(fused.key, fused.rows, 0.35, withEngine.tolerances)).toContain("'engine/tfjs' ratios below -60%");
+  });
+});
+
+describe('a second measurement', () => {
+  test('each ratio keeps its better value: noise in one ratio of one run passes, a ratio that regresses in both fails', () => {
+    const first = results({ 'fgsm_step fused/composed [1048576]': 2, 'train_fgsm ours/stock [64]': 0.5 });
+    const second = results({ 'fgsm_step fused/composed [1048576]': 3.9, 'train_fgsm ours/stock [64]': 0.6 });
+    const merged = betterOf(first, second);
+    expect(merged.ratios.map((r) => [r.name, r.value])).toEqual([['fgsm_step fused/composed [1048576]', 3.9], ['train_fgsm ours/stock [64]', 0.6]]);
+    const check = checkAgainstBaseline(merged, baseline);
+    expect(check.rows.map((r) => [r.name, r.ok])).toEqual([['fgsm_step fused/composed [1048576]', true], ['train_fgsm ours/stock [64]', false]]);
+    expect(check.ok).toBe(false);
+  });
+
+  test('a ratio only one measurement has is kept', () => {
+    const merged = betterOf(results({ a: 1 }), results({ b: 2 }));
+    expect(merged.ratios.map((r) => [r.name, r.value])).toEqual([['a', 1], ['b', 2]]);
   });
 });
