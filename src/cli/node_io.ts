@@ -6,6 +6,14 @@ import type { ImageSet } from '../job/data';
 import type { JobRequest } from '../job/execute';
 import type { JobIO, JobProgress } from '../job/train_job';
 
+/** Writes the whole file or nothing: to a temporary name first, then renamed over `path` (folders made). */
+export async function writeFileAtomically(path: string, bytes: Uint8Array | string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = `${path}.partial-${process.pid}`;
+  await writeFile(temporary, bytes);
+  await rename(temporary, path);
+}
+
 /** Reads and writes under `outDir`; writes go to a temporary name first, then rename over the target. */
 export function nodeJobIO(outDir: string, progress: ProgressPrinter): JobIO {
   const at = (path: string) => (isAbsolute(path) ? path : join(outDir, path));
@@ -18,13 +26,7 @@ export function nodeJobIO(outDir: string, progress: ProgressPrinter): JobIO {
         throw err;
       }
     },
-    async writeFile(path, bytes) {
-      const target = at(path);
-      await mkdir(dirname(target), { recursive: true });
-      const temporary = `${target}.partial-${process.pid}`;
-      await writeFile(temporary, bytes);
-      await rename(temporary, target);
-    },
+    writeFile: (path, bytes) => writeFileAtomically(at(path), bytes),
     log: (message) => progress.log(message),
     progress: (p) => progress.update(p),
   };

@@ -1,17 +1,12 @@
 // report.html and PNG charts next to a CLI report: the page is written from the report and the viewer
 // bundle (dist/report-view.js); the PNGs are the page's canvases, drawn by headless Chromium from the file.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { reportHtml } from '../report/html';
 import type { AnyReport } from '../report/specs';
 import { CHROMIUM_ARGS, findChromium } from './chromium';
-
-function writeAtomically(path: string, bytes: Uint8Array | string): void {
-  const temporary = `${path}.tmp-${process.pid}`;
-  writeFileSync(temporary, bytes);
-  renameSync(temporary, path);
-}
+import { writeFileAtomically } from './node_io';
 
 /** The PNG images of every chart of a report.html, by chart id (drawn at twice the CSS size). */
 export async function renderChartPngs(htmlPath: string): Promise<Map<string, Uint8Array>> {
@@ -35,7 +30,7 @@ export async function renderChartPngs(htmlPath: string): Promise<Map<string, Uin
 export async function writeReportFiles(out: string, report: AnyReport, log: (message: string) => void): Promise<string[]> {
   const viewer = readFileSync(fileURLToPath(new URL('./report-view.js', import.meta.url)), 'utf8');
   const htmlPath = join(out, 'report.html');
-  writeAtomically(htmlPath, reportHtml(report, viewer));
+  await writeFileAtomically(htmlPath, reportHtml(report, viewer));
   const written = [htmlPath];
   let pngs: Map<string, Uint8Array>;
   try {
@@ -44,10 +39,9 @@ export async function writeReportFiles(out: string, report: AnyReport, log: (mes
     log(`charts: PNG images not written (${(err as Error).message}); report.html has the charts`);
     return written;
   }
-  mkdirSync(join(out, 'charts'), { recursive: true });
   for (const [id, bytes] of pngs) {
     const path = join(out, 'charts', `${id}.png`);
-    writeAtomically(path, bytes);
+    await writeFileAtomically(path, bytes);
     written.push(path);
   }
   return written;
