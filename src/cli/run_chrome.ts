@@ -2,14 +2,13 @@
 // (dist/job-page.js) on 127.0.0.1; the page runs the library on the browser's WebGPU and writes its files
 // through functions exposed by puppeteer, into the same output folder and the same report schema.
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { JobOutcome, JobRequest } from '../job/execute';
 import type { PageImageSet } from '../job/page';
 import type { ImageSet } from '../job/data';
 import { CHROMIUM_ARGS, findChromium } from './chromium';
 import { loadRequestSets, nodeJobIO, type ProgressPrinter } from './node_io';
+import { serveFiles } from './serve';
 
 const toPage = (set: ImageSet | undefined): PageImageSet | undefined =>
   set ? { ...set, images: Buffer.from(set.images).toString('base64'), labels: Buffer.from(set.labels).toString('base64') } : undefined;
@@ -19,13 +18,10 @@ export async function runJobInChrome(request: JobRequest, progress: ProgressPrin
   const pageScript = readFileSync(fileURLToPath(new URL('./job-page.js', import.meta.url)));
   const { train, test } = await loadRequestSets(request);
   const io = nodeJobIO(request.out, progress);
-  const server = createServer((req, res) => {
-    const headers = { 'cache-control': 'no-store', 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
-    if (req.url === '/') res.writeHead(200, { ...headers, 'content-type': 'text/html' }).end('<!doctype html><meta charset="utf-8"><title>tfjs-adversarial job</title><link rel="icon" href="data:,"><script type="module" src="/job-page.js"></script>');
-    else if (req.url === '/job-page.js') res.writeHead(200, { ...headers, 'content-type': 'text/javascript' }).end(pageScript);
-    else res.writeHead(404).end();
+  const server = await serveFiles({
+    '/': { type: 'text/html', body: () => '<!doctype html><meta charset="utf-8"><title>tfjs-adversarial job</title><link rel="icon" href="data:,"><script type="module" src="/job-page.js"></script>' },
+    '/job-page.js': { type: 'text/javascript', body: () => pageScript },
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const browser = await puppeteer.launch({ executablePath: findChromium(), headless: true, args: CHROMIUM_ARGS, protocolTimeout: 24 * 3600_000 });
   const pageErrors: string[] = [];
   try {
@@ -41,7 +37,7 @@ export async function runJobInChrome(request: JobRequest, progress: ProgressPrin
     await page.exposeFunction('jobWriteFile', (path: string, base64: string) => io.writeFile(path, new Uint8Array(Buffer.from(base64, 'base64'))));
     await page.exposeFunction('jobLog', (message: string) => io.log(message));
     await page.exposeFunction('jobProgress', (p: Parameters<NonNullable<typeof io.progress>>[0]) => io.progress?.(p));
-    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    await page.goto(server.url);
     await page.waitForFunction(() => 'tfjsAdversarialJob' in window, { timeout: 60_000 });
     io.log(`runtime chrome: ${await browser.version()} (${findChromium()})`);
     let outcome: JobOutcome;
@@ -55,6 +51,6 @@ export async function runJobInChrome(request: JobRequest, progress: ProgressPrin
     return outcome.report;
   } finally {
     await browser.close();
-    server.close();
+    await server.close();
   }
 }

@@ -1,30 +1,30 @@
 // The command line's tools besides the jobs: `report PATH` (report.html and PNG charts of a saved report)
 // and `demo` (serves the demo page, dist/demo/, and the embedded digits on 127.0.0.1).
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { REPORT_SCHEMA } from '../job/settings';
 import type { AnyReport } from '../report/specs';
 import { UsageError } from './args';
+import { serveFiles, type ServedFile } from './serve';
 
 const CONTENT_TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript', map: 'application/json', gz: 'application/gzip' };
 
 /** The files the demo server serves, by URL path: the page, its script and the embedded digits. */
-export function demoFiles(): Map<string, string> {
+export function demoFiles(): Record<string, ServedFile> {
   const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-  const files = new Map<string, string>([
-    ['/', here('./demo/index.html')],
-    ['/index.html', here('./demo/index.html')],
-    ['/demo.js', here('./demo/demo.js')],
-    ['/demo.js.map', here('./demo/demo.js.map')],
-    ['/data/digits-images-idx3-ubyte.gz', here('./data/digits-images-idx3-ubyte.gz')],
-    ['/data/digits-labels-idx1-ubyte.gz', here('./data/digits-labels-idx1-ubyte.gz')],
-  ]);
-  for (const [url, path] of files) if (!existsSync(path) && !url.endsWith('.map')) throw new Error(`demo: ${path} is missing; build first (node build.mjs)`);
-  return files;
+  const paths: Record<string, string> = {
+    '/': here('./demo/index.html'),
+    '/index.html': here('./demo/index.html'),
+    '/demo.js': here('./demo/demo.js'),
+    '/demo.js.map': here('./demo/demo.js.map'),
+    '/data/digits-images-idx3-ubyte.gz': here('./data/digits-images-idx3-ubyte.gz'),
+    '/data/digits-labels-idx1-ubyte.gz': here('./data/digits-labels-idx1-ubyte.gz'),
+  };
+  for (const [url, path] of Object.entries(paths)) if (!existsSync(path) && !url.endsWith('.map')) throw new Error(`demo: ${path} is missing; build first (node build.mjs)`);
+  // A missing file (the source map) reads as a 404.
+  return Object.fromEntries(Object.entries(paths).map(([url, path]) => [url, { type: CONTENT_TYPES[path.slice(path.lastIndexOf('.') + 1)] ?? 'application/octet-stream', body: () => readFileSync(path) }]));
 }
 
 /**
@@ -34,31 +34,12 @@ export function demoFiles(): Map<string, string> {
  * const { url, close } = await startDemoServer(0);
  */
 export async function startDemoServer(port: number, host = '127.0.0.1'): Promise<{ url: string; close(): Promise<void> }> {
-  const files = demoFiles();
-  const server = createServer((req, res) => {
-    const path = files.get((req.url ?? '/').split('?')[0]);
-    if (!path || !existsSync(path)) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-      return;
-    }
-    res
-      .writeHead(200, {
-        'content-type': CONTENT_TYPES[path.slice(path.lastIndexOf('.') + 1)] ?? 'application/octet-stream',
-        'cache-control': 'no-store',
-        // Cross-origin isolation: fine-grained performance.now() for the images/s figures.
-        'cross-origin-opener-policy': 'same-origin',
-        'cross-origin-embedder-policy': 'require-corp',
-      })
-      .end(readFileSync(path));
-  });
-  await new Promise<void>((ok, fail) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      fail(err.code === 'EADDRINUSE' ? new UsageError(`demo: port ${port} on ${host} is in use; pick another with --port N (0: any free port)`) : err),
-    );
-    server.listen(port, host, () => ok());
-  });
-  const address = server.address() as AddressInfo;
-  return { url: `http://${host}:${address.port}/`, close: () => new Promise((ok) => server.close(() => ok())) };
+  try {
+    return await serveFiles(demoFiles(), port, host);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UsageError(`demo: port ${port} on ${host} is in use; pick another with --port N (0: any free port)`);
+    throw err;
+  }
 }
 
 /** Reads a report.json or sweep.json, checking that it is one of ours. */

@@ -1,12 +1,11 @@
 // Headless Chromium with WebGPU for tests and benchmarks: bundles a page entry with esbuild, serves it on
 // 127.0.0.1 and opens it in the system Chromium (or PUPPETEER_EXECUTABLE_PATH) through puppeteer.
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import * as esbuild from 'esbuild';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
 import { CHROMIUM_ARGS, findChromium } from '../../src/cli/chromium';
+import { serveFiles } from '../../src/cli/serve';
 
 export { CHROMIUM_ARGS, findChromium };
 
@@ -34,30 +33,6 @@ export async function bundlePage(entry: string, outDir: string): Promise<void> {
   });
 }
 
-function serve(outDir: string): Promise<Server> {
-  const files: Record<string, { type: string; body: () => Buffer | string }> = {
-    '/': { type: 'text/html', body: () => '<!doctype html><meta charset="utf-8"><title>tfjs-adversarial</title><link rel="icon" href="data:,"><script type="module" src="/page.js"></script>' },
-    '/page.js': { type: 'text/javascript', body: () => readFileSync(join(outDir, 'page.js')) },
-  };
-  const server = createServer((req, res) => {
-    const file = files[(req.url ?? '/').split('?')[0]];
-    if (!file) {
-      res.writeHead(404).end();
-      return;
-    }
-    // Cross-origin isolation gives performance.now() its fine resolution (5 us instead of 100 us).
-    res
-      .writeHead(200, {
-        'content-type': file.type,
-        'cache-control': 'no-store',
-        'cross-origin-opener-policy': 'same-origin',
-        'cross-origin-embedder-policy': 'require-corp',
-      })
-      .end(file.body());
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
 /**
  * Bundles `entry`, serves it from 127.0.0.1 and opens it in headless Chromium; resolves once
  * `window[readyGlobal]` exists on the page.
@@ -65,8 +40,10 @@ function serve(outDir: string): Promise<Server> {
 export async function openChromiumPage(entry: string, readyGlobal: string): Promise<ChromiumPage> {
   const outDir = join(dirname(entry), '.page');
   await bundlePage(entry, outDir);
-  const server = await serve(outDir);
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const { url, close: closeServer } = await serveFiles({
+    '/': { type: 'text/html', body: () => '<!doctype html><meta charset="utf-8"><title>tfjs-adversarial</title><link rel="icon" href="data:,"><script type="module" src="/page.js"></script>' },
+    '/page.js': { type: 'text/javascript', body: () => readFileSync(join(outDir, 'page.js')) },
+  });
   const browser = await puppeteer.launch({
     executablePath: findChromium(),
     headless: true,
@@ -90,12 +67,12 @@ export async function openChromiumPage(entry: string, readyGlobal: string): Prom
       pageErrors,
       async close() {
         await browser.close();
-        await new Promise((r) => server.close(r));
+        await closeServer();
       },
     };
   } catch (err) {
     await browser.close();
-    server.close();
+    await closeServer();
     throw new Error(`Chromium page ${url} did not start: ${(err as Error).message}; page errors: ${pageErrors.join(' | ')}`);
   }
 }
