@@ -8,6 +8,7 @@ import * as lib from '../index';
 import type { Classifier } from '../models/seed_cnn';
 import type { EpochRecord, EvaluationAttack, EvaluationResult, TrainerKind } from '../train/trainer';
 import type { PreparedData } from '../job/data';
+import { toReportEvaluation } from '../job/train_job';
 import type { SweepReport } from '../job/eval_job';
 import { tableElement } from '../report/dom';
 import { chartValues, drawChart, updateChart, Chart } from '../report/render';
@@ -89,6 +90,9 @@ async function startBackend(): Promise<typeof backend> {
     text: `WebGPU is not available in this browser (${reason}). Training runs on tfjs's CPU backend instead: the same library, much slower, so the settings start small. Chrome, Edge and Safari 26 have WebGPU; on Linux, Chrome needs --enable-unsafe-webgpu.`,
   };
 }
+
+/** The page's evaluation PGD: its step count, one restart, attack seed 0 (the CLI's defaults otherwise). */
+const pageAttackSettings = (s: Settings) => ({ evalPgdSteps: s.pgdSteps, evalPgdRestarts: 1, attackSeed: 0 });
 
 function readSettings(): Settings {
   const form = $<HTMLFormElement>('settings');
@@ -192,7 +196,9 @@ async function train(): Promise<void> {
   runs.push(make(s.trainer === 'clean' ? 'clean model' : 'adversarial model', s.trainer, s.epsilon));
   drawLiveCharts(s, true);
   controller = new AbortController();
-  const attacks: EvaluationAttack[] = [{ kind: 'clean' }, { kind: 'pgd', epsilon: s.epsilon, steps: s.pgdSteps, stepSize: (2.5 * s.epsilon) / s.pgdSteps, restarts: 1, seed: 0 }];
+  // Clean and PGD: the CLI's evaluation attacks at these settings, without FGSM.
+  const [cleanAttack, , pgdAttack] = lib.jobAttacks(pageAttackSettings(s), s.epsilon);
+  const attacks = [cleanAttack, pgdAttack];
   const stepsPerEpoch = Math.floor(data.train.length / s.batchSize);
   if (stepsPerEpoch < 1) throw new Error(`batch size ${s.batchSize} is larger than the ${data.train.length} training examples`);
   const progress = $<HTMLProgressElement>('progress');
@@ -441,7 +447,7 @@ async function runTradeOff(): Promise<void> {
     const rows: TradeOffData['rows'] = [];
     for (const run of runs) {
       $('tradeoff-status').textContent = `evaluating ${run.name} at eps ${evalEpsilons.join(', ')} on ${evalIndices.length} test digits...`;
-      const attacks: EvaluationAttack[] = [{ kind: 'clean' }, ...evalEpsilons.flatMap((e): EvaluationAttack[] => [{ kind: 'fgsm', epsilon: e }, { kind: 'pgd', epsilon: e, steps: s.pgdSteps, stepSize: (2.5 * e) / s.pgdSteps, restarts: 1, seed: 0 }])];
+      const attacks: EvaluationAttack[] = [{ kind: 'clean' }, ...evalEpsilons.flatMap((e) => lib.jobAttacks(pageAttackSettings(s), e).slice(1))];
       const results = await lib.evaluateModel(run.model, data.dataset, evalIndices, attacks);
       rows.push({
         train_epsilon: run.trainer === 'clean' ? 0 : run.epsilon,
@@ -519,19 +525,7 @@ async function evaluateLoadedModel(): Promise<void> {
     const results = await lib.evaluateModel(model, loadedData.dataset, loadedData.test, lib.jobAttacks({ evalPgdSteps: steps, evalPgdRestarts: 1, attackSeed: 0 }, epsilon), {
       onProgress: (done, total) => (out.textContent = `evaluating ${json.name}: ${done}/${total}`),
     });
-    const evaluation = results.map((r) => ({
-      attack: r.attack.kind,
-      epsilon: r.attack.kind === 'clean' ? null : epsilon,
-      steps: r.attack.kind === 'pgd' ? steps : r.attack.kind === 'fgsm' ? 1 : null,
-      step_size: null,
-      random_start: null,
-      restarts: null,
-      seed: null,
-      accuracy: r.accuracy,
-      correct: r.correct,
-      examples: r.examples,
-      seconds: 0,
-    }));
+    const evaluation = results.map((r) => toReportEvaluation(r, 0));
     const charts = $('load-charts');
     charts.replaceChildren();
     drawChart(charts.appendChild(document.createElement('figure')).appendChild(document.createElement('canvas')), accuracyBars('loaded-accuracy', `${json.name}: accuracy under attack (${loadedData.test.length} examples)`, [{ label: json.name, evaluation }]));

@@ -2,6 +2,7 @@
 // the data prepared and uploaded, then `train`, `eval` or `sweep`, and a summary table for the terminal.
 import * as tf from '@tensorflow/tfjs-core';
 import { classifierFromLayersModel, loadLayersModelFiles } from '../models/layers_format';
+import { pct } from '../report/specs';
 import { prepareJobData, type ImageSet } from './data';
 import { runEvalJob, runSweep, type EvalReport, type SweepReport } from './eval_job';
 import { runTrainJob, type JobEnvironment, type JobIO, type TrainJobSettings, type TrainReport } from './train_job';
@@ -31,7 +32,6 @@ export interface JobOutcome {
   summary: string[];
 }
 
-const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 /** A difference in points with its sign (+, - or +- when it rounds to zero). */
 const signed = (v: number) => (Math.round(1000 * Math.abs(v)) === 0 ? '+-0.0%' : `${v > 0 ? '+' : '-'}${pct(Math.abs(v))}`);
 
