@@ -63,6 +63,8 @@ export { parseIdx, writeIdx, loadIdx, loadIdxImageSet, isGzip, type IdxArray, ty
 export { fgsmAttack, pgdAttack, perExampleLoss, type FgsmAttackOptions, type PgdAttackOptions } from './attacks';
 export { trainModel, evaluateModel, trainerStep, scheduledLearningRate, TRAINERS, type TrainerKind, type TrainOptions, type TrainProgress, type EpochRecord, type EvaluationAttack, type EvaluationResult, type EvaluationOptions, type EpochDecision, epochSeed } from './train/trainer';
 export { seedCnnToLayersModel, saveLayersModelFiles, loadLayersModelFiles, classifierFromLayersModel } from './models/layers_format';
+export { saveClassifier, describeLayers, type FromLayersModelOptions } from './models/layers_format';
+export type { SeedCnnOptions } from './models/seed_cnn';
 export { prepareJobData, SPLIT, type ImageSet, type JobDataOptions, type PreparedData } from './job/data';
 export {
   runTrainJob,

@@ -1,53 +1,18 @@
 // The tfjs Layers format (model.json + weights.bin, what `tf.loadLayersModel` loads) for this library's
-// models, and users' own `tf.LayersModel`s as models this library trains: the seed CNN as a tfjs-layers
-// Sequential with stable layer names, saving and loading the two files through caller-supplied byte I/O
-// (node:fs, fetch, IndexedDB, ...), and a `Classifier` from any single-input image classifier that outputs
-// logits (the seed CNN's topology comes back as `seedCnn`, this library's own forward pass).
+// models, and users' own `tf.LayersModel`s as models this library trains: saving and loading the two files
+// through caller-supplied byte I/O (node:fs, fetch, IndexedDB, ...), saving any Classifier
+// (saveClassifier), and a `Classifier` from any single-input image classifier that outputs logits (the seed
+// CNN's topology comes back as `seedCnn`, this library's own forward pass). The seed CNN's own Sequential
+// (seedCnnToLayersModel) lives in seed_cnn.ts and is re-exported here.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { AdversarialArgumentError } from '../validate';
-import { seedCnn, type Classifier } from './seed_cnn';
+import type { Classifier } from './classifier';
+import { seedCnn } from './seed_cnn';
 
-/** Layer names of the seed CNN in the Layers format; its weights are `<layer>/kernel` and `<layer>/bias`. */
-const SEED_LAYER_NAMES = ['conv2d', 'max_pooling2d', 'flatten', 'dense', 'logits'] as const;
+export { seedCnnToLayersModel } from './seed_cnn';
+
 const WEIGHTS_FILE = 'weights.bin';
-
-/**
- * The seed CNN (`seedCnn`) as a tfjs-layers Sequential: conv2d (32 3x3, ReLU, valid) → max_pooling2d (2, 2)
- * → flatten → dense (128, ReLU) → logits (numClasses, linear), its weights set to the classifier's current
- * values (a snapshot: later training of either leaves the other as it is).
- *
- * @example
- * const model = seedCnn({seed: 0});
- * const layersModel = seedCnnToLayersModel(model);
- * layersModel.predict(images);  // the same logits as model.forward(images), to float32 rounding
- */
-export function seedCnnToLayersModel(model: Classifier): tfl.LayersModel {
-  const op = 'seedCnnToLayersModel';
-  if (model?.architecture !== 'seed-cnn') {
-    throw new AdversarialArgumentError(op, 'model', `must be a seedCnn classifier (architecture 'seed-cnn'), got architecture ${JSON.stringify(model?.architecture)}`);
-  }
-  const [conv, name1, name2, dense, logits] = SEED_LAYER_NAMES;
-  const init = { kernelInitializer: 'glorotUniform', biasInitializer: 'zeros' } as const;
-  const sequential = tfl.sequential({
-    name: 'seed_cnn',
-    layers: [
-      tfl.layers.conv2d({ name: conv, filters: 32, kernelSize: 3, strides: 1, padding: 'valid', activation: 'relu', inputShape: model.inputShape, ...init }),
-      tfl.layers.maxPooling2d({ name: name1, poolSize: 2, strides: 2, padding: 'valid' }),
-      tfl.layers.flatten({ name: name2 }),
-      tfl.layers.dense({ name: dense, units: 128, activation: 'relu', ...init }),
-      tfl.layers.dense({ name: logits, units: model.numClasses, activation: 'linear', ...init }),
-    ],
-  });
-  try {
-    // Checks every shape; the layers' variables then share the classifier's (immutable) tensor data.
-    sequential.setWeights(model.variables);
-  } catch (error) {
-    sequential.dispose();
-    throw new AdversarialArgumentError(op, 'model', `has variables that do not fit the seed CNN: ${(error as Error).message}`);
-  }
-  return sequential;
-}
 
 /**
  * Saves `model` in the tfjs Layers format: `weights.bin` (the weights, float32 as tfjs writes them), then
@@ -249,27 +214,76 @@ function seedCnnWeights(model: tfl.LayersModel, inputShape: [number, number, num
   return weights.map((v) => v.read());
 }
 
+/** Options of `classifierFromLayersModel`. */
+export interface FromLayersModelOptions {
+  /** The classifier owns `model`: its `dispose()` disposes the layers model too (default false). */
+  owned?: boolean;
+}
+
+/** The layers of `model` in order with their main config, e.g. 'Conv2D 16 3x3 s2 same relu, BatchNormalization'. */
+export function describeLayers(model: tfl.LayersModel): string {
+  return model.layers
+    .filter((l) => l.getClassName() !== 'InputLayer')
+    .map((l) => (isLayersModel(l) ? `${l.getClassName()} [${describeLayers(l)}]` : describeLayer(l)))
+    .join(', ');
+}
+
+function describeLayer(layer: Layer): string {
+  const name = layer.getClassName();
+  const c = layer.getConfig() as ConfigDict;
+  const pair = (v: unknown) => (Array.isArray(v) ? (v.every((d) => d === v[0]) ? `${v[0]}` : v.join('x')) : `${v}`);
+  const square = (v: unknown) => (Array.isArray(v) ? v.join('x') : `${v}x${v}`);
+  const activation = c.activation != null && c.activation !== 'linear' ? ` ${c.activation}` : '';
+  const strides = c.strides != null && pair(c.strides) !== '1' ? ` s${pair(c.strides)}` : '';
+  if (c.filters != null && c.kernelSize != null) return `${name} ${c.filters} ${square(c.kernelSize)}${strides} ${c.padding}${activation}`;
+  if (c.kernelSize != null) return `${name} ${square(c.kernelSize)}${strides} ${c.padding}${activation}`;
+  if (c.units != null) return `${name} ${c.units}${activation}`;
+  if (c.poolSize != null) {
+    const poolStrides = c.strides != null && pair(c.strides) !== pair(c.poolSize) ? ` s${pair(c.strides)}` : '';
+    return `${name} ${pair(c.poolSize)}${poolStrides}${c.padding === 'same' ? ' same' : ''}`;
+  }
+  if (name === 'Activation') return `Activation ${c.activation}`;
+  if (c.rate != null) return `${name} ${c.rate}`;
+  if (Array.isArray(c.targetShape)) return `${name} [${c.targetShape}]`;
+  return name;
+}
+
 /**
  * A `Classifier` (what `trainModel`, `evaluateModel` and the attacks take) from a tfjs-layers model with one
- * NHWC image input and one [batch, classes] output of logits. A model with exactly the seed CNN's topology
- * (as `seedCnnToLayersModel` writes it) comes back as `seedCnn` with copies of its weights: this library's
- * own forward pass, bit-identical to the classifier that was saved; training it leaves `model` as it is.
- * Any other model is wrapped: `forward(x, training)` is `model.apply(x, {training})` (dropout and batch
- * statistics in the optimizer step's loss only; attacks and evaluation run in inference mode), and `variables` are the model's own trainable variables, so training
- * updates `model`. Regularizers and weight constraints of the layers are not applied by this library's
- * trainers. A model ending in softmax is refused: the trainers and attacks need logits.
+ * NHWC image input and one [batch, classes] output of logits.
+ *
+ * A model with exactly the seed CNN's topology (as `seedCnnToLayersModel` writes it, whatever its layer
+ * names) comes back as `seedCnn` with copies of its weights: this library's own forward pass,
+ * bit-identical to the classifier that was saved; training it leaves `model` as it is until `layersModel()`,
+ * which writes the current weights into `model` and returns it (saved, it keeps the user's topology and
+ * layer names).
+ *
+ * Any other model is wrapped (architecture 'layers-model'): `forward(x, training)` is
+ * `model.apply(x, {training})` (dropout and batch statistics, and batch normalization's moving-average
+ * update, in the optimizer step's loss only; attacks and evaluation run in inference mode), `variables` are
+ * the model's own trainable variables, so training updates `model`, and `stateVariables` its non-trainable
+ * ones (batch normalization's moving mean and variance); `layersModel()` is `model` itself. Regularizers and
+ * weight constraints of the layers are not applied by this library's trainers. A model ending in softmax
+ * is refused: the trainers and attacks need logits.
+ *
+ * `dispose()` releases the classifier's own variables (a seed CNN's copies) and, with `owned: true`,
+ * `model`; without it `model` stays the caller's.
  *
  * @example
  * const layersModel = tf.sequential({layers: [
  *   tf.layers.conv2d({filters: 8, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1]}),
  *   tf.layers.flatten(), tf.layers.dense({units: 10})]});  // logits: no softmax
- * const model = classifierFromLayersModel(layersModel);
+ * const model = classifierFromLayersModel(layersModel, {owned: true});
  * await trainModel(model, engineAdam(1e-3), data, split.train, {trainer: 'fgsm-rs', epsilon: 0.1,
  *   epochs: 5, batchSize: 64, learningRate: 1e-3, seed: 0});
+ * await saveClassifier(model, (name, bytes) => writeFile(`out/model/${name}`, bytes));
+ * model.dispose();  // and layersModel with it
  */
-export function classifierFromLayersModel(model: tfl.LayersModel): Classifier {
+export function classifierFromLayersModel(model: tfl.LayersModel, options: FromLayersModelOptions = {}): Classifier {
   const op = 'classifierFromLayersModel';
   if (!isLayersModel(model)) throw new AdversarialArgumentError(op, 'model', 'must be a tf.LayersModel');
+  if (typeof options !== 'object' || options === null) throw new AdversarialArgumentError(op, 'options', `must be an object, got ${options === null ? 'null' : typeof options}`);
+  if (options.owned !== undefined && typeof options.owned !== 'boolean') throw new AdversarialArgumentError(op, 'options.owned', `must be a boolean, got ${typeof options.owned}`);
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
     throw new AdversarialArgumentError(op, 'model', `must have one input and one output, has ${model.inputs.length} and ${model.outputs.length}`);
   }
@@ -288,18 +302,68 @@ export function classifierFromLayersModel(model: tfl.LayersModel): Classifier {
   }
   const inputShape = inShape.slice(1) as [number, number, number];
   const numClasses = outShape[1];
+  const owned = options.owned === true;
+  let disposed = false;
   const weights = seedCnnWeights(model, inputShape, numClasses);
-  if (weights) return seedCnn({ inputShape, numClasses, weights });
+  if (weights) {
+    const seed = seedCnn({ inputShape, numClasses, weights });
+    return {
+      ...seed,
+      // The user's own model, its weights set to the seed CNN's current ones (setWeights checks each shape
+      // and shares the variables' immutable data: later training leaves it as it is until the next call).
+      layersModel: () => {
+        model.setWeights(seed.variables);
+        return { model, release: () => {} };
+      },
+      dispose: () => {
+        if (disposed) return;
+        disposed = true;
+        seed.dispose();
+        if (owned) model.dispose();
+      },
+    };
+  }
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   if (variables.length === 0) throw new AdversarialArgumentError(op, 'model', 'has no trainable weights');
   return {
+    architecture: 'layers-model',
+    description: `layers-model: ${describeLayers(model)}`,
     numClasses,
     inputShape,
     variables,
+    stateVariables: model.nonTrainableWeights.map((w) => w.read() as tf.Variable),
     forward: (x, training = false) =>
       tf.tidy(() => {
         const y = model.apply(x, { training });
         return (Array.isArray(y) ? y[0] : y) as tf.Tensor2D;
       }),
+    layersModel: () => ({ model, release: () => {} }),
+    dispose: () => {
+      if (disposed) return;
+      disposed = true;
+      if (owned) model.dispose();
+    },
   };
+}
+
+/**
+ * Saves `model` in the tfjs Layers format (`weights.bin`, then `model.json`, through `writeFile`): its
+ * `layersModel()` with the current weights, released afterwards. A seed CNN is written as
+ * `seedCnnToLayersModel` writes it, or, where it came from a user's layers model, with that model's
+ * topology and layer names; a wrapped model as itself.
+ *
+ * @example
+ * import { mkdir, writeFile } from 'node:fs/promises';
+ * await mkdir('out/model', {recursive: true});
+ * await saveClassifier(model, (name, bytes) => writeFile(`out/model/${name}`, bytes));
+ */
+export async function saveClassifier(model: Classifier, writeFile: (name: string, bytes: Uint8Array) => Promise<void>): Promise<void> {
+  if (typeof model?.layersModel !== 'function') throw new AdversarialArgumentError('saveClassifier', 'model', 'must be a Classifier (with layersModel())');
+  if (typeof writeFile !== 'function') throw new AdversarialArgumentError('saveClassifier', 'writeFile', `must be a function, got ${typeof writeFile}`);
+  const layers = model.layersModel();
+  try {
+    await saveLayersModelFiles(layers.model, writeFile);
+  } finally {
+    layers.release();
+  }
 }

@@ -1,22 +1,13 @@
 // The seed article's network on tfjs-core alone: Conv2D 32 3x3 ReLU, MaxPool 2, Flatten, Dense 128 ReLU,
-// Dense 10 (logits). Weights are Glorot-uniform (as Keras initialises them), biases zero.
+// Dense 10 (logits). Weights are Glorot-uniform (as Keras initialises them), biases zero. Also the same
+// network as a tfjs-layers Sequential with stable layer names (seedCnnToLayersModel), for the Layers format.
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { conv2dBiasRelu } from '../engine/conv_bias_relu';
 import { AdversarialArgumentError } from '../validate';
+import type { Classifier } from './classifier';
 
-/** A model as this library trains it: logits from images, and the variables to train. */
-export interface Classifier {
-  /**
-   * Logits [batch, numClasses] from images [batch, height, width, channels]. `training` is true only in the
-   * loss an optimizer step minimises (dropout, batch statistics); attacks and evaluation leave it false.
-   */
-  forward(x: tf.Tensor4D, training?: boolean): tf.Tensor2D;
-  variables: tf.Variable[];
-  numClasses: number;
-  inputShape: [number, number, number];
-  /** Set by `seedCnn` (the seed's network, variables in its order), so that code can recognise it. */
-  architecture?: 'seed-cnn';
-}
+export type { Classifier } from './classifier';
 
 /** A trainable variable from a fresh initial tensor, which is released (the variable holds its data). */
 function variableOf(initial: tf.Tensor, name: string): tf.Variable {
@@ -55,6 +46,7 @@ export interface SeedCnnOptions {
  * const model = seedCnn({seed: 0});
  * const logits = model.forward(images);  // [batch, 10]
  * const copy = seedCnn({weights: model.variables});  // same logits, its own variables
+ * model.dispose();  // its six variables; `copy` keeps working
  */
 export function seedCnn(options: SeedCnnOptions = {}): Classifier {
   const seed = options.seed ?? 0;
@@ -74,11 +66,15 @@ export function seedCnn(options: SeedCnnOptions = {}): Classifier {
   const denseBias = given ? fromGiven(3) : variableOf(tf.zeros([128]), names[3]);
   const out = given ? fromGiven(4) : glorot(shapes[4], 128, numClasses, seed + 2, names[4]);
   const outBias = given ? fromGiven(5) : variableOf(tf.zeros([numClasses]), names[5]);
-  return {
+  const variables = [conv, convBias, dense, denseBias, out, outBias];
+  let disposed = false;
+  const model: Classifier = {
     architecture: 'seed-cnn',
+    description: `seed-cnn: Conv2D 32 3x3 ReLU, MaxPool 2, Flatten, Dense 128 ReLU, Dense ${numClasses} (logits)`,
     numClasses,
     inputShape: [h, w, c],
-    variables: [conv, convBias, dense, denseBias, out, outBias],
+    variables,
+    stateVariables: [],
     forward: (x) =>
       tf.tidy(() => {
         // One engine kernel for conv + bias + ReLU, with gradients only where needed (tfjs's fused.conv2d
@@ -89,7 +85,62 @@ export function seedCnn(options: SeedCnnOptions = {}): Classifier {
         const hidden = tf.fused.matMul({ a: flat as tf.Tensor2D, b: dense as tf.Tensor2D, bias: denseBias, activation: 'relu' });
         return tf.fused.matMul({ a: hidden, b: out as tf.Tensor2D, bias: outBias }) as tf.Tensor2D;
       }),
+    layersModel: () => {
+      const layers = seedCnnToLayersModel(model);
+      return { model: layers, release: () => layers.dispose() };
+    },
+    dispose: () => {
+      if (disposed) return;
+      disposed = true;
+      disposeVariables(variables);
+    },
   };
+  return model;
+}
+
+/** Disposes those of `variables` that are not disposed yet (a second dispose would miscount tfjs's tensors). */
+function disposeVariables(variables: tf.Variable[]): void {
+  for (const v of variables) if (!v.isDisposed) v.dispose();
+}
+
+/** Layer names of the seed CNN in the Layers format; its weights are `<layer>/kernel` and `<layer>/bias`. */
+const SEED_LAYER_NAMES = ['conv2d', 'max_pooling2d', 'flatten', 'dense', 'logits'] as const;
+
+/**
+ * The seed CNN (`seedCnn`) as a tfjs-layers Sequential: conv2d (32 3x3, ReLU, valid) → max_pooling2d (2, 2)
+ * → flatten → dense (128, ReLU) → logits (numClasses, linear), its weights set to the classifier's current
+ * values (a snapshot: later training of either leaves the other as it is).
+ *
+ * @example
+ * const model = seedCnn({seed: 0});
+ * const layersModel = seedCnnToLayersModel(model);
+ * layersModel.predict(images);  // the same logits as model.forward(images), to float32 rounding
+ */
+export function seedCnnToLayersModel(model: Classifier): tfl.LayersModel {
+  const op = 'seedCnnToLayersModel';
+  if (model?.architecture !== 'seed-cnn') {
+    throw new AdversarialArgumentError(op, 'model', `must be a seedCnn classifier (architecture 'seed-cnn'), got architecture ${JSON.stringify(model?.architecture)}`);
+  }
+  const [conv, name1, name2, dense, logits] = SEED_LAYER_NAMES;
+  const init = { kernelInitializer: 'glorotUniform', biasInitializer: 'zeros' } as const;
+  const sequential = tfl.sequential({
+    name: 'seed_cnn',
+    layers: [
+      tfl.layers.conv2d({ name: conv, filters: 32, kernelSize: 3, strides: 1, padding: 'valid', activation: 'relu', inputShape: model.inputShape, ...init }),
+      tfl.layers.maxPooling2d({ name: name1, poolSize: 2, strides: 2, padding: 'valid' }),
+      tfl.layers.flatten({ name: name2 }),
+      tfl.layers.dense({ name: dense, units: 128, activation: 'relu', ...init }),
+      tfl.layers.dense({ name: logits, units: model.numClasses, activation: 'linear', ...init }),
+    ],
+  });
+  try {
+    // Checks every shape; the layers' variables then share the classifier's (immutable) tensor data.
+    sequential.setWeights(model.variables);
+  } catch (error) {
+    sequential.dispose();
+    throw new AdversarialArgumentError(op, 'model', `has variables that do not fit the seed CNN: ${(error as Error).message}`);
+  }
+  return sequential;
 }
 
 function checkWeights(weights: unknown, shapes: number[][]): asserts weights is tf.Tensor[] {

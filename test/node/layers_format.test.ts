@@ -104,7 +104,7 @@ describe('seed CNN in the Layers format', () => {
         expect.objectContaining({ name: 'AdversarialArgumentError', argument: 'options.weights' }),
       );
       expect(() => lib.seedCnn({ inputShape: [8, 8, 1], weights: model.variables.slice(0, 5) })).toThrow(expect.objectContaining({ argument: 'options.weights' }));
-      const plain: lib.Classifier = { ...model, architecture: undefined };
+      const plain: lib.Classifier = { ...model, architecture: 'layers-model' };
       expect(() => lib.seedCnnToLayersModel(plain)).toThrow(expect.objectContaining({ name: 'AdversarialArgumentError', op: 'seedCnnToLayersModel', argument: 'model' }));
       tf.dispose([x, a, b, ...model.variables, ...copy.variables]);
     }));
@@ -126,7 +126,7 @@ describe("a user's own tfjs-layers model", () => {
         ],
       });
       const model = lib.classifierFromLayersModel(user);
-      expect(model.architecture).toBeUndefined();
+      expect(model.architecture).toBe('layers-model');
       expect(model.inputShape).toEqual([8, 8, 1]);
       expect(model.numClasses).toBe(10);
       expect(model.variables.map((v) => v.shape)).toEqual([[3, 3, 1, 8], [8], [288, 10], [10]]);
