@@ -64,6 +64,8 @@ export { fgsmAttack, pgdAttack, perExampleLoss, type FgsmAttackOptions, type Pgd
 export { trainModel, evaluateModel, trainerStep, scheduledLearningRate, TRAINERS, type TrainerKind, type TrainOptions, type TrainProgress, type EpochRecord, type EvaluationAttack, type EvaluationResult, type EvaluationOptions, type EpochDecision, epochSeed } from './train/trainer';
 export { seedCnnToLayersModel, saveLayersModelFiles, loadLayersModelFiles, classifierFromLayersModel } from './models/layers_format';
 export { saveClassifier, describeLayers, type FromLayersModelOptions } from './models/layers_format';
+export { madryCnn, type MadryCnnOptions } from './models/madry_cnn';
+export { createArchitecture, ARCHITECTURES, architectureIds, type Architecture, type ArchitectureOptions } from './models/architectures';
 export type { SeedCnnOptions } from './models/seed_cnn';
 export { prepareJobData, SPLIT, type ImageSet, type JobDataOptions, type PreparedData } from './job/data';
 export {

@@ -1,0 +1,69 @@
+// The built-in architectures by id, for jobs and user interfaces that pick a model by name: the seed CNN
+// (seedCnn, this library's own forward pass) and the Madry et al. MNIST-challenge CNN (madryCnn, on
+// tfjs-layers).
+import { AdversarialArgumentError } from '../validate';
+import type { Classifier } from './classifier';
+import { madryCnn } from './madry_cnn';
+import { seedCnn } from './seed_cnn';
+
+/** What every architecture's `create` takes. */
+export interface ArchitectureOptions {
+  /** Seed of the initial weights. */
+  seed: number;
+  /** Image shape [height, width, channels]. */
+  inputShape: [number, number, number];
+  /** Classes, the number of logits. */
+  numClasses: number;
+}
+
+/** One built-in architecture: its id, a one-line description, and a fresh classifier from options. */
+export interface Architecture {
+  id: string;
+  description: string;
+  create(o: ArchitectureOptions): Classifier;
+}
+
+/**
+ * The built-in architectures: 'seed-cnn' and 'madry-cnn'.
+ *
+ * @example
+ * for (const a of ARCHITECTURES) console.log(`${a.id}: ${a.description}`);
+ */
+export const ARCHITECTURES: readonly Architecture[] = [
+  {
+    id: 'seed-cnn',
+    description: "The seed article's CNN: Conv2D 32 3x3 ReLU, MaxPool 2, Flatten, Dense 128 ReLU, Dense (logits); about 0.7M weights on 28x28",
+    create: (o) => seedCnn({ seed: o.seed, inputShape: o.inputShape, numClasses: o.numClasses }),
+  },
+  {
+    id: 'madry-cnn',
+    description: 'Madry et al. MNIST-challenge CNN: Conv2D 32 5x5 same ReLU, MaxPool 2, Conv2D 64 5x5 same ReLU, MaxPool 2, Flatten, Dense 1024 ReLU, Dense (logits); about 3.3M weights on 28x28',
+    create: (o) => madryCnn({ seed: o.seed, inputShape: o.inputShape, numClasses: o.numClasses }),
+  },
+];
+
+/**
+ * The ids of the built-in architectures, in table order.
+ *
+ * @example
+ * architectureIds();  // ['seed-cnn', 'madry-cnn']
+ */
+export function architectureIds(): string[] {
+  return ARCHITECTURES.map((a) => a.id);
+}
+
+/**
+ * A fresh classifier of the built-in architecture `id`; an unknown id is refused naming `architecture`.
+ *
+ * @example
+ * const model = createArchitecture('madry-cnn', {seed: 0, inputShape: [28, 28, 1], numClasses: 10});
+ * // ... train, saveClassifier(model, writeFile) ...
+ * model.dispose();
+ */
+export function createArchitecture(id: string, o: ArchitectureOptions): Classifier {
+  const found = ARCHITECTURES.find((a) => a.id === id);
+  if (!found) {
+    throw new AdversarialArgumentError('createArchitecture', 'architecture', `must be one of ${architectureIds().map((i) => `'${i}'`).join(', ')}, got ${JSON.stringify(id)}`);
+  }
+  return found.create(o);
+}
