@@ -12,9 +12,13 @@ export const wgslLoader = { '.wgsl': 'text' };
 
 export async function buildPackage() {
   rmSync('dist', { recursive: true, force: true });
+  // The library and its subpath entries, split so that they share one copy of the modules' state (the
+  // kernel policy and counts, the registries).
   await esbuild.build({
-    entryPoints: ['src/index.ts'],
-    outfile: 'dist/index.js',
+    entryPoints: { index: 'src/index.ts', engine: 'src/engine/public.ts', bench: 'src/bench/public.ts' },
+    outdir: 'dist',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
     format: 'esm',
     platform: 'neutral',
@@ -88,6 +92,8 @@ export async function buildPackage() {
   });
   packDigits();
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  // Declarations beside the subpath bundles (tsc writes them per source file).
+  for (const [entry, source] of [['engine', 'engine/public'], ['bench', 'bench/public']]) writeFileSync(`dist/${entry}.d.ts`, `export * from './${source}';\n`);
 }
 
 /** The `mnist` package's 10,000 digits (JSON, values in [0,1]) as gzipped IDX files, class by class. */

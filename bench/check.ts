@@ -6,7 +6,7 @@
 // so a ratio fails only when it regresses in both measurements (a real regression does).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { BenchmarkResults } from '../dist/index.js';
+import type { BenchmarkResults } from '../dist/bench.js';
 import { benchmark, parseRuntime } from './cli';
 
 export const BASELINE_SCHEMA = 'tfjs-adversarial/bench-baseline@1';

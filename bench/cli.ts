@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runBenchmarks, type BenchmarkOptions, type BenchmarkResults } from '../dist/index.js';
+import { runBenchmarks, type BenchmarkOptions, type BenchmarkResults } from '../dist/bench.js';
 import { openChromiumPage } from '../test/browser/chromium';
 import { formatHtml, formatTable } from './results';
 

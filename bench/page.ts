@@ -1,5 +1,5 @@
 // The benchmark page for headless Chromium: the built package's runBenchmarks, as `window.bench`.
-import { runBenchmarks, type BenchmarkOptions } from '../dist/index.js';
+import { runBenchmarks, type BenchmarkOptions } from '../dist/bench.js';
 
 declare global {
   interface Window {

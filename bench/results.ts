@@ -1,5 +1,5 @@
 // Presenting benchmark results: the table on stdout and the HTML page of charts written next to the JSON.
-import type { BenchmarkResults } from '../dist/index.js';
+import type { BenchmarkResults } from '../dist/bench.js';
 
 const fmt = (v: number | undefined, digits = 2): string => (v == null ? '-' : v.toFixed(digits));
 

@@ -2,7 +2,9 @@
 // and `sweep` (the robustness-accuracy trade-off), `report` (report.html and PNGs of a saved report) and
 // `demo` (serves the demo page); in Node through Dawn or, with `--runtime chrome`, in
 // headless Chromium through puppeteer (the same library and the same report schema).
-import { jobRequest, parseCommandLine, USAGE, UsageError } from './cli/args';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { jobRequest, parseCommandLine, pluginPaths, usage, UsageError } from './cli/args';
 import { ProgressPrinter } from './cli/node_io';
 
 async function main(argv: string[]): Promise<void> {
@@ -11,9 +13,18 @@ async function main(argv: string[]): Promise<void> {
     await runToolCommand(argv[0], argv.slice(1));
     return;
   }
-  const { command, values } = parseCommandLine(argv);
+  // Plugins first: the attacks and trainers they register are then known to the checks and --help.
+  for (const file of pluginPaths(argv)) {
+    try {
+      await import(pathToFileURL(resolve(file)).href);
+    } catch (err) {
+      throw new UsageError(`--plugin ${file}: ${(err as Error).message}`);
+    }
+  }
+  const parsed = parseCommandLine(argv);
+  const { command, values } = parsed;
   if (command === 'help') {
-    console.log(USAGE);
+    console.log(usage(parsed.topic));
     return;
   }
   const request = jobRequest(command, values);

@@ -1,18 +1,24 @@
-// Training-step benchmark of the seed CNN: a clean step, an FGSM adversarial-training step (attack on B,
-// update on 2B), a PGD-7 adversarial-training step and FGSM evaluation, each written twice: with this
-// library (data resident on the GPU, fused attack kernels, nothing read back) and the plain way with stock
-// tfjs ops (data on the CPU side uploaded per step, composed attack, loss or predictions read back each
-// step, as in the seed). Images per second, and the host-device bytes of each step, counted.
+// Training-step benchmark of the seed CNN: a step of each trainer of the table (clean, fgsm, fgsm-rs, PGD-7)
+// and FGSM evaluation, each written twice: this library's, run through the same code as `train` (the
+// GPU-resident data set, `gatherBatch`, the trainer's `step`, the attack table; nothing read back), and the
+// plain way with stock tfjs ops (data on the CPU side uploaded per step, composed attack, loss or
+// predictions read back each step, as in the seed). Images per second, and the host-device bytes of each
+// step, counted.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { engineAdam } from '../engine/adam';
 import { engineKernelPolicy, useEngineKernels } from '../engine/policy';
 import { seedCnn, type Classifier } from '../models/seed_cnn';
 import { countTraffic, type TrafficCounts } from '../traffic';
-import { cleanStep, crossEntropy, fgsmCorrect, fgsmTrainStep, pgdTrainStep } from '../train/steps';
+import { fgsm as fgsmDefinition } from '../attacks/index';
+import { resolveAttack } from '../attacks/attack';
+import { gatherBatch, uploadDataset, type GpuDataset } from '../data/gpu_dataset';
+import { softmaxCrossEntropy as crossEntropy } from '../engine/softmax_cross_entropy';
+import { attackBatch, correctCount } from '../train/evaluate';
+import { resolveTrainerById, type ResolvedTrainer } from '../trainers/index';
 import { drainQueue, summarize, type Summary } from './timing';
 
-export type StepKind = 'train_clean' | 'train_fgsm' | 'train_pgd7' | 'eval_fgsm';
+export type StepKind = 'train_clean' | 'train_fgsm' | 'train_fgsm_rs' | 'train_pgd7' | 'eval_fgsm';
 export type StepImpl = 'ours' | 'stock';
 
 export interface StepBenchOptions {
@@ -42,51 +48,52 @@ export interface StepEntry {
   traffic: TrafficCounts;
 }
 
-export const STEP_KINDS: StepKind[] = ['train_clean', 'train_fgsm', 'train_pgd7', 'eval_fgsm'];
+export const STEP_KINDS: StepKind[] = ['train_clean', 'train_fgsm', 'train_fgsm_rs', 'train_pgd7', 'eval_fgsm'];
 const EPSILON = 0.1;
 const PGD = { epsilon: EPSILON, steps: 7, stepSize: EPSILON / 4 };
+/** The trainer of the table (and its parameters) each training step runs. */
+const STEP_TRAINERS: Record<Exclude<StepKind, 'eval_fgsm'>, [string, Record<string, number>]> = {
+  train_clean: ['clean', {}],
+  train_fgsm: ['fgsm', {}],
+  train_fgsm_rs: ['fgsm-rs', {}],
+  train_pgd7: ['pgd', { steps: PGD.steps }],
+};
 /** Images in the synthetic data set the batches rotate through. */
 const DATASET = 512;
 
 interface Data {
   images: Float32Array;
   labels: Int32Array;
-  gpuImages: tf.Tensor4D;
-  gpuLabels: tf.Tensor1D;
-  gpuOnehot: tf.Tensor2D;
+  /** The same images as bytes, resident on the GPU as `train` keeps them. */
+  dataset: GpuDataset;
   /** A permutation of the data set, on the GPU: batches are slices of it. */
   gpuOrder: tf.Tensor1D;
 }
 
 function makeData(seed: number): Data {
-  const images = tf.tidy(() => tf.randomUniform([DATASET, 28, 28, 1], 0, 1, 'float32', seed).dataSync() as Float32Array);
+  const bytes = tf.tidy(() => Uint8Array.from(tf.randomUniform([DATASET * 784], 0, 256, 'int32', seed).dataSync() as Int32Array));
   const labels = Int32Array.from({ length: DATASET }, (_, i) => (i * 7 + seed) % 10);
   return {
-    images,
+    images: Float32Array.from(bytes, (b) => b / 255),
     labels,
-    gpuImages: tf.tensor4d(images, [DATASET, 28, 28, 1]),
-    gpuLabels: tf.tensor1d(labels, 'int32'),
-    gpuOnehot: tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), 10), 'float32') as tf.Tensor2D),
+    dataset: uploadDataset(bytes, Uint8Array.from(labels), [28, 28, 1], 10),
     gpuOrder: tf.tensor1d(Int32Array.from({ length: DATASET }, (_, i) => (i * 131) % DATASET), 'int32'),
   };
 }
 
-/** This library's step: gather the batch on the GPU, run the step, read nothing back. */
-function oursStep(kind: StepKind, model: Classifier, optimizer: tf.Optimizer, data: Data, start: number, batch: number, seed: number): void {
-  const { x, onehot, labels } = tf.tidy(() => {
-    const idx = tf.slice(data.gpuOrder, [start], [batch]);
-    return {
-      x: tf.gather(data.gpuImages, idx) as tf.Tensor4D,
-      onehot: tf.gather(data.gpuOnehot, idx) as tf.Tensor2D,
-      labels: tf.gather(data.gpuLabels, idx) as tf.Tensor1D,
-    };
-  });
+/** This library's step, through the code `train` runs: gather the batch on the GPU, the trainer's step (or FGSM evaluation), nothing read back. */
+function oursStep(kind: StepKind, trainer: ResolvedTrainer | null, model: Classifier, optimizer: tf.Optimizer, data: Data, start: number, batch: number, seed: number): void {
+  const idx = tf.slice(data.gpuOrder, [start], [batch]) as tf.Tensor1D;
+  const b = gatherBatch(data.dataset, idx);
+  idx.dispose();
   let out: tf.Tensor;
-  if (kind === 'train_clean') out = cleanStep(model, optimizer, x, onehot);
-  else if (kind === 'train_fgsm') out = fgsmTrainStep(model, optimizer, x, onehot, EPSILON);
-  else if (kind === 'train_pgd7') out = pgdTrainStep(model, optimizer, x, onehot, { ...PGD, seed });
-  else out = fgsmCorrect(model, x, onehot, labels, EPSILON);
-  tf.dispose([out, x, onehot, labels]);
+  if (trainer) out = trainer.definition.step({ model, optimizer, x: b.x, onehot: b.onehot, epsilon: EPSILON, seed }, trainer.params);
+  else {
+    const adv = attackBatch(model, resolveAttack(fgsmDefinition, { kind: 'fgsm', epsilon: EPSILON }), b, start);
+    out = correctCount(model, adv, b.labels);
+    adv.dispose();
+  }
+  tf.dispose([out, b.x, b.onehot, b.labels]);
 }
 
 /** The plain way, as the seed writes it: CPU data uploaded per step, composed attack, read back per step. */
@@ -109,6 +116,12 @@ async function stockStep(kind: StepKind, model: Classifier, optimizer: tf.Optimi
     if (kind === 'train_fgsm') {
       train = tf.tidy(() => tf.concat([x, fgsm(x)]));
       trainLabels = tf.concat([y, y]);
+    } else if (kind === 'train_fgsm_rs') {
+      train = tf.tidy(() => {
+        const start = tf.clipByValue(tf.add(x, tf.randomUniform(x.shape, -EPSILON, EPSILON)), 0, 1);
+        const stepped = tf.add(start, tf.mul(tf.sign(grad(start)), 1.25 * EPSILON));
+        return tf.clipByValue(tf.minimum(tf.maximum(stepped, tf.sub(x, EPSILON)), tf.add(x, EPSILON)), 0, 1);
+      });
     } else if (kind === 'train_pgd7') {
       train = tf.tidy(() => {
         let adv = tf.clipByValue(tf.add(x, tf.randomUniform(x.shape, -EPSILON, EPSILON)), 0, 1);
@@ -145,6 +158,7 @@ export async function runStepBench(options: StepBenchOptions = {}): Promise<Step
         // Ours: the engine kernels as the policy has them, and the fused Adam step; stock: tfjs's kernels
         // (the engine switched off) and tfjs's Adam.
         const policy = engineKernelPolicy();
+        const trainer = kind === 'eval_fgsm' ? null : resolveTrainerById(...STEP_TRAINERS[kind]);
         const optimizer = impl === 'ours' ? engineAdam(1e-3) : tf.train.adam(1e-3);
         let cursor = 0;
         const step = async (i: number): Promise<number> => {
@@ -154,7 +168,7 @@ export async function runStepBench(options: StepBenchOptions = {}): Promise<Step
           if (impl === 'stock') useEngineKernels(false);
           try {
             const t0 = performance.now();
-            if (impl === 'ours') oursStep(kind, model, optimizer, data, start, batch, i);
+            if (impl === 'ours') oursStep(kind, trainer, model, optimizer, data, start, batch, i);
             else await stockStep(kind, model, optimizer, data, start, batch);
             await drainQueue(backend);
             return performance.now() - t0;
@@ -176,6 +190,7 @@ export async function runStepBench(options: StepBenchOptions = {}): Promise<Step
       }
     }
   }
-  tf.dispose([data.gpuImages, data.gpuLabels, data.gpuOnehot, data.gpuOrder]);
+  data.dataset.dispose();
+  data.gpuOrder.dispose();
   return entries;
 }

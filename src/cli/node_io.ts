@@ -4,7 +4,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { ImageSet } from '../job/data';
 import type { JobRequest } from '../job/execute';
-import type { JobIO, JobProgress } from '../job/train_job';
+import type { JobIO, JobProgress } from '../job/io';
 
 /** Writes the whole file or nothing: to a temporary name first, then renamed over `path` (folders made). */
 export async function writeFileAtomically(path: string, bytes: Uint8Array | string): Promise<void> {

@@ -63,10 +63,25 @@ export async function renderGallery(): Promise<void> {
   }
 }
 
+/** The gallery's attack `id` at `epsilon`: iterative ones at 10 steps, random ones from seed 0. */
+function galleryAttack(id: string, epsilon: number): lib.ResolvedAttack {
+  const params = lib.getAttack(id).params;
+  return lib.resolveAttackSpec({ kind: id, epsilon, ...('steps' in params ? { steps: 10 } : {}), ...('seed' in params ? { seed: 0 } : {}) });
+}
+
+/** The gallery's choices: every attack of the table with a radius, labelled at eps 0.1. */
+export function fillGalleryChoices(): void {
+  const select = $<HTMLSelectElement>('gallery-attack');
+  const chosen = select.value || 'fgsm';
+  const ids = lib.ATTACK_REGISTRY.all().filter((a) => a.threat !== 'none' && 'epsilon' in a.params).map((a) => a.id);
+  select.replaceChildren(...ids.map((id) => new Option(galleryAttack(id, 0.1).label, id, id === chosen, id === chosen)));
+}
+
 async function renderGalleryOnce(): Promise<void> {
   if (!pageState.data || pageState.runs.length === 0) return;
   const epsilon = Number($<HTMLInputElement>('gallery-eps').value);
-  const attack = $<HTMLSelectElement>('gallery-attack').value as 'fgsm' | 'pgd';
+  const attack = $<HTMLSelectElement>('gallery-attack').value;
+  const resolved = galleryAttack(attack, epsilon);
   $('gallery-eps-value').textContent = epsilon.toFixed(2);
   const indices = galleryIndices();
   const [h, w] = pageState.data.imageShape;
@@ -78,10 +93,7 @@ async function renderGalleryOnce(): Promise<void> {
   const clean = (await batch.x.data()) as Float32Array;
   const perModel: { run: Run; adversarial: Float32Array; cleanProbs: Float32Array; adversarialProbs: Float32Array }[] = [];
   for (const run of pageState.runs) {
-    const adversarial =
-      attack === 'fgsm'
-        ? lib.fgsmAttack(run.model, batch.x, batch.onehot, { epsilon })
-        : lib.pgdAttack(run.model, batch.x, batch.onehot, { epsilon, steps: 10, stepSize: (2.5 * epsilon) / 10, seed: 0 });
+    const adversarial = lib.attackBatch(run.model, resolved, batch, 0);
     const [cleanProbs, adversarialProbs] = tf.tidy(() => [tf.softmax(run.model.forward(batch.x)), tf.softmax(run.model.forward(adversarial))]);
     perModel.push({ run, adversarial: (await adversarial.data()) as Float32Array, cleanProbs: (await cleanProbs.data()) as Float32Array, adversarialProbs: (await adversarialProbs.data()) as Float32Array });
     tf.dispose([adversarial, cleanProbs, adversarialProbs]);
@@ -128,7 +140,7 @@ async function renderGalleryOnce(): Promise<void> {
     });
   });
   const summary = document.createElement('p');
-  summary.textContent = perModel.map((m, k) => `${m.run.name}: ${record.models[k].adversarial.filter((p, i) => p.prediction === labels[i]).length}/${indices.length} right under ${attack === 'fgsm' ? 'FGSM' : 'PGD-10'} at eps ${epsilon.toFixed(2)}`).join('; ');
+  summary.textContent = perModel.map((m, k) => `${m.run.name}: ${record.models[k].adversarial.filter((p, i) => p.prediction === labels[i]).length}/${indices.length} right under ${resolved.label} at eps ${epsilon.toFixed(2)}`).join('; ');
   $('gallery').replaceChildren(summary, table);
   $('gallery').dataset.epsilon = String(epsilon);
   $('gallery').dataset.attack = attack;

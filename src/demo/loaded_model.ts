@@ -4,10 +4,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as lib from '../index';
 import type { Classifier } from '../models/seed_cnn';
 import type { PreparedData } from '../job/data';
-import { toReportEvaluation } from '../job/train_job';
+import { toReportEvaluation } from '../job/evaluation';
 import { tableElement } from '../report/dom';
 import { drawChart } from '../report/render';
-import { accuracyBars, pct } from '../report/specs';
+import { accuracyBars, accuracyLine, pct } from '../report/specs';
 import { $, pageState, records, setState } from './state';
 
 /** Evaluates a model.json + weights picked by the user on IDX files (or the embedded test split). */
@@ -29,7 +29,8 @@ export async function evaluateLoadedModel(): Promise<void> {
       if (!file) throw new Error(`${name}: model.json names it, but it is not among the files picked`);
       return new Uint8Array(await file.arrayBuffer());
     });
-    model = lib.classifierFromLayersModel(layers);
+    model = lib.classifierFromLayersModel(layers, { owned: true });
+    layers = null;
     const examples = Number($<HTMLInputElement>('load-examples').value);
     const epsilon = Number($<HTMLInputElement>('load-eps').value);
     const steps = Number($<HTMLInputElement>('load-pgd-steps').value);
@@ -55,7 +56,7 @@ export async function evaluateLoadedModel(): Promise<void> {
       loadedData = lib.prepareJobData({ ...pageState.digits, source }, undefined, { limitTest: examples, probeExamples: 0, numClasses: model.numClasses });
     }
     out.textContent = `evaluating ${json.name} on ${loadedData.test.length} examples (${source})...`;
-    const results = await lib.evaluateModel(model, loadedData.dataset, loadedData.test, lib.jobAttacks({ evalPgdSteps: steps, evalPgdRestarts: 1, attackSeed: 0 }, epsilon), {
+    const results = await lib.evaluateModel(model, loadedData.dataset, loadedData.test, lib.jobAttacks({ attacks: 'fgsm,pgd', evalPgdSteps: steps, evalPgdRestarts: 1, attackSeed: 0 }, epsilon), {
       onProgress: (done, total) => (out.textContent = `evaluating ${json.name}: ${done}/${total}`),
     });
     const evaluation = results.map((r) => toReportEvaluation(r, 0));
@@ -65,12 +66,12 @@ export async function evaluateLoadedModel(): Promise<void> {
     $('load-tables').replaceChildren(
       tableElement({
         id: 'loaded',
-        title: `${json.name} (${model.architecture ?? 'tfjs LayersModel'}) on ${source}`,
+        title: `${json.name} (${model.architecture}) on ${source}`,
         columns: ['attack', 'eps', 'accuracy', 'correct / examples'],
-        rows: results.map((r) => [r.attack.kind === 'pgd' ? `PGD-${steps}` : r.attack.kind === 'fgsm' ? 'FGSM' : 'clean', r.attack.kind === 'clean' ? '-' : String(epsilon), pct(r.accuracy), `${r.correct} / ${r.examples}`]),
+        rows: results.map((r) => [r.label, r.attack.epsilon === undefined ? '-' : String(r.attack.epsilon), pct(r.accuracy), `${r.correct} / ${r.examples}`]),
       }),
     );
-    out.textContent = `${json.name}: clean ${pct(results[0].accuracy)}, FGSM ${pct(results[1].accuracy)}, PGD-${steps} ${pct(results[2].accuracy)} on ${loadedData.test.length} examples (${source})`;
+    out.textContent = `${json.name}: ${accuracyLine(evaluation)} on ${loadedData.test.length} examples (${source})`;
     records.loaded = { model: json.name, examples: loadedData.test.length, results };
     setState('done');
   } catch (err) {
@@ -78,7 +79,7 @@ export async function evaluateLoadedModel(): Promise<void> {
     out.className = 'error';
     setState('error');
   } finally {
-    if (model?.architecture === 'seed-cnn') tf.dispose(model.variables);
+    model?.dispose();
     layers?.dispose();
     loadedData?.dataset.dispose();
   }

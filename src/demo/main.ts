@@ -9,11 +9,11 @@ import * as lib from '../index';
 import type { PreparedData } from '../job/data';
 import { chartValues } from '../report/render';
 import { adapterLine } from '../report/specs';
-import { renderGallery } from './gallery';
+import { fillGalleryChoices, renderGallery } from './gallery';
 import { evaluateLoadedModel } from './loaded_model';
 import { $, pageState, records, setButtons, setState, status, type BackendInfo, type Run } from './state';
 import { loadSweepFile, runTradeOff } from './trade_off';
-import { downloadModel, stepsBegunSoFar, stop, togglePause, train } from './training';
+import { downloadModel, fillSettingsForm, stepsBegunSoFar, stop, togglePause, train } from './training';
 
 /** WebGPU when the browser gives an adapter (and the URL does not say ?backend=cpu), else tfjs's CPU backend. */
 async function startBackend(): Promise<BackendInfo> {
@@ -83,6 +83,8 @@ async function main(): Promise<void> {
   const digits = await lib.loadIdxImageSet(new URL('data/digits-images-idx3-ubyte.gz', location.href), new URL('data/digits-labels-idx1-ubyte.gz', location.href));
   pageState.digits = digits;
   status(`${digits.count} embedded digits loaded; pick the settings and press Start`);
+  fillSettingsForm();
+  fillGalleryChoices();
   $('start').addEventListener('click', () => train().catch(fail));
   $('pause').addEventListener('click', togglePause);
   $('stop').addEventListener('click', stop);

@@ -4,12 +4,13 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as lib from '../index';
 import type { Classifier } from '../models/seed_cnn';
-import type { EpochRecord, EvaluationResult, TrainerKind } from '../train/trainer';
+import type { EpochRecord } from '../train/loop';
+import type { EvaluationResult } from '../train/evaluate';
 import type { PreparedData } from '../job/data';
 import type { TradeOffData } from '../report/specs';
 
 export interface Settings {
-  trainer: TrainerKind;
+  trainer: string;
   epsilon: number;
   epochs: number;
   batchSize: number;
@@ -22,7 +23,7 @@ export interface Settings {
 /** One model being trained, and its per-epoch points (as the library returned them). */
 export interface Run {
   name: string;
-  trainer: TrainerKind;
+  trainer: string;
   epsilon: number;
   model: Classifier;
   optimizer: tf.Optimizer;
@@ -30,7 +31,8 @@ export interface Run {
 }
 
 export interface GalleryRecord {
-  attack: 'fgsm' | 'pgd';
+  /** An attack id of the table. */
+  attack: string;
   epsilon: number;
   indices: number[];
   labels: number[];
@@ -69,7 +71,7 @@ export const setState = (state: string) => (document.body.dataset.state = state)
 export const status = (text: string) => ($('status').textContent = text);
 
 /** The page's evaluation PGD: its step count, one restart, attack seed 0 (the CLI's defaults otherwise). */
-export const pageAttackSettings = (s: Settings) => ({ evalPgdSteps: s.pgdSteps, evalPgdRestarts: 1, attackSeed: 0 });
+export const pageAttackSettings = (s: Settings, attacks = 'pgd') => ({ attacks, evalPgdSteps: s.pgdSteps, evalPgdRestarts: 1, attackSeed: 0 });
 
 export function setButtons(training: boolean): void {
   $<HTMLButtonElement>('start').disabled = training;

@@ -1,8 +1,7 @@
 // The trade-off view: clean against robust accuracy per eps, either of the models trained on the page
 // (evaluated here at each eps of a list: the in-page sweep) or of a sweep.json the CLI wrote.
 import * as lib from '../index';
-import type { EvaluationAttack } from '../train/trainer';
-import type { SweepReport } from '../job/eval_job';
+import type { SweepReport } from '../report/schema';
 import { tableElement } from '../report/dom';
 import { drawChart } from '../report/render';
 import { tradeOffView, type TradeOffData } from '../report/specs';
@@ -48,19 +47,18 @@ export async function runTradeOff(): Promise<void> {
   try {
     const evalEpsilons = parseEpsList($<HTMLInputElement>('tradeoff-eps').value);
     const rows: TradeOffData['rows'] = [];
+    const robustAt = (e: number) => lib.jobAttacks(pageAttackSettings(s, 'fgsm,pgd'), e).slice(1);
+    const labels = lib.attackLabels(robustAt(evalEpsilons[0]));
     for (const run of pageState.runs) {
       $('tradeoff-status').textContent = `evaluating ${run.name} at eps ${evalEpsilons.join(', ')} on ${pageState.evalIndices.length} test digits...`;
-      const attacks: EvaluationAttack[] = [{ kind: 'clean' }, ...evalEpsilons.flatMap((e) => lib.jobAttacks(pageAttackSettings(s), e).slice(1))];
-      const results = await lib.evaluateModel(run.model, pageState.data.dataset, pageState.evalIndices, attacks);
-      rows.push({
-        train_epsilon: run.trainer === 'clean' ? 0 : run.epsilon,
-        trainer: run.trainer,
-        clean_accuracy: results[0].accuracy,
-        fgsm_accuracy: Object.fromEntries(evalEpsilons.map((e, i) => [String(e), results[1 + 2 * i].accuracy])),
-        pgd_accuracy: Object.fromEntries(evalEpsilons.map((e, i) => [String(e), results[2 + 2 * i].accuracy])),
-      });
+      const [clean, ...results] = await lib.evaluateModel(run.model, pageState.data.dataset, pageState.evalIndices, [{ kind: 'clean' }, ...evalEpsilons.flatMap(robustAt)]);
+      // Results come in the order asked: each eps, then each attack at it.
+      const accuracy = Object.fromEntries(labels.map((label, k) => [label, Object.fromEntries(evalEpsilons.map((e, i) => [String(e), results[i * labels.length + k].accuracy]))]));
+      rows.push({ train_epsilon: run.trainer === 'clean' ? 0 : run.epsilon, trainer: run.trainer, clean_accuracy: clean.accuracy, accuracy });
     }
-    showTradeOff({ eval_epsilons: evalEpsilons, rows, trade_off: lib.sweepTradeOff(rows, evalEpsilons), pgdSteps: s.pgdSteps }, `${IN_PAGE_TRADE_OFF}, ${pageState.evalIndices.length} test digits, PGD-${s.pgdSteps}`);
+    const pgd = labels[labels.length - 1];
+    const tradeOff = lib.sweepTradeOff(rows.map((r) => ({ ...r, pgd_accuracy: r.accuracy[pgd] })), evalEpsilons, pgd);
+    showTradeOff({ eval_epsilons: evalEpsilons, attacks: labels, trade_off_attack: pgd, rows, trade_off: tradeOff }, `${IN_PAGE_TRADE_OFF}, ${pageState.evalIndices.length} test digits, ${labels.join(' and ')}`);
     setState('done');
   } catch (err) {
     $('tradeoff-status').textContent = (err as Error).message;
@@ -74,7 +72,7 @@ export async function loadSweepFile(file: File): Promise<void> {
   try {
     const sweep = JSON.parse(await file.text()) as SweepReport;
     if (sweep.command !== 'sweep' || !Array.isArray(sweep.rows)) throw new Error(`${file.name} is not a sweep.json of the CLI (command: ${String(sweep.command)})`);
-    showTradeOff({ ...sweep, pgdSteps: sweep.settings.evalPgdSteps }, `${file.name}: ${sweep.rows.length} models, ${sweep.data.test_examples} test examples, ${sweep.runtime.name}`);
+    showTradeOff(lib.sweepTradeOffData(sweep), `${file.name}: ${sweep.rows.length} models, ${sweep.data.test_examples} test examples, ${sweep.runtime.name}`);
   } catch (err) {
     $('tradeoff-status').textContent = (err as Error).message;
   }

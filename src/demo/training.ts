@@ -2,7 +2,6 @@
 // epoch by epoch, the live charts and the epoch table, pause and stop, and the download of the last model.
 import * as tf from '@tensorflow/tfjs-core';
 import * as lib from '../index';
-import type { TrainerKind } from '../train/trainer';
 import { tableElement } from '../report/dom';
 import { drawChart, updateChart, Chart } from '../report/render';
 import { pct, type ChartSpec, type ReportTable } from '../report/specs';
@@ -19,24 +18,50 @@ const liveCharts = new Map<string, Chart>();
 /** Training steps begun since the page opened (`window.demo.stepsBegun`). */
 export const stepsBegunSoFar = () => stepsBegun;
 
+/** The form's trainer choices from the trainer table, and its input ranges from the settings table. */
+export function fillSettingsForm(): void {
+  const form = $<HTMLFormElement>('settings');
+  const select = form.elements.namedItem('trainer') as HTMLSelectElement;
+  const chosen = select.value || String(lib.DEFAULT_TRAIN_SETTINGS.trainer);
+  select.replaceChildren(...lib.trainerIds().map((id) => new Option(id, id, id === chosen, id === chosen)));
+  for (const [name, key] of Object.entries(FORM_SETTINGS)) {
+    const row = lib.SETTINGS.find((r) => r.key === key)!;
+    const input = form.elements.namedItem(name) as HTMLInputElement;
+    if (row.min !== undefined) input.min = String(row.min);
+    if (row.max !== undefined) input.max = String(row.max);
+    input.title = row.help;
+  }
+}
+
+/** Form fields checked by a row of the settings table (the rest are the page's own). */
+const FORM_SETTINGS: Record<string, string> = { epsilon: 'epsilon', epochs: 'epochs', batchSize: 'batchSize', pgdSteps: 'evalPgdSteps' };
+
 function readSettings(): Settings {
   const form = $<HTMLFormElement>('settings');
   const value = (name: string) => (form.elements.namedItem(name) as HTMLInputElement).value;
+  /** A field of the settings table, read and checked by its row. */
+  const setting = (name: string) => {
+    const row = lib.SETTINGS.find((r) => r.key === FORM_SETTINGS[name])!;
+    const v = Number(value(name));
+    const problem = lib.paramProblem(row as lib.ParamSpec, v);
+    if (value(name).trim() === '' || problem) throw new Error(`${name} ${problem ?? 'is empty'}`);
+    return v;
+  };
   const int = (name: string, min: number, max: number) => {
     const v = Number(value(name));
     if (!Number.isInteger(v) || v < min || v > max) throw new Error(`${name} must be an integer in [${min}, ${max}], got ${value(name)}`);
     return v;
   };
-  const epsilon = Number(value('epsilon'));
-  if (!(epsilon >= 0 && epsilon <= 1)) throw new Error(`eps must be a number in [0, 1], got ${value('epsilon')}`);
+  const trainer = value('trainer');
+  if (!lib.trainerIds().includes(trainer)) throw new Error(`trainer must be one of ${lib.trainerIds().join(', ')}, got ${trainer}`);
   return {
-    trainer: value('trainer') as TrainerKind,
-    epsilon,
-    epochs: int('epochs', 1, 100),
-    batchSize: int('batchSize', 1, 1024),
+    trainer,
+    epsilon: setting('epsilon'),
+    epochs: setting('epochs'),
+    batchSize: setting('batchSize'),
     trainExamples: int('trainExamples', 16, 8000),
     evalExamples: int('evalExamples', 1, 2000),
-    pgdSteps: int('pgdSteps', 1, 100),
+    pgdSteps: setting('pgdSteps'),
     baseline: (form.elements.namedItem('baseline') as HTMLInputElement).checked,
   };
 }
@@ -82,7 +107,7 @@ function drawLiveCharts(s: Settings, fresh: boolean): void {
 
 function disposeRuns(): void {
   for (const r of pageState.runs) {
-    tf.dispose(r.model.variables);
+    r.model.dispose();
     r.optimizer.dispose();
   }
   pageState.runs = [];
@@ -101,26 +126,25 @@ export async function train(): Promise<void> {
   pageState.data = lib.prepareJobData({ ...pageState.digits, source: 'embedded digits' }, undefined, { limitTrain: s.trainExamples, probeExamples: 0 });
   pageState.evalIndices = pageState.data.test.slice(0, s.evalExamples);
   pageState.settingsUsed = s;
-  const make = (name: string, trainer: TrainerKind, epsilon: number): Run => ({ name, trainer, epsilon, model: lib.seedCnn({ seed: 0 }), optimizer: lib.engineAdam(0.003), points: [] });
+  const make = (name: string, trainer: string, epsilon: number): Run => ({ name, trainer, epsilon, model: lib.seedCnn({ seed: 0 }), optimizer: lib.engineAdam(0.003), points: [] });
   if (s.baseline && s.trainer !== 'clean') pageState.runs.push(make('clean model', 'clean', 0));
   pageState.runs.push(make(s.trainer === 'clean' ? 'clean model' : 'adversarial model', s.trainer, s.epsilon));
   drawLiveCharts(s, true);
   controller = new AbortController();
-  // Clean and PGD: the CLI's evaluation attacks at these settings, without FGSM.
-  const [cleanAttack, , pgdAttack] = lib.jobAttacks(pageAttackSettings(s), s.epsilon);
-  const attacks = [cleanAttack, pgdAttack];
+  // Clean and PGD: the CLI's evaluation attacks at these settings.
+  const attacks = lib.jobAttacks(pageAttackSettings(s), s.epsilon);
   const stepsPerEpoch = Math.floor(pageState.data.train.length / s.batchSize);
   if (stepsPerEpoch < 1) throw new Error(`batch size ${s.batchSize} is larger than the ${pageState.data.train.length} training examples`);
   const progress = $<HTMLProgressElement>('progress');
   const totalSteps = s.epochs * stepsPerEpoch * pageState.runs.length;
   let stepsBefore = 0;
-  training: for (let epoch = 0; epoch < s.epochs; epoch++) {
-    for (const run of pageState.runs) {
-      const history = await lib.trainModel(run.model, run.optimizer, pageState.data.dataset, pageState.data.train, {
+  // One run per model, advanced an epoch at a time in turn.
+  const epochs = pageState.runs.map((run) =>
+    lib
+      .trainingRun(run.model, run.optimizer, pageState.data!.dataset, pageState.data!.train, {
         trainer: run.trainer,
         epsilon: run.epsilon,
         epochs: s.epochs,
-        startEpoch: epoch,
         batchSize: s.batchSize,
         learningRate: 0.003,
         schedule: 'cyclic',
@@ -128,16 +152,20 @@ export async function train(): Promise<void> {
         seed: 0,
         progressEvery: 5,
         onProgress: (p) => {
-          status(`epoch ${epoch + 1}/${s.epochs}, ${run.name} (${run.trainer}): step ${p.step}/${p.stepsPerEpoch}, loss ${p.meanLoss.toFixed(3)}, ${p.imagesPerSecond.toFixed(0)} images/s, eps ${p.epsilon.toFixed(3)}`);
+          status(`epoch ${p.epoch + 1}/${s.epochs}, ${run.name} (${run.trainer}): step ${p.step}/${p.stepsPerEpoch}, loss ${p.meanLoss.toFixed(3)}, ${p.imagesPerSecond.toFixed(0)} images/s, eps ${p.epsilon.toFixed(3)}`);
           progress.value = (stepsBefore + p.step) / totalSteps;
         },
         beforeStep: () => (pause ? pause.promise.then(() => void stepsBegun++) : void stepsBegun++),
-        signal: controller.signal,
-        onEpochEnd: () => ({ stop: true }),
-      });
+        signal: controller!.signal,
+      })
+      [Symbol.asyncIterator](),
+  );
+  training: for (let epoch = 0; epoch < s.epochs; epoch++) {
+    for (const [k, run] of pageState.runs.entries()) {
+      const next = await epochs[k].next();
       stepsBefore += stepsPerEpoch;
-      if (history.length === 0) break training;
-      const record = history[0];
+      if (next.done) break training;
+      const record = next.value;
       status(`epoch ${epoch + 1}/${s.epochs}, ${run.name}: evaluating on ${pageState.evalIndices.length} test digits (clean, PGD-${s.pgdSteps})`);
       const evaluation = await lib.evaluateModel(run.model, pageState.data.dataset, pageState.evalIndices, attacks);
       run.points.push({ epoch, record, clean: evaluation[0], robust: evaluation[1] });
@@ -146,6 +174,7 @@ export async function train(): Promise<void> {
       if (record.stopped) break training;
     }
   }
+  await Promise.all(epochs.map((it) => it.return?.()));
   const stopped = controller.signal.aborted;
   controller = null;
   pause = null;
@@ -161,13 +190,8 @@ export async function train(): Promise<void> {
 export async function downloadModel(): Promise<void> {
   const run = pageState.runs.at(-1);
   if (!run) return;
-  const layers = lib.seedCnnToLayersModel(run.model);
   const files: [string, Uint8Array][] = [];
-  try {
-    await lib.saveLayersModelFiles(layers, async (name, bytes) => void files.push([name, bytes]));
-  } finally {
-    layers.dispose();
-  }
+  await lib.saveClassifier(run.model, async (name, bytes) => void files.push([name, bytes]));
   for (const [name, bytes] of files) {
     const link = document.createElement('a');
     link.href = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>]));

@@ -201,7 +201,8 @@ export function engineConv2DBackpropFilter(backend: WebGPUBackend, x: TensorInfo
     [x, dy],
     [usedChunks, filterSize],
   );
-  if (usedChunks === 1) return partial;
+  // One chunk: the partial sums are the gradient, in the filter's shape.
+  if (usedChunks === 1) return { ...partial, shape: info.filterShape };
   const out = engineColumnSum(backend, partial, usedChunks, filterSize, info.filterShape);
   backend.disposeData(partial.dataId);
   return out;

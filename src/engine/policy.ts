@@ -79,3 +79,26 @@ export function countEngineCall(name: string, onEngine: boolean): void {
   if (onEngine) counts.engine++;
   else counts.fallback++;
 }
+
+/** A copy of the counts now, to measure a stretch of work with `engineKernelCountsSince`. */
+export function snapshotEngineKernelCounts(): Record<string, { engine: number; fallback: number }> {
+  return Object.fromEntries(Object.entries(engineKernelCounts).map(([k, v]) => [k, { ...v }]));
+}
+
+/**
+ * The calls of each engine kernel since `snapshot` (kernels with none left out).
+ *
+ * @example
+ * const before = snapshotEngineKernelCounts();
+ * await trainModel(...);
+ * engineKernelCountsSince(before); // { Conv2D: { engine: 120, fallback: 0 }, ... }
+ */
+export function engineKernelCountsSince(snapshot: Record<string, { engine: number; fallback: number }>): Record<string, { engine: number; fallback: number }> {
+  const out: Record<string, { engine: number; fallback: number }> = {};
+  for (const [name, now] of Object.entries(engineKernelCounts)) {
+    const was = snapshot[name] ?? { engine: 0, fallback: 0 };
+    const d = { engine: now.engine - was.engine, fallback: now.fallback - was.fallback };
+    if (d.engine > 0 || d.fallback > 0) out[name] = d;
+  }
+  return out;
+}

@@ -5,6 +5,7 @@
 import { stratifiedSplit } from '../data/digits';
 import { uploadDataset, type GpuDataset } from '../data/gpu_dataset';
 import { seededRandom, shuffle } from '../data/random';
+import type { DataDescription } from '../report/schema';
 import { AdversarialArgumentError } from '../validate';
 
 /** Images as uint8 (count x height x width, one channel), labels as uint8, and where they came from. */
@@ -39,16 +40,7 @@ export interface PreparedData {
   numClasses: number;
   imageShape: [number, number, number];
   /** For the report and for checking that a resumed run sees the same data. */
-  description: {
-    train_source: string;
-    test_source: string;
-    split: string;
-    train_examples: number;
-    probe_examples: number;
-    test_examples: number;
-    classes: number;
-    image_shape: [number, number, number];
-  };
+  description: DataDescription;
 }
 
 /** The test fraction and the seed of the split used when no test set is given. */

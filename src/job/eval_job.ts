@@ -1,150 +1,120 @@
-// `eval` and `sweep`: a saved model evaluated on a data set under chosen attacks (the same batches and
+// `eval` and `sweep`: a saved model evaluated on a data set under the job's attacks (the same batches and
 // attack seeds as the training job, so its figures come out the same), and the robustness-accuracy
-// trade-off: the seed CNN trained at several epsilons, each evaluated at several epsilons.
+// trade-off: a model trained at several epsilons, each evaluated under each attack at several epsilons.
 import * as tf from '@tensorflow/tfjs-core';
-import type { AdapterSummary } from '../device';
+import { resolveAttackSpec, type AttackSpec } from '../attacks/index';
+import { engineKernelCountsSince, snapshotEngineKernelCounts } from '../engine/policy';
 import type { Classifier } from '../models/seed_cnn';
+import { REPORT_SCHEMA, type EvalReport, type SweepReport, type SweepRow } from '../report/schema';
 import { AdversarialArgumentError } from '../validate';
 import type { PreparedData } from './data';
-import {
-  evaluateForReport,
-  jobAttacks,
-  REPORT_SCHEMA,
-  saveJobModel,
-  trainJobModel,
-  type JobEnvironment,
-  type JobIO,
-  type ReportEvaluation,
-  type TrainJobSettings,
-} from './train_job';
+import { evaluateForReport, jobAttacks, metricsOf, type EvalSettings } from './evaluation';
+import type { JobEnvironment, JobIO } from './io';
+import type { TrainJobSettings } from './settings';
+import { saveJobModel, trainJobModel } from './train_job';
 
-export interface EvalSettings {
-  epsilon: number;
-  evalPgdSteps: number;
-  evalPgdRestarts: number;
-  attackSeed: number;
-}
+export type { EvalSettings };
 
-export interface EvalReport {
-  schema: typeof REPORT_SCHEMA;
-  command: 'eval';
-  created: string;
-  model_path: string;
-  runtime: JobEnvironment['runtime'] & { tfjs_core: string; backend: string };
-  adapter: AdapterSummary;
-  data: PreparedData['description'];
-  metrics: { clean_accuracy: number; fgsm_accuracy: number; pgd_accuracy: number };
-  evaluation: ReportEvaluation[];
-  throughput: { eval_seconds: number };
+/** `model` fits `data`: its logits are the data's classes and its input the data's images. */
+export function checkModelFitsData(model: Classifier, data: Pick<PreparedData, 'numClasses' | 'imageShape'>, op: string): void {
+  if (model.numClasses !== data.numClasses) throw new AdversarialArgumentError(op, 'model', `outputs ${model.numClasses} logits but the data set has ${data.numClasses} classes`);
+  if (!tf.util.arraysEqual(model.inputShape, data.imageShape)) throw new AdversarialArgumentError(op, 'model', `takes images [${model.inputShape}] but the data set holds [${data.imageShape}]`);
 }
 
 /**
- * Evaluates `model` on `data.test`, clean and under FGSM and PGD at `settings.epsilon`; writes
+ * Evaluates `model` on `data.test`, clean and under the job's attacks at `settings.epsilon`; writes
  * `report.json` through `io` when `write` is true.
  *
  * @example
- * const report = await runEvalJob(model, 'out/model/model.json', data, { epsilon: 0.1, evalPgdSteps: 20, evalPgdRestarts: 1, attackSeed: 0 }, io, env);
+ * const report = await runEvalJob(model, 'out/model/model.json', data, { ...DEFAULT_TRAIN_SETTINGS, attacks: 'fgsm,pgd:restarts=5' }, io, env);
  */
 export async function runEvalJob(model: Classifier, modelPath: string, data: PreparedData, settings: EvalSettings, io: JobIO, env: JobEnvironment, write = true): Promise<EvalReport> {
-  if (model.numClasses !== data.numClasses) {
-    throw new AdversarialArgumentError('runEvalJob', 'model', `outputs ${model.numClasses} logits but the data set has ${data.numClasses} classes`);
-  }
-  if (!tf.util.arraysEqual(model.inputShape, data.imageShape)) {
-    throw new AdversarialArgumentError('runEvalJob', 'model', `takes images [${model.inputShape}] but the data set holds [${data.imageShape}]`);
-  }
+  checkModelFitsData(model, data, 'runEvalJob');
+  const attacks = jobAttacks(settings, settings.epsilon);
   const start = performance.now();
-  const evaluation = await evaluateForReport(model, data, jobAttacks(settings, settings.epsilon), io, 'eval');
+  const kernelsBefore = snapshotEngineKernelCounts();
+  const evaluation = await evaluateForReport(model, data, attacks, io, 'eval');
   const report: EvalReport = {
     schema: REPORT_SCHEMA,
     command: 'eval',
     created: new Date().toISOString(),
     model_path: modelPath,
+    model: { architecture: model.architecture ?? 'layers-model', description: model.description ?? '', parameters: model.variables.reduce((a, v) => a + v.size, 0) },
     runtime: { ...env.runtime, tfjs_core: tf.version_core, backend: tf.getBackend() },
     adapter: env.adapter,
     data: data.description,
-    metrics: { clean_accuracy: evaluation[0].accuracy, fgsm_accuracy: evaluation[1].accuracy, pgd_accuracy: evaluation[2].accuracy },
+    metrics: metricsOf(evaluation),
     evaluation,
+    engine_kernels: engineKernelCountsSince(kernelsBefore),
     throughput: { eval_seconds: (performance.now() - start) / 1000 },
   };
   if (write) await io.writeFile('report.json', new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
   return report;
 }
 
-export interface SweepRow {
-  train_epsilon: number;
-  trainer: string;
-  clean_accuracy: number;
-  /** Accuracy under FGSM and under PGD at each evaluation epsilon (keys: the epsilon as written). */
-  fgsm_accuracy: Record<string, number>;
-  pgd_accuracy: Record<string, number>;
-  train_seconds: number;
-  kept_epoch: number | null;
-  guard_events: number;
-  model_files: string[];
+/** Labels of `attacks` for tables, unique: a label that two attacks share (two PGD-20s) gives way to the keys. */
+export function attackLabels(attacks: AttackSpec[]): string[] {
+  const resolved = attacks.map((a) => resolveAttackSpec(a));
+  return resolved.map((r) => (resolved.filter((o) => o.label === r.label).length > 1 ? r.key : r.label));
 }
 
-export interface SweepReport {
-  schema: typeof REPORT_SCHEMA;
-  command: 'sweep';
-  created: string;
-  runtime: JobEnvironment['runtime'] & { tfjs_core: string; backend: string };
-  adapter: AdapterSummary;
-  data: PreparedData['description'];
-  settings: TrainJobSettings;
-  train_epsilons: number[];
-  eval_epsilons: number[];
-  rows: SweepRow[];
-  /** Per trained model: clean accuracy lost and PGD accuracy gained at its own epsilon against the eps-0 model. */
-  trade_off: { train_epsilon: number; clean_accuracy_cost: number; pgd_accuracy_gain: number }[];
+export interface SweepOptions {
+  resume?: boolean;
+  /** A fresh copy of the user's model for each training epsilon (fine-tuning); default: `settings.arch` from scratch. */
+  model?: () => Promise<Classifier>;
+  modelSource?: string;
 }
 
 /**
- * Trains the seed CNN at each of `trainEpsilons` (eps 0: the `clean` trainer) and evaluates each model at
- * each of `evalEpsilons`; writes `sweep.json` and each model under `eps-<e>/`.
+ * Trains at each of `trainEpsilons` (eps 0: the `clean` trainer) and evaluates each model under each of
+ * the job's attacks at each of `evalEpsilons`; writes `sweep.json` and each model under `eps-<e>/`.
  *
  * @example
  * const sweep = await runSweep(settings, [0, 0.05, 0.1], [0.05, 0.1, 0.2], data, io, env);
  */
-export async function runSweep(settings: TrainJobSettings, trainEpsilons: number[], evalEpsilons: number[], data: PreparedData, io: JobIO, env: JobEnvironment, options: { resume?: boolean } = {}): Promise<SweepReport> {
+export async function runSweep(settings: TrainJobSettings, trainEpsilons: number[], evalEpsilons: number[], data: PreparedData, io: JobIO, env: JobEnvironment, options: SweepOptions = {}): Promise<SweepReport> {
   const check = (name: string, list: number[]) => {
-    if (list.length === 0 || list.some((e) => !Number.isFinite(e) || e < 0 || e > 1)) throw new AdversarialArgumentError('runSweep', name, `must be a non-empty list of numbers in [0, 1], got [${list}]`);
+    if (!Array.isArray(list) || list.length === 0 || list.some((e) => !Number.isFinite(e) || e < 0 || e > 1)) throw new AdversarialArgumentError('runSweep', name, `must be a non-empty list of numbers in [0, 1], got [${list}]`);
   };
   check('trainEpsilons', trainEpsilons);
   check('evalEpsilons', evalEpsilons);
+  const robustAt = (e: number) => jobAttacks(settings, e).slice(1);
+  const labels = attackLabels(robustAt(evalEpsilons[0]));
   const rows: SweepRow[] = [];
   for (const trainEpsilon of trainEpsilons) {
     const runSettings: TrainJobSettings = { ...settings, epsilon: trainEpsilon, trainer: trainEpsilon === 0 ? 'clean' : settings.trainer };
     const prefix = `eps-${trainEpsilon}/`;
     io.log(`sweep: training ${runSettings.trainer} at eps ${trainEpsilon}`);
     const resume = options.resume === true && (await io.readFile(`${prefix}checkpoints/last.ckpt`)) !== null;
-    const trained = await trainJobModel(runSettings, data, io, env, { prefix, resume });
+    const given = options.model ? await options.model() : undefined;
     try {
+      const trained = await trainJobModel(runSettings, data, io, env, { prefix, resume, model: given, modelSource: options.modelSource });
       const files = await saveJobModel(trained.model, io, prefix);
-      let clean = 0;
-      const fgsm: Record<string, number> = {};
-      const pgd: Record<string, number> = {};
-      for (const [i, e] of evalEpsilons.entries()) {
-        const attacks = jobAttacks(settings, e).slice(i === 0 ? 0 : 1);
-        const results = await evaluateForReport(trained.model, data, attacks, io, `eps ${trainEpsilon} model at eps ${e}`);
-        if (i === 0) clean = results.shift()!.accuracy;
-        fgsm[String(e)] = results[0].accuracy;
-        pgd[String(e)] = results[1].accuracy;
+      const [clean] = await evaluateForReport(trained.model, data, [{ kind: 'clean' }], io, `eps ${trainEpsilon} model`);
+      const accuracy: Record<string, Record<string, number>> = Object.fromEntries(labels.map((l) => [l, {}]));
+      for (const e of evalEpsilons) {
+        const results = await evaluateForReport(trained.model, data, robustAt(e), io, `eps ${trainEpsilon} model at eps ${e}`);
+        results.forEach((r, i) => (accuracy[labels[i]][String(e)] = r.accuracy));
       }
+      const byId = (id: string) => accuracy[labels[robustAt(evalEpsilons[0]).findIndex((a) => a.kind === id)]] ?? {};
       rows.push({
         train_epsilon: trainEpsilon,
         trainer: runSettings.trainer,
-        clean_accuracy: clean,
-        fgsm_accuracy: fgsm,
-        pgd_accuracy: pgd,
+        clean_accuracy: clean.accuracy,
+        accuracy,
+        fgsm_accuracy: byId('fgsm'),
+        pgd_accuracy: byId('pgd'),
         train_seconds: trained.trainSeconds,
         kept_epoch: trained.keptEpoch,
         guard_events: trained.events.length,
         model_files: files,
       });
+      if (!given) trained.model.dispose();
     } finally {
-      tf.dispose(trained.model.variables);
+      given?.dispose();
     }
   }
+  const tradeOffAttack = labels[labels.length - 1];
   const report: SweepReport = {
     schema: REPORT_SCHEMA,
     command: 'sweep',
@@ -152,31 +122,40 @@ export async function runSweep(settings: TrainJobSettings, trainEpsilons: number
     runtime: { ...env.runtime, tfjs_core: tf.version_core, backend: tf.getBackend() },
     adapter: env.adapter,
     data: data.description,
-    settings,
+    settings: { ...settings },
     train_epsilons: trainEpsilons,
     eval_epsilons: evalEpsilons,
+    attacks: labels,
+    trade_off_attack: tradeOffAttack,
     rows,
-    trade_off: sweepTradeOff(rows, evalEpsilons),
+    trade_off: sweepTradeOff(rows, evalEpsilons, tradeOffAttack),
   };
   await io.writeFile('sweep.json', new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
   return report;
 }
 
 /**
- * Per trained model: the clean accuracy lost and the PGD accuracy gained against the eps-0 model, at the
- * model's own training eps when it was evaluated there (else at the largest evaluation eps); empty without
- * an eps-0 model.
+ * Per trained model: the clean accuracy lost and the accuracy under `attack` (a label; default PGD's) gained
+ * against the eps-0 model, at the model's own training eps when it was evaluated there (else at the
+ * largest evaluation eps); empty without an eps-0 model.
  *
  * @example
- * sweepTradeOff(rows, [0.05, 0.1]); // [{ train_epsilon: 0.1, clean_accuracy_cost: 0.004, pgd_accuracy_gain: 0.55 }]
+ * sweepTradeOff(rows, [0.05, 0.1], 'PGD-20'); // [{ train_epsilon: 0.1, clean_accuracy_cost: 0.004, robust_accuracy_gain: 0.55, pgd_accuracy_gain: 0.55 }]
  */
-export function sweepTradeOff(rows: Pick<SweepRow, 'train_epsilon' | 'clean_accuracy' | 'pgd_accuracy'>[], evalEpsilons: number[]): SweepReport['trade_off'] {
+export function sweepTradeOff(rows: Pick<SweepRow, 'train_epsilon' | 'clean_accuracy' | 'accuracy' | 'pgd_accuracy'>[], evalEpsilons: number[], attack?: string): SweepReport['trade_off'] {
   const reference = rows.find((r) => r.train_epsilon === 0);
   if (!reference) return [];
+  const label = attack ?? Object.keys(reference.accuracy).at(-1)!;
   return rows
     .filter((r) => r !== reference)
     .map((r) => {
       const at = String(evalEpsilons.includes(r.train_epsilon) ? r.train_epsilon : evalEpsilons[evalEpsilons.length - 1]);
-      return { train_epsilon: r.train_epsilon, clean_accuracy_cost: reference.clean_accuracy - r.clean_accuracy, pgd_accuracy_gain: r.pgd_accuracy[at] - reference.pgd_accuracy[at] };
+      const hasPgd = r.pgd_accuracy[at] !== undefined && reference.pgd_accuracy[at] !== undefined;
+      return {
+        train_epsilon: r.train_epsilon,
+        clean_accuracy_cost: reference.clean_accuracy - r.clean_accuracy,
+        robust_accuracy_gain: r.accuracy[label][at] - reference.accuracy[label][at],
+        pgd_accuracy_gain: hasPgd ? r.pgd_accuracy[at] - reference.pgd_accuracy[at] : null,
+      };
     });
 }

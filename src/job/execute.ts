@@ -1,13 +1,16 @@
 // One job from a checked request (made by the command line's flags), the same in Node and in a page:
-// the data prepared and uploaded, then `train`, `eval` or `sweep`, and a summary table for the terminal.
-import * as tf from '@tensorflow/tfjs-core';
+// the data prepared and uploaded, the model built or loaded, then `train`, `eval` or `sweep`, and a
+// summary table for the terminal.
 import { classifierFromLayersModel, loadLayersModelFiles } from '../models/layers_format';
-import { pct } from '../report/specs';
+import type { Classifier } from '../models/seed_cnn';
+import type { EvalReport, ReportEvaluation, SweepReport, TrainReport } from '../report/schema';
 import { prepareJobData, type ImageSet } from './data';
-import { runEvalJob, runSweep, type EvalReport, type SweepReport } from './eval_job';
-import { runTrainJob, type JobEnvironment, type JobIO, type TrainJobSettings, type TrainReport } from './train_job';
+import { checkModelFitsData, runEvalJob, runSweep } from './eval_job';
+import { pct, type JobEnvironment, type JobIO } from './io';
+import { runTrainJob } from './run_train';
+import type { Command, TrainJobSettings } from './settings';
 
-export type Command = 'train' | 'eval' | 'sweep';
+export type { Command };
 
 /** What a job needs, checked; plain data, so that it can cross into a page. */
 export interface JobRequest {
@@ -35,6 +38,16 @@ export interface JobOutcome {
 /** A difference in points with its sign (+, - or +- when it rounds to zero). */
 const signed = (v: number) => (Math.round(1000 * Math.abs(v)) === 0 ? '+-0.0%' : `${v > 0 ? '+' : '-'}${pct(Math.abs(v))}`);
 
+/** The model.json at `path` read through `io` as a classifier that owns its layers model. */
+export async function loadJobModel(path: string, io: JobIO): Promise<Classifier> {
+  const layers = await loadLayersModelFiles(path, async (p) => {
+    const bytes = await io.readFile(p);
+    if (!bytes) throw new Error(`${p}: no such file`);
+    return bytes;
+  });
+  return classifierFromLayersModel(layers, { owned: true });
+}
+
 /**
  * Runs `request` on the given image sets (`test` absent: a split of `train`, or for eval the test part of it).
  *
@@ -43,52 +56,64 @@ const signed = (v: number) => (Math.round(1000 * Math.abs(v)) === 0 ? '+-0.0%' :
  */
 export async function executeJob(request: JobRequest, sets: { train?: ImageSet; test?: ImageSet }, io: JobIO, env: JobEnvironment): Promise<JobOutcome> {
   const s = request.settings;
+  const where = `${env.runtime.name}, ${env.adapter.description || env.adapter.vendor}`;
+  const modelPath = request.files.model;
   if (request.command === 'eval') {
-    const layers = await loadLayersModelFiles(request.files.model!, async (path) => {
-      const bytes = await io.readFile(path);
-      if (!bytes) throw new Error(`${path}: no such file`);
-      return bytes;
-    });
-    const model = classifierFromLayersModel(layers);
-    const base = sets.test ?? sets.train!;
-    const data = prepareJobData(base, undefined, { allTest: sets.test !== undefined, limitTest: request.limitTest, numClasses: model.numClasses });
+    const model = await loadJobModel(modelPath!, io);
     try {
-      io.log(`model ${request.files.model}: ${model.architecture ?? 'tfjs LayersModel'}, ${model.numClasses} classes; ${data.test.length} test examples (${data.description.test_source})`);
-      const report = await runEvalJob(model, request.files.model!, data, s, io, env, request.writeEvalReport);
-      const summary = [
-        `eval of ${request.files.model} on ${report.data.test_examples} test examples, eps ${s.epsilon}, ${report.throughput.eval_seconds.toFixed(0)} s (${env.runtime.name}, ${env.adapter.description || env.adapter.vendor})`,
-        ...accuracyTable([{ name: 'model', metrics: report.metrics }], s.evalPgdSteps),
-      ];
-      return { report, summary };
+      const base = sets.test ?? sets.train!;
+      const data = prepareJobData(base, undefined, { allTest: sets.test !== undefined, limitTest: request.limitTest, numClasses: model.numClasses });
+      try {
+        io.log(`model ${modelPath}: ${model.architecture}, ${model.numClasses} classes; ${data.test.length} test examples (${data.description.test_source})`);
+        const report = await runEvalJob(model, modelPath!, data, s, io, env, request.writeEvalReport);
+        const summary = [`eval of ${modelPath} on ${report.data.test_examples} test examples, eps ${s.epsilon}, ${report.throughput.eval_seconds.toFixed(0)} s (${where})`, ...accuracyTable([{ name: 'model', evaluation: report.evaluation }])];
+        return { report, summary };
+      } finally {
+        data.dataset.dispose();
+      }
     } finally {
-      data.dataset.dispose();
-      // The seed CNN comes back with its own variables; a wrapped model's are the layers model's.
-      if (model.architecture === 'seed-cnn') tf.dispose(model.variables);
-      layers.dispose();
+      model.dispose();
     }
   }
   const data = prepareJobData(sets.train!, sets.test, { limitTrain: request.limitTrain, limitTest: request.limitTest, probeExamples: request.probeExamples });
   try {
     const d = data.description;
     io.log(`data: ${d.train_examples} training examples, ${d.probe_examples} held back for the guard's probe, ${d.test_examples} test examples (${d.train_source}; ${d.split})`);
+    const load = async () => {
+      const model = await loadJobModel(modelPath!, io);
+      try {
+        checkModelFitsData(model, data, 'train');
+      } catch (err) {
+        model.dispose();
+        throw err;
+      }
+      return model;
+    };
+    const what = modelPath ? `${modelPath}` : s.arch;
     if (request.command === 'train') {
-      const report = await runTrainJob(s, data, io, env, { resume: request.resume });
-      const summary = [
-        `seed CNN, ${s.trainer}, ${report.history.length} epochs${report.guard.kept_epoch !== null && report.guard.kept_epoch !== report.history.length ? ` (kept epoch ${report.guard.kept_epoch})` : ''}, eps ${s.epsilon}, ${d.test_examples} held-out examples, ${report.throughput.total_seconds.toFixed(0)} s (${env.runtime.name}, ${env.adapter.description || env.adapter.vendor})`,
-        ...accuracyTable([{ name: s.trainer, metrics: report.metrics }], s.evalPgdSteps),
-        ...report.guard.events.map((e) => `guard: ${e.action} after epoch ${e.epoch}: ${e.reason}`),
-        `training ${report.throughput.train_images_per_second.toFixed(0)} images/s; uploads per step ${report.transfer.upload_bytes_per_step.toFixed(0)} B (image bytes ${report.transfer.image_bytes_per_step}), uniforms ${report.transfer.uniform_bytes_per_step.toFixed(0)} B, reads ${report.transfer.download_bytes_per_step.toFixed(0)} B`,
-        `wrote ${request.out}/report.json, ${request.out}/model/model.json (+ weights.bin), ${request.out}/checkpoints/`,
-      ];
-      return { report, summary };
+      const given = modelPath ? await load() : undefined;
+      try {
+        const report = await runTrainJob(s, data, io, env, { resume: request.resume, model: given, modelSource: modelPath });
+        const summary = [
+          `${what}, ${s.trainer}, ${report.history.length} epochs${report.guard.kept_epoch !== null && report.guard.kept_epoch !== report.history.length ? ` (kept epoch ${report.guard.kept_epoch})` : ''}, eps ${s.epsilon}, ${d.test_examples} held-out examples, ${report.throughput.total_seconds.toFixed(0)} s (${where})`,
+          ...accuracyTable([{ name: s.trainer, evaluation: report.evaluation }]),
+          ...report.guard.events.map((e) => `guard: ${e.action} after epoch ${e.epoch}: ${e.reason}`),
+          `training ${report.throughput.train_images_per_second.toFixed(0)} images/s; uploads per step ${report.transfer.upload_bytes_per_step.toFixed(0)} B (image bytes ${report.transfer.image_bytes_per_step}), uniforms ${report.transfer.uniform_bytes_per_step.toFixed(0)} B, reads ${report.transfer.download_bytes_per_step.toFixed(0)} B`,
+          ...fallbackLine(report.engine_kernels),
+          `wrote ${request.out}/report.json, ${request.out}/model/model.json (+ weights.bin), ${request.out}/checkpoints/`,
+        ];
+        return { report, summary };
+      } finally {
+        given?.dispose();
+      }
     }
-    const report = await runSweep(s, request.trainEpsilons, request.evalEpsilons, data, io, env, { resume: request.resume });
-    const head = `train eps  trainer   clean  ${request.evalEpsilons.map((e) => `FGSM@${e}`.padStart(9)).join('')}${request.evalEpsilons.map((e) => `PGD@${e}`.padStart(9)).join('')}`;
+    const report = await runSweep(s, request.trainEpsilons, request.evalEpsilons, data, io, env, { resume: request.resume, model: modelPath ? load : undefined, modelSource: modelPath });
+    const cols = report.attacks.flatMap((a) => request.evalEpsilons.map((e) => `${a}@${e}`));
     const summary = [
-      `sweep: seed CNN, ${s.epochs} epochs each, PGD-${s.evalPgdSteps}, ${d.test_examples} held-out examples (${env.runtime.name})`,
-      head,
-      ...report.rows.map((r) => `${String(r.train_epsilon).padEnd(11)}${r.trainer.padEnd(8)}${pct(r.clean_accuracy).padStart(7)}  ${request.evalEpsilons.map((e) => pct(r.fgsm_accuracy[String(e)]).padStart(9)).join('')}${request.evalEpsilons.map((e) => pct(r.pgd_accuracy[String(e)]).padStart(9)).join('')}`),
-      ...report.trade_off.map((t) => `eps ${t.train_epsilon}: clean accuracy ${signed(-t.clean_accuracy_cost)}, PGD accuracy ${signed(t.pgd_accuracy_gain)} against eps 0`),
+      `sweep: ${what}, ${s.epochs} epochs each, ${report.attacks.join(', ')}, ${d.test_examples} held-out examples (${env.runtime.name})`,
+      `train eps  trainer   clean  ${cols.map((c) => c.padStart(Math.max(9, c.length + 1))).join('')}`,
+      ...report.rows.map((r) => `${String(r.train_epsilon).padEnd(11)}${r.trainer.padEnd(8)}${pct(r.clean_accuracy).padStart(7)}  ${report.attacks.flatMap((a) => request.evalEpsilons.map((e) => pct(r.accuracy[a][String(e)]).padStart(Math.max(9, `${a}@${e}`.length + 1)))).join('')}`),
+      ...report.trade_off.map((t) => `eps ${t.train_epsilon}: clean accuracy ${signed(-t.clean_accuracy_cost)}, ${report.trade_off_attack} accuracy ${signed(t.robust_accuracy_gain)} against eps 0`),
       `wrote ${request.out}/sweep.json and a model per training epsilon (eps-<e>/model/)`,
     ];
     return { report, summary };
@@ -97,9 +122,14 @@ export async function executeJob(request: JobRequest, sets: { train?: ImageSet; 
   }
 }
 
-function accuracyTable(rows: { name: string; metrics: { clean_accuracy: number; fgsm_accuracy: number; pgd_accuracy: number } }[], pgdSteps: number): string[] {
-  return [
-    `${'model'.padEnd(10)}${'clean'.padStart(9)}${'FGSM'.padStart(9)}${`PGD-${pgdSteps}`.padStart(9)}`,
-    ...rows.map((r) => `${r.name.padEnd(10)}${pct(r.metrics.clean_accuracy).padStart(9)}${pct(r.metrics.fgsm_accuracy).padStart(9)}${pct(r.metrics.pgd_accuracy).padStart(9)}`),
-  ];
+/** The engine kernels that handed calls to tfjs, when any did: why a model runs slower. */
+function fallbackLine(counts: Record<string, { engine: number; fallback: number }>): string[] {
+  const fell = Object.entries(counts).filter(([, c]) => c.fallback > 0);
+  return fell.length ? [`engine kernels that fell back to tfjs's: ${fell.map(([k, c]) => `${k} ${c.fallback} of ${c.engine + c.fallback} calls`).join(', ')}`] : [];
+}
+
+function accuracyTable(rows: { name: string; evaluation: ReportEvaluation[] }[]): string[] {
+  const labels = rows[0].evaluation.map((e) => e.label);
+  const width = (l: string) => Math.max(9, l.length + 2);
+  return [`${'model'.padEnd(10)}${labels.map((l) => l.padStart(width(l))).join('')}`, ...rows.map((r) => `${r.name.padEnd(10)}${r.evaluation.map((e, i) => pct(e.accuracy).padStart(width(labels[i]))).join('')}`)];
 }

@@ -7,7 +7,7 @@ import { ensureGradients } from '../gradients';
 import { countTraffic } from '../traffic';
 import type { ImageSet } from './data';
 import { executeJob, type JobOutcome, type JobRequest } from './execute';
-import type { JobIO, JobProgress } from './train_job';
+import type { JobIO, JobProgress } from './io';
 
 /** A data set as it crosses from Node: the bytes as base64. */
 export interface PageImageSet extends Omit<ImageSet, 'images' | 'labels'> {

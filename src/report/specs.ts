@@ -1,8 +1,9 @@
 // What a report shows, apart from how it is drawn: each report (train, eval, sweep) and the demo page's
 // live run become named chart specs (series of points) and tables, plain data that the Chart.js renderer
 // draws, the report page lays out and the tests compare with the numbers the library returned.
-import type { EvalReport, SweepReport, SweepRow } from '../job/eval_job';
-import type { ReportEvaluation, TrainReport } from '../job/train_job';
+import type { AnyReport, EvalReport, ReportEvaluation, SweepReport, SweepRow, TrainReport } from './schema';
+
+export type { AnyReport };
 
 export interface ChartPoint {
   x: number;
@@ -44,13 +45,14 @@ export interface ReportView {
   tables: ReportTable[];
 }
 
-export type AnyReport = TrainReport | EvalReport | SweepReport;
-
 export const pct = (v: number | null | undefined): string => (v === null || v === undefined || Number.isNaN(v) ? '-' : `${(100 * v).toFixed(1)}%`);
 /** A difference in points, signed. */
 export const points = (v: number): string => `${v >= 0 ? '+' : '-'}${(100 * Math.abs(v)).toFixed(1)}`;
 
-const attackName = (e: ReportEvaluation): string => (e.attack === 'clean' ? 'clean' : e.attack === 'fgsm' ? 'FGSM' : `PGD-${e.steps}`);
+const attackName = (e: ReportEvaluation): string => e.label;
+
+/** `clean 97.6%, FGSM 91.8%, PGD-20 89.1%`: every attack of an evaluation in the order run. */
+export const accuracyLine = (evaluation: ReportEvaluation[]): string => evaluation.map((e) => `${e.label} ${pct(e.accuracy)}`).join(', ');
 
 /** Accuracy under each attack of one or more models, as bars. */
 export function accuracyBars(id: string, title: string, models: { label: string; evaluation: ReportEvaluation[] }[]): ChartSpec {
@@ -107,7 +109,8 @@ export function trainReportView(r: TrainReport): ReportView {
   return {
     title: `tfjs-adversarial train: ${s.trainer}, eps ${s.epsilon}, ${r.history.length} epochs`,
     lines: [
-      `clean ${pct(r.metrics.clean_accuracy)}, FGSM ${pct(r.metrics.fgsm_accuracy)}, PGD ${pct(r.metrics.pgd_accuracy)} on ${r.data.test_examples} held-out examples`,
+      `${accuracyLine(r.evaluation)} on ${r.data.test_examples} held-out examples`,
+      `model: ${r.model.description || r.model.architecture}${r.model.source ? ` (fine-tuned from ${r.model.source})` : ''}, ${r.model.parameters} parameters`,
       `data: ${r.data.train_examples} training examples (${r.data.train_source}), ${r.data.probe_examples} held back for the probe`,
       `settings: batch ${s.batch_size}, ${s.optimizer} lr ${s.learning_rate} (${s.schedule}), eps warm-up ${s.epsilon_warmup_epochs} epochs, seed ${s.seed}`,
       `runtime: ${r.runtime.name} ${r.runtime.version}, tfjs ${r.runtime.tfjs_core} (${r.runtime.backend}); adapter: ${adapterLine(r.adapter)}`,
@@ -134,7 +137,7 @@ export function evalReportView(r: EvalReport): ReportView {
   return {
     title: `tfjs-adversarial eval: ${r.model_path}`,
     lines: [
-      `clean ${pct(r.metrics.clean_accuracy)}, FGSM ${pct(r.metrics.fgsm_accuracy)}, PGD ${pct(r.metrics.pgd_accuracy)} on ${r.data.test_examples} examples (${r.data.test_source})`,
+      `${accuracyLine(r.evaluation)} on ${r.data.test_examples} examples (${r.data.test_source})`,
       `runtime: ${r.runtime.name} ${r.runtime.version}, tfjs ${r.runtime.tfjs_core} (${r.runtime.backend}); adapter: ${adapterLine(r.adapter)}`,
       `created ${r.created}`,
     ],
@@ -146,38 +149,43 @@ export function evalReportView(r: EvalReport): ReportView {
 /** What the trade-off charts need of a sweep (a CLI sweep.json, or the demo page's models). */
 export interface TradeOffData {
   eval_epsilons: number[];
-  rows: Pick<SweepRow, 'train_epsilon' | 'trainer' | 'clean_accuracy' | 'fgsm_accuracy' | 'pgd_accuracy'>[];
-  trade_off: SweepReport['trade_off'];
-  pgdSteps: number;
+  /** The attacks' labels, in the order run: each row's `accuracy` keys. */
+  attacks: string[];
+  /** The label the trade-off is measured with. */
+  trade_off_attack: string;
+  rows: Pick<SweepRow, 'train_epsilon' | 'trainer' | 'clean_accuracy' | 'accuracy'>[];
+  trade_off: Pick<SweepReport['trade_off'][number], 'train_epsilon' | 'clean_accuracy_cost' | 'robust_accuracy_gain'>[];
 }
 
 const modelLabel = (row: { train_epsilon: number; trainer: string }): string => `trained at eps ${row.train_epsilon} (${row.trainer})`;
+/** A chart id from an attack label: `PGD-20` -> `pgd-20`. */
+const slug = (label: string): string => label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
 /**
- * The trade-off view: accuracy against eps (FGSM and PGD) for each trained model, starting from its clean
- * accuracy at eps 0, and the clean-accuracy cost against the PGD-accuracy gain of each model against the
- * eps-0 one, with a table of the numbers.
+ * The trade-off view: accuracy against eps for each trained model under each attack (the last attack, the
+ * strongest by convention, first), starting from its clean accuracy at eps 0, and the clean-accuracy cost
+ * against the robust-accuracy gain of each model against the eps-0 one, with tables of the numbers.
  */
 export function tradeOffView(d: TradeOffData): { charts: ChartSpec[]; tables: ReportTable[] } {
-  const against = (id: string, attack: string, values: (row: TradeOffData['rows'][number]) => Record<string, number>): ChartSpec => ({
-    id,
-    title: `${attack} accuracy against eps, per trained model`,
+  const against = (label: string): ChartSpec => ({
+    id: `${slug(label)}-vs-eps`,
+    title: `${label} accuracy against eps, per trained model`,
     kind: 'line',
     x: { title: 'attack eps' },
     y: { title: 'accuracy', percent: true, min: 0, max: 1 },
-    series: d.rows.map((row) => ({ label: modelLabel(row), points: [{ x: 0, y: row.clean_accuracy }, ...d.eval_epsilons.map((e) => ({ x: e, y: values(row)[String(e)] }))] })),
+    series: d.rows.map((row) => ({ label: modelLabel(row), points: [{ x: 0, y: row.clean_accuracy }, ...d.eval_epsilons.map((e) => ({ x: e, y: row.accuracy[label]?.[String(e)] }))] })),
   });
-  const charts: ChartSpec[] = [against('pgd-vs-eps', `PGD-${d.pgdSteps}`, (r) => r.pgd_accuracy), against('fgsm-vs-eps', 'FGSM', (r) => r.fgsm_accuracy)];
+  const charts: ChartSpec[] = [...d.attacks].reverse().map(against);
   if (d.trade_off.length > 0) {
     charts.push({
       id: 'trade-off',
-      title: `Clean-accuracy cost against PGD-${d.pgdSteps} accuracy gain at the training eps (against the eps-0 model)`,
+      title: `Clean-accuracy cost against ${d.trade_off_attack} accuracy gain at the training eps (against the eps-0 model)`,
       kind: 'scatter',
       x: { title: 'clean accuracy cost (points)' },
-      y: { title: 'PGD accuracy gain (points)' },
+      y: { title: `${d.trade_off_attack} accuracy gain (points)` },
       series: d.trade_off.map((t) => ({
         label: `trained at eps ${t.train_epsilon}`,
-        points: [{ x: 100 * t.clean_accuracy_cost, y: 100 * t.pgd_accuracy_gain }],
+        points: [{ x: 100 * t.clean_accuracy_cost, y: 100 * t.robust_accuracy_gain }],
         colourIndex: d.rows.findIndex((r) => r.train_epsilon === t.train_epsilon),
       })),
     });
@@ -186,25 +194,42 @@ export function tradeOffView(d: TradeOffData): { charts: ChartSpec[]; tables: Re
     {
       id: 'sweep',
       title: 'Accuracy of each trained model',
-      columns: ['train eps', 'trainer', 'clean', ...d.eval_epsilons.map((e) => `FGSM@${e}`), ...d.eval_epsilons.map((e) => `PGD-${d.pgdSteps}@${e}`)],
-      rows: d.rows.map((r) => [String(r.train_epsilon), r.trainer, pct(r.clean_accuracy), ...d.eval_epsilons.map((e) => pct(r.fgsm_accuracy[String(e)])), ...d.eval_epsilons.map((e) => pct(r.pgd_accuracy[String(e)]))]),
+      columns: ['train eps', 'trainer', 'clean', ...d.attacks.flatMap((a) => d.eval_epsilons.map((e) => `${a}@${e}`))],
+      rows: d.rows.map((r) => [String(r.train_epsilon), r.trainer, pct(r.clean_accuracy), ...d.attacks.flatMap((a) => d.eval_epsilons.map((e) => pct(r.accuracy[a]?.[String(e)])))]),
     },
     {
       id: 'trade-off',
       title: 'Trade-off against the eps-0 model',
-      columns: ['train eps', 'clean accuracy cost (points)', 'PGD accuracy gain (points)'],
-      rows: d.trade_off.map((t) => [String(t.train_epsilon), points(t.clean_accuracy_cost), points(t.pgd_accuracy_gain)]),
+      columns: ['train eps', 'clean accuracy cost (points)', `${d.trade_off_attack} accuracy gain (points)`],
+      rows: d.trade_off.map((t) => [String(t.train_epsilon), points(t.clean_accuracy_cost), points(t.robust_accuracy_gain)]),
     },
   ];
   return { charts, tables };
 }
 
-export function sweepReportView(r: SweepReport): ReportView {
-  const { charts, tables } = tradeOffView({ ...r, pgdSteps: r.settings.evalPgdSteps });
+/**
+ * The trade-off data of a sweep.json; one written before attack lists (FGSM and PGD only, no `attacks`)
+ * is read as its FGSM and PGD-K columns.
+ */
+export function sweepTradeOffData(r: SweepReport): TradeOffData {
+  if (Array.isArray(r.attacks)) return r;
+  const old = r as unknown as { settings: { evalPgdSteps?: number }; rows: (SweepRow & { fgsm_accuracy: Record<string, number>; pgd_accuracy: Record<string, number> })[]; trade_off: { train_epsilon: number; clean_accuracy_cost: number; pgd_accuracy_gain: number }[] };
+  const pgd = `PGD-${old.settings?.evalPgdSteps ?? 20}`;
   return {
-    title: `tfjs-adversarial sweep: ${r.settings.trainer} at eps ${r.train_epsilons.join(', ')}`,
+    eval_epsilons: r.eval_epsilons,
+    attacks: ['FGSM', pgd],
+    trade_off_attack: pgd,
+    rows: old.rows.map((row) => ({ ...row, accuracy: { FGSM: row.fgsm_accuracy, [pgd]: row.pgd_accuracy } })),
+    trade_off: old.trade_off.map((t) => ({ ...t, robust_accuracy_gain: t.pgd_accuracy_gain })),
+  };
+}
+
+export function sweepReportView(r: SweepReport): ReportView {
+  const { charts, tables } = tradeOffView(sweepTradeOffData(r));
+  return {
+    title: `tfjs-adversarial sweep: ${String(r.settings.trainer)} at eps ${r.train_epsilons.join(', ')}`,
     lines: [
-      `${r.rows.length} models, ${r.settings.epochs} epochs each, evaluated at eps ${r.eval_epsilons.join(', ')} on ${r.data.test_examples} held-out examples`,
+      `${r.rows.length} models, ${String(r.settings.epochs)} epochs each, evaluated under ${sweepTradeOffData(r).attacks.join(', ')} at eps ${r.eval_epsilons.join(', ')} on ${r.data.test_examples} held-out examples`,
       `runtime: ${r.runtime.name} ${r.runtime.version}, tfjs ${r.runtime.tfjs_core} (${r.runtime.backend}); adapter: ${adapterLine(r.adapter)}`,
       `created ${r.created}`,
     ],

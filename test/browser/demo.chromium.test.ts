@@ -240,17 +240,17 @@ describe('demo page on WebGPU', () => {
       record: (window as unknown as DemoWindow).demo.records.tradeOff,
       rows: Array.from(document.querySelectorAll('#tradeoff-tables section[data-table-id="sweep"] tbody tr')).map((tr) => Array.from(tr.children).map((td) => td.textContent)),
     }));
-    expect(charts.map((c: { id: string }) => c.id)).toEqual(['pgd-vs-eps', 'fgsm-vs-eps', 'trade-off']);
+    expect(charts.map((c: { id: string }) => c.id)).toEqual(['pgd-10-vs-eps', 'fgsm-vs-eps', 'trade-off']);
     expect(record.rows.map((r: { train_epsilon: number }) => r.train_epsilon)).toEqual([0, 0.1]);
     record.rows.forEach((row: any, k: number) => {
-      expect(charts[0].series[k].points).toEqual([{ x: 0, y: expect.closeTo(row.clean_accuracy, 9) }, ...[0.1, 0.2].map((e) => ({ x: e, y: expect.closeTo(row.pgd_accuracy[String(e)], 9) }))]);
-      expect(charts[1].series[k].points.map((p: { y: number }) => p.y)).toEqual([row.clean_accuracy, row.fgsm_accuracy['0.1'], row.fgsm_accuracy['0.2']].map((v) => expect.closeTo(v, 9)));
+      expect(charts[0].series[k].points).toEqual([{ x: 0, y: expect.closeTo(row.clean_accuracy, 9) }, ...[0.1, 0.2].map((e) => ({ x: e, y: expect.closeTo(row.accuracy['PGD-10'][String(e)], 9) }))]);
+      expect(charts[1].series[k].points.map((p: { y: number }) => p.y)).toEqual([row.clean_accuracy, row.accuracy.FGSM['0.1'], row.accuracy.FGSM['0.2']].map((v) => expect.closeTo(v, 9)));
       expect(rows[k][2]).toBe(`${(100 * row.clean_accuracy).toFixed(1)}%`);
     });
     const [cost] = record.trade_off;
     expect(cost.clean_accuracy_cost).toBeCloseTo(record.rows[0].clean_accuracy - record.rows[1].clean_accuracy, 12);
     expect(charts[2].series[0].points[0].x).toBeCloseTo(100 * cost.clean_accuracy_cost, 9);
-    expect(charts[2].series[0].points[0].y).toBeCloseTo(100 * cost.pgd_accuracy_gain, 9);
+    expect(charts[2].series[0].points[0].y).toBeCloseTo(100 * cost.robust_accuracy_gain, 9);
     await page.screenshot({ path: join(SCREENSHOTS, 'demo-webgpu-tradeoff.png'), fullPage: true });
   });
 
@@ -301,7 +301,8 @@ describe('demo page on WebGPU', () => {
     await ((await page.$('#sweep-file')) as ElementHandle<HTMLInputElement>).uploadFile(join(dir, 'sweep.json'));
     await page.waitForFunction(() => ((window as unknown as DemoWindow).demo.records.tradeOff?.source ?? '').startsWith('sweep.json'), { timeout: 30_000 });
     const charts = await page.evaluate(() => (window as unknown as DemoWindow).demo.chartValues('tradeoff-charts'));
-    expect(charts.map((c: { id: string }) => c.id)).toEqual(['pgd-vs-eps', 'fgsm-vs-eps', 'trade-off']);
+    // A sweep.json of the FGSM-and-PGD format before attack lists: read as its FGSM and PGD-20 columns.
+    expect(charts.map((c: { id: string }) => c.id)).toEqual(['pgd-20-vs-eps', 'fgsm-vs-eps', 'trade-off']);
     expect(charts[0].series[1].points.map((p: { y: number }) => p.y)).toEqual([0.976, 0.891, 0.3].map((v) => expect.closeTo(v, 9)));
     expect(charts[2].series[0].points[0].y).toBeCloseTo(55.3, 9);
     expect(await page.$eval('#tradeoff-status', (e) => e.textContent)).toBe('sweep.json: 2 models, 1996 test examples, node');

@@ -122,7 +122,7 @@ describe('report.html beside the CLI reports', () => {
     const sweep = JSON.parse(readFileSync(join(sweepOut, 'sweep.json'), 'utf8'));
     const page = await openReport(join(sweepOut, 'report.html'));
     expect(page.requests).toHaveLength(1);
-    expect(page.charts.map((c) => c.id)).toEqual(['pgd-vs-eps', 'fgsm-vs-eps', 'trade-off']);
+    expect(page.charts.map((c) => c.id)).toEqual(['pgd-2-vs-eps', 'fgsm-vs-eps', 'trade-off']);
     page.inked.forEach((n) => expect(n).toBeGreaterThan(2000));
     sweep.rows.forEach((row: { clean_accuracy: number; pgd_accuracy: Record<string, number>; fgsm_accuracy: Record<string, number> }, k: number) => {
       expect(page.charts[0].series[k].points).toEqual([0, 0.1, 0.2].map((x, i) => ({ x, y: expect.closeTo(i === 0 ? row.clean_accuracy : row.pgd_accuracy[String(x)], 9) })));
@@ -131,7 +131,7 @@ describe('report.html beside the CLI reports', () => {
     expect(page.charts[2].series[0].points[0].x).toBeCloseTo(100 * sweep.trade_off[0].clean_accuracy_cost, 9);
     expect(page.charts[2].series[0].points[0].y).toBeCloseTo(100 * sweep.trade_off[0].pgd_accuracy_gain, 9);
     expect(page.tables.sweep.map((row) => row[2])).toEqual(sweep.rows.map((r: { clean_accuracy: number }) => pct(r.clean_accuracy)));
-    expectPngs(sweepOut, ['pgd-vs-eps', 'fgsm-vs-eps', 'trade-off']);
+    expectPngs(sweepOut, ['pgd-2-vs-eps', 'fgsm-vs-eps', 'trade-off']);
   }, 600_000);
 
   test('tfjs-adversarial report PATH rewrites the page and PNGs of a saved report; other JSON is refused by name', () => {

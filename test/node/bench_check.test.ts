@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
-import type { BenchmarkResults } from '../../dist/index.js';
+import type { BenchmarkResults } from '../../dist/bench.js';
 import { BASELINE_SCHEMA, betterOf, checkAgainstBaseline, formatCheck, type Baseline } from '../../bench/check';
 
 function results(ratios: Record<string, number>): BenchmarkResults {

@@ -31,7 +31,16 @@ describe('command-line flags', () => {
     ['runtime', ['train', '--runtime', 'deno'], /--runtime must be one of node, chrome/],
     ['missing value', ['train', '--epochs'], /--epochs/],
     ['value that is a flag', ['train', '--out', '--resume'], /--out needs a value/],
-    ['model on train', ['train', '--model', 'm.json'], /--model does not apply to train/],
+    ['model with arch', ['train', '--model', 'm.json', '--arch', 'madry-cnn'], /--arch and --model exclude each other/],
+    ['arch on eval', ['eval', '--model', 'm.json', '--arch', 'madry-cnn'], /--arch does not apply to eval/],
+    ['unknown arch', ['train', '--arch', 'resnet'], /--arch must be one of seed-cnn, madry-cnn, got "resnet"/],
+    ['unknown attack', ['eval', '--model', 'm.json', '--attacks', 'fgsm,cw'], /--attacks: "cw" is not a known attack; known: clean, fgsm, pgd/],
+    ['unknown attack parameter', ['eval', '--model', 'm.json', '--attacks', 'pgd:iters=5'], /--attacks: pgd has no parameter "iters"; its parameters: epsilon, steps/],
+    ['attack parameter out of range', ['train', '--attacks', 'pgd:steps=0'], /--attacks: pgd:steps must be an integer in \[1, 100000\], got 0/],
+    ['attack parameter not a number', ['train', '--attacks', 'pgd:steps=many'], /--attacks: pgd:steps must be an integer/],
+    ['malformed attack list', ['train', '--attacks', 'fgsm,,pgd'], /--attacks: is an empty entry/],
+    ['hexadecimal epsilon', ['train', '--epsilon', '0x0'], /--epsilon must be a number in \[0, 1\], got "0x0"/],
+    ['plugin with chrome', ['train', '--plugin', 'p.mjs', '--runtime', 'chrome'], /--plugin loads into the Node runtime/],
     ['eval without model', ['eval'], /eval needs --model/],
     ['images without labels', ['train', '--train-images', 'a'], /--train-images and --train-labels go together/],
     ['test set without a training set', ['train', '--test-images', 'a', '--test-labels', 'b'], /--test-images needs --train-images/],
@@ -105,7 +114,7 @@ describe('tfjs-adversarial train / eval in child processes (embedded digits, sma
     user.dispose();
     const r = cli(['eval', '--model', join(folder, 'model.json'), '--limit-test', '40', '--pgd-steps', '2', '--out', join(dir, 'user-eval')]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/tfjs LayersModel, 10 classes; 40 test examples/);
+    expect(r.stdout).toMatch(/layers-model, 10 classes; 40 test examples/);
     const report = JSON.parse(readFileSync(join(dir, 'user-eval', 'report.json'), 'utf8'));
     expect(report.evaluation.map((e: { examples: number }) => e.examples)).toEqual([40, 40, 40]);
   }, 120_000);

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as lib from '../../dist/index.js';
+import * as engine from '../../dist/engine.js';
 import { withGpuErrorScope } from '../suite/kernel_suite';
 import { runSeed } from '../suite/run_seed';
 
@@ -49,9 +50,9 @@ describe('cpu kernels equal the reference', () => {
       const fgsm = lib.fgsmStep(tx, tg, { epsilon: 0.1, targeted: true });
       const pgd = lib.pgdStep(tx, t0, tg, { stepSize: 0.02, epsilon: 0.03 });
       const rs = lib.randomStart(tx, { epsilon: 0.2, seed: 99 });
-      expect(Array.from(await fgsm.data())).toEqual(Array.from(lib.fgsmStepReference(x, g, { epsilon: 0.1, clipMin: 0, clipMax: 1, targeted: true })));
-      expect(Array.from(await pgd.data())).toEqual(Array.from(lib.pgdStepReference(x, x0, g, { stepSize: 0.02, epsilon: 0.03, clipMin: 0, clipMax: 1 })));
-      expect(Array.from(await rs.data())).toEqual(Array.from(lib.randomStartReference(x, { epsilon: 0.2, seed: 99, clipMin: 0, clipMax: 1 })));
+      expect(Array.from(await fgsm.data())).toEqual(Array.from(engine.fgsmStepReference(x, g, { epsilon: 0.1, clipMin: 0, clipMax: 1, targeted: true })));
+      expect(Array.from(await pgd.data())).toEqual(Array.from(engine.pgdStepReference(x, x0, g, { stepSize: 0.02, epsilon: 0.03, clipMin: 0, clipMax: 1 })));
+      expect(Array.from(await rs.data())).toEqual(Array.from(engine.randomStartReference(x, { epsilon: 0.2, seed: 99, clipMin: 0, clipMax: 1 })));
       tf.dispose([fgsm, pgd, rs]);
       expect(tf.memory().numTensors).toBe(before);
       tf.dispose([tx, tg, t0]);

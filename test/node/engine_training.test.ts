@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import * as lib from '../../dist/index.js';
+import * as engine from '../../dist/engine.js';
 import { withGpuErrorScope } from '../suite/kernel_suite';
 import { runSeed } from '../suite/run_seed';
 
@@ -27,10 +28,10 @@ describe('gradients against finite differences', () => {
     const conv = tf.backend_util.computeConv2DInfo(xShape, [3, 3, 2, 4], 1, 1, 'valid');
     const pool = tf.backend_util.computePool2DInfo(conv.outShape as [number, number, number, number], 2, 2, 1, 'valid');
     const loss64 = (p: typeof params) => {
-      const a = lib.conv2dReference(x, p.filter, conv, p.convBias, 'relu');
-      const pooled = lib.maxPoolReference(a, pool);
-      const logits = lib.matMulReference(pooled, p.dense, { batchA: 1, batchB: 1, m: 2, k: 16, n: 3, transposeA: false, transposeB: false, bias: p.denseBias });
-      return lib.softmaxCrossEntropyReference(logits, labels, 2, 3).loss;
+      const a = engine.conv2dReference(x, p.filter, conv, p.convBias, 'relu');
+      const pooled = engine.maxPoolReference(a, pool);
+      const logits = engine.matMulReference(pooled, p.dense, { batchA: 1, batchB: 1, m: 2, k: 16, n: 3, transposeA: false, transposeB: false, bias: p.denseBias });
+      return engine.softmaxCrossEntropyReference(logits, labels, 2, 3).loss;
     };
     const { value: engineGrads, errors } = await withGpuErrorScope(device(), async () => {
       lib.useEngineKernels(true);
@@ -43,14 +44,14 @@ describe('gradients against finite differences', () => {
       const xs = tf.tensor4d(Float32Array.from(x), xShape);
       const ys = tf.tensor2d(Float32Array.from(labels), [2, 3]);
       const before = { ...lib.engineKernelCounts.Conv2DBackpropFilter };
-      const fusedBefore = lib.engineKernelCounts[lib.Conv2DBiasRelu]?.engine ?? 0;
+      const fusedBefore = lib.engineKernelCounts[engine.Conv2DBiasRelu]?.engine ?? 0;
       const { grads } = tf.variableGrads(() => {
-        const activated = lib.conv2dBiasRelu(xs, v.filter as tf.Tensor4D, v.convBias as tf.Tensor1D);
+        const activated = engine.conv2dBiasRelu(xs, v.filter as tf.Tensor4D, v.convBias as tf.Tensor1D);
         const flat = tf.reshape(tf.maxPool(activated, 2, 2, 'valid'), [2, 16]) as tf.Tensor2D;
         return lib.softmaxCrossEntropy(tf.fused.matMul({ a: flat, b: v.dense as tf.Tensor2D, bias: v.denseBias }) as tf.Tensor2D, ys);
       }, Object.values(v));
       expect(lib.engineKernelCounts.Conv2DBackpropFilter.engine).toBeGreaterThan(before.engine ?? 0);
-      expect(lib.engineKernelCounts[lib.Conv2DBiasRelu].engine).toBeGreaterThan(fusedBefore);
+      expect(lib.engineKernelCounts[engine.Conv2DBiasRelu].engine).toBeGreaterThan(fusedBefore);
       const out: Record<string, Float32Array> = {};
       for (const [name, variable] of Object.entries(v)) out[name] = (await grads[variable.name].data()) as Float32Array;
       tf.dispose([xs, ys, ...Object.values(v), ...Object.values(grads)]);
@@ -89,7 +90,7 @@ describe('training with the engine equals training with stock tfjs', () => {
       const optimizer = engine ? lib.engineAdam(1e-3) : tf.train.adam(1e-3);
       const losses: number[] = [];
       for (let i = 0; i < 6; i++) {
-        const loss = lib.fgsmTrainStep(model, optimizer, x, y, 0.1);
+        const loss = lib.fgsmTrainer.step({ model, optimizer, x, onehot: y, epsilon: 0.1, seed: i }, { cleanWeight: 0.5 });
         losses.push((await loss.data())[0]);
         loss.dispose();
       }
@@ -166,7 +167,7 @@ describe('training with the engine equals training with stock tfjs', () => {
     const y = tf.cast(tf.oneHot(tf.tensor1d([1, 2, 3, 4], 'int32'), 10), 'float32') as tf.Tensor2D;
     const counts: number[] = [];
     for (let i = 0; i < 40; i++) {
-      lib.fgsmTrainStep(model, optimizer, x, y, 0.1).dispose();
+      lib.fgsmTrainer.step({ model, optimizer, x, onehot: y, epsilon: 0.1, seed: i }, { cleanWeight: 0.5 }).dispose();
       counts.push(tf.memory().numTensors);
     }
     await tf.backend().read(model.variables[0].dataId);
@@ -178,10 +179,10 @@ describe('training with the engine equals training with stock tfjs', () => {
 
 describe('kernel-selection policy', () => {
   test("'auto' turns the engine on for a software adapter", () => {
-    const backend = tf.backend() as Parameters<typeof lib.isSoftwareAdapter>[0];
+    const backend = tf.backend() as Parameters<typeof engine.isSoftwareAdapter>[0];
     lib.useEngineKernels('auto');
-    expect(lib.engineKernelEnabled('Conv2D', backend)).toBe(lib.isSoftwareAdapter(backend));
-    expect(lib.currentWebGPU()!.adapter.software).toBe(lib.isSoftwareAdapter(backend));
+    expect(engine.engineKernelEnabled('Conv2D', backend)).toBe(engine.isSoftwareAdapter(backend));
+    expect(lib.currentWebGPU()!.adapter.software).toBe(engine.isSoftwareAdapter(backend));
   });
 
   test('false sends every call to the tfjs kernel; a per-kernel object overrides one', async () => {
@@ -198,7 +199,7 @@ describe('kernel-selection policy', () => {
     tf.conv2d(x, w, 1, 'valid').dispose();
     expect(calls().engine - before.engine).toBe(1);
     lib.useEngineKernels({ Conv2D: false });
-    expect(lib.engineKernelEnabled('Conv2D', tf.backend() as Parameters<typeof lib.isSoftwareAdapter>[0])).toBe(false);
+    expect(engine.engineKernelEnabled('Conv2D', tf.backend() as Parameters<typeof engine.isSoftwareAdapter>[0])).toBe(false);
     tf.dispose([x, w]);
   });
 

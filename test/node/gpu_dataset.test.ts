@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as lib from '../../dist/index.js';
+import * as engine from '../../dist/engine.js';
 import { expectGatherOk } from '../suite/dataset_check';
 import { gatherCases, runGatherCase } from '../suite/dataset_suite';
 import { runSeed } from '../suite/run_seed';
@@ -24,7 +25,7 @@ describe('GatherImages on Dawn', () => {
     try {
       const data = lib.uploadDataset(bytes, [0, 1, 2, 3, 4], [2, 3, 1], 5);
       const batch = lib.gatherBatch(data, tf.tensor1d([4, 0, 2], 'int32'));
-      expect(Array.from(await batch.x.data())).toEqual(Array.from(lib.gatherImagesReference(bytes, [4, 0, 2], 5, 6)));
+      expect(Array.from(await batch.x.data())).toEqual(Array.from(engine.gatherImagesReference(bytes, [4, 0, 2], 5, 6)));
       tf.dispose([batch.x, batch.labels, batch.onehot]);
       data.dispose();
     } finally {

@@ -159,10 +159,10 @@ describe('trainers against clean training (synthetic 8x8 task, eps 0.1)', () => 
       const train = Array.from({ length: 1000 }, (_, i) => i);
       const test = Array.from({ length: 300 }, (_, i) => 1000 + i);
       const out: Record<string, { clean: number; pgd: number }> = {};
-      for (const trainer of lib.TRAINERS) {
+      for (const trainer of lib.trainerIds()) {
         const model = lib.seedCnn({ seed: 1, inputShape: [8, 8, 1] });
         const optimizer = lib.engineAdam(3e-3);
-        await lib.trainModel(model, optimizer, data, train, { trainer, epsilon: 0.1, epochs: 4, batchSize: 32, learningRate: 3e-3, seed: 2, pgdSteps: 5 });
+        await lib.trainModel(model, optimizer, data, train, { trainer, epsilon: 0.1, epochs: 4, batchSize: 32, learningRate: 3e-3, seed: 2, ...(trainer === 'pgd' ? { trainerParams: { steps: 5 } } : {}) });
         const [clean, pgd] = await lib.evaluateModel(model, data, test, [{ kind: 'clean' }, { kind: 'pgd', epsilon: 0.1, steps: 10 }]);
         out[trainer] = { clean: clean.accuracy, pgd: pgd.accuracy };
         optimizer.dispose();
@@ -200,7 +200,9 @@ describe('sweep (synthetic 8x8 task)', () => {
       expect(r.pgd_accuracy['0.1']).toBeLessThanOrEqual(r.clean_accuracy);
     }
     const [clean, robust] = report.rows;
-    expect(report.trade_off).toEqual([{ train_epsilon: 0.1, clean_accuracy_cost: clean.clean_accuracy - robust.clean_accuracy, pgd_accuracy_gain: robust.pgd_accuracy['0.1'] - clean.pgd_accuracy['0.1'] }]);
+    const gain = robust.pgd_accuracy['0.1'] - clean.pgd_accuracy['0.1'];
+    expect(report.attacks).toEqual(['FGSM', 'PGD-3']);
+    expect(report.trade_off).toEqual([{ train_epsilon: 0.1, clean_accuracy_cost: clean.clean_accuracy - robust.clean_accuracy, robust_accuracy_gain: gain, pgd_accuracy_gain: gain }]);
     expect(files).toEqual(expect.arrayContaining(['sweep.json', 'eps-0/model/model.json', 'eps-0.1/model/weights.bin', 'eps-0.1/checkpoints/last.ckpt']));
     expect(tf.memory().numTensors).toBe(before);
   }, 300_000);

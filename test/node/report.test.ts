@@ -3,7 +3,8 @@
 import { describe, expect, test } from 'vitest';
 import * as lib from '../../dist/index.js';
 
-const row = (train_epsilon: number, clean: number, pgd: Record<string, number>) => ({ train_epsilon, trainer: train_epsilon === 0 ? 'clean' : 'fgsm-rs', clean_accuracy: clean, fgsm_accuracy: pgd, pgd_accuracy: pgd });
+const row = (train_epsilon: number, clean: number, pgd: Record<string, number>) => ({ train_epsilon, trainer: train_epsilon === 0 ? 'clean' : 'fgsm-rs', clean_accuracy: clean, accuracy: { FGSM: pgd, 'PGD-20': pgd }, fgsm_accuracy: pgd, pgd_accuracy: pgd });
+const attacks = { attacks: ['FGSM', 'PGD-20'], trade_off_attack: 'PGD-20' };
 
 describe('sweepTradeOff', () => {
   const cases = [
@@ -17,6 +18,7 @@ describe('sweepTradeOff', () => {
     got.forEach((t, i) => {
       expect(t.clean_accuracy_cost).toBeCloseTo(want[i].clean_accuracy_cost, 12);
       expect(t.pgd_accuracy_gain).toBeCloseTo(want[i].pgd_accuracy_gain, 12);
+      expect(t.robust_accuracy_gain).toBeCloseTo(want[i].pgd_accuracy_gain, 12);
     });
   });
 });
@@ -24,8 +26,8 @@ describe('sweepTradeOff', () => {
 describe('tradeOffView', () => {
   test('a series per model from its clean accuracy at eps 0; one trade-off point per adversarial model; tables of the same numbers', () => {
     const rows = [row(0, 0.98, { '0.1': 0.3, '0.2': 0.05 }), row(0.1, 0.97, { '0.1': 0.85, '0.2': 0.4 })];
-    const view = lib.tradeOffView({ eval_epsilons: [0.1, 0.2], rows, trade_off: lib.sweepTradeOff(rows, [0.1, 0.2]), pgdSteps: 20 });
-    expect(view.charts.map((c) => c.id)).toEqual(['pgd-vs-eps', 'fgsm-vs-eps', 'trade-off']);
+    const view = lib.tradeOffView({ eval_epsilons: [0.1, 0.2], rows, trade_off: lib.sweepTradeOff(rows, [0.1, 0.2]), ...attacks });
+    expect(view.charts.map((c) => c.id)).toEqual(['pgd-20-vs-eps', 'fgsm-vs-eps', 'trade-off']);
     expect(view.charts[0].series[1].points).toEqual([{ x: 0, y: 0.97 }, { x: 0.1, y: 0.85 }, { x: 0.2, y: 0.4 }]);
     expect(view.charts[2].series).toHaveLength(1);
     expect(view.charts[2].series[0].points[0].x).toBeCloseTo(1, 9);
@@ -35,8 +37,8 @@ describe('tradeOffView', () => {
   });
 
   test('without an eps-0 model there is no trade-off chart', () => {
-    const view = lib.tradeOffView({ eval_epsilons: [0.1], rows: [row(0.1, 0.97, { '0.1': 0.85 })], trade_off: [], pgdSteps: 20 });
-    expect(view.charts.map((c) => c.id)).toEqual(['pgd-vs-eps', 'fgsm-vs-eps']);
+    const view = lib.tradeOffView({ eval_epsilons: [0.1], rows: [row(0.1, 0.97, { '0.1': 0.85 })], trade_off: [], ...attacks });
+    expect(view.charts.map((c) => c.id)).toEqual(['pgd-20-vs-eps', 'fgsm-vs-eps']);
   });
 });
 

@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 
 describe('trainModel on GPU-resident data', () => {
-  for (const trainer of lib.TRAINERS) {
+  for (const trainer of lib.trainerIds()) {
     test(`${trainer}: 3 epochs on a synthetic task lower the loss; flat tensor count; no image upload per step`, async () => {
       const task = syntheticTask(320, 5);
       const data = lib.uploadDataset(task.images, task.labels, [8, 8, 1], 10);

@@ -4,6 +4,7 @@
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as lib from '../../dist/index.js';
+import * as engine from '../../dist/engine.js';
 import { caseSeed } from './cases';
 import { withGpuErrorScope } from './kernel_suite';
 
@@ -47,7 +48,7 @@ export async function runGatherCase(c: GatherCase, runSeed: number): Promise<Gat
     indices[2] = -5;
     indices[3] = c.count + 9;
   }
-  const expected = lib.gatherImagesReference(bytes, indices, c.count, pixels);
+  const expected = engine.gatherImagesReference(bytes, indices, c.count, pixels);
   const traffic = lib.countTraffic(backend.device);
   const { value, errors } = await withGpuErrorScope(backend.device, async () => {
     const data = lib.uploadDataset(bytes, labels, c.imageShape, 10);

@@ -83,6 +83,8 @@ const convGeometries: Omit<ConvCase, 'family' | 'op' | 'name'>[] = [
   { x: [3, 11, 13, 32], filter: [5, 3, 32, 4], strides: [1, 2], pad: 1, dilations: [1, 1], engine: true },
   { x: [2, 7, 6, 3], filter: [1, 1, 3, 4], strides: [1, 1], pad: 'valid', dilations: [1, 1], engine: true },
   { x: [3, 10, 9, 3], filter: [3, 3, 3, 6], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: false },
+  // madry-cnn's second conv: the filter gradient fits in one chunk (no column sum after it).
+  { x: [2, 7, 7, 32], filter: [5, 5, 32, 64], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: true },
 ];
 const dilatedGeometry: Omit<ConvCase, 'family' | 'op' | 'name'> = { x: [3, 12, 11, 3], filter: [3, 3, 3, 8], strides: [1, 1], pad: 'same', dilations: [2, 2], engine: true };
 

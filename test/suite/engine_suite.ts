@@ -6,6 +6,7 @@
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as lib from '../../dist/index.js';
+import * as engine from '../../dist/engine.js';
 import { caseSeed } from './cases';
 import type { EngineCase } from './engine_cases';
 import { withGpuErrorScope } from './kernel_suite';
@@ -31,6 +32,8 @@ interface Expected {
   values: ArrayLike<number>;
   /** Per-element error scale; when absent, max |values|. */
   scale?: ArrayLike<number>;
+  /** The output's shape, when the case checks it. */
+  shape?: number[];
 }
 
 interface Prepared {
@@ -103,8 +106,8 @@ function prepare(c: EngineCase, seed: number): Prepared {
           ],
           expected: [
             {
-              values: lib.conv2dReference(x, w, g, fused ? bias : undefined, fused ? 'relu' : 'linear'),
-              scale: lib.conv2dReference(abs(x), abs(w), g, fused ? abs(bias) : undefined),
+              values: engine.conv2dReference(x, w, g, fused ? bias : undefined, fused ? 'relu' : 'linear'),
+              scale: engine.conv2dReference(abs(x), abs(w), g, fused ? abs(bias) : undefined),
             },
           ],
           countName: c.op,
@@ -116,7 +119,7 @@ function prepare(c: EngineCase, seed: number): Prepared {
         return {
           inputs: { dy: { values: dy, shape: g.outShape }, filter: { values: w, shape: c.filter } },
           run: (t) => [tf.engine().runKernel('Conv2DBackpropInput', { dy: t.dy, filter: t.filter }, { ...common, inputShape: c.x }) as tf.Tensor],
-          expected: [{ values: lib.conv2dBackpropInputReference(dy, w, g), scale: lib.conv2dBackpropInputReference(abs(dy), abs(w), g) }],
+          expected: [{ values: engine.conv2dBackpropInputReference(dy, w, g), scale: engine.conv2dBackpropInputReference(abs(dy), abs(w), g), shape: c.x }],
           countName: c.op,
         };
       }
@@ -124,7 +127,7 @@ function prepare(c: EngineCase, seed: number): Prepared {
       return {
         inputs: { x: { values: x, shape: c.x }, dy: { values: dy, shape: g.outShape } },
         run: (t) => [tf.engine().runKernel('Conv2DBackpropFilter', { x: t.x, dy: t.dy }, { ...common, filterShape: c.filter }) as tf.Tensor],
-        expected: [{ values: lib.conv2dBackpropFilterReference(x, dy, g), scale: lib.conv2dBackpropFilterReference(abs(x), abs(dy), g) }],
+        expected: [{ values: engine.conv2dBackpropFilterReference(x, dy, g), scale: engine.conv2dBackpropFilterReference(abs(x), abs(dy), g), shape: c.filter }],
         countName: c.op,
       };
     }
@@ -137,16 +140,16 @@ function prepare(c: EngineCase, seed: number): Prepared {
         return {
           inputs: { x: { values: x, shape: c.x } },
           run: (t) => [tf.engine().runKernel('MaxPool', { x: t.x }, attrs) as tf.Tensor],
-          expected: [{ values: lib.maxPoolReference(x, g) }],
+          expected: [{ values: engine.maxPoolReference(x, g) }],
           countName: c.op,
         };
       }
-      const y = Float32Array.from(lib.maxPoolReference(x, g));
+      const y = Float32Array.from(engine.maxPoolReference(x, g));
       const dy = rand(size(g.outShape));
       return {
         inputs: { x: { values: x, shape: c.x }, y: { values: y, shape: g.outShape }, dy: { values: dy, shape: g.outShape } },
         run: (t) => [tf.engine().runKernel('MaxPoolGrad', { dy: t.dy, input: t.x, output: t.y }, attrs) as tf.Tensor],
-        expected: [{ values: lib.maxPoolGradReference(dy, x, g), scale: lib.maxPoolGradReference(abs(dy), x, g) }],
+        expected: [{ values: engine.maxPoolGradReference(dy, x, g), scale: engine.maxPoolGradReference(abs(dy), x, g) }],
         countName: c.op,
       };
     }
@@ -171,8 +174,8 @@ function prepare(c: EngineCase, seed: number): Prepared {
         ],
         expected: [
           {
-            values: lib.matMulReference(a, b, fused ? { ...o, bias, activation: 'relu' } : o),
-            scale: lib.matMulReference(abs(a), abs(b), fused ? { ...o, bias: abs(bias) } : o),
+            values: engine.matMulReference(a, b, fused ? { ...o, bias, activation: 'relu' } : o),
+            scale: engine.matMulReference(abs(a), abs(b), fused ? { ...o, bias: abs(bias) } : o),
           },
         ],
         countName: c.op,
@@ -226,7 +229,7 @@ function prepare(c: EngineCase, seed: number): Prepared {
         const pick = rand(c.rows, 0, 1);
         for (let r = 0; r < c.rows; r++) labels[r * c.classes + Math.min(c.classes - 1, Math.floor(pick[r] * c.classes))] = 1;
       }
-      const ref = lib.softmaxCrossEntropyReference(logits, labels, c.rows, c.classes);
+      const ref = engine.softmaxCrossEntropyReference(logits, labels, c.rows, c.classes);
       const shape = [c.rows, c.classes];
       return {
         inputs: { logits: { values: logits, shape }, labels: { values: labels, shape } },
@@ -251,11 +254,11 @@ function prepare(c: EngineCase, seed: number): Prepared {
         acc2 = f(acc2 * f(0.999));
       }
       const scalars = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, oneMinusBeta1: f(0.1), oneMinusBeta2: f(1 - 0.999), epsilon: 1e-7, biasCorrection1: f(1 - acc1), biasCorrection2: f(1 - acc2) };
-      const [v1, m1, s1] = lib.adamStepReference(value, grad, m, v, scalars);
+      const [v1, m1, s1] = engine.adamStepReference(value, grad, m, v, scalars);
       const backend = tf.backend() as WebGPUBackend;
       return {
         inputs: { value: { values: value, shape: [c.n] }, grad: { values: grad, shape: [c.n] }, m: { values: m, shape: [c.n] }, v: { values: v, shape: [c.n] } },
-        run: (t) => lib.adamStepWebGPU(backend, t.value, t.grad, t.m, t.v, scalars).map((info) => tf.engine().makeTensorFromTensorInfo(info)),
+        run: (t) => engine.adamStepWebGPU(backend, t.value, t.grad, t.m, t.v, scalars).map((info) => tf.engine().makeTensorFromTensorInfo(info)),
         expected: [{ values: v1 }, { values: m1 }, { values: s1 }],
         countName: 'AdamStep',
       };
@@ -288,11 +291,13 @@ export async function runEngineCase(c: EngineCase, runSeed: number): Promise<Eng
     const countsAfter = counts();
     const poisonReused = outputs.every((o) => poisoned.has((backend.tensorMap.get(o.dataId) as { resource: unknown }).resource));
     const actual = await Promise.all(outputs.map(async (o) => (await o.data()) as Float32Array));
+    const shapes = outputs.map((o) => o.shape.slice());
     tf.dispose(outputs);
     const leakedTensors = tf.memory().numTensors - before;
     tf.dispose(Object.values(t));
     return {
       actual,
+      shapes,
       poisonReused,
       leakedTensors,
       engineCalls: countsAfter.engine - countsBefore.engine,
@@ -309,6 +314,11 @@ export async function runEngineCase(c: EngineCase, runSeed: number): Promise<Eng
     const got = value.actual[k];
     let top = 0;
     for (let i = 0; i < e.values.length; i++) if (!Number.isNaN(e.values[i])) top = Math.max(top, Math.abs(e.values[i]));
+    if (e.shape && value.shapes[k].join(',') !== e.shape.join(',')) {
+      nanMismatches++;
+      worst = `output ${k}: shape [${value.shapes[k]}], expected [${e.shape}]`;
+      return;
+    }
     if (got.length !== e.values.length) {
       nanMismatches += Math.abs(got.length - e.values.length);
       worst = `output ${k}: length ${got.length}, expected ${e.values.length}`;

@@ -4,6 +4,7 @@
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as lib from '../../dist/index.js';
+import * as engine from '../../dist/engine.js';
 import { caseSeed, makeInputs, type CaseInputs, type KernelCase } from './cases';
 
 /** A value no kernel writes for these inputs (bounds are within [-1, 1]). */
@@ -53,11 +54,11 @@ const KERNEL_NAMES = { fgsm_step: 'FgsmStep', pgd_step: 'PgdStep', random_start:
 function reference(c: KernelCase, p: CaseInputs): Float32Array {
   switch (c.kernel) {
     case 'fgsm_step':
-      return lib.fgsmStepReference(p.x, p.grad, p);
+      return engine.fgsmStepReference(p.x, p.grad, p);
     case 'pgd_step':
-      return lib.pgdStepReference(p.x, p.x0, p.grad, p);
+      return engine.pgdStepReference(p.x, p.x0, p.grad, p);
     case 'random_start':
-      return lib.randomStartReference(p.x, p);
+      return engine.randomStartReference(p.x, p);
   }
 }
 
@@ -67,15 +68,15 @@ function run(c: KernelCase, p: CaseInputs, t: { x: tf.Tensor; x0: tf.Tensor; gra
   switch (c.kernel) {
     case 'fgsm_step': {
       const o = { epsilon: p.epsilon, targeted: p.targeted, ...bounds };
-      return impl === 'fused' ? lib.fgsmStep(t.x, t.grad, o) : lib.fgsmStepComposed(t.x, t.grad, o, impl === 'fallback');
+      return impl === 'fused' ? lib.fgsmStep(t.x, t.grad, o) : engine.fgsmStepComposed(t.x, t.grad, o, impl === 'fallback');
     }
     case 'pgd_step': {
       const o = { stepSize: p.stepSize, epsilon: p.epsilon, ...bounds };
-      return impl === 'fused' ? lib.pgdStep(t.x, t.x0, t.grad, o) : lib.pgdStepComposed(t.x, t.x0, t.grad, o, impl === 'fallback');
+      return impl === 'fused' ? lib.pgdStep(t.x, t.x0, t.grad, o) : engine.pgdStepComposed(t.x, t.x0, t.grad, o, impl === 'fallback');
     }
     case 'random_start': {
       const o = { epsilon: p.epsilon, seed: p.seed, ...bounds };
-      return impl === 'fused' ? lib.randomStart(t.x, o) : lib.randomStartComposed(t.x, o);
+      return impl === 'fused' ? lib.randomStart(t.x, o) : engine.randomStartComposed(t.x, o);
     }
   }
 }
@@ -103,7 +104,7 @@ export async function runKernelCase(c: KernelCase, runSeed: number): Promise<Cas
   const backend = tf.backend() as WebGPUBackend;
   if (tf.getBackend() !== 'webgpu') throw new Error(`the active backend is ${tf.getBackend()}, not webgpu`);
   tf.env().set('WEBGPU_CPU_FORWARD', false);
-  tf.env().set(lib.FLAG_VEC4, c.vec4);
+  tf.env().set(engine.FLAG_VEC4, c.vec4);
   const seed = caseSeed(runSeed, c.name);
   const p = makeInputs(c, seed);
   const expected = reference(c, p);
@@ -130,7 +131,7 @@ export async function runKernelCase(c: KernelCase, runSeed: number): Promise<Cas
     tf.dispose([plain, fallback, t.x, t.x0, t.grad]);
     return { actual, plainValues, fallbackValues, poisonReused, leakedTensors };
   });
-  tf.env().set(lib.FLAG_VEC4, true);
+  tf.env().set(engine.FLAG_VEC4, true);
 
   const hasNaN = (i: number) => Number.isNaN(p.x[i]) || Number.isNaN(p.grad[i]) || (c.kernel === 'pgd_step' && Number.isNaN(p.x0[i]));
   const fusedVsRef = compare(value.actual, expected);

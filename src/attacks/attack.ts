@@ -1,0 +1,100 @@
+// What an attack is (torchattacks' `Attack`, AutoAttack's composition by name): an id, its threat model,
+// its parameters with defaults and ranges, and one `run` on a batch. An `AttackSpec` names an attack and
+// some parameters (`{ kind: 'pgd', epsilon: 0.1, steps: 20 }`); resolved, it has them all, a label for
+// tables (`PGD-20`) and a key that tells two parameter sets apart.
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Classifier } from '../models/seed_cnn';
+import { resolveParams, type ParamSpec, type Params, type ParamValue } from '../params';
+
+/** The set an attack searches: the L-infinity or L2 ball around the input, or none (clean). */
+export type ThreatModel = 'linf' | 'l2' | 'none';
+
+/** A batch as attacks see it: images in [clipMin, clipMax], one-hot and integer labels. */
+export interface AttackBatch {
+  x: tf.Tensor4D;
+  onehot: tf.Tensor2D;
+  labels: tf.Tensor1D;
+}
+
+/** One attack: a registry entry. */
+export interface AttackDefinition {
+  /** Lower-case id, as the command line writes it (`pgd`). */
+  id: string;
+  /** Name in tables (`PGD`). */
+  title: string;
+  threat: ThreatModel;
+  /** One line for `--help`. */
+  help: string;
+  params: Record<string, ParamSpec>;
+  /** Fills parameters whose default depends on others (PGD's step size); default: as given. */
+  derive?(params: Params): Params;
+  /** Short label for tables and charts (`PGD-20`); default: the title. */
+  label?(params: Params): string;
+  /**
+   * The adversarial examples of the batch, a new tensor (the batch stays the caller's). Parameters are
+   * checked and complete; `seed` (when the attack has one) is already offset for this batch.
+   */
+  run(model: Classifier, batch: AttackBatch, params: Params): tf.Tensor4D;
+  /** Report fields of the attack's budget (`steps`, `step_size`, ...); default: read from the parameters. */
+  budget?(params: Params): Partial<AttackBudget>;
+}
+
+/** The budget fields every report row carries (null where they do not apply). */
+export interface AttackBudget {
+  epsilon: number | null;
+  steps: number | null;
+  step_size: number | null;
+  random_start: boolean | null;
+  restarts: number | null;
+  seed: number | null;
+}
+
+/** An attack by id with some of its parameters; the rest take their defaults. */
+export type AttackSpec = { kind: string } & { [param: string]: ParamValue | undefined };
+
+/** An attack with every parameter: what evaluation runs and reports record. */
+export interface ResolvedAttack {
+  definition: AttackDefinition;
+  params: Params;
+  /** `PGD-20` */
+  label: string;
+  /** `pgd:epsilon=0.1:steps=20:...`, every parameter in the definition's order. */
+  key: string;
+}
+
+/**
+ * `spec` checked against its definition and completed. Unknown parameters and bad values throw an
+ * AdversarialArgumentError naming `attack.NAME`.
+ *
+ * @example
+ * resolveAttack(pgd, { kind: 'pgd', epsilon: 0.1 }).label; // 'PGD-20'
+ */
+export function resolveAttack(definition: AttackDefinition, spec: AttackSpec, op = 'resolveAttack'): ResolvedAttack {
+  const { kind: _kind, ...given } = spec;
+  let params = resolveParams(op, `attack ${definition.id}`, definition.params, given);
+  if (definition.derive) params = definition.derive(params);
+  const key = [definition.id, ...Object.keys(definition.params).filter((n) => params[n] !== undefined).map((n) => `${n}=${params[n]}`)].join(':');
+  return { definition, params, label: definition.label?.(params) ?? definition.title, key };
+}
+
+/** The spec form of a resolved attack (`{ kind, ...params }`). */
+export const attackSpecOf = (a: ResolvedAttack): AttackSpec => ({ kind: a.definition.id, ...a.params });
+
+/** Report fields of a resolved attack's budget: the definition's, else read from parameters of those names. */
+export function attackBudget(a: ResolvedAttack): AttackBudget {
+  const p = a.params;
+  const num = (name: string) => (typeof p[name] === 'number' ? (p[name] as number) : null);
+  const generic: AttackBudget = {
+    epsilon: num('epsilon'),
+    steps: num('steps'),
+    step_size: num('stepSize'),
+    random_start: typeof p.randomStart === 'boolean' ? p.randomStart : null,
+    restarts: num('restarts'),
+    seed: num('seed'),
+  };
+  return { ...generic, ...a.definition.budget?.(p) };
+}
+
+/** Parameters most attacks share: the radius and the seed of random starts. */
+export const EPSILON_PARAM: ParamSpec = { type: 'number', default: 0.1, min: 0, max: 1, help: 'radius of the ball (L-inf: per pixel)' };
+export const SEED_PARAM: ParamSpec = { type: 'integer', default: 0, min: 0, max: 2 ** 32 - 1, help: 'seed of the random starts (a batch adds its first example\'s position)' };

@@ -1,0 +1,81 @@
+// The attack table: every attack the library runs, by id. Evaluation, reports, the sweep, the command
+// line's --attacks and --help, and the demo's choices are all derived from it; `registerAttack` adds a
+// user's own (one file, one call).
+import { paramProblem, parseParamText, splitSpecList } from '../params';
+import { registry } from '../registry';
+import { AdversarialArgumentError } from '../validate';
+import { resolveAttack, type AttackDefinition, type AttackSpec, type ResolvedAttack } from './attack';
+import { cleanAttack } from './clean';
+import { fgsm } from './fgsm';
+import { pgd } from './pgd';
+
+/** The built-in attacks, in the order `--help` lists them. */
+const BUILT_IN_ATTACKS: AttackDefinition[] = [cleanAttack, fgsm, pgd];
+
+export const ATTACK_REGISTRY = registry<AttackDefinition>('attack', BUILT_IN_ATTACKS);
+
+/**
+ * Adds an attack to the table: `eval --attacks ID`, reports and the sweep then know it.
+ *
+ * @example
+ * registerAttack({ id: 'noise', title: 'noise', threat: 'linf', help: 'uniform noise', params: { epsilon: EPSILON_PARAM },
+ *   run: (model, batch, p) => tf.tidy(() => tf.clipByValue(tf.add(batch.x, tf.randomUniform(batch.x.shape, -p.epsilon, p.epsilon)), 0, 1)) });
+ */
+export function registerAttack(definition: AttackDefinition, options: { replace?: boolean } = {}): void {
+  if (typeof definition?.run !== 'function') throw new AdversarialArgumentError('registerAttack', 'definition.run', 'must be a function');
+  if (typeof definition.params !== 'object' || definition.params === null) throw new AdversarialArgumentError('registerAttack', 'definition.params', 'must be an object of parameter specs');
+  ATTACK_REGISTRY.register(definition, options);
+}
+
+/** The definition of attack `id` (throws naming `argument`, with the known ids, when there is none). */
+export const getAttack = (id: string, op?: string, argument?: string): AttackDefinition => ATTACK_REGISTRY.get(id, op, argument);
+
+/** `spec` resolved against the table: its definition, every parameter, its label and key. */
+export function resolveAttackSpec(spec: AttackSpec, op = 'resolveAttackSpec', argument = 'attack.kind'): ResolvedAttack {
+  if (typeof spec?.kind !== 'string') throw new AdversarialArgumentError(op, argument, `must name an attack; known: ${ATTACK_REGISTRY.ids().join(', ')}`);
+  return resolveAttack(getAttack(spec.kind, op, argument), spec, op);
+}
+
+/**
+ * An attack list as the command line writes it (`fgsm,pgd:steps=50:restarts=5`) read into specs; each
+ * parameter checked against the attack's definition. Throws a plain Error saying which entry and
+ * parameter is wrong, for the caller to name its flag.
+ *
+ * @example
+ * parseAttackList('fgsm,pgd:steps=50'); // [{ kind: 'fgsm' }, { kind: 'pgd', steps: 50 }]
+ */
+export function parseAttackList(text: string): AttackSpec[] {
+  return splitSpecList(text).map(({ id, values }) => {
+    if (!ATTACK_REGISTRY.has(id)) throw new Error(`${JSON.stringify(id)} is not a known attack; known: ${ATTACK_REGISTRY.ids().join(', ')}`);
+    const definition = getAttack(id);
+    const spec: AttackSpec = { kind: id };
+    for (const [name, text] of Object.entries(values)) {
+      const param = definition.params[name];
+      if (!param) throw new Error(`${id} has no parameter ${JSON.stringify(name)}; its parameters: ${Object.keys(definition.params).join(', ') || 'none'}`);
+      let value;
+      try {
+        value = parseParamText(param, text);
+      } catch (err) {
+        throw new Error(`${id}:${name} ${(err as Error).message}`);
+      }
+      const problem = paramProblem(param, value);
+      if (problem) throw new Error(`${id}:${name} ${problem}`);
+      spec[name] = value;
+    }
+    return spec;
+  });
+}
+
+/** `--help` lines of the table: each attack with its parameters and defaults. */
+export function attackHelp(): string[] {
+  return ATTACK_REGISTRY.all().map((a) => {
+    const params = Object.entries(a.params).map(([n, s]) => `${n}=${s.default ?? 'derived'}`);
+    return `${a.id.padEnd(8)}${a.help}${params.length ? ` (${params.join(' ')})` : ''}`;
+  });
+}
+
+export { cleanAttack, fgsm, pgd };
+export { fgsmAttack, type FgsmAttackOptions } from './fgsm';
+export { pgdAttack, type PgdAttackOptions } from './pgd';
+export { perExampleLoss, ATTACK_LOSSES, type AttackLoss } from './losses';
+export { resolveAttack, attackBudget, attackSpecOf, EPSILON_PARAM, SEED_PARAM, type AttackDefinition, type AttackSpec, type ResolvedAttack, type AttackBatch, type AttackBudget, type ThreatModel } from './attack';

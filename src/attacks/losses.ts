@@ -1,0 +1,33 @@
+// The losses an attack can maximise, by name: the `loss` parameter of gradient attacks. Each gives the
+// batch's mean (what the gradient is taken of; cross-entropy through the fused engine kernel) and the
+// per-example values (what restarts compare). Cross-entropy now; DLR and KL come as further rows.
+import * as tf from '@tensorflow/tfjs-core';
+import { softmaxCrossEntropy } from '../engine/softmax_cross_entropy';
+import type { ParamSpec } from '../params';
+
+export interface AttackLoss {
+  id: string;
+  help: string;
+  /** Mean over the batch of the loss of `logits` against one-hot `onehot`. */
+  mean(logits: tf.Tensor2D, onehot: tf.Tensor2D): tf.Scalar;
+  /** The loss of each example [batch]. */
+  perExample(logits: tf.Tensor2D, onehot: tf.Tensor2D): tf.Tensor1D;
+}
+
+/** Per-example softmax cross-entropy [batch]. */
+export function perExampleLoss(logits: tf.Tensor2D, onehot: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => tf.neg(tf.sum(tf.mul(onehot, tf.logSoftmax(logits)), 1)) as tf.Tensor1D);
+}
+
+export const ATTACK_LOSSES: Record<string, AttackLoss> = {
+  ce: { id: 'ce', help: 'softmax cross-entropy', mean: softmaxCrossEntropy, perExample: perExampleLoss },
+};
+
+/** The `loss` parameter of a gradient attack. */
+export const LOSS_PARAM: ParamSpec = { type: 'choice', default: 'ce', choices: Object.keys(ATTACK_LOSSES), help: 'loss the attack maximises: ce (softmax cross-entropy)' };
+
+/** d mean-loss / d x of `model` at `x`, as a function of `x`. */
+export function lossGradient(forward: (x: tf.Tensor4D) => tf.Tensor2D, onehot: tf.Tensor2D, loss: string): (x: tf.Tensor) => tf.Tensor {
+  const l = ATTACK_LOSSES[loss];
+  return tf.grad((images: tf.Tensor) => l.mean(forward(images as tf.Tensor4D), onehot));
+}

@@ -1,0 +1,106 @@
+// PGD in the L-infinity ball (Madry et al. 2018): from a uniform random start, `steps` signed-gradient
+// steps, each projected onto the eps-ball around x and clipped to [0, 1] in one fused kernel; with
+// restarts, each example keeps the run with the highest final loss.
+import * as tf from '@tensorflow/tfjs-core';
+import type { Classifier } from '../models/seed_cnn';
+import { pgdStep, randomStart } from '../ops';
+import { AdversarialArgumentError } from '../validate';
+import { EPSILON_PARAM, SEED_PARAM, type AttackDefinition } from './attack';
+import { checkAttackBatch, checkEpsilon } from './checks';
+import { ATTACK_LOSSES, LOSS_PARAM, lossGradient } from './losses';
+
+export interface PgdAttackOptions {
+  epsilon: number;
+  /** Steps per restart (default 20). */
+  steps?: number;
+  /** Default 2.5 * epsilon / steps (Madry et al.). */
+  stepSize?: number;
+  /** Start from a uniform point of the eps-ball (default true). */
+  randomStart?: boolean;
+  /** Restarts; each example keeps the restart with the highest loss (default 1). */
+  restarts?: number;
+  /** Seed of the random starts (restart r uses seed + r). Default 0. */
+  seed?: number;
+  /** The loss maximised (default 'ce'). */
+  loss?: string;
+  clipMin?: number;
+  clipMax?: number;
+}
+
+/**
+ * PGD examples in the L-infinity ball around x: `restarts` runs of `steps` fused steps from random starts;
+ * each example keeps the run with the highest final loss.
+ *
+ * @example
+ * const adv = pgdAttack(model, images, onehot, { epsilon: 0.1, steps: 20, restarts: 2 });
+ */
+export function pgdAttack(model: Classifier, x: tf.Tensor4D, onehot: tf.Tensor2D, options: PgdAttackOptions): tf.Tensor4D {
+  checkAttackBatch(model, x, onehot, 'pgdAttack');
+  checkEpsilon('pgdAttack', options.epsilon);
+  const steps = options.steps ?? 20;
+  const restarts = options.restarts ?? 1;
+  const stepSize = options.stepSize ?? (2.5 * options.epsilon) / Math.max(1, steps);
+  if (!Number.isInteger(steps) || steps < 0) throw new AdversarialArgumentError('pgdAttack', 'options.steps', `must be an integer >= 0, got ${steps}`);
+  if (!Number.isInteger(restarts) || restarts < 1) throw new AdversarialArgumentError('pgdAttack', 'options.restarts', `must be an integer >= 1, got ${restarts}`);
+  if (!(stepSize >= 0) || !Number.isFinite(stepSize)) throw new AdversarialArgumentError('pgdAttack', 'options.stepSize', `must be a finite number >= 0, got ${stepSize}`);
+  const loss = options.loss ?? 'ce';
+  if (!ATTACK_LOSSES[loss]) throw new AdversarialArgumentError('pgdAttack', 'options.loss', `must be one of ${Object.keys(ATTACK_LOSSES).join(', ')}, got ${loss}`);
+  const bounds = { clipMin: options.clipMin ?? 0, clipMax: options.clipMax ?? 1 };
+  const grad = lossGradient((images) => model.forward(images), onehot, loss);
+  const run = (r: number): tf.Tensor4D =>
+    tf.tidy(() => {
+      let adv = (options.randomStart ?? true) ? (randomStart(x, { epsilon: options.epsilon, seed: ((options.seed ?? 0) + r) >>> 0, ...bounds }) as tf.Tensor4D) : x.clone();
+      for (let i = 0; i < steps; i++) {
+        const next = tf.tidy(() => pgdStep(adv, x, grad(adv), { stepSize, epsilon: options.epsilon, ...bounds }) as tf.Tensor4D);
+        adv.dispose();
+        adv = next;
+      }
+      return adv;
+    });
+  let best = run(0);
+  if (restarts === 1) return best;
+  const perExample = ATTACK_LOSSES[loss].perExample;
+  let bestLoss = tf.tidy(() => perExample(model.forward(best), onehot));
+  for (let r = 1; r < restarts; r++) {
+    const candidate = run(r);
+    const [nextBest, nextLoss] = tf.tidy(() => {
+      const candidateLoss = perExample(model.forward(candidate), onehot);
+      const better = tf.greater(candidateLoss, bestLoss);
+      const mask = tf.reshape(better, [x.shape[0], 1, 1, 1]);
+      return [tf.where(tf.broadcastTo(mask, x.shape), candidate, best) as tf.Tensor4D, tf.where(better, candidateLoss, bestLoss) as tf.Tensor1D];
+    });
+    tf.dispose([best, bestLoss, candidate]);
+    best = nextBest;
+    bestLoss = nextLoss;
+  }
+  bestLoss.dispose();
+  return best;
+}
+
+export const pgd: AttackDefinition = {
+  id: 'pgd',
+  title: 'PGD',
+  threat: 'linf',
+  help: 'projected gradient descent from a random start, restarts keeping the worst case (Madry et al. 2018)',
+  params: {
+    epsilon: EPSILON_PARAM,
+    steps: { type: 'integer', default: 20, min: 1, max: 100_000, help: 'steps per restart' },
+    stepSize: { type: 'number', default: null, min: 0, max: 1, help: 'step size (default 2.5 eps / steps)' },
+    restarts: { type: 'integer', default: 1, min: 1, max: 1000, help: 'restarts; each example keeps the one with the highest loss' },
+    randomStart: { type: 'boolean', default: true, help: 'start from a uniform point of the eps-ball' },
+    seed: SEED_PARAM,
+    loss: LOSS_PARAM,
+  },
+  derive: (p) => ({ ...p, stepSize: p.stepSize ?? (2.5 * (p.epsilon as number)) / (p.steps as number) }),
+  label: (p) => `PGD-${p.steps}`,
+  run: (model, batch, p) =>
+    pgdAttack(model, batch.x, batch.onehot, {
+      epsilon: p.epsilon as number,
+      steps: p.steps as number,
+      stepSize: p.stepSize as number,
+      restarts: p.restarts as number,
+      randomStart: p.randomStart as boolean,
+      seed: p.seed as number,
+      loss: p.loss as string,
+    }),
+};

@@ -1,0 +1,27 @@
+// tfjs-adversarial/engine: the kernels' internals for those who test or extend them: the attack kernels'
+// names, flags, composed forms and CPU references, the engine kernels' registration, policy details,
+// fused programs and float64 references (the tests' oracles).
+export { fgsmStepComposed, pgdStepComposed, randomStartComposed } from '../composed';
+export { copyReference, fgsmStepReference, pcgHash, pgdStepReference, randomStartNoise, randomStartReference } from '../reference';
+export { registerAttackKernels } from '../kernels/register';
+export { Copy, FgsmStep, PgdStep, RandomStart } from '../kernels/kernel_names';
+export type { FgsmStepAttrs, PgdStepAttrs, RandomStartAttrs } from '../kernels/kernel_names';
+export { FLAG_PRINT_SHADER, FLAG_VEC4, WORKGROUP_SIZE } from '../kernels/elementwise_program';
+export { SWIFTSHADER_ICD_CANDIDATES } from '../device';
+export { registerEngineKernels, originalKernel } from './register';
+export { engineKernelEnabled, isSoftwareAdapter, ENGINE_KERNEL_NAMES, type EngineKernelName } from './policy';
+export { adamStepReference, adamStepWebGPU, type AdamStepScalars } from './adam';
+export { SoftmaxCrossEntropy, SoftmaxCrossEntropyGrad } from './softmax_cross_entropy';
+export {
+  conv2dReference,
+  conv2dBackpropInputReference,
+  conv2dBackpropFilterReference,
+  maxPoolReference,
+  maxPoolGradReference,
+  matMulReference,
+  columnSumReference,
+  softmaxCrossEntropyReference,
+  type ConvGeometry,
+} from './reference';
+export { conv2dBiasRelu, Conv2DBiasRelu } from './conv_bias_relu';
+export { gatherImagesReference, GatherImages, type GatherImagesAttrs } from '../data/gpu_dataset';

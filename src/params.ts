@@ -1,0 +1,111 @@
+// Parameters of registry entries (attacks, trainers) and of job settings: one spec per parameter (type,
+// range, default, help), one check that names what is wrong, and the `id:name=value:...` text form the
+// command line uses (`pgd:steps=50:restarts=5`).
+import { AdversarialArgumentError } from './validate';
+
+export type ParamValue = number | boolean | string;
+export type Params = Record<string, ParamValue>;
+
+/** One parameter: its type, range or choices, default (null: derived from the others) and help line. */
+export interface ParamSpec {
+  type: 'number' | 'integer' | 'boolean' | 'choice';
+  default: ParamValue | null;
+  min?: number;
+  max?: number;
+  /** The range excludes `min`. */
+  openMin?: boolean;
+  choices?: readonly string[];
+  help: string;
+}
+
+/** The range of a spec as text: `[0, 1]`, `(0, 1]`, `one of a, b`. */
+export function describeRange(spec: ParamSpec): string {
+  if (spec.type === 'choice') return `one of ${(spec.choices ?? []).join(', ')}`;
+  if (spec.type === 'boolean') return 'true or false';
+  const lo = spec.min ?? -Infinity;
+  const hi = spec.max ?? Infinity;
+  return `${spec.type === 'integer' ? 'an integer' : 'a number'} in ${spec.openMin ? '(' : '['}${lo}, ${hi}]`;
+}
+
+/** Why `value` does not fit `spec`, or null when it does. */
+export function paramProblem(spec: ParamSpec, value: unknown): string | null {
+  const bad = `must be ${describeRange(spec)}, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`;
+  switch (spec.type) {
+    case 'boolean':
+      return typeof value === 'boolean' ? null : bad;
+    case 'choice':
+      return typeof value === 'string' && (spec.choices ?? []).includes(value) ? null : bad;
+    default: {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return bad;
+      if (spec.type === 'integer' && !Number.isInteger(value)) return bad;
+      if (spec.min !== undefined && (spec.openMin ? value <= spec.min : value < spec.min)) return bad;
+      if (spec.max !== undefined && value > spec.max) return bad;
+      return null;
+    }
+  }
+}
+
+/**
+ * `given` checked against `specs` and completed with their defaults (null defaults stay absent for the
+ * owner to derive). Unknown names and bad values throw an AdversarialArgumentError naming `prefix.name`.
+ *
+ * @example
+ * resolveParams('pgdAttack', 'options', { steps: { type: 'integer', default: 20, min: 0, help: '' } }, { steps: 7 }); // { steps: 7 }
+ */
+export function resolveParams(op: string, prefix: string, specs: Record<string, ParamSpec>, given: Record<string, unknown>): Params {
+  const out: Params = {};
+  for (const [name, value] of Object.entries(given)) {
+    if (value === undefined) continue;
+    const spec = specs[name];
+    if (!spec) throw new AdversarialArgumentError(op, `${prefix}.${name}`, `is not a parameter here; known: ${Object.keys(specs).join(', ') || 'none'}`);
+    const problem = paramProblem(spec, value);
+    if (problem) throw new AdversarialArgumentError(op, `${prefix}.${name}`, problem);
+    out[name] = value as ParamValue;
+  }
+  for (const [name, spec] of Object.entries(specs)) if (out[name] === undefined && spec.default !== null) out[name] = spec.default;
+  return out;
+}
+
+/** A value as text (`--attacks pgd:steps=7`) read as the spec's type; throws a plain Error on bad text. */
+export function parseParamText(spec: ParamSpec, text: string): ParamValue {
+  if (spec.type === 'boolean') {
+    if (text === 'true' || text === '1') return true;
+    if (text === 'false' || text === '0') return false;
+    throw new Error(`must be true or false, got ${JSON.stringify(text)}`);
+  }
+  if (spec.type === 'choice') return text;
+  // Decimal only: Number('0x10') and Number('') would read hexadecimal and empty text as numbers.
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text.trim())) throw new Error(`must be ${describeRange(spec)}, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+/** `stepSize`, `step-size` and `step_size` all name the parameter `stepSize`. */
+export const camelName = (name: string): string => name.replace(/[-_]([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** One entry of a list like `fgsm,pgd:steps=50:restarts=5`: its id and its `name=value` texts. */
+export interface SpecText {
+  id: string;
+  values: Record<string, string>;
+}
+
+/**
+ * Splits `fgsm,pgd:steps=50:restarts=5` into entries; names are read in camelCase (`step-size` is
+ * `stepSize`). Throws a plain Error saying what is malformed.
+ *
+ * @example
+ * splitSpecList('fgsm,pgd:steps=50'); // [{ id: 'fgsm', values: {} }, { id: 'pgd', values: { steps: '50' } }]
+ */
+export function splitSpecList(text: string): SpecText[] {
+  const entries = text.split(',').map((s) => s.trim());
+  if (entries.length === 0 || entries.some((e) => e === '')) throw new Error(`is an empty entry in ${JSON.stringify(text)}`);
+  return entries.map((entry) => {
+    const [id, ...pairs] = entry.split(':');
+    const values: Record<string, string> = {};
+    for (const pair of pairs) {
+      const eq = pair.indexOf('=');
+      if (eq <= 0 || eq === pair.length - 1) throw new Error(`${JSON.stringify(pair)} in ${JSON.stringify(entry)} is not name=value`);
+      values[camelName(pair.slice(0, eq).trim())] = pair.slice(eq + 1).trim();
+    }
+    return { id: id.trim(), values };
+  });
+}

@@ -1,0 +1,171 @@
+// The schema of report.json and sweep.json (`tfjs-adversarial/report@1`): what the jobs write and the
+// report views, the demo and the tests read. Plain types, no code: `report/` depends on nothing in `job/`.
+import type { AttackBudget } from '../attacks/attack';
+import type { AdapterSummary } from '../device';
+
+export const REPORT_SCHEMA = 'tfjs-adversarial/report@1';
+
+/** Where a report's numbers were made. */
+export interface ReportRuntime {
+  name: 'node' | 'chrome' | 'browser';
+  version: string;
+  tfjs_core: string;
+  backend: string;
+}
+
+/** The data a job ran on (also the resume check's view of the data). */
+export interface DataDescription {
+  train_source: string;
+  test_source: string;
+  split: string;
+  train_examples: number;
+  probe_examples: number;
+  test_examples: number;
+  classes: number;
+  image_shape: [number, number, number];
+}
+
+/** One attack's result: its id, label and every parameter, the budget fields, and the counts. */
+export interface ReportEvaluation extends AttackBudget {
+  /** The attack's id in the table (`clean`, `fgsm`, `pgd`, or a registered one). */
+  attack: string;
+  /** `PGD-20` */
+  label: string;
+  threat: 'linf' | 'l2' | 'none';
+  /** Every parameter of the attack as run. */
+  params: Record<string, number | boolean | string>;
+  accuracy: number;
+  correct: number;
+  examples: number;
+  seconds: number;
+}
+
+/** Accuracy figures: the three the seed reports (null when the attack was not run), and every attack's. */
+export interface ReportMetrics {
+  clean_accuracy: number;
+  fgsm_accuracy: number | null;
+  pgd_accuracy: number | null;
+  /** Every attack in the order run, keyed by id and parameters. */
+  attacks: { attack: string; label: string; key: string; params: Record<string, number | boolean | string>; accuracy: number; correct: number; examples: number }[];
+}
+
+export interface GuardEvent {
+  epoch: number;
+  action: 'rollback' | 'stop' | 'kept-best';
+  reason: string;
+  probe_pgd_accuracy: number;
+  best_epoch: number;
+  best_probe_pgd_accuracy: number;
+}
+
+export interface HistoryEntry {
+  epoch: number;
+  mean_loss: number;
+  seconds: number;
+  images_per_second: number;
+  learning_rate_scale: number;
+  probe_pgd_accuracy: number | null;
+  probe_seconds: number;
+}
+
+/** Calls of each engine kernel during training: on the engine, or handed to tfjs's own kernel. */
+export type EngineKernelReport = Record<string, { engine: number; fallback: number }>;
+
+export interface ReportModel {
+  architecture: string;
+  description: string;
+  /** The model.json trained from, when it was not built from scratch. */
+  source: string | null;
+  parameters: number;
+  files: string[];
+}
+
+export interface TrainReport {
+  schema: typeof REPORT_SCHEMA;
+  command: 'train';
+  created: string;
+  runtime: ReportRuntime;
+  adapter: AdapterSummary;
+  data: DataDescription;
+  settings: Record<string, number | string | boolean | null> & { trainer: string; epsilon: number; epochs: number; batch_size: number; optimizer: string };
+  metrics: ReportMetrics;
+  evaluation: ReportEvaluation[];
+  guard: {
+    mode: 'rollback' | 'stop' | 'off';
+    drop: number;
+    probe_examples: number;
+    probe_attack: { attack: 'pgd'; epsilon: number; steps: number; step_size: number; random_start: true; restarts: 1; seed: number };
+    events: GuardEvent[];
+    best_epoch: number | null;
+    best_probe_pgd_accuracy: number | null;
+    kept_epoch: number | null;
+    stopped_early: boolean;
+  };
+  history: HistoryEntry[];
+  model: ReportModel;
+  throughput: { train_images_per_second: number; train_seconds: number; probe_seconds: number; eval_seconds: number; total_seconds: number };
+  transfer: {
+    steps_counted: number;
+    upload_bytes_per_step: number;
+    uniform_bytes_per_step: number;
+    download_bytes_per_step: number;
+    largest_upload_bytes: number;
+    image_bytes_per_step: number;
+    image_bytes: number;
+    note: string;
+  };
+  /** Engine kernel calls during the training steps, per kernel name. */
+  engine_kernels: EngineKernelReport;
+  resumed_from_epoch: number | null;
+}
+
+export interface EvalReport {
+  schema: typeof REPORT_SCHEMA;
+  command: 'eval';
+  created: string;
+  model_path: string;
+  model: Omit<ReportModel, 'files' | 'source'>;
+  runtime: ReportRuntime;
+  adapter: AdapterSummary;
+  data: DataDescription;
+  metrics: ReportMetrics;
+  evaluation: ReportEvaluation[];
+  engine_kernels: EngineKernelReport;
+  throughput: { eval_seconds: number };
+}
+
+export interface SweepRow {
+  train_epsilon: number;
+  trainer: string;
+  clean_accuracy: number;
+  /** Accuracy under each attack (by label) at each evaluation epsilon (keys: the epsilon as written). */
+  accuracy: Record<string, Record<string, number>>;
+  /** The same for FGSM and PGD, when they were run ({} otherwise). */
+  fgsm_accuracy: Record<string, number>;
+  pgd_accuracy: Record<string, number>;
+  train_seconds: number;
+  kept_epoch: number | null;
+  guard_events: number;
+  model_files: string[];
+}
+
+export interface SweepReport {
+  schema: typeof REPORT_SCHEMA;
+  command: 'sweep';
+  created: string;
+  runtime: ReportRuntime;
+  adapter: AdapterSummary;
+  data: DataDescription;
+  settings: Record<string, unknown>;
+  train_epsilons: number[];
+  eval_epsilons: number[];
+  /** The attacks' labels, in the order run (each row's `accuracy` keys). */
+  attacks: string[];
+  /** The attack the trade-off is measured with: the last of the list (the strongest, by convention). */
+  trade_off_attack: string;
+  rows: SweepRow[];
+  /** Per trained model: clean accuracy lost and robust accuracy gained at its own epsilon against the eps-0 model. */
+  trade_off: { train_epsilon: number; clean_accuracy_cost: number; robust_accuracy_gain: number; pgd_accuracy_gain: number | null }[];
+}
+
+export type AnyReport = TrainReport | EvalReport | SweepReport;

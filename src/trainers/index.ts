@@ -1,0 +1,37 @@
+// The trainer table: every trainer the library runs, by id. The training loop, the job, `--trainer` and
+// `--help`, the benchmark's training steps and the demo's choices are all derived from it;
+// `registerTrainer` adds a user's own.
+import { registry } from '../registry';
+import { AdversarialArgumentError } from '../validate';
+import { cleanTrainer } from './clean';
+import { fgsmTrainer } from './fgsm';
+import { fgsmRsTrainer } from './fgsm_rs';
+import { pgdTrainer } from './pgd';
+import { resolveTrainer, type ResolvedTrainer, type TrainerDefinition } from './trainer';
+
+const BUILT_IN_TRAINERS: TrainerDefinition[] = [cleanTrainer, fgsmTrainer, fgsmRsTrainer, pgdTrainer];
+
+export const TRAINER_REGISTRY = registry<TrainerDefinition>('trainer', BUILT_IN_TRAINERS);
+
+/**
+ * Adds a trainer to the table: `train --trainer ID`, the sweep and reports then know it.
+ *
+ * @example
+ * registerTrainer({ id: 'mine', title: 'mine', help: '...', adversarial: true, params: {}, step: (ctx) => ... });
+ */
+export function registerTrainer(definition: TrainerDefinition, options: { replace?: boolean } = {}): void {
+  if (typeof definition?.step !== 'function') throw new AdversarialArgumentError('registerTrainer', 'definition.step', 'must be a function');
+  TRAINER_REGISTRY.register(definition, options);
+}
+
+/** The definition of trainer `id` (throws naming `argument`, with the known ids, when there is none). */
+export const getTrainer = (id: string, op?: string, argument?: string): TrainerDefinition => TRAINER_REGISTRY.get(id, op, argument);
+
+/** Trainer `id` with `params` checked and completed. */
+export const resolveTrainerById = (id: string, params: Record<string, unknown> = {}, op = 'resolveTrainer', argument = 'trainer'): ResolvedTrainer => resolveTrainer(getTrainer(id, op, argument), params, op);
+
+/** The ids of the table, in order (`clean`, `fgsm`, `fgsm-rs`, `pgd`, then registered ones). */
+export const trainerIds = (): string[] => TRAINER_REGISTRY.ids();
+
+export { cleanTrainer, fgsmTrainer, fgsmRsTrainer, pgdTrainer };
+export { resolveTrainer, trainingLoss, minimize, type TrainerDefinition, type TrainerStepContext, type ResolvedTrainer } from './trainer';
