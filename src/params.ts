@@ -79,8 +79,14 @@ export function parseParamText(spec: ParamSpec, text: string): ParamValue {
   return Number(text);
 }
 
-/** `stepSize`, `step-size` and `step_size` all name the parameter `stepSize`. */
-export const camelName = (name: string): string => name.replace(/[-_]([a-z])/g, (_, c: string) => c.toUpperCase());
+/** Short names the text form accepts for parameters (`pgd:eps=0.2`). */
+const ALIASES: Record<string, string> = { eps: 'epsilon' };
+
+/** `stepSize`, `step-size` and `step_size` all name the parameter `stepSize`; `eps` is `epsilon`. */
+export const camelName = (name: string): string => {
+  const camel = name.replace(/[-_]([a-z])/g, (_, c: string) => c.toUpperCase());
+  return ALIASES[camel] ?? camel;
+};
 
 /** One entry of a list like `fgsm,pgd:steps=50:restarts=5`: its id and its `name=value` texts. */
 export interface SpecText {
@@ -90,7 +96,7 @@ export interface SpecText {
 
 /**
  * Splits `fgsm,pgd:steps=50:restarts=5` into entries; names are read in camelCase (`step-size` is
- * `stepSize`). Throws a plain Error saying what is malformed.
+ * `stepSize`, `eps` is `epsilon`). Throws a plain Error saying what is malformed.
  *
  * @example
  * splitSpecList('fgsm,pgd:steps=50'); // [{ id: 'fgsm', values: {} }, { id: 'pgd', values: { steps: '50' } }]

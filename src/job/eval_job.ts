@@ -80,6 +80,9 @@ export async function runSweep(settings: TrainJobSettings, trainEpsilons: number
   check('evalEpsilons', evalEpsilons);
   const robustAt = (e: number) => jobAttacks(settings, e).slice(1);
   const labels = attackLabels(robustAt(evalEpsilons[0]));
+  const ids = robustAt(evalEpsilons[0]).map((a) => a.kind);
+  /** The accuracies of the first attack `id` of the list, by eps ({} when it was not run). */
+  const firstOf = (accuracy: SweepRow['accuracy'], id: string) => (ids.includes(id) ? accuracy[labels[ids.indexOf(id)]] : {});
   const rows: SweepRow[] = [];
   for (const trainEpsilon of trainEpsilons) {
     const runSettings: TrainJobSettings = { ...settings, epsilon: trainEpsilon, trainer: trainEpsilon === 0 ? 'clean' : settings.trainer };
@@ -87,8 +90,9 @@ export async function runSweep(settings: TrainJobSettings, trainEpsilons: number
     io.log(`sweep: training ${runSettings.trainer} at eps ${trainEpsilon}`);
     const resume = options.resume === true && (await io.readFile(`${prefix}checkpoints/last.ckpt`)) !== null;
     const given = options.model ? await options.model() : undefined;
+    let trained: Awaited<ReturnType<typeof trainJobModel>> | undefined;
     try {
-      const trained = await trainJobModel(runSettings, data, io, env, { prefix, resume, model: given, modelSource: options.modelSource });
+      trained = await trainJobModel(runSettings, data, io, env, { prefix, resume, model: given, modelSource: options.modelSource });
       const files = await saveJobModel(trained.model, io, prefix);
       const [clean] = await evaluateForReport(trained.model, data, [{ kind: 'clean' }], io, `eps ${trainEpsilon} model`);
       const accuracy: Record<string, Record<string, number>> = Object.fromEntries(labels.map((l) => [l, {}]));
@@ -96,22 +100,21 @@ export async function runSweep(settings: TrainJobSettings, trainEpsilons: number
         const results = await evaluateForReport(trained.model, data, robustAt(e), io, `eps ${trainEpsilon} model at eps ${e}`);
         results.forEach((r, i) => (accuracy[labels[i]][String(e)] = r.accuracy));
       }
-      const byId = (id: string) => accuracy[labels[robustAt(evalEpsilons[0]).findIndex((a) => a.kind === id)]] ?? {};
       rows.push({
         train_epsilon: trainEpsilon,
         trainer: runSettings.trainer,
         clean_accuracy: clean.accuracy,
         accuracy,
-        fgsm_accuracy: byId('fgsm'),
-        pgd_accuracy: byId('pgd'),
+        fgsm_accuracy: firstOf(accuracy, 'fgsm'),
+        pgd_accuracy: firstOf(accuracy, 'pgd'),
         train_seconds: trained.trainSeconds,
         kept_epoch: trained.keptEpoch,
         guard_events: trained.events.length,
         model_files: files,
       });
-      if (!given) trained.model.dispose();
     } finally {
-      given?.dispose();
+      // The given model is the trained one; a model built from scratch is the job's to release.
+      (given ?? trained?.model)?.dispose();
     }
   }
   const tradeOffAttack = labels[labels.length - 1];

@@ -2,14 +2,13 @@
 // test part, and report.json written (schema in report/schema.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import { engineKernelCountsSince, snapshotEngineKernelCounts } from '../engine/policy';
-import { getTrainer } from '../trainers/index';
+import { getTrainer, resolveTrainerById } from '../trainers/index';
 import { REPORT_SCHEMA, type TrainReport } from '../report/schema';
 import type { PreparedData } from './data';
 import { evaluateForReport, jobAttacks, metricsOf } from './evaluation';
 import type { JobEnvironment, JobIO } from './io';
 import { SETTINGS, trainerParamsOf, type TrainJobSettings } from './settings';
 import { saveJobModel, trainJobModel, type TrainJobOptions } from './train_job';
-import { resolveTrainerById } from '../trainers/index';
 
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 

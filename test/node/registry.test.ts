@@ -27,9 +27,9 @@ describe('parameter specs', () => {
   for (const [name, spec, value, problem] of cases) test(`paramProblem ${name}`, () => expect(lib.paramProblem(spec, value)).toBe(problem));
 
   test('splitSpecList reads ids and name=value pairs, names in camelCase', () => {
-    expect(lib.splitSpecList('fgsm, pgd:steps=50:restarts=5:step-size=0.01')).toEqual([
+    expect(lib.splitSpecList('fgsm, pgd:steps=50:restarts=5:step-size=0.01:eps=0.2')).toEqual([
       { id: 'fgsm', values: {} },
-      { id: 'pgd', values: { steps: '50', restarts: '5', stepSize: '0.01' } },
+      { id: 'pgd', values: { steps: '50', restarts: '5', stepSize: '0.01', epsilon: '0.2' } },
     ]);
     expect(() => lib.splitSpecList('fgsm,,pgd')).toThrow(/empty entry/);
     expect(() => lib.splitSpecList('pgd:steps')).toThrow(/"steps" in "pgd:steps" is not name=value/);
