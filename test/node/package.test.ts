@@ -1,0 +1,82 @@
+// The package as npm ships it (dist/ as `npm test` builds it): declarations whose relative specifiers
+// resolve under node16/nodenext as well as bundler resolution, an `exports` map whose files exist, and no
+// reachable declaration importing a package the user is not asked to install.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { describe, expect, test } from 'vitest';
+
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+
+function declarations(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? declarations(join(dir, e.name)) : e.name.endsWith('.d.ts') ? [join(dir, e.name)] : [],
+  );
+}
+
+/** Every module specifier of a declaration file: `from '...'`, `import('...')`, `import '...'`. */
+const specifiers = (text: string): string[] =>
+  [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])([^'"]+)\1/g)].map((m) => m[2]);
+
+/** Without comments: the doc examples mention `node:fs` and the like. */
+const code = (text: string): string => text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/(?!\/).*$/gm, '');
+
+describe('declarations in dist/', () => {
+  const files = declarations('dist');
+
+  test('every relative specifier names a .js file whose .d.ts exists (none extensionless)', () => {
+    expect(files.length).toBeGreaterThan(20);
+    const bad: string[] = [];
+    for (const file of files) {
+      for (const spec of specifiers(code(readFileSync(file, 'utf8')))) {
+        if (!spec.startsWith('.')) continue;
+        if (!spec.endsWith('.js')) bad.push(`${file}: '${spec}' has no extension`);
+        else if (!existsSync(resolve(dirname(file), spec.replace(/\.js$/, '.d.ts')))) bad.push(`${file}: '${spec}' names no declaration`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  test('declarations import only the peer dependencies (and no node: module)', () => {
+    const allowed = new Set(Object.keys(pkg.peerDependencies));
+    const bare = files.flatMap((file) =>
+      specifiers(code(readFileSync(file, 'utf8')))
+        .filter((s) => !s.startsWith('.'))
+        .map((s) => [file, s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]] as const),
+    );
+    expect(bare.filter(([, name]) => !allowed.has(name))).toEqual([]);
+  });
+
+  test('only the declarations the entries reach are shipped (none of the CLI, the demo or the renderer)', () => {
+    expect(existsSync('dist/cli.d.ts')).toBe(false);
+    expect(existsSync('dist/cli')).toBe(false);
+    expect(existsSync('dist/demo/main.d.ts')).toBe(false);
+    expect(existsSync('dist/report/render.d.ts')).toBe(false);
+  });
+});
+
+describe('package.json', () => {
+  test('each entry of `exports` points at files that exist', () => {
+    for (const [entry, target] of Object.entries(pkg.exports as Record<string, string | Record<string, string>>)) {
+      const paths = typeof target === 'string' ? [target] : Object.values(target);
+      for (const path of paths) {
+        const file = path.includes('*') ? dirname(path) : path;
+        expect(existsSync(file), `${entry} -> ${path}`).toBe(true);
+      }
+    }
+    expect(pkg.exports['.'].types).toBe('./dist/index.d.ts');
+    expect(pkg.exports['./engine'].types).toBe('./dist/engine.d.ts');
+    expect(pkg.exports['./bench'].types).toBe('./dist/bench.d.ts');
+  });
+
+  test('puppeteer is an optional peer dependency (and a devDependency)', () => {
+    expect(pkg.peerDependencies.puppeteer).toBeDefined();
+    expect(pkg.peerDependenciesMeta.puppeteer).toEqual({ optional: true });
+    expect(pkg.devDependencies.puppeteer).toBeDefined();
+  });
+
+  test('the built CLI imports puppeteer only dynamically', () => {
+    const cli = readFileSync('dist/cli.js', 'utf8');
+    expect(cli).not.toMatch(/^import\s[^;]*from\s*["']puppeteer["']/m);
+    expect(cli).toMatch(/import\(["']puppeteer["']\)/);
+  });
+});
