@@ -80,3 +80,25 @@ describe('package.json', () => {
     expect(cli).toMatch(/import\(["']puppeteer["']\)/);
   });
 });
+
+describe('the embedded digits', () => {
+  test('loadEmbeddedDigits() reads dist/data/ next to the bundle; a package folder or URL works too', async () => {
+    const lib = await import('../../dist/index.js');
+    const set = await lib.loadEmbeddedDigits();
+    expect([set.count, set.height, set.width, set.images.length, set.labels.length]).toEqual([10000, 28, 28, 10000 * 784, 10000]);
+    expect(new Set(set.labels).size).toBe(10);
+    const fromPath = await lib.loadEmbeddedDigits('.');
+    expect(Buffer.from(fromPath.labels).equals(set.labels)).toBe(true);
+    const fromUrl = await lib.loadEmbeddedDigits(new URL('../../', import.meta.url));
+    expect(Buffer.from(fromUrl.images).equals(set.images)).toBe(true); // (deep equality of 7.8 MB takes vitest half a minute)
+  });
+
+  test('embeddedDigitsUrls(root) gives the two files under dist/data/, which `exports` maps as ./data/*', async () => {
+    const lib = await import('../../dist/index.js');
+    const urls = lib.embeddedDigitsUrls('https://cdn.example/npm/tfjs-adversarial@0.1.0');
+    expect(urls.images.href).toBe('https://cdn.example/npm/tfjs-adversarial@0.1.0/dist/data/digits-images-idx3-ubyte.gz');
+    expect(urls.labels.href).toBe('https://cdn.example/npm/tfjs-adversarial@0.1.0/dist/data/digits-labels-idx1-ubyte.gz');
+    expect(pkg.exports['./data/*']).toBe('./dist/data/*');
+    for (const file of Object.values(lib.EMBEDDED_DIGITS_FILES)) expect(existsSync(file)).toBe(true);
+  });
+});
