@@ -10,7 +10,7 @@ import { writeFileAtomically } from './node_io';
 
 /** The PNG images of every chart of a report.html, by chart id (drawn at twice the CSS size). */
 export async function renderChartPngs(htmlPath: string): Promise<Map<string, Uint8Array>> {
-  const puppeteer = await loadPuppeteer('the PNG charts');
+  const puppeteer = await loadPuppeteer('the report step (PNG charts)');
   const browser = await puppeteer.launch({ executablePath: findChromium(puppeteer), headless: true, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage();

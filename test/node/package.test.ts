@@ -1,8 +1,10 @@
 // The package as npm ships it (dist/ as `npm test` builds it): declarations whose relative specifiers
 // resolve under node16/nodenext as well as bundler resolution, an `exports` map whose files exist, and no
 // reachable declaration importing a package the user is not asked to install.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import * as esbuild from 'esbuild';
 import { describe, expect, test } from 'vitest';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
@@ -100,5 +102,38 @@ describe('the embedded digits', () => {
     expect(urls.labels.href).toBe('https://cdn.example/npm/tfjs-adversarial@0.1.0/dist/data/digits-labels-idx1-ubyte.gz');
     expect(pkg.exports['./data/*']).toBe('./dist/data/*');
     for (const file of Object.values(lib.EMBEDDED_DIGITS_FILES)) expect(existsSync(file)).toBe(true);
+  });
+});
+
+describe('the README', () => {
+  const readme = readFileSync('README.md', 'utf8');
+
+  test("the Use section's example is examples/use.ts, verbatim", () => {
+    const use = readme.slice(readme.indexOf('\n## Use\n'));
+    const block = /```ts\n([\s\S]*?)```\n/.exec(use);
+    expect(block?.[1]).toBe(readFileSync('examples/use.ts', 'utf8'));
+  });
+
+  test('examples/use.ts runs in Node against the built package (self-reference through `exports`)', async () => {
+    const out = 'examples/.use.mjs';
+    await esbuild.build({ entryPoints: ['examples/use.ts'], outfile: out, format: 'esm', platform: 'node', logLevel: 'warning' });
+    try {
+      const run = spawnSync(process.execPath, [out], { encoding: 'utf8', timeout: 120_000 });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/FGSM moved the images by at most 0\.100, PGD-20 by 0\.100 \(eps 0\.1\)/);
+      expect(run.stderr).not.toMatch(/XDG_RUNTIME_DIR|vkCreateInstance|Warning:/);
+    } finally {
+      rmSync(out, { force: true });
+    }
+  });
+
+  test('says ESM only; LICENSE, repository and files as published', () => {
+    expect(readme).toMatch(/\*\*ESM only\*\*/);
+    expect(pkg.type).toBe('module');
+    expect(pkg.license).toBe('Apache-2.0');
+    expect(readFileSync('LICENSE', 'utf8')).toMatch(/Apache License\s+Version 2\.0, January 2004[\s\S]*END OF TERMS AND CONDITIONS/);
+    expect(pkg.repository).toEqual({ type: 'git', url: 'git+https://github.com/tfjs-adversarial/tfjs-adversarial.git' });
+    expect(pkg.files).toEqual(['dist', '!dist/demo/*.map', 'README.md', 'LICENSE']);
+    expect(pkg.scripts.prepack).toBe('node build.mjs');
   });
 });
