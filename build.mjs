@@ -3,7 +3,8 @@
 // `--runtime chrome` page), dist/report-view.js (report.html's viewer), dist/demo/ (the demo page), the embedded digits packed as gzipped IDX
 // files in dist/data/, and the type declarations (tsc).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 
@@ -94,6 +95,62 @@ export async function buildPackage() {
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
   // Declarations beside the subpath bundles (tsc writes them per source file).
   for (const [entry, source] of [['engine', 'engine/public'], ['bench', 'bench/public']]) writeFileSync(`dist/${entry}.d.ts`, `export * from './${source}';\n`);
+  finishDeclarations('dist', DECLARATION_ENTRIES);
+}
+
+/** The declaration files the package's `exports` name. */
+export const DECLARATION_ENTRIES = ['index.d.ts', 'engine.d.ts', 'bench.d.ts'];
+
+/** Relative module specifiers in a declaration file: `from './x'`, `import('./x')`, `import './x'`. */
+const RELATIVE_SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(\.\.?(?:\/[^'"]*)?)\2/g;
+
+/**
+ * tsc writes declarations with the sources' extensionless specifiers (`'./ops'`), which `node16`/`nodenext`
+ * resolution does not follow. Rewrites each relative specifier of every .d.ts under `dir` to the file that
+ * exists (`./ops.js` for ops.d.ts, `./attacks/index.js` for attacks/index.d.ts), then keeps only the
+ * declarations reachable from `entries` (the command line's, the demo's and the like are not part of the
+ * library's types). Throws on a specifier that resolves to no declaration.
+ */
+export function finishDeclarations(dir, entries) {
+  const files = [];
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.d.ts')) files.push(p);
+    }
+  };
+  walk(dir);
+  const imports = new Map();
+  for (const file of files) {
+    const deps = [];
+    const text = readFileSync(file, 'utf8').replace(RELATIVE_SPECIFIER, (_m, head, quote, spec) => {
+      const base = resolve(dirname(file), spec.replace(/\.js$/, ''));
+      let target;
+      let rewritten;
+      if (existsSync(`${base}.d.ts`) && !spec.endsWith('/') && spec !== '.' && spec !== '..') [target, rewritten] = [`${base}.d.ts`, `${spec.replace(/\.js$/, '')}.js`];
+      else if (existsSync(join(base, 'index.d.ts'))) [target, rewritten] = [join(base, 'index.d.ts'), `${spec.replace(/\/$/, '')}/index.js`];
+      else throw new Error(`${file}: no declaration file for '${spec}'`);
+      deps.push(target);
+      return `${head}${quote}${rewritten}${quote}`;
+    });
+    writeFileSync(file, text);
+    imports.set(resolve(file), deps);
+  }
+  const reachable = new Set();
+  const visit = (file) => {
+    if (reachable.has(file)) return;
+    reachable.add(file);
+    for (const dep of imports.get(file) ?? []) visit(dep);
+  };
+  for (const entry of entries) visit(resolve(dir, entry));
+  for (const file of files) if (!reachable.has(resolve(file))) rmSync(file);
+  const prune = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) prune(join(d, e.name));
+    if (readdirSync(d).length === 0) rmdirSync(d);
+  };
+  prune(dir);
+  return [...reachable].map((f) => relative(dir, f));
 }
 
 /** The `mnist` package's 10,000 digits (JSON, values in [0,1]) as gzipped IDX files, class by class. */

@@ -73,7 +73,49 @@ async function swiftShaderCandidates(): Promise<string[]> {
   return found.filter((file) => fs.existsSync(file));
 }
 
-/** Dawn's GPU in Node: the default Vulkan driver first, then SwiftShader. */
+/**
+ * Keeps Dawn's harmless lines off the user's terminal. Mesa's Vulkan device-selection layer (installed with
+ * `mesa-vulkan-drivers`, loaded by the Vulkan loader whatever driver is picked) asks libwayland for a
+ * display, which prints `error: XDG_RUNTIME_DIR is invalid or not set in the environment.` at each
+ * instance when the variable is unset (a server, a container, CI): give it a private, empty folder then.
+ */
+async function quietVulkanEnvironment(): Promise<void> {
+  if (process.platform !== 'linux' || process.env.XDG_RUNTIME_DIR) return;
+  const fs = await importByName<typeof import('node:fs')>('node:fs');
+  const path = await importByName<typeof import('node:path')>('node:path');
+  const os = await importByName<typeof import('node:os')>('node:os');
+  try {
+    const uid = process.getuid?.() ?? 0;
+    let dir = path.join(os.tmpdir(), `tfjs-adversarial-runtime-${uid}`);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = fs.lstatSync(dir);
+    if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o077) !== 0) dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-adversarial-runtime-'));
+    process.env.XDG_RUNTIME_DIR = dir;
+  } catch {
+    // no temp folder: the lines stay
+  }
+}
+
+/**
+ * Whether a GPU's Vulkan driver could find a device here. On Linux a GPU driver needs a device node
+ * (`/dev/dri/renderD*` for Mesa's and AMD's, `/dev/nvidia*`, WSL's `/dev/dxg`); without one, probing the
+ * default driver only prints Dawn's warnings (`vkCreateInstance: Found no drivers!`, or lavapipe refused for
+ * `shaderUniform*ArrayDynamicIndexing`) before SwiftShader is tried. Elsewhere: true.
+ */
+async function mayHaveGpu(): Promise<boolean> {
+  if (process.platform !== 'linux') return true;
+  const fs = await importByName<typeof import('node:fs')>('node:fs');
+  const has = (dir: string, pattern: RegExp) => {
+    try {
+      return fs.readdirSync(dir).some((name) => pattern.test(name));
+    } catch {
+      return false;
+    }
+  };
+  return has('/dev/dri', /^renderD\d+$/) || has('/dev', /^(nvidia\d+|dxg)$/);
+}
+
+/** Dawn's GPU in Node: the default Vulkan driver first (where a GPU could be), then SwiftShader. */
 async function nodeAdapter(powerPreference: GPUPowerPreference): Promise<{ adapter: GPUAdapter; vulkanDriver?: string }> {
   let dawn: { create(flags: string[]): GPU; globals: Record<string, unknown> };
   try {
@@ -88,11 +130,15 @@ async function nodeAdapter(powerPreference: GPUPowerPreference): Promise<{ adapt
     dawnInstance = dawn.create([]);
     return dawnInstance.requestAdapter({ powerPreference });
   };
+  await quietVulkanEnvironment();
   const preset = process.env.VK_ICD_FILENAMES ?? process.env.VK_DRIVER_FILES;
-  const first = await request();
-  if (first) return { adapter: first, vulkanDriver: preset };
-  if (preset) {
-    throw new Error(`initWebGPU: no WebGPU adapter from the Vulkan driver in VK_ICD_FILENAMES/VK_DRIVER_FILES (${preset}). ${INSTALL_HINT}`);
+  const probeDefault = preset !== undefined || (await mayHaveGpu());
+  if (probeDefault) {
+    const first = await request();
+    if (first) return { adapter: first, vulkanDriver: preset };
+    if (preset) {
+      throw new Error(`initWebGPU: no WebGPU adapter from the Vulkan driver in VK_ICD_FILENAMES/VK_DRIVER_FILES (${preset}). ${INSTALL_HINT}`);
+    }
   }
   const tried: string[] = [];
   for (const icd of await swiftShaderCandidates()) {
@@ -103,7 +149,7 @@ async function nodeAdapter(powerPreference: GPUPowerPreference): Promise<{ adapt
   }
   delete process.env.VK_ICD_FILENAMES;
   throw new Error(
-    `initWebGPU: no WebGPU adapter in Node: the default Vulkan driver gave none` +
+    `initWebGPU: no WebGPU adapter in Node: ${probeDefault ? 'the default Vulkan driver gave none' : 'no GPU device node (/dev/dri/renderD*, /dev/nvidia*, /dev/dxg), so no GPU driver'}` +
       (tried.length ? ` and neither did SwiftShader at ${tried.join(', ')}` : ' and no SwiftShader was found') +
       ` (Dawn also needs libvulkan.so.1). ${INSTALL_HINT}`,
   );

@@ -21,6 +21,7 @@ export { EngineAdamOptimizer, engineAdam } from './engine/adam';
 export { softmaxCrossEntropy } from './engine/softmax_cross_entropy';
 export { uploadDataset, gatherBatch, type GpuDataset } from './data/gpu_dataset';
 export { parseIdx, writeIdx, loadIdx, loadIdxImageSet, isGzip, type IdxArray, type IdxImageSet } from './data/idx';
+export { loadEmbeddedDigits, embeddedDigitsUrls, EMBEDDED_DIGITS_FILES, type DigitSet } from './data/digits';
 export * from './attacks/index';
 export { paramProblem, resolveParams, splitSpecList, describeRange, type ParamSpec, type ParamValue, type Params } from './params';
 export { registry, type Registry } from './registry';

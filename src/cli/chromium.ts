@@ -1,7 +1,28 @@
 // Finding and launching the system Chromium with WebGPU (SwiftShader where there is no GPU), shared by
-// `--runtime chrome`, the Chromium tests and the benchmarks.
+// `--runtime chrome`, the report's PNG charts, the Chromium tests and the benchmarks. puppeteer is an optional
+// peer dependency: it is loaded only here, when a Chromium is wanted, so the rest of the command line runs
+// without it.
 import { existsSync } from 'node:fs';
-import puppeteer from 'puppeteer';
+import type { PuppeteerNode } from 'puppeteer';
+
+/** What {@link loadPuppeteer} tells a user who has not installed puppeteer. */
+export const PUPPETEER_HINT = 'npm install puppeteer';
+
+/**
+ * Imports puppeteer (an optional peer dependency). `purpose` names what wants it in the error when it is
+ * missing: `${purpose} needs puppeteer: npm install puppeteer`.
+ */
+export async function loadPuppeteer(purpose: string): Promise<PuppeteerNode> {
+  try {
+    return (await import('puppeteer')).default;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND' || /Cannot find (package|module) 'puppeteer'/.test(e.message ?? '')) {
+      throw new Error(`${purpose} needs puppeteer: ${PUPPETEER_HINT} (it is an optional peer dependency of tfjs-adversarial)`);
+    }
+    throw err;
+  }
+}
 
 /** Chromium flags that give WebGPU (SwiftShader without a GPU) and keep it off the network. */
 export const CHROMIUM_ARGS = [
@@ -21,8 +42,8 @@ const SYSTEM_CHROMIUMS = [
   '/usr/bin/google-chrome-stable',
 ];
 
-/** PUPPETEER_EXECUTABLE_PATH, a system Chromium or Chrome, or puppeteer's own download. */
-export function findChromium(): string {
+/** PUPPETEER_EXECUTABLE_PATH, a system Chromium or Chrome, or the Chrome that `puppeteer` (when given) downloaded. */
+export function findChromium(puppeteer?: Pick<PuppeteerNode, 'executablePath'>): string {
   const fromEnv = process.env.PUPPETEER_EXECUTABLE_PATH;
   if (fromEnv) {
     if (!existsSync(fromEnv)) throw new Error(`PUPPETEER_EXECUTABLE_PATH=${fromEnv} does not exist`);
@@ -31,8 +52,8 @@ export function findChromium(): string {
   const system = SYSTEM_CHROMIUMS.find((p) => existsSync(p));
   if (system) return system;
   try {
-    const own = puppeteer.executablePath();
-    if (existsSync(own)) return own;
+    const own = puppeteer?.executablePath();
+    if (own && existsSync(own)) return own;
   } catch {
     // no browser downloaded by puppeteer
   }

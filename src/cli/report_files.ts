@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { reportHtml } from '../report/html';
 import type { AnyReport } from '../report/specs';
-import { CHROMIUM_ARGS, findChromium } from './chromium';
+import { CHROMIUM_ARGS, findChromium, loadPuppeteer } from './chromium';
 import { writeFileAtomically } from './node_io';
 
 /** The PNG images of every chart of a report.html, by chart id (drawn at twice the CSS size). */
 export async function renderChartPngs(htmlPath: string): Promise<Map<string, Uint8Array>> {
-  const { default: puppeteer } = await import('puppeteer');
-  const browser = await puppeteer.launch({ executablePath: findChromium(), headless: true, args: CHROMIUM_ARGS });
+  const puppeteer = await loadPuppeteer('the report step (PNG charts)');
+  const browser = await puppeteer.launch({ executablePath: findChromium(puppeteer), headless: true, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage();
     await page.goto(pathToFileURL(htmlPath).href);
@@ -25,7 +25,7 @@ export async function renderChartPngs(htmlPath: string): Promise<Map<string, Uin
 
 /**
  * Writes `out/report.html` for `report` and `out/charts/<chart>.png` for each of its charts; returns the
- * paths written. Without a Chromium the PNGs are left out and `log` says why.
+ * paths written. Without a Chromium or without puppeteer the PNGs are left out and `log` says why.
  */
 export async function writeReportFiles(out: string, report: AnyReport, log: (message: string) => void): Promise<string[]> {
   const viewer = readFileSync(fileURLToPath(new URL('./report-view.js', import.meta.url)), 'utf8');

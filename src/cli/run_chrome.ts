@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { JobOutcome, JobRequest } from '../job/execute';
 import type { PageImageSet } from '../job/page';
 import type { ImageSet } from '../job/data';
-import { CHROMIUM_ARGS, findChromium } from './chromium';
+import { CHROMIUM_ARGS, findChromium, loadPuppeteer } from './chromium';
 import { loadRequestSets, nodeJobIO, type ProgressPrinter } from './node_io';
 import { serveFiles } from './serve';
 
@@ -14,7 +14,8 @@ const toPage = (set: ImageSet | undefined): PageImageSet | undefined =>
   set ? { ...set, images: Buffer.from(set.images).toString('base64'), labels: Buffer.from(set.labels).toString('base64') } : undefined;
 
 export async function runJobInChrome(request: JobRequest, progress: ProgressPrinter): Promise<JobOutcome['report']> {
-  const { default: puppeteer } = await import('puppeteer');
+  const puppeteer = await loadPuppeteer('--runtime chrome');
+  const executablePath = findChromium(puppeteer);
   const pageScript = readFileSync(fileURLToPath(new URL('./job-page.js', import.meta.url)));
   const { train, test } = await loadRequestSets(request);
   const io = nodeJobIO(request.out, progress);
@@ -22,7 +23,7 @@ export async function runJobInChrome(request: JobRequest, progress: ProgressPrin
     '/': { type: 'text/html', body: () => '<!doctype html><meta charset="utf-8"><title>tfjs-adversarial job</title><link rel="icon" href="data:,"><script type="module" src="/job-page.js"></script>' },
     '/job-page.js': { type: 'text/javascript', body: () => pageScript },
   });
-  const browser = await puppeteer.launch({ executablePath: findChromium(), headless: true, args: CHROMIUM_ARGS, protocolTimeout: 24 * 3600_000 });
+  const browser = await puppeteer.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, protocolTimeout: 24 * 3600_000 });
   const pageErrors: string[] = [];
   try {
     const page = await browser.newPage();
@@ -39,7 +40,7 @@ export async function runJobInChrome(request: JobRequest, progress: ProgressPrin
     await page.exposeFunction('jobProgress', (p: Parameters<NonNullable<typeof io.progress>>[0]) => io.progress?.(p));
     await page.goto(server.url);
     await page.waitForFunction(() => 'tfjsAdversarialJob' in window, { timeout: 60_000 });
-    io.log(`runtime chrome: ${await browser.version()} (${findChromium()})`);
+    io.log(`runtime chrome: ${await browser.version()} (${executablePath})`);
     let outcome: JobOutcome;
     try {
       outcome = await page.evaluate((req, sets) => window.tfjsAdversarialJob.run(req, sets), request, { train: toPage(train), test: toPage(test) });

@@ -45,7 +45,7 @@ export async function openChromiumPage(entry: string, readyGlobal: string): Prom
     '/page.js': { type: 'text/javascript', body: () => readFileSync(join(outDir, 'page.js')) },
   });
   const browser = await puppeteer.launch({
-    executablePath: findChromium(),
+    executablePath: findChromium(puppeteer),
     headless: true,
     args: CHROMIUM_ARGS,
     // One page.evaluate runs a whole benchmark: allow hours, not the default 3 minutes.

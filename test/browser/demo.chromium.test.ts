@@ -42,7 +42,7 @@ afterAll(() => {
 
 async function openDemo(webgpu: boolean): Promise<{ browser: Browser; page: Page; errors: string[] }> {
   const args = webgpu ? CHROMIUM_ARGS : CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-webgpu');
-  const browser = await puppeteer.launch({ executablePath: findChromium(), headless: true, args, protocolTimeout: 900_000 });
+  const browser = await puppeteer.launch({ executablePath: findChromium(puppeteer), headless: true, args, protocolTimeout: 900_000 });
   const page = await browser.newPage();
   await page.setViewport({ width: 1400, height: 1000 });
   const errors: string[] = [];

@@ -16,7 +16,7 @@ const cli = (args: string[]) => spawnSync(process.execPath, ['dist/cli.js', ...a
 let browser: Browser;
 
 beforeAll(async () => {
-  browser = await puppeteer.launch({ executablePath: findChromium(), headless: true, args: CHROMIUM_ARGS });
+  browser = await puppeteer.launch({ executablePath: findChromium(puppeteer), headless: true, args: CHROMIUM_ARGS });
 });
 afterAll(async () => {
   await browser?.close();
