@@ -5,7 +5,9 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { jobRequest, parseCommandLine, pluginPaths, usage, UsageError } from './cli/args';
+import { flagErrorOf } from './cli/flag_errors';
 import { ProgressPrinter } from './cli/node_io';
+import { lockOutputFolder, prepareOutputFolder, removeStalePartials, type OutputLock } from './cli/out_dir';
 
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'report' || argv[0] === 'demo') {
@@ -28,16 +30,31 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const request = jobRequest(command, values);
-  const progress = new ProgressPrinter();
-  const report =
-    request.runtime === 'chrome'
-      ? await (await import('./cli/run_chrome')).runJobInChrome(request, progress)
-      : await (await import('./cli/run_node')).runJobInNode(request, progress);
+  // The output folder, ready and locked before any work (data, WebGPU): a bad --out is refused at once.
+  let lock: OutputLock | undefined;
   if (request.command !== 'eval' || request.writeEvalReport) {
-    const { writeReportFiles } = await import('./cli/report_files');
-    const written = await writeReportFiles(request.out, report, (message) => console.log(message));
-    const charts = written.filter((p) => p.endsWith('.png')).length;
-    console.log(`wrote ${written[0]}${charts ? ` and ${charts} PNG charts in ${request.out}/charts/` : ''}`);
+    await prepareOutputFolder(request.out);
+    lock = lockOutputFolder(request.out);
+    if (lock.tookOverFrom !== null) console.log(`took over the lock of ${request.out} from pid ${lock.tookOverFrom} (no longer running)`);
+    const removed = await removeStalePartials(request.out);
+    if (removed.length > 0) console.log(`removed ${removed.length} temporary file${removed.length > 1 ? 's' : ''} a stopped run left: ${removed.join(', ')}`);
+  }
+  try {
+    const progress = new ProgressPrinter();
+    const report =
+      request.runtime === 'chrome'
+        ? await (await import('./cli/run_chrome')).runJobInChrome(request, progress)
+        : await (await import('./cli/run_node')).runJobInNode(request, progress);
+    if (request.command !== 'eval' || request.writeEvalReport) {
+      const { writeReportFiles } = await import('./cli/report_files');
+      const written = await writeReportFiles(request.out, report, (message) => console.log(message));
+      const charts = written.filter((p) => p.endsWith('.png')).length;
+      console.log(`wrote ${written[0]}${charts ? ` and ${charts} PNG charts in ${request.out}/charts/` : ''}`);
+    }
+  } catch (err) {
+    throw flagErrorOf(err) ?? err;
+  } finally {
+    lock?.release();
   }
 }
 

@@ -60,21 +60,33 @@ export function pgdAttack(model: Classifier, x: tf.Tensor4D, onehot: tf.Tensor2D
   let best = run(0);
   if (restarts === 1) return best;
   const perExample = ATTACK_LOSSES[loss].perExample;
-  let bestLoss = tf.tidy(() => perExample(model.forward(best), onehot));
-  for (let r = 1; r < restarts; r++) {
-    const candidate = run(r);
-    const [nextBest, nextLoss] = tf.tidy(() => {
-      const candidateLoss = perExample(model.forward(candidate), onehot);
-      const better = tf.greater(candidateLoss, bestLoss);
-      const mask = tf.reshape(better, [x.shape[0], 1, 1, 1]);
-      return [tf.where(tf.broadcastTo(mask, x.shape), candidate, best) as tf.Tensor4D, tf.where(better, candidateLoss, bestLoss) as tf.Tensor1D];
-    });
-    tf.dispose([best, bestLoss, candidate]);
-    best = nextBest;
-    bestLoss = nextLoss;
+  // The loop owns `best` and `bestLoss`: an exception in a restart (a model that throws) releases them.
+  let bestLoss: tf.Tensor1D | null = null;
+  try {
+    bestLoss = tf.tidy(() => perExample(model.forward(best), onehot));
+    for (let r = 1; r < restarts; r++) {
+      const candidate = run(r);
+      try {
+        const [nextBest, nextLoss] = tf.tidy(() => {
+          const candidateLoss = perExample(model.forward(candidate), onehot);
+          const better = tf.greater(candidateLoss, bestLoss!);
+          const mask = tf.reshape(better, [x.shape[0], 1, 1, 1]);
+          return [tf.where(tf.broadcastTo(mask, x.shape), candidate, best) as tf.Tensor4D, tf.where(better, candidateLoss, bestLoss!) as tf.Tensor1D];
+        });
+        tf.dispose([best, bestLoss]);
+        best = nextBest;
+        bestLoss = nextLoss;
+      } finally {
+        candidate.dispose();
+      }
+    }
+    return best;
+  } catch (err) {
+    best.dispose();
+    throw err;
+  } finally {
+    bestLoss?.dispose();
   }
-  bestLoss.dispose();
-  return best;
 }
 
 export const pgd: AttackDefinition = {

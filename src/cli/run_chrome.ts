@@ -9,6 +9,7 @@ import type { ImageSet } from '../job/data';
 import { CHROMIUM_ARGS, findChromium, loadPuppeteer } from './chromium';
 import { loadRequestSets, nodeJobIO, type ProgressPrinter } from './node_io';
 import { serveFiles } from './serve';
+import { AdversarialArgumentError } from '../validate';
 
 const toPage = (set: ImageSet | undefined): PageImageSet | undefined =>
   set ? { ...set, images: Buffer.from(set.images).toString('base64'), labels: Buffer.from(set.labels).toString('base64') } : undefined;
@@ -45,7 +46,13 @@ export async function runJobInChrome(request: JobRequest, progress: ProgressPrin
     try {
       outcome = await page.evaluate((req, sets) => window.tfjsAdversarialJob.run(req, sets), request, { train: toPage(train), test: toPage(test) });
     } catch (err) {
-      // The page's own message, without puppeteer's wrapping.
+      // The page's own message, without puppeteer's wrapping; an argument error as one (the CLI names its flag).
+      const marked = /AdversarialArgumentError:(\{.*\})/.exec((err as Error).message);
+      if (marked) {
+        const { op, argument, message } = JSON.parse(marked[1]) as { op: string; argument: string; message: string };
+        const prefix = `${op}: ${argument} `;
+        throw new AdversarialArgumentError(op, argument, message.startsWith(prefix) ? message.slice(prefix.length) : message);
+      }
       throw new Error(`${(err as Error).message.replace(/^Error: /, '')}${pageErrors.length ? ` (page: ${pageErrors.join(' | ')})` : ''}`);
     }
     console.log(`\n${outcome.summary.join('\n')}`);

@@ -1,6 +1,7 @@
 // The IDX format of MNIST-style data sets (`*-idx3-ubyte` images, `*-idx1-ubyte` labels): parsing with
 // checks before any large allocation, and writing (the build packs the embedded digits as IDX); loading
-// plain or gzipped files from a path (Node) or a URL (browsers: fetch and DecompressionStream).
+// plain or gzipped files from a path (Node) or a URL (browsers: fetch and DecompressionStream), a gzipped
+// file's header read from the stream before it is inflated, and the inflated data capped by the header.
 import { importByName, isNode } from '../runtime';
 
 /** Images (count x rows x cols, uint8) or labels (count, uint8) read from an IDX file. */
@@ -11,6 +12,29 @@ export interface IdxArray {
 
 const UBYTE = 0x08;
 
+/** The most data bytes an IDX file may hold (2 GiB): a header that claims more is refused before anything is allocated. */
+export const MAX_IDX_BYTES = 2 ** 31;
+
+/** The header at the start of `bytes` (magic, rank, dims) checked; null while there are too few bytes to tell. */
+function idxHeader(bytes: Uint8Array, rank: 1 | 3, source: string, complete: boolean): { dims: number[]; offset: number; count: number } | null {
+  const short = () => {
+    if (!complete) return null;
+    throw new Error(`${source}: ${bytes.length} bytes is too short for an IDX header`);
+  };
+  if (bytes.length < 4) return short();
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint16(0) !== 0 || bytes[2] !== UBYTE) {
+    throw new Error(`${source}: not an IDX file of unsigned bytes (magic 0x${view.getUint32(0).toString(16).padStart(8, '0')})`);
+  }
+  if (bytes[3] !== rank) throw new Error(`${source}: IDX rank ${bytes[3]}, expected ${rank} (${rank === 3 ? 'images' : 'labels'})`);
+  const offset = 4 + 4 * rank;
+  if (bytes.length < offset) return short();
+  const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
+  const count = dims.reduce((a, b) => a * b, 1);
+  if (count > MAX_IDX_BYTES) throw new Error(`${source}: header says [${dims}] = ${count} bytes of data, more than the ${MAX_IDX_BYTES} an IDX file may hold here`);
+  return { dims, offset, count };
+}
+
 /**
  * Parses an uncompressed IDX file of unsigned bytes with `rank` dimensions (3 for images, 1 for labels).
  * Throws, naming `source`, on a wrong magic number, a wrong rank or a length that does not match the header.
@@ -19,20 +43,49 @@ const UBYTE = 0x08;
  * const labels = parseIdx(bytes, 1, 'train-labels-idx1-ubyte');  // {dims: [60000], data}
  */
 export function parseIdx(bytes: Uint8Array, rank: 1 | 3, source: string): IdxArray {
-  if (bytes.length < 4) throw new Error(`${source}: ${bytes.length} bytes is too short for an IDX header`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint16(0) !== 0 || bytes[2] !== UBYTE) {
-    throw new Error(`${source}: not an IDX file of unsigned bytes (magic 0x${view.getUint32(0).toString(16).padStart(8, '0')})`);
-  }
-  if (bytes[3] !== rank) throw new Error(`${source}: IDX rank ${bytes[3]}, expected ${rank} (${rank === 3 ? 'images' : 'labels'})`);
-  if (bytes.length < 4 + 4 * rank) throw new Error(`${source}: ${bytes.length} bytes is too short for an IDX header`);
-  const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
-  const count = dims.reduce((a, b) => a * b, 1);
-  const offset = 4 + 4 * rank;
+  const { dims, offset, count } = idxHeader(bytes, rank, source, true)!;
   if (bytes.length - offset !== count) {
     throw new Error(`${source}: header says [${dims}] = ${count} bytes of data, file has ${bytes.length - offset}`);
   }
   return { dims, data: bytes.subarray(offset) };
+}
+
+/**
+ * Parses an IDX file arriving as inflated chunks: the header is read and checked from the first bytes,
+ * before anything large is allocated; the data may not run past what the header says (a gzip bomb stops
+ * there, `stop()` ending the inflation) nor stop short of it.
+ */
+async function parseIdxChunks(chunks: AsyncIterable<Uint8Array>, rank: 1 | 3, source: string, stop: () => void): Promise<IdxArray> {
+  let head = new Uint8Array(0);
+  let header: ReturnType<typeof idxHeader> = null;
+  let out: Uint8Array | null = null;
+  let filled = 0;
+  let total = 0;
+  try {
+    for await (const chunk of chunks) {
+      let piece = chunk;
+      if (!header) {
+        const joined = new Uint8Array(head.length + piece.length);
+        joined.set(head);
+        joined.set(piece, head.length);
+        head = joined.subarray(0, Math.min(joined.length, 4 + 4 * rank));
+        header = idxHeader(head, rank, source, false);
+        if (!header) continue;
+        total = header.offset + header.count;
+        out = new Uint8Array(total);
+        piece = joined;
+      }
+      if (filled + piece.length > total) throw new Error(`${source}: inflates to more than the ${total} bytes its header says ([${header.dims}] = ${header.count} bytes of data)`);
+      out!.set(piece, filled);
+      filled += piece.length;
+    }
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  if (!header) header = idxHeader(head, rank, source, true)!;
+  if (filled !== total) throw new Error(`${source}: header says [${header.dims}] = ${header.count} bytes of data, file has ${filled - header.offset}`);
+  return { dims: header.dims, data: out!.subarray(header.offset) };
 }
 
 /** Writes an IDX file of unsigned bytes. */
@@ -54,17 +107,31 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1];
 }
 
-async function gunzip(bytes: Uint8Array, source: string): Promise<Uint8Array> {
-  try {
-    if (typeof DecompressionStream !== 'undefined') {
-      const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
-      return new Uint8Array(await new Response(stream).arrayBuffer());
+/** The inflated chunks of gzipped `bytes` (Node: a zlib stream; browsers: DecompressionStream), and a way to stop early. */
+async function gunzipChunks(bytes: Uint8Array, source: string): Promise<{ chunks: AsyncIterable<Uint8Array>; stop: () => void }> {
+  const corrupt = (error: unknown) => new Error(`${source}: corrupt or truncated gzip data (${(error as Error).message})`);
+  async function* guarded(inner: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    try {
+      for await (const c of inner) yield c;
+    } catch (error) {
+      throw corrupt(error);
     }
-    const zlib = await importByName<typeof import('node:zlib')>('node:zlib');
-    return new Uint8Array(zlib.gunzipSync(bytes));
-  } catch (error) {
-    throw new Error(`${source}: corrupt or truncated gzip data (${(error as Error).message})`);
   }
+  if (isNode()) {
+    const zlib = await importByName<typeof import('node:zlib')>('node:zlib');
+    const gunzip = zlib.createGunzip();
+    gunzip.end(bytes);
+    return { chunks: guarded(gunzip as AsyncIterable<Uint8Array>), stop: () => gunzip.destroy() };
+  }
+  const reader = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+  async function* read(): AsyncGenerator<Uint8Array> {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  }
+  return { chunks: guarded(read()), stop: () => void reader.cancel().catch(() => {}) };
 }
 
 async function readSource(source: string | URL): Promise<Uint8Array> {
@@ -93,7 +160,9 @@ async function readSource(source: string | URL): Promise<Uint8Array> {
 export async function loadIdx(source: string | URL, rank: 1 | 3): Promise<IdxArray> {
   const name = String(source);
   const raw = await readSource(source);
-  return parseIdx(isGzip(raw) ? await gunzip(raw, name) : raw, rank, name);
+  if (!isGzip(raw)) return parseIdx(raw, rank, name);
+  const { chunks, stop } = await gunzipChunks(raw, name);
+  return parseIdxChunks(chunks, rank, name, stop);
 }
 
 /** Images and labels of an IDX pair: uint8 images (count x height x width) and uint8 labels. */

@@ -17,6 +17,8 @@ export interface ImageSet {
   width: number;
   /** A path, a URL or `embedded`, for the report. */
   source: string;
+  /** Where the labels came from (the labels file of an IDX pair), for errors; default `source`. */
+  labelSource?: string;
 }
 
 export interface JobDataOptions {
@@ -26,7 +28,11 @@ export interface JobDataOptions {
   limitTest?: number;
   /** Examples held back from the end of the training part for the guard's probe (default 0). */
   probeExamples?: number;
-  /** Classes (default: the largest label + 1). */
+  /**
+   * Classes (a given model's outputs); every label must be below it. Default: the largest label + 1, and
+   * then every class from 0 to the largest label must have an example (a label of 255 among digits is
+   * refused, not taken for 256 classes).
+   */
   numClasses?: number;
   /** With no separate test set: the whole set is the test part (evaluation of a saved model). */
   allTest?: boolean;
@@ -88,9 +94,14 @@ export function prepareJobData(train: ImageSet, test: ImageSet | undefined, o: J
   const probe = trainIdx.slice(trainIdx.length - probeCount);
   trainIdx = trainIdx.slice(0, trainIdx.length - probeCount);
   const labels = test ? concat(train.labels, test.labels) : train.labels;
-  let maxLabel = 0;
-  for (const l of labels) maxLabel = Math.max(maxLabel, l);
-  const numClasses = o.numClasses ?? Math.max(2, maxLabel + 1);
+  const numClasses = o.numClasses ?? Math.max(2, checkLabelClasses(train, test) + 1);
+  if (o.numClasses !== undefined) {
+    for (const [part, set] of [['train', train], ['test', test]] as const) {
+      if (!set) continue;
+      const at = set.labels.findIndex((l) => l >= o.numClasses!);
+      if (at >= 0) throw new AdversarialArgumentError('prepareJobData', 'numClasses', `is ${o.numClasses}, but ${labelsOf(set)} (${part}) has label ${set.labels[at]} at example ${at}`);
+    }
+  }
   const imageShape: [number, number, number] = [train.height, train.width, 1];
   const dataset = uploadDataset(test ? concat(train.images, test.images) : train.images, labels, imageShape, numClasses);
   return {
@@ -111,6 +122,44 @@ export function prepareJobData(train: ImageSet, test: ImageSet | undefined, o: J
       image_shape: imageShape,
     },
   };
+}
+
+const labelsOf = (set: ImageSet) => set.labelSource ?? set.source;
+
+/**
+ * The largest label of `train` and `test`, checked to be a class count: every class from 0 to it must
+ * have an example, else the largest label is refused, naming its file (`labels.idx: label 255 at example
+ * 17 leaves classes 10..254 without an example: not a class index?`).
+ */
+export function checkLabelClasses(train: ImageSet, test?: ImageSet): number {
+  const seen = new Uint8Array(256);
+  let max = 0;
+  let where: { set: ImageSet; part: 'train' | 'test'; index: number } | null = null;
+  for (const [part, set] of [['train', train], ['test', test]] as const) {
+    if (!set) continue;
+    set.labels.forEach((l, index) => {
+      seen[l] = 1;
+      if (where === null || l > max) {
+        max = l;
+        where = { set, part, index };
+      }
+    });
+  }
+  const missing: number[] = [];
+  for (let c = 0; c < max; c++) if (!seen[c]) missing.push(c);
+  if (missing.length > 0 && where) {
+    const w = where as { set: ImageSet; part: 'train' | 'test'; index: number };
+    const ranges: string[] = [];
+    for (let i = 0; i < missing.length; ) {
+      let j = i;
+      while (j + 1 < missing.length && missing[j + 1] === missing[j] + 1) j++;
+      ranges.push(j > i ? `${missing[i]}..${missing[j]}` : `${missing[i]}`);
+      i = j + 1;
+    }
+    const classes = `${missing.length > 1 ? 'classes' : 'class'} ${ranges.join(', ')}`;
+    throw new AdversarialArgumentError('prepareJobData', `${w.part}.labels`, `${labelsOf(w.set)}: label ${max} at example ${w.index} leaves ${classes} without an example: not a class index? (classes are 0 to the largest label, each with examples)`);
+  }
+  return max;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -8,6 +8,7 @@ import { prepareJobData, type ImageSet } from './data';
 import { checkModelFitsData, runEvalJob, runSweep } from './eval_job';
 import { pct, type JobEnvironment, type JobIO } from './io';
 import { runTrainJob } from './run_train';
+import { AdversarialArgumentError } from '../validate';
 import type { Command, TrainJobSettings } from './settings';
 
 export type { Command };
@@ -49,6 +50,21 @@ export async function loadJobModel(path: string, io: JobIO): Promise<Classifier>
 }
 
 /**
+ * The model's outputs cover the data's labels (a label `l` needs at least `l + 1` logits), checked before
+ * the upload: an AdversarialArgumentError naming `model` (the model, not the labels, is what does not fit).
+ */
+export function checkModelCoversLabels(model: Classifier, modelPath: string, set: ImageSet, op = 'eval'): void {
+  let max = 0;
+  let at = 0;
+  set.labels.forEach((l, i) => {
+    if (l > max) [max, at] = [l, i];
+  });
+  if (max >= model.numClasses) {
+    throw new AdversarialArgumentError(op, 'model', `${modelPath} outputs ${model.numClasses} logits (classes 0..${model.numClasses - 1}), but the data has ${max + 1} classes (label ${max} at example ${at} of ${set.labelSource ?? set.source}): a model for other data?`);
+  }
+}
+
+/**
  * Runs `request` on the given image sets (`test` absent: a split of `train`, or for eval the test part of it).
  *
  * @example
@@ -62,6 +78,7 @@ export async function executeJob(request: JobRequest, sets: { train?: ImageSet; 
     const model = await loadJobModel(modelPath!, io);
     try {
       const base = sets.test ?? sets.train!;
+      checkModelCoversLabels(model, modelPath!, base);
       const data = prepareJobData(base, undefined, { allTest: sets.test !== undefined, limitTest: request.limitTest, numClasses: model.numClasses });
       try {
         io.log(`model ${modelPath}: ${model.architecture}, ${model.numClasses} classes; ${data.test.length} test examples (${data.description.test_source})`);

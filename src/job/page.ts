@@ -8,6 +8,10 @@ import { countTraffic } from '../traffic';
 import type { ImageSet } from './data';
 import { executeJob, type JobOutcome, type JobRequest } from './execute';
 import type { JobIO, JobProgress } from './io';
+import { AdversarialArgumentError } from '../validate';
+
+/** Marks an AdversarialArgumentError's message as it crosses from the page to Node. */
+export const ARGUMENT_ERROR_MARK = 'AdversarialArgumentError:';
 
 /** A data set as it crosses from Node: the bytes as base64. */
 export interface PageImageSet extends Omit<ImageSet, 'images' | 'labels'> {
@@ -48,10 +52,16 @@ window.tfjsAdversarialJob = {
       progress: (p) => void window.jobProgress(p),
     };
     io.log(`adapter: ${adapter.vendor} ${adapter.architecture} ${adapter.description} (${adapter.software ? 'software' : 'hardware'}), runtime ${navigator.userAgent}, tfjs ${tf.version_core}`);
-    return executeJob(request, { train: decode(sets.train), test: decode(sets.test) }, io, {
-      runtime: { name: 'chrome', version: navigator.userAgent },
-      adapter,
-      traffic: countTraffic(device),
-    });
+    try {
+      return await executeJob(request, { train: decode(sets.train), test: decode(sets.test) }, io, {
+        runtime: { name: 'chrome', version: navigator.userAgent },
+        adapter,
+        traffic: countTraffic(device),
+      });
+    } catch (err) {
+      // Only a message crosses to Node: an argument error travels with its op and argument (see run_chrome).
+      if (err instanceof AdversarialArgumentError) throw new Error(`${ARGUMENT_ERROR_MARK}${JSON.stringify({ op: err.op, argument: err.argument, message: err.message })}`);
+      throw err;
+    }
   },
 };

@@ -81,6 +81,7 @@ function settingsDifferences(was: string, now: string): string[] {
 export async function trainJobModel(settings: TrainJobSettings, data: PreparedData, io: JobIO, env: JobEnvironment, options: TrainJobOptions = {}): Promise<TrainedModel> {
   checkTrainSettings(settings, 'runTrainJob');
   const trainer = getTrainer(settings.trainer, 'runTrainJob', 'settings.trainer');
+  if (settings.batchSize > data.train.length) throw new AdversarialArgumentError('runTrainJob', 'settings.batchSize', `is ${settings.batchSize}, more than the ${data.train.length} training examples (data.train)`);
   const prefix = options.prefix ?? '';
   const lastPath = `${prefix}checkpoints/last.ckpt`;
   const bestPath = `${prefix}checkpoints/best.ckpt`;
@@ -136,8 +137,12 @@ async function trainWithOptimizer(settings: TrainJobSettings, data: PreparedData
     await restoreTrainingState(checkpoint.tensors, variables, optimizer, lastPath);
     state = checkpoint.meta;
     resumedFromEpoch = state.epochsDone;
-    const best = state.best ? await io.readFile(bestPath) : null;
-    bestTensors = best ? decodeCheckpoint(best, bestPath).tensors : null;
+    if (state.best) {
+      // The guard's rollback needs the best epoch's weights: without them, resuming would quietly turn it off.
+      const best = await io.readFile(bestPath);
+      if (!best) throw new Error(`checkpoint ${bestPath}: missing, but ${lastPath} says epoch ${state.best.epoch} was the best (the guard rolls back to it); restore the file or start afresh in another output folder`);
+      bestTensors = decodeCheckpoint(best, bestPath).tensors;
+    }
     io.log(`resuming from ${lastPath}: ${state.epochsDone} of ${settings.epochs} epochs done${state.stopped ? ' (the guard had stopped training)' : ''}`);
   }
   const guard: GuardSetup = {
