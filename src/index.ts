@@ -20,7 +20,7 @@ export {
 export { EngineAdamOptimizer, engineAdam } from './engine/adam';
 export { softmaxCrossEntropy } from './engine/softmax_cross_entropy';
 export { uploadDataset, gatherBatch, type GpuDataset } from './data/gpu_dataset';
-export { parseIdx, writeIdx, loadIdx, loadIdxImageSet, isGzip, type IdxArray, type IdxImageSet } from './data/idx';
+export { parseIdx, writeIdx, loadIdx, loadIdxImageSet, isGzip, MAX_IDX_BYTES, type IdxArray, type IdxImageSet } from './data/idx';
 export { loadEmbeddedDigits, embeddedDigitsUrls, EMBEDDED_DIGITS_FILES, type DigitSet } from './data/digits';
 export * from './attacks/index';
 export { paramProblem, resolveParams, splitSpecList, describeRange, type ParamSpec, type ParamValue, type Params } from './params';
@@ -32,7 +32,7 @@ export { seedCnnToLayersModel, saveLayersModelFiles, loadLayersModelFiles, class
 export { saveClassifier, describeLayers, type FromLayersModelOptions } from './models/layers_format';
 export { madryCnn, type MadryCnnOptions } from './models/madry_cnn';
 export { createArchitecture, ARCHITECTURES, architectureIds, type Architecture, type ArchitectureOptions } from './models/architectures';
-export { prepareJobData, SPLIT, type ImageSet, type JobDataOptions, type PreparedData } from './job/data';
+export { prepareJobData, checkLabelClasses, SPLIT, type ImageSet, type JobDataOptions, type PreparedData } from './job/data';
 export { runTrainJob, reportSettings } from './job/run_train';
 export { trainJobModel, saveJobModel, checkpointVariables, type TrainedModel, type TrainJobOptions } from './job/train_job';
 export { judgeProbe, type GuardVerdict } from './job/guard';
@@ -55,7 +55,7 @@ export {
 } from './job/settings';
 export * from './report/schema';
 export { runEvalJob, runSweep, sweepTradeOff, attackLabels, checkModelFitsData, type SweepOptions } from './job/eval_job';
-export { executeJob, loadJobModel, type JobRequest, type JobOutcome, type Command } from './job/execute';
+export { executeJob, loadJobModel, checkModelCoversLabels, type JobRequest, type JobOutcome, type Command } from './job/execute';
 export { encodeCheckpoint, decodeCheckpoint, captureTrainingState, restoreTrainingState, uploadNow, type Checkpoint, type CheckpointTensor } from './job/checkpoint';
 export {
   reportView,
