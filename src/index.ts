@@ -72,3 +72,4 @@ export {
   sweepTradeOffData,
 } from './report/specs';
 export { reportHtml } from './report/html';
+export { apgdStep, dlrLoss, type ApgdStepOptions } from './ops';
