@@ -73,3 +73,4 @@ export {
   sweepTradeOffData,
 } from './report/specs';
 export { reportHtml } from './report/html';
+export { apgdStep, dlrLoss, type ApgdStepOptions } from './ops';

@@ -1,9 +1,12 @@
 // The public attack ops: check arguments, then run the fused kernel where the backend has one (webgpu, cpu)
 // and the stock-op composition elsewhere.
 import { engine, getBackend, getKernel, tidy, type NamedTensorMap, type Tensor } from '@tensorflow/tfjs-core';
-import { fgsmStepComposed, pgdStepComposed, randomStartComposed } from './composed';
+import { apgdStepComposed, dlrLossComposed, fgsmStepComposed, pgdStepComposed, randomStartComposed } from './composed';
 import {
+  ApgdStep,
+  DlrLoss,
   FgsmStep,
+  type ApgdStepAttrs,
   PgdStep,
   RandomStart,
   type FgsmStepAttrs,
@@ -19,6 +22,7 @@ import {
   checkOptions,
   checkSameShape,
   checkSeed,
+  AdversarialArgumentError,
 } from './validate';
 
 /** Options of {@link fgsmStep}. */
@@ -128,4 +132,63 @@ export function randomStart(x: Tensor, options: RandomStartOptions): Tensor {
     ...checkClipBounds(op, o.clipMin ?? 0, o.clipMax ?? 1),
   };
   return runAttackKernel(RandomStart, { x }, attrs, () => randomStartComposed(x, attrs));
+}
+
+/** Options of {@link apgdStep}. */
+export interface ApgdStepOptions {
+  /** Radius of the L-infinity ball around x0, >= 0. */
+  epsilon: number;
+  /** Weight `a` of the new step against the last one, in [0, 1] (APGD: 1 on the first step, 0.75 after). */
+  momentum: number;
+  clipMin?: number;
+  clipMax?: number;
+}
+
+/**
+ * One APGD L-infinity step (Croce and Hein 2020) in one fused pass, with `eta` the step size of the
+ * element's example (`stepSize` [batch]) and P the projection onto the eps-ball around x0 and the box:
+ * `z = P(xCur + eta sign(grad))`, `out = P(xCur + a (z - xCur) + (1 - a)(xCur - xPrev))`.
+ * A NaN gradient element makes no step; NaN in xCur, xPrev or x0 gives NaN.
+ *
+ * @example
+ * const next = apgdStep(xCur, xPrev, x0, grad, tf.fill([batch], 0.2), {epsilon: 0.1, momentum: 0.75});
+ */
+export function apgdStep(xCur: Tensor, xPrev: Tensor, x0: Tensor, grad: Tensor, stepSize: Tensor, options: ApgdStepOptions): Tensor {
+  const op = 'apgdStep';
+  checkFloatTensor(op, 'xCur', xCur);
+  checkSameShape(op, 'xPrev', xPrev, 'xCur', xCur);
+  checkSameShape(op, 'x0', x0, 'xCur', xCur);
+  checkSameShape(op, 'grad', grad, 'xCur', xCur);
+  checkFloatTensor(op, 'stepSize', stepSize);
+  if (stepSize.rank !== 1 || xCur.rank < 1 || stepSize.shape[0] !== xCur.shape[0]) {
+    throw new AdversarialArgumentError(op, 'stepSize', `must be [${xCur.shape[0]}] (one step size per example), got [${stepSize.shape}]`);
+  }
+  const o = checkOptions(op, options, ['epsilon', 'momentum', 'clipMin', 'clipMax']);
+  const momentum = checkNumber(op, 'options.momentum', o.momentum, 0);
+  if (momentum > 1) throw new AdversarialArgumentError(op, 'options.momentum', `must be in [0, 1], got ${momentum}`);
+  const attrs: ApgdStepAttrs = {
+    epsilon: checkNumber(op, 'options.epsilon', o.epsilon, 0),
+    momentum,
+    ...checkClipBounds(op, o.clipMin ?? 0, o.clipMax ?? 1),
+  };
+  return runAttackKernel(ApgdStep, { xCur, xPrev, x0, grad, stepSize }, attrs, () => apgdStepComposed(xCur, xPrev, x0, grad, stepSize, attrs));
+}
+
+/**
+ * The DLR loss of each example (Croce and Hein 2020), `-(z_y - max_{i != y} z_i) / (z_pi1 - z_pi3 + 1e-12)`
+ * with pi the logits sorted descending (ties to the lower class index) and y the first class of the
+ * row's largest label entry: one fused row kernel each way on webgpu and cpu (tf.grad sees an ordinary
+ * op), stock ops with a custom gradient elsewhere. DLR needs at least 3 classes (it divides by the gap
+ * between the first and the third logit): fewer are refused naming `logits`. NaN in a row gives NaN.
+ *
+ * @example
+ * const loss = dlrLoss(model.forward(images), onehot); // [batch]
+ */
+export function dlrLoss(logits: Tensor, labels: Tensor): Tensor {
+  const op = 'dlrLoss';
+  checkFloatTensor(op, 'logits', logits);
+  if (logits.rank !== 2) throw new AdversarialArgumentError(op, 'logits', `must be [batch, classes], got [${logits.shape}]`);
+  if ((logits.shape[1] ?? 0) < 3) throw new AdversarialArgumentError(op, 'logits', `must have at least 3 classes (DLR divides by the gap between the first and the third largest logit), got ${logits.shape[1]}`);
+  checkSameShape(op, 'labels', labels, 'logits', logits);
+  return runAttackKernel(DlrLoss, { logits, labels }, {}, () => dlrLossComposed(logits, labels));
 }

@@ -107,3 +107,147 @@ export function randomStartReference(x: Float32Array, p: RandomStartParams): Flo
 export function copyReference(x: Float32Array): Float32Array {
   return x.slice();
 }
+
+/** Parameters of `apgdStepReference`, already checked. */
+export interface ApgdStepParams {
+  epsilon: number;
+  /** Weight of the new step against the previous one (1 on APGD's first step, 0.75 after). */
+  momentum: number;
+  clipMin: number;
+  clipMax: number;
+}
+
+/**
+ * One APGD L-infinity step per element (eta: the step size of the element's row, `stepSize[i / rowSize]`):
+ * `z = P(xCur + eta sign(g))`, `out = P(xCur + a (z - xCur) + (1 - a)(xCur - xPrev))`, P the projection
+ * onto the eps-ball around x0 then the box. NaN in g: no step; NaN in xCur, xPrev or x0 gives NaN.
+ */
+export function apgdStepReference(
+  xCur: Float32Array,
+  xPrev: Float32Array,
+  x0: Float32Array,
+  grad: Float32Array,
+  stepSize: Float32Array,
+  p: ApgdStepParams,
+): Float32Array {
+  const out = new Float32Array(xCur.length);
+  const rowSize = stepSize.length === 0 ? 1 : xCur.length / stepSize.length;
+  const epsilon = f32(p.epsilon);
+  const a = f32(p.momentum);
+  const b = f32(1 - a);
+  const lo = f32(p.clipMin);
+  const hi = f32(p.clipMax);
+  for (let i = 0; i < xCur.length; i++) {
+    const c = xCur[i];
+    const prev = xPrev[i];
+    const o = x0[i];
+    if (Number.isNaN(c) || Number.isNaN(prev) || Number.isNaN(o)) {
+      out[i] = NaN;
+      continue;
+    }
+    const lower = f32(o - epsilon);
+    const upper = f32(o + epsilon);
+    const project = (v: number) => clampKeepNaN(Math.min(Math.max(v, lower), upper), lo, hi);
+    const eta = stepSize[Math.floor(i / rowSize)];
+    const z = project(f32(c + f32(eta * stepDirection(grad[i]))));
+    const moved = f32(f32(c + f32(a * f32(z - c))) + f32(b * f32(c - prev)));
+    out[i] = project(moved);
+  }
+  return out;
+}
+
+/** One row of DLR's bookkeeping (see shaders/dlr_common.wgsl). */
+interface DlrRow {
+  label: number;
+  first: number;
+  third: number;
+  other: number;
+  margin: number;
+  spread: number;
+  nan: boolean;
+}
+
+/** The row's label, top-three indices (ties to the lower index), margin and spread; `round` is fround or identity. */
+function dlrRow(logits: ArrayLike<number>, labels: ArrayLike<number>, row: number, classes: number, round: (v: number) => number): DlrRow {
+  const base = row * classes;
+  let label = 0;
+  let labelValue = labels[base];
+  let i1 = 0;
+  let v1 = logits[base];
+  let i2 = -1;
+  let v2 = 0;
+  let i3 = -1;
+  let v3 = 0;
+  let nan = Number.isNaN(v1);
+  for (let c = 1; c < classes; c++) {
+    const l = labels[base + c];
+    if (l > labelValue) {
+      labelValue = l;
+      label = c;
+    }
+    const v = logits[base + c];
+    nan ||= Number.isNaN(v);
+    if (v > v1) {
+      [i3, v3, i2, v2, i1, v1] = [i2, v2, i1, v1, c, v];
+    } else if (i2 < 0 || v > v2) {
+      [i3, v3, i2, v2] = [i2, v2, c, v];
+    } else if (i3 < 0 || v > v3) {
+      [i3, v3] = [c, v];
+    }
+  }
+  const other = i1 === label ? i2 : i1;
+  return {
+    label,
+    first: i1,
+    third: i3,
+    other,
+    margin: round(logits[base + label] - logits[base + other]),
+    spread: round(round(v1 - v3) + round(1e-12)),
+    nan,
+  };
+}
+
+const identity = (v: number) => v;
+
+/**
+ * DLR loss per row, `-(z_y - max_{i != y} z_i) / (z_pi1 - z_pi3 + 1e-12)` (pi: the logits sorted
+ * descending, ties to the lower index; y: the first index of the row's largest label entry), in float32
+ * as the kernel rounds (`float64`: in float64, the tests' oracle). Needs classes >= 3. NaN rows give NaN.
+ */
+export function dlrLossReference(logits: ArrayLike<number>, labels: ArrayLike<number>, rows: number, classes: number, float64 = false): Float32Array | Float64Array {
+  const round = float64 ? identity : f32;
+  const out = float64 ? new Float64Array(rows) : new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const d = dlrRow(logits, labels, r, classes, round);
+    out[r] = d.nan ? NaN : -round(d.margin / d.spread);
+  }
+  return out;
+}
+
+/** d DLR[r] / d logits[r, :] times dy[r] (the kernel's subgradient at ties), float32 or float64 as above. */
+export function dlrLossGradReference(
+  logits: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  dy: ArrayLike<number>,
+  rows: number,
+  classes: number,
+  float64 = false,
+): Float32Array | Float64Array {
+  const round = float64 ? identity : f32;
+  const out = float64 ? new Float64Array(rows * classes) : new Float32Array(rows * classes);
+  for (let r = 0; r < rows; r++) {
+    const d = dlrRow(logits, labels, r, classes, round);
+    const g = dy[r];
+    const s = round(g / d.spread);
+    const t = round(round(g * round(d.margin / d.spread)) / d.spread);
+    for (let c = 0; c < classes; c++) {
+      let v = 0;
+      if (c === d.label) v = round(v - s);
+      if (c === d.other) v = round(v + s);
+      if (c === d.first) v = round(v + t);
+      if (c === d.third) v = round(v - t);
+      out[r * classes + c] = d.nan ? NaN : v;
+    }
+  }
+  return out;
+}

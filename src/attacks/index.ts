@@ -4,13 +4,14 @@
 import { paramProblem, parseParamText, splitSpecList } from '../params';
 import { registry } from '../registry';
 import { AdversarialArgumentError } from '../validate';
+import { apgd } from './apgd';
 import { resolveAttack, type AttackDefinition, type AttackSpec, type ResolvedAttack } from './attack';
 import { cleanAttack } from './clean';
 import { fgsm } from './fgsm';
 import { pgd } from './pgd';
 
 /** The built-in attacks, in the order `--help` lists them. */
-const BUILT_IN_ATTACKS: AttackDefinition[] = [cleanAttack, fgsm, pgd];
+const BUILT_IN_ATTACKS: AttackDefinition[] = [cleanAttack, fgsm, pgd, apgd];
 
 export const ATTACK_REGISTRY = registry<AttackDefinition>('attack', BUILT_IN_ATTACKS);
 
@@ -74,8 +75,9 @@ export function attackHelp(): string[] {
   });
 }
 
-export { cleanAttack, fgsm, pgd };
+export { cleanAttack, fgsm, pgd, apgd };
 export { fgsmAttack, type FgsmAttackOptions } from './fgsm';
 export { pgdAttack, type PgdAttackOptions } from './pgd';
+export { apgdAttack, apgdCheckpoints, apgdHalveStep, apgdHalveStepMask, countIncreases, type ApgdAttackOptions, type ApgdCheckpoint, type ApgdCheckpointState } from './apgd';
 export { perExampleLoss, ATTACK_LOSSES, type AttackLoss } from './losses';
 export { resolveAttack, attackBudget, attackSpecOf, EPSILON_PARAM, SEED_PARAM, type AttackDefinition, type AttackSpec, type ResolvedAttack, type AttackBatch, type AttackBudget, type ThreatModel } from './attack';

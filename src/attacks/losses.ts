@@ -1,8 +1,10 @@
 // The losses an attack can maximise, by name: the `loss` parameter of gradient attacks. Each gives the
 // batch's mean (what the gradient is taken of; cross-entropy through the fused engine kernel) and the
-// per-example values (what restarts compare). Cross-entropy now; DLR and KL come as further rows.
+// per-example values (what restarts compare). Cross-entropy and DLR (Croce and Hein 2020, needs 3 or more
+// classes; fused row kernels); KL comes as a further row.
 import * as tf from '@tensorflow/tfjs-core';
 import { softmaxCrossEntropy } from '../engine/softmax_cross_entropy';
+import { dlrLoss } from '../ops';
 import type { ParamSpec } from '../params';
 
 export interface AttackLoss {
@@ -21,10 +23,16 @@ export function perExampleLoss(logits: tf.Tensor2D, onehot: tf.Tensor2D): tf.Ten
 
 export const ATTACK_LOSSES: Record<string, AttackLoss> = {
   ce: { id: 'ce', help: 'softmax cross-entropy', mean: softmaxCrossEntropy, perExample: perExampleLoss },
+  dlr: {
+    id: 'dlr',
+    help: 'difference of logits ratio (Croce and Hein 2020; 3 or more classes)',
+    mean: (logits, onehot) => tf.tidy(() => tf.mean(dlrLoss(logits, onehot)) as tf.Scalar),
+    perExample: (logits, onehot) => dlrLoss(logits, onehot) as tf.Tensor1D,
+  },
 };
 
 /** The `loss` parameter of a gradient attack. */
-export const LOSS_PARAM: ParamSpec = { type: 'choice', default: 'ce', choices: Object.keys(ATTACK_LOSSES), help: 'loss the attack maximises: ce (softmax cross-entropy)' };
+export const LOSS_PARAM: ParamSpec = { type: 'choice', default: 'ce', choices: Object.keys(ATTACK_LOSSES), help: 'loss the attack maximises: ce (softmax cross-entropy) or dlr (difference of logits ratio)' };
 
 /** d mean-loss / d x of `model` at `x`, as a function of `x`. */
 export function lossGradient(forward: (x: tf.Tensor4D) => tf.Tensor2D, onehot: tf.Tensor2D, loss: string): (x: tf.Tensor) => tf.Tensor {

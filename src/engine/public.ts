@@ -25,3 +25,6 @@ export {
 } from './reference';
 export { conv2dBiasRelu, Conv2DBiasRelu } from './conv_bias_relu';
 export { gatherImagesReference, GatherImages, type GatherImagesAttrs } from '../data/gpu_dataset';
+export { apgdStepComposed, dlrLossComposed } from '../composed';
+export { apgdStepReference, dlrLossReference, dlrLossGradReference, type ApgdStepParams } from '../reference';
+export { ApgdStep, DlrLoss, DlrLossGrad, type ApgdStepAttrs } from '../kernels/kernel_names';

@@ -1,9 +1,13 @@
 // Kernel configs of the attack kernels for the `cpu` backend: the plain-TypeScript references of
 // src/reference.ts run on the tensors' values.
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { copyReference, fgsmStepReference, pgdStepReference, randomStartReference } from '../reference';
+import { apgdStepReference, copyReference, dlrLossGradReference, dlrLossReference, fgsmStepReference, pgdStepReference, randomStartReference } from '../reference';
 import {
+  ApgdStep,
   Copy,
+  DlrLoss,
+  DlrLossGrad,
+  type ApgdStepAttrs,
   FgsmStep,
   PgdStep,
   RandomStart,
@@ -53,7 +57,38 @@ export const copyCpu: KernelFunc = ({ inputs, backend }) => {
   return b.makeTensorInfo(x.shape, 'float32', copyReference(valuesOf(b, x)));
 };
 
+/** Values as float32 (labels may sit in an int32 buffer after a cast). */
+const floatValuesOf = (backend: CpuBackend, t: TensorInfo): Float32Array => {
+  const v = backend.data.get(t.dataId).values;
+  return v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>);
+};
+
+export const apgdStepCpu: KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as unknown as CpuBackend;
+  const { xCur, xPrev, x0, grad, stepSize } = inputs as Record<'xCur' | 'xPrev' | 'x0' | 'grad' | 'stepSize', TensorInfo>;
+  const out = apgdStepReference(valuesOf(b, xCur), valuesOf(b, xPrev), valuesOf(b, x0), valuesOf(b, grad), valuesOf(b, stepSize), attrs as unknown as ApgdStepAttrs);
+  return b.makeTensorInfo(xCur.shape, 'float32', out);
+};
+
+export const dlrLossCpu: KernelFunc = ({ inputs, backend }) => {
+  const b = backend as unknown as CpuBackend;
+  const { logits, labels } = inputs as { logits: TensorInfo; labels: TensorInfo };
+  const [rows, classes] = logits.shape;
+  return b.makeTensorInfo([rows], 'float32', dlrLossReference(valuesOf(b, logits), floatValuesOf(b, labels), rows, classes) as Float32Array);
+};
+
+export const dlrLossGradCpu: KernelFunc = ({ inputs, backend }) => {
+  const b = backend as unknown as CpuBackend;
+  const { logits, labels, dy } = inputs as { logits: TensorInfo; labels: TensorInfo; dy: TensorInfo };
+  const [rows, classes] = logits.shape;
+  const out = dlrLossGradReference(valuesOf(b, logits), floatValuesOf(b, labels), valuesOf(b, dy), rows, classes) as Float32Array;
+  return b.makeTensorInfo(logits.shape, 'float32', out);
+};
+
 export const cpuKernelConfigs: KernelConfig[] = [
+  { kernelName: ApgdStep, backendName: 'cpu', kernelFunc: apgdStepCpu },
+  { kernelName: DlrLoss, backendName: 'cpu', kernelFunc: dlrLossCpu },
+  { kernelName: DlrLossGrad, backendName: 'cpu', kernelFunc: dlrLossGradCpu },
   { kernelName: FgsmStep, backendName: 'cpu', kernelFunc: fgsmStepCpu },
   { kernelName: PgdStep, backendName: 'cpu', kernelFunc: pgdStepCpu },
   { kernelName: RandomStart, backendName: 'cpu', kernelFunc: randomStartCpu },

@@ -25,3 +25,14 @@ export interface RandomStartAttrs {
   clipMin: number;
   clipMax: number;
 }
+
+export const ApgdStep = 'ApgdStep';
+export const DlrLoss = 'DlrLoss';
+export const DlrLossGrad = 'DlrLossGrad';
+
+export interface ApgdStepAttrs {
+  epsilon: number;
+  momentum: number;
+  clipMin: number;
+  clipMax: number;
+}

@@ -1,5 +1,6 @@
 // The programs of the attack kernels and the copy kernel: inputs, uniforms and WGSL body for each.
 // Each class name labels its pipeline (tfjs labels pipelines with the program's class name).
+import apgdStepWgsl from '../../shaders/apgd_step.wgsl';
 import copyWgsl from '../../shaders/copy.wgsl';
 import fgsmStepWgsl from '../../shaders/fgsm_step.wgsl';
 import pgdStepWgsl from '../../shaders/pgd_step.wgsl';
@@ -45,5 +46,21 @@ export class CopyProgram extends ElementwiseProgram {
   variableNames = ['x'];
   constructor(size: number, width: Width) {
     super('Copy', copyWgsl, size, width, []);
+  }
+}
+
+/** APGD's step: inputs at the chosen width, the per-row step sizes one f32 each (vec4 only when rows are whole vec4s). */
+export class ApgdStepProgram extends ElementwiseProgram {
+  variableNames = ['xCur', 'xPrev', 'x0', 'grad', 'stepSize'];
+  variableComponents: number[];
+  constructor(size: number, width: Width) {
+    super('ApgdStep', apgdStepWgsl, size, width, [
+      { name: 'epsilon', type: 'f32' },
+      { name: 'momentum', type: 'f32' },
+      { name: 'clipMin', type: 'f32' },
+      { name: 'clipMax', type: 'f32' },
+      { name: 'rowSize', type: 'i32' },
+    ]);
+    this.variableComponents = [width, width, width, width, 1];
   }
 }

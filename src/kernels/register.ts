@@ -1,7 +1,8 @@
 // Registers every attack kernel with tfjs-core, for the `webgpu` and the `cpu` backends. Idempotent.
-import { getKernel, registerKernel } from '@tensorflow/tfjs-core';
+import { engine, getGradient, getKernel, registerGradient, registerKernel, zerosLike, type Tensor } from '@tensorflow/tfjs-core';
 import { cpuKernelConfigs } from './cpu_kernels';
 import { registerFlags } from './elementwise_program';
+import { DlrLoss, DlrLossGrad } from './kernel_names';
 import { webgpuKernelConfigs } from './webgpu_kernels';
 
 /**
@@ -16,5 +17,19 @@ export function registerAttackKernels(): void {
   registerFlags();
   for (const config of [...webgpuKernelConfigs, ...cpuKernelConfigs]) {
     if (getKernel(config.kernelName, config.backendName) == null) registerKernel(config);
+  }
+  // DLR's gradient w.r.t. the logits is its fused row kernel (tf.grad through dlrLoss sees an ordinary op).
+  if (getGradient(DlrLoss) == null) {
+    registerGradient({
+      kernelName: DlrLoss,
+      inputsToSave: ['logits', 'labels'],
+      gradFunc: (dy, saved) => {
+        const [logits, labels] = saved;
+        return {
+          logits: () => engine().runKernel(DlrLossGrad, { logits, labels, dy: dy as Tensor }) as Tensor,
+          labels: () => zerosLike(labels),
+        };
+      },
+    });
   }
 }

@@ -4,7 +4,11 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { chooseWidth } from './elementwise_program';
 import {
+  ApgdStep,
   Copy,
+  DlrLoss,
+  DlrLossGrad,
+  type ApgdStepAttrs,
   FgsmStep,
   PgdStep,
   RandomStart,
@@ -13,9 +17,13 @@ import {
   type RandomStartAttrs,
 } from './kernel_names';
 import { pcgHash } from '../reference';
-import { CopyProgram, FgsmStepProgram, PgdStepProgram, RandomStartProgram } from './programs';
+import { ApgdStepProgram, CopyProgram, FgsmStepProgram, PgdStepProgram, RandomStartProgram } from './programs';
+import dlrCommonWgsl from '../../shaders/dlr_common.wgsl';
+import dlrLossWgsl from '../../shaders/dlr_loss.wgsl';
+import dlrLossGradWgsl from '../../shaders/dlr_loss_grad.wgsl';
+import { i32u, runEngineProgram } from '../engine/program';
 
-type Uniform = { type: 'float32' | 'uint32'; data: number[] };
+type Uniform = { type: 'float32' | 'uint32' | 'int32'; data: number[] };
 
 const sizeOf = (t: TensorInfo): number => t.shape.reduce((a, b) => a * b, 1);
 const flat = (t: TensorInfo, size: number): TensorInfo => ({ dataId: t.dataId, shape: [size], dtype: t.dtype });
@@ -80,7 +88,63 @@ export const copyWebGPU: KernelFunc = ({ inputs, backend }) => {
   return runFlat(backend as WebGPUBackend, (n) => new CopyProgram(n, chooseWidth(n)), [x], []);
 };
 
+export const apgdStepWebGPU: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { xCur, xPrev, x0, grad, stepSize } = inputs as Record<'xCur' | 'xPrev' | 'x0' | 'grad' | 'stepSize', TensorInfo>;
+  const a = attrs as unknown as ApgdStepAttrs;
+  const size = sizeOf(xCur);
+  const rows = sizeOf(stepSize);
+  const rowSize = rows === 0 ? 1 : size / rows;
+  // vec4 only when every vec4 lies inside one row (so it has one step size).
+  const width = rowSize % 4 === 0 ? chooseWidth(size) : 1;
+  const gpu = backend as WebGPUBackend;
+  const result = gpu.makeTensorInfo(xCur.shape, 'float32');
+  if (size === 0) return result;
+  gpu.runWebGPUProgram(
+    new ApgdStepProgram(size, width),
+    [...[xCur, xPrev, x0, grad].map((t) => flat(t, size)), flat(stepSize, rows)],
+    'float32',
+    [f32(a.epsilon), f32(a.momentum), f32(a.clipMin), f32(a.clipMax), { type: 'int32', data: [rowSize] }],
+    flat(result, size),
+  );
+  return result;
+};
+
+/** DLR's row kernels: one invocation per row (classes are few), the shared row scan prepended. */
+function runDlr(backend: WebGPUBackend, kernelName: string, body: string, inputs: TensorInfo[], names: string[], outShape: number[]): TensorInfo {
+  const [rows, classes] = inputs[0].shape;
+  return runEngineProgram(
+    backend,
+    {
+      kernelName,
+      variant: [],
+      constants: [],
+      body: `${dlrCommonWgsl}\n${body}`,
+      variableNames: names,
+      variableComponents: names.map(() => 1),
+      outputComponent: 1,
+      invocations: rows,
+      workgroupSize: 64,
+      uniforms: [i32u('rows', rows), i32u('classes', classes)],
+    },
+    inputs,
+    outShape,
+  );
+}
+
+export const dlrLossWebGPU: KernelFunc = ({ inputs, backend }) => {
+  const { logits, labels } = inputs as { logits: TensorInfo; labels: TensorInfo };
+  return runDlr(backend as WebGPUBackend, DlrLoss, dlrLossWgsl, [logits, labels], ['logits', 'labels'], [logits.shape[0]]);
+};
+
+export const dlrLossGradWebGPU: KernelFunc = ({ inputs, backend }) => {
+  const { logits, labels, dy } = inputs as { logits: TensorInfo; labels: TensorInfo; dy: TensorInfo };
+  return runDlr(backend as WebGPUBackend, DlrLossGrad, dlrLossGradWgsl, [logits, labels, dy], ['logits', 'labels', 'dy'], logits.shape);
+};
+
 export const webgpuKernelConfigs: KernelConfig[] = [
+  { kernelName: ApgdStep, backendName: 'webgpu', kernelFunc: apgdStepWebGPU },
+  { kernelName: DlrLoss, backendName: 'webgpu', kernelFunc: dlrLossWebGPU },
+  { kernelName: DlrLossGrad, backendName: 'webgpu', kernelFunc: dlrLossGradWebGPU },
   { kernelName: FgsmStep, backendName: 'webgpu', kernelFunc: fgsmStepWebGPU },
   { kernelName: PgdStep, backendName: 'webgpu', kernelFunc: pgdStepWebGPU },
   { kernelName: RandomStart, backendName: 'webgpu', kernelFunc: randomStartWebGPU },

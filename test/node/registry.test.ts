@@ -62,7 +62,7 @@ describe('attack table', () => {
   test('parseAttackList checks each parameter against the table', () => {
     expect(lib.parseAttackList('fgsm,pgd:steps=50:randomStart=false')).toEqual([{ kind: 'fgsm' }, { kind: 'pgd', steps: 50, randomStart: false }]);
     expect(() => lib.parseAttackList('pgd:steps=0x10')).toThrow(/pgd:steps must be an integer/);
-    expect(() => lib.parseAttackList('fgsm:loss=dlr')).toThrow(/fgsm:loss must be one of ce, got "dlr"/);
+    expect(() => lib.parseAttackList('fgsm:loss=kl')).toThrow(/fgsm:loss must be one of ce, dlr, got "kl"/);
   });
 
   test('registering: ids are checked and not taken twice', () => {

@@ -1,0 +1,18 @@
+// DlrLossGrad: d loss[r] / d logits[r, :] times dy[r], one invocation per row (writes the row's classes):
+// -s at the label, +s at the largest other logit, +t at the largest, -t at the third largest, with
+// s = dy / spread and t = dy * (margin / spread) / spread; NaN rows give NaN.
+fn compute(row : i32) {
+  let r = dlrRow(row);
+  let base = row * uniforms.classes;
+  let g = dy[row];
+  let s = g / r.spread;
+  let t = (g * (r.margin / r.spread)) / r.spread;
+  for (var c = 0; c < uniforms.classes; c++) {
+    var v = 0.0;
+    if (c == r.label) { v = v - s; }
+    if (c == r.other) { v = v + s; }
+    if (c == r.first) { v = v + t; }
+    if (c == r.third) { v = v - t; }
+    result[base + c] = select(v, uniforms.NAN, r.nan);
+  }
+}
