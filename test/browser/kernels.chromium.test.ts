@@ -1,8 +1,10 @@
-// The kernel suite in headless Chromium (puppeteer), on the built bundle served from 127.0.0.1, plus the
+// The kernel suites (attack kernels, engine kernels, DLR and APGD step) in headless Chromium (puppeteer), on the built bundle served from 127.0.0.1, plus the
 // check that one RandomStart seed gives the same bits in Chromium and in Node (Dawn).
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as lib from '../../dist/index.js';
+import { expectApgdStepOk, expectDlrOk } from '../suite/apgd_check';
+import { apgdStepCases, dlrCases } from '../suite/apgd_suite';
 import { argumentCases } from '../suite/argument_suite';
 import { kernelCases } from '../suite/cases';
 import { engineCases } from '../suite/engine_cases';
@@ -41,6 +43,11 @@ describe('engine kernels in Chromium', () => {
       expectEngineCaseOk(c, await chrome.page.evaluate((ec, seed) => window.suite.runEngineCase(ec, seed), c, runSeed));
     });
   }
+});
+
+describe('DLR loss and APGD step in Chromium', () => {
+  for (const c of dlrCases) test(`chromium ${c.name}`, async () => expectDlrOk(await chrome.page.evaluate((dc, seed) => window.suite.runDlrCase(dc, seed), c, runSeed)));
+  for (const c of apgdStepCases) test(`chromium ${c.name}`, async () => expectApgdStepOk(await chrome.page.evaluate((ac, seed) => window.suite.runApgdStepCase(ac, seed), c, runSeed)));
 });
 
 describe('GPU-resident data set in Chromium', () => {

@@ -2,6 +2,7 @@
 // exposed as `window.suite` for puppeteer's page.evaluate.
 import * as tf from '@tensorflow/tfjs-core';
 import * as lib from '../../dist/index.js';
+import { runApgdStepCase, runDlrCase } from '../suite/apgd_suite';
 import { runArgumentCase } from '../suite/argument_suite';
 import { runEngineCase } from '../suite/engine_suite';
 import { runGatherCase } from '../suite/dataset_suite';
@@ -16,6 +17,8 @@ const suite = {
   runKernelCase,
   runEngineCase,
   runGatherCase,
+  runDlrCase,
+  runApgdStepCase,
   async runArgumentCase(name: string) {
     return withGpuErrorScope(lib.currentWebGPU()!.device, async () => runArgumentCase(name));
   },

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as lib from '../../dist/index.js';
 import * as engine from '../../dist/engine.js';
+import { expectApgdStepOk, expectDlrOk } from '../suite/apgd_check';
 import { apgdStepCases, dlrCases, dlrInputs, runApgdStepCase, runDlrCase } from '../suite/apgd_suite';
 import { runSeed } from '../suite/run_seed';
 
@@ -17,16 +18,7 @@ beforeAll(async () => {
 describe('DlrLoss and DlrLossGrad on Dawn', () => {
   for (const c of dlrCases) {
     test(c.name, async () => {
-      const r = await runDlrCase(c, runSeed);
-      const where = `${r.name} (case seed ${r.seed})`;
-      expect(r.gpuErrors, where).toEqual([]);
-      expect(r.poisonLeft, where).toBe(0);
-      expect(r.firstMismatch, where).toBeNull();
-      expect(r.lossMismatches + r.gradMismatches + r.tapeMismatches).toBe(0);
-      expect(r.leakedTensors, where).toBe(0);
-      // float32 against float64: a few roundings of a division (huge logits: the same, relative).
-      expect(r.lossRelError, where).toBeLessThan(1e-5);
-      expect(r.gradRelError, where).toBeLessThan(1e-5);
+      expectDlrOk(await runDlrCase(c, runSeed));
     });
   }
 
@@ -97,14 +89,7 @@ describe('DlrLoss and DlrLossGrad on Dawn', () => {
 describe('ApgdStep on Dawn', () => {
   for (const c of apgdStepCases) {
     test(c.name, async () => {
-      const r = await runApgdStepCase(c, runSeed);
-      const where = `${r.name} (case seed ${r.seed})`;
-      expect(r.gpuErrors, where).toEqual([]);
-      expect(r.widthUsed, where).toBe(true);
-      expect(r.poisonLeft, where).toBe(0);
-      expect(r.firstMismatch, where).toBeNull();
-      expect(r.fallbackMismatches, `composed fallback in ${where}`).toBe(0);
-      expect(r.leakedTensors, where).toBe(0);
+      expectApgdStepOk(await runApgdStepCase(c, runSeed));
     });
   }
 });
