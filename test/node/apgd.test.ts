@@ -7,13 +7,13 @@ import * as lib from '../../dist/index.js';
 import { withGpuErrorScope } from '../suite/kernel_suite';
 import { runSeed } from '../suite/run_seed';
 import { syntheticTask } from '../suite/synthetic';
+import { expectInBallAndBounds, onehotOf } from '../suite/attack_checks';
 
 beforeAll(async () => {
   await lib.initWebGPU();
   await lib.ensureGradients();
 });
 
-const onehotOf = (labels: number[], classes = 10) => tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), classes), 'float32') as tf.Tensor2D;
 
 describe('checkpoints and the step-halving rule', () => {
   test('N = 100: intervals 22, 19, 16, 13, 10, 7, 6, 6 (the reference schedule); N = 10 and N = 1', () => {
@@ -84,15 +84,7 @@ describe('apgdAttack', () => {
         const before = tf.memory().numTensors;
         const adv = lib.apgdAttack(model, x, y, { epsilon, steps, restarts, loss, seed: draw });
         expect(tf.memory().numTensors, `draw ${draw}: tensors`).toBe(before + 1);
-        const a = await adv.data();
-        const c = await x.data();
-        let worst = 0;
-        for (let i = 0; i < a.length; i++) {
-          expect(a[i]).toBeGreaterThanOrEqual(0);
-          expect(a[i]).toBeLessThanOrEqual(1);
-          worst = Math.max(worst, Math.abs(a[i] - c[i]));
-        }
-        expect(worst, `draw ${draw}: eps ${epsilon}, ${steps} steps, ${loss}`).toBeLessThanOrEqual(Math.fround(epsilon) + 1e-6);
+        await expectInBallAndBounds(adv, x, epsilon, `draw ${draw}: eps ${epsilon}, ${steps} steps, ${loss}`);
         tf.dispose([x, y, adv]);
       }
     });

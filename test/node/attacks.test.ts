@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import * as lib from '../../dist/index.js';
 import { withGpuErrorScope } from '../suite/kernel_suite';
 import { runSeed } from '../suite/run_seed';
+import { expectInBallAndBounds, onehotOf } from '../suite/attack_checks';
 
 beforeAll(async () => {
   await lib.initWebGPU();
@@ -13,7 +14,6 @@ beforeAll(async () => {
 });
 
 const device = () => lib.currentWebGPU()!.device;
-const onehotOf = (labels: number[], classes = 10) => tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), classes), 'float32') as tf.Tensor2D;
 
 describe('pgdAttack', () => {
   test('never leaves the eps-ball or [0, 1]: 6 random draws of inputs, eps, steps, step size, restarts', async () => {
@@ -31,15 +31,7 @@ describe('pgdAttack', () => {
         const before = tf.memory().numTensors;
         const adv = lib.pgdAttack(model, x, y, { epsilon, steps, stepSize, restarts, seed: draw });
         expect(tf.memory().numTensors).toBe(before + 1);
-        const a = await adv.data();
-        const c = await x.data();
-        let worst = 0;
-        for (let i = 0; i < a.length; i++) {
-          expect(a[i]).toBeGreaterThanOrEqual(0);
-          expect(a[i]).toBeLessThanOrEqual(1);
-          worst = Math.max(worst, Math.abs(a[i] - c[i]));
-        }
-        expect(worst, `draw ${draw}: eps ${epsilon}`).toBeLessThanOrEqual(Math.fround(epsilon) + 1e-6);
+        await expectInBallAndBounds(adv, x, epsilon, `draw ${draw}: eps ${epsilon}`);
         tf.dispose([x, y, adv]);
       }
     });
