@@ -5,7 +5,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { GuardEvent } from '../report/schema';
 import { restoreTrainingState, type CheckpointTensor } from './checkpoint';
-import { pct, type JobIO } from './io';
+import { pct } from '../report/specs';
+import type { JobIO } from './io';
 import { KEEP_BEST_MARGIN, MAX_ROLLBACKS, type GuardMode } from './settings';
 
 /** What the guard makes of a probe: a new best, nothing, or a collapse answered by rollback or stop. */

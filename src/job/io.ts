@@ -28,6 +28,3 @@ export interface JobEnvironment {
   /** Counts the bytes of the training steps (report: transfer per step). */
   traffic?: TrafficCounter;
 }
-
-/** A fraction as a percentage with one decimal. */
-export const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;

@@ -15,7 +15,8 @@ import { AdversarialArgumentError } from '../validate';
 import { captureTrainingState, decodeCheckpoint, encodeCheckpoint, restoreTrainingState, uploadNow, type CheckpointTensor } from './checkpoint';
 import type { PreparedData } from './data';
 import { guardAfterEpoch, guardAtEnd, type GuardSetup, type GuardState } from './guard';
-import { pct, type JobEnvironment, type JobIO } from './io';
+import { pct } from '../report/specs';
+import type { JobEnvironment, JobIO } from './io';
 import { checkTrainSettings, EVAL_BATCH, trainerParamsOf, type TrainJobSettings } from './settings';
 import { evaluateModel } from '../train/evaluate';
 
