@@ -277,6 +277,7 @@ export const apgd: AttackDefinition = {
   },
   label: (p) => (p.loss === 'dlr' ? 'APGD-DLR' : 'APGD-CE'),
   budget: (p) => ({ step_size: 2 * (p.epsilon as number), random_start: true }),
+  cost: (p) => ({ gradients: ((p.steps as number) + 1) * (p.restarts as number), queries: 1 }),
   run: (model, batch, p) =>
     apgdAttack(model, batch.x, batch.onehot, {
       epsilon: p.epsilon as number,

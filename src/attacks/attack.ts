@@ -37,6 +37,17 @@ export interface AttackDefinition {
   run(model: Classifier, batch: AttackBatch, params: Params): tf.Tensor4D;
   /** Report fields of the attack's budget (`steps`, `step_size`, ...); default: read from the parameters. */
   budget?(params: Params): Partial<AttackBudget>;
+  /**
+   * What one run costs per attacked point, at most: gradient evaluations (a forward and a backward
+   * pass) and forward-only queries. Reports multiply it by the points attacked. Default: none known.
+   */
+  cost?(params: Params): AttackCost;
+}
+
+/** Model evaluations per attacked point (upper bounds where an attack stops early). */
+export interface AttackCost {
+  gradients: number;
+  queries: number;
 }
 
 /** The budget fields every report row carries (null where they do not apply). */
@@ -60,6 +71,8 @@ export interface ResolvedAttack {
   label: string;
   /** `pgd:epsilon=0.1:steps=20:...`, every parameter in the definition's order. */
   key: string;
+  /** The ball searched: the `norm` parameter where the attack has one, else the definition's. */
+  threat: ThreatModel;
 }
 
 /**
@@ -74,7 +87,8 @@ export function resolveAttack(definition: AttackDefinition, spec: AttackSpec, op
   let params = resolveParams(op, `attack ${definition.id}`, definition.params, given);
   if (definition.derive) params = definition.derive(params);
   const key = [definition.id, ...Object.keys(definition.params).filter((n) => params[n] !== undefined).map((n) => `${n}=${params[n]}`)].join(':');
-  return { definition, params, label: definition.label?.(params) ?? definition.title, key };
+  const threat = typeof params.norm === 'string' ? (params.norm as ThreatModel) : definition.threat;
+  return { definition, params, label: definition.label?.(params) ?? definition.title, key, threat };
 }
 
 /** The spec form of a resolved attack (`{ kind, ...params }`). */
@@ -97,4 +111,6 @@ export function attackBudget(a: ResolvedAttack): AttackBudget {
 
 /** Parameters most attacks share: the radius and the seed of random starts. */
 export const EPSILON_PARAM: ParamSpec = { type: 'number', default: 0.1, min: 0, max: 1, help: 'radius of the ball (L-inf: per pixel)' };
+/** The `norm` parameter of attacks that search either ball (`threat` is then the default's). */
+export const NORM_PARAM: ParamSpec = { type: 'choice', default: 'linf', choices: ['linf', 'l2'], help: 'the ball: linf (per pixel) or l2 (Euclidean, over the whole image)' };
 export const SEED_PARAM: ParamSpec = { type: 'integer', default: 0, min: 0, max: 2 ** 32 - 1, help: 'seed of the random starts (a batch adds its first example\'s position)' };

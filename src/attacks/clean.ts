@@ -10,4 +10,5 @@ export const cleanAttack: AttackDefinition = {
   help: 'no attack: the accuracy on the images as they are',
   params: {},
   run: (_model, batch) => tf.clone(batch.x),
+  cost: () => ({ gradients: 0, queries: 0 }),
 };

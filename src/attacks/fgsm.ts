@@ -45,4 +45,5 @@ export const fgsm: AttackDefinition = {
   params: { epsilon: EPSILON_PARAM, loss: LOSS_PARAM },
   run: (model, batch, p) => fgsmAttack(model, batch.x, batch.onehot, { epsilon: p.epsilon as number, loss: p.loss as string }),
   budget: (p) => ({ steps: 1, step_size: p.epsilon as number, random_start: false }),
+  cost: () => ({ gradients: 1, queries: 0 }),
 };

@@ -80,4 +80,4 @@ export { fgsmAttack, type FgsmAttackOptions } from './fgsm';
 export { pgdAttack, type PgdAttackOptions } from './pgd';
 export { apgdAttack, apgdCheckpoints, apgdHalveStep, apgdHalveStepMask, countIncreases, type ApgdAttackOptions, type ApgdCheckpoint, type ApgdCheckpointState } from './apgd';
 export { perExampleLoss, ATTACK_LOSSES, type AttackLoss } from './losses';
-export { resolveAttack, attackBudget, attackSpecOf, EPSILON_PARAM, SEED_PARAM, type AttackDefinition, type AttackSpec, type ResolvedAttack, type AttackBatch, type AttackBudget, type ThreatModel } from './attack';
+export { resolveAttack, attackBudget, attackSpecOf, EPSILON_PARAM, NORM_PARAM, SEED_PARAM, type AttackCost, type AttackDefinition, type AttackSpec, type ResolvedAttack, type AttackBatch, type AttackBudget, type ThreatModel } from './attack';

@@ -105,6 +105,7 @@ export const pgd: AttackDefinition = {
   },
   derive: (p) => ({ ...p, stepSize: p.stepSize ?? (2.5 * (p.epsilon as number)) / (p.steps as number) }),
   label: (p) => `PGD-${p.steps}`,
+  cost: (p) => ({ gradients: (p.steps as number) * (p.restarts as number), queries: (p.restarts as number) > 1 ? (p.restarts as number) : 0 }),
   run: (model, batch, p) =>
     pgdAttack(model, batch.x, batch.onehot, {
       epsilon: p.epsilon as number,

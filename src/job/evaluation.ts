@@ -33,7 +33,7 @@ export function jobAttacks(settings: Partial<EvalSettings> & Pick<EvalSettings, 
 /** One result in the report's form: id, label, parameters, budget fields, counts and seconds. */
 export function toReportEvaluation(r: EvaluationResult, seconds: number): ReportEvaluation {
   const resolved = resolveAttackSpec(r.attack);
-  return { attack: r.attack.kind, label: r.label, threat: resolved.definition.threat, params: resolved.params, ...attackBudget(resolved), accuracy: r.accuracy, correct: r.correct, examples: r.examples, seconds };
+  return { attack: r.attack.kind, label: r.label, threat: resolved.threat, params: resolved.params, ...attackBudget(resolved), accuracy: r.accuracy, correct: r.correct, examples: r.examples, seconds };
 }
 
 /** report.metrics of an evaluation: clean, FGSM and PGD accuracy (the first of each), and every attack keyed. */
