@@ -6,12 +6,13 @@ import { registry } from '../registry';
 import { AdversarialArgumentError } from '../validate';
 import { apgd } from './apgd';
 import { resolveAttack, type AttackDefinition, type AttackSpec, type ResolvedAttack } from './attack';
+import { autoattack } from './autoattack';
 import { cleanAttack } from './clean';
 import { fgsm } from './fgsm';
 import { pgd } from './pgd';
 
 /** The built-in attacks, in the order `--help` lists them. */
-const BUILT_IN_ATTACKS: AttackDefinition[] = [cleanAttack, fgsm, pgd, apgd];
+const BUILT_IN_ATTACKS: AttackDefinition[] = [cleanAttack, fgsm, pgd, apgd, autoattack];
 
 export const ATTACK_REGISTRY = registry<AttackDefinition>('attack', BUILT_IN_ATTACKS);
 
@@ -75,9 +76,11 @@ export function attackHelp(): string[] {
   });
 }
 
-export { cleanAttack, fgsm, pgd, apgd };
+export { cleanAttack, fgsm, pgd, apgd, autoattack };
+export { AUTOATTACK_VERSIONS, autoattackStages } from './autoattack';
+export { compositeStages, runComposite, runCompositeStages, compositeCost, type StageBatchResult } from './composite';
 export { fgsmAttack, type FgsmAttackOptions } from './fgsm';
 export { pgdAttack, type PgdAttackOptions } from './pgd';
 export { apgdAttack, apgdCheckpoints, apgdHalveStep, apgdHalveStepMask, countIncreases, type ApgdAttackOptions, type ApgdCheckpoint, type ApgdCheckpointState } from './apgd';
 export { perExampleLoss, ATTACK_LOSSES, type AttackLoss } from './losses';
-export { resolveAttack, attackBudget, attackSpecOf, EPSILON_PARAM, NORM_PARAM, SEED_PARAM, type AttackCost, type AttackDefinition, type AttackSpec, type ResolvedAttack, type AttackBatch, type AttackBudget, type ThreatModel } from './attack';
+export { resolveAttack, attackBudget, attackCost, attackSpecOf, EPSILON_PARAM, NORM_PARAM, SEED_PARAM, type AttackCost, type AttackDefinition, type AttackSpec, type ResolvedAttack, type AttackBatch, type AttackBudget, type ThreatModel } from './attack';

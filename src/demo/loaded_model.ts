@@ -59,7 +59,7 @@ export async function evaluateLoadedModel(): Promise<void> {
     const results = await lib.evaluateModel(model, loadedData.dataset, loadedData.test, lib.jobAttacks({ attacks: 'fgsm,pgd', evalPgdSteps: steps, evalPgdRestarts: 1, attackSeed: 0 }, epsilon), {
       onProgress: (done, total) => (out.textContent = `evaluating ${json.name}: ${done}/${total}`),
     });
-    const evaluation = results.map((r) => toReportEvaluation(r, 0));
+    const evaluation = results.map((r) => toReportEvaluation(r));
     const charts = $('load-charts');
     charts.replaceChildren();
     drawChart(charts.appendChild(document.createElement('figure')).appendChild(document.createElement('canvas')), accuracyBars('loaded-accuracy', `${json.name}: accuracy under attack (${loadedData.test.length} examples)`, [{ label: json.name, evaluation }]));
