@@ -128,6 +128,8 @@ export async function evaluateForReport(model: Classifier, data: PreparedData, a
       io.progress?.({ phase: 'eval', label: `${label} ${attack.label}`, done, total, etaSeconds: rate > 0 ? (totalWork - work) / rate : undefined });
     },
   });
+  // Finished: the saved state has done its job (the report holds the results).
+  if (saving) await io.removeFile?.(saving.stateFile);
   return { evaluation: results.map(toReportEvaluation), results, resumed: restore !== null };
 }
 
