@@ -73,4 +73,4 @@ export {
   sweepTradeOffData,
 } from './report/specs';
 export { reportHtml } from './report/html';
-export { apgdStep, dlrLoss, type ApgdStepOptions } from './ops';
+export { apgdStep, dlrLoss, dlrTargetedLoss, type ApgdStepOptions, type StepNorm } from './ops';
