@@ -1,6 +1,8 @@
 // Targeted DLR (Croce and Hein 2020, the loss of APGD-T) per row of logits [rows, classes >= 4]: the label
 // and the target (each the first index of the largest entry of its one-hot row), the top four logits ordered
-// by value (ties to the lower index). NaN anywhere in the row makes the row NaN.
+// by value (ties to the lower index). NaN anywhere in the row makes the row NaN. The spread
+// z_pi1 - (z_pi3 + z_pi4) / 2 is computed as (z_pi1 - z_pi3) + (z_pi3 - z_pi4) / 2: the same number, but each
+// difference of close logits rounds exactly, where z_pi3 + z_pi4 would round at the logits' magnitude.
 struct DlrTargetedRow {
   label : i32,
   targetClass : i32,
@@ -57,7 +59,7 @@ fn dlrTargetedRow(row : i32) -> DlrTargetedRow {
   r.third = i3;
   r.fourth = i4;
   r.margin = logits[base + label] - logits[base + targetClass];
-  r.spread = (v1 - 0.5 * (v3 + v4)) + 1e-12;
+  r.spread = ((v1 - v3) + 0.5 * (v3 - v4)) + 1e-12;
   r.nan = nan;
   return r;
 }

@@ -99,7 +99,7 @@ export function dlrTargetedLossComposed(logits: Tensor, labels: Tensor, targets:
     const [v1, , v3, v4] = unstack(top.values, 1);
     const at = (idx: Tensor) => reshape(gather(l, reshape(idx, [-1, 1]), 1, 1), [-1]);
     const margin = sub(at(label), at(target));
-    const spread = add(sub(v1, mul(scalar(0.5), add(v3, v4))), scalar(TINY));
+    const spread = add(add(sub(v1, v3), mul(scalar(0.5), sub(v3, v4))), scalar(TINY));
     save([label, target, i1, i3, i4, margin, spread, y, t]);
     return {
       value: neg(div(margin, spread)),

@@ -199,7 +199,8 @@ function dlrTargetedRow(logits: ArrayLike<number>, labels: ArrayLike<number>, ta
     third: idx[2],
     fourth: idx[3],
     margin: round(logits[base + label] - logits[base + target]),
-    spread: round(round(val[0] - round(0.5 * round(val[2] + val[3]))) + round(1e-12)),
+    // (z1 - z3) + (z3 - z4) / 2: z1 - (z3 + z4) / 2 with each difference of close logits rounding exactly.
+    spread: round(round(round(val[0] - val[2]) + round(0.5 * round(val[2] - val[3]))) + round(1e-12)),
     nan,
   };
 }
