@@ -5,13 +5,15 @@ import { paramProblem, parseParamText, splitSpecList } from '../params';
 import { registry } from '../registry';
 import { AdversarialArgumentError } from '../validate';
 import { apgd } from './apgd';
+import { apgdT } from './apgd_t';
 import { resolveAttack, type AttackDefinition, type AttackSpec, type ResolvedAttack } from './attack';
 import { cleanAttack } from './clean';
+import { fgm } from './fgm';
 import { fgsm } from './fgsm';
 import { pgd } from './pgd';
 
 /** The built-in attacks, in the order `--help` lists them. */
-const BUILT_IN_ATTACKS: AttackDefinition[] = [cleanAttack, fgsm, pgd, apgd];
+const BUILT_IN_ATTACKS: AttackDefinition[] = [cleanAttack, fgsm, pgd, apgd, apgdT, fgm];
 
 export const ATTACK_REGISTRY = registry<AttackDefinition>('attack', BUILT_IN_ATTACKS);
 
@@ -75,9 +77,12 @@ export function attackHelp(): string[] {
   });
 }
 
-export { cleanAttack, fgsm, pgd, apgd };
+export { cleanAttack, fgsm, fgm, pgd, apgd, apgdT };
 export { fgsmAttack, type FgsmAttackOptions } from './fgsm';
+export { fgmAttack, type FgmAttackOptions } from './fgm';
+export { apgdTargetedAttack, type ApgdTargetedAttackOptions } from './apgd_t';
 export { pgdAttack, type PgdAttackOptions } from './pgd';
-export { apgdAttack, apgdCheckpoints, apgdHalveStep, apgdHalveStepMask, countIncreases, type ApgdAttackOptions, type ApgdCheckpoint, type ApgdCheckpointState } from './apgd';
+export { apgdAttack, type ApgdAttackOptions } from './apgd';
+export { apgdCheckpoints, apgdHalveStep, apgdHalveStepMask, countIncreases, type ApgdCheckpoint, type ApgdCheckpointState } from './apgd_schedule';
 export { perExampleLoss, ATTACK_LOSSES, type AttackLoss } from './losses';
-export { resolveAttack, attackBudget, attackSpecOf, EPSILON_PARAM, NORM_PARAM, SEED_PARAM, type AttackCost, type AttackDefinition, type AttackSpec, type ResolvedAttack, type AttackBatch, type AttackBudget, type ThreatModel } from './attack';
+export { resolveAttack, attackBudget, attackSpecOf, checkBallEpsilon, BALL_EPSILON_PARAM, EPSILON_PARAM, NORM_PARAM, SEED_PARAM, type AttackCost, type AttackDefinition, type AttackSpec, type ResolvedAttack, type AttackBatch, type AttackBudget, type ThreatModel } from './attack';
