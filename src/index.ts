@@ -74,7 +74,7 @@ export {
   sweepTradeOffData,
 } from './report/specs';
 export { reportHtml } from './report/html';
-export { apgdStep, dlrLoss, type ApgdStepOptions } from './ops';
+export { apgdStep, dlrLoss, dlrTargetedLoss, type ApgdStepOptions, type StepNorm } from './ops';
 export { auditEvaluation, type AuditOptions } from './audit/run';
 export { AUDIT_CHECKS, AUDIT_MARGINS, accuracyOn, type AuditCheckDefinition, type AuditContext } from './audit/checks';
 export { degenerateGradientFlags, pgdLossTrace } from './audit/probes';

@@ -2,9 +2,14 @@
 // and the stock-op composition elsewhere.
 import { engine, getBackend, getKernel, tidy, type NamedTensorMap, type Tensor } from '@tensorflow/tfjs-core';
 import { apgdStepComposed, dlrLossComposed, fgsmStepComposed, pgdStepComposed, randomStartComposed } from './composed';
+import { apgdStepL2Composed, dlrTargetedLossComposed, pgdStepL2Composed, randomStartL2Composed } from './composed_l2';
 import {
   ApgdStep,
+  ApgdStepL2,
   DlrLoss,
+  DlrTargetedLoss,
+  PgdStepL2,
+  RandomStartL2,
   FgsmStep,
   type ApgdStepAttrs,
   PgdStep,
@@ -37,12 +42,17 @@ export interface FgsmStepOptions {
   targeted?: boolean;
 }
 
+/** The ball of a step or start: L-infinity (per element) or L2 (per example: over all but the first axis). */
+export type StepNorm = 'linf' | 'l2';
+
 /** Options of {@link pgdStep}. */
 export interface PgdStepOptions {
   /** Step size of this iteration, >= 0. */
   stepSize: number;
-  /** Radius of the L-infinity ball around x0, >= 0. */
+  /** Radius of the ball around x0, >= 0. */
   epsilon: number;
+  /** 'linf' (default: a signed step, the box projection) or 'l2' (a normalised step, the L2 projection per example). */
+  norm?: StepNorm;
   clipMin?: number;
   clipMax?: number;
 }
@@ -53,8 +63,18 @@ export interface RandomStartOptions {
   epsilon: number;
   /** 32-bit unsigned seed; one seed gives one result on every backend and runtime. Default: drawn at random. */
   seed?: number;
+  /** 'linf' (default: uniform noise per element) or 'l2' (a point on the sphere of radius epsilon per example). */
+  norm?: StepNorm;
   clipMin?: number;
   clipMax?: number;
+}
+
+/** `norm` checked: 'linf' (the default) or 'l2'; an L2 op also needs a first axis (the examples). */
+function checkNorm(op: string, norm: unknown, x: Tensor, xName: string): StepNorm {
+  const n = norm ?? 'linf';
+  if (n !== 'linf' && n !== 'l2') throw new AdversarialArgumentError(op, 'options.norm', `must be linf or l2, got ${JSON.stringify(n)}`);
+  if (n === 'l2' && x.rank < 1) throw new AdversarialArgumentError(op, xName, 'must have a first axis (the examples) for the L2 ball, got a scalar');
+  return n;
 }
 
 function runAttackKernel(kernelName: string, inputs: NamedTensorMap, attrs: object, composed: () => Tensor): Tensor {
@@ -91,6 +111,9 @@ export function fgsmStep(x: Tensor, grad: Tensor, options: FgsmStepOptions): Ten
  * radius `epsilon` around `x0`, and the box clip:
  * `clamp(clamp(xAdv + stepSize * sign(grad), x0 - epsilon, x0 + epsilon), clipMin, clipMax)`.
  * A NaN gradient element makes no step; NaN in xAdv or x0 gives NaN.
+ * With `norm: 'l2'`, per example (a row pass for the norms, then one fused pass):
+ * `d = xAdv + stepSize * grad / (||grad|| + 1e-12) - x0`, `clamp(x0 + d * min(1, epsilon / ||d||))`; a NaN
+ * gradient element counts as 0, NaN in xAdv or x0 makes the example NaN. (FGM: xAdv = x0, stepSize = epsilon.)
  *
  * @example
  * let xAdv = randomStart(x0, {epsilon: 0.1, seed: 7});
@@ -105,12 +128,13 @@ export function pgdStep(xAdv: Tensor, x0: Tensor, grad: Tensor, options: PgdStep
   checkFloatTensor(op, 'xAdv', xAdv);
   checkSameShape(op, 'x0', x0, 'xAdv', xAdv);
   checkSameShape(op, 'grad', grad, 'xAdv', xAdv);
-  const o = checkOptions(op, options, ['stepSize', 'epsilon', 'clipMin', 'clipMax']);
+  const o = checkOptions(op, options, ['stepSize', 'epsilon', 'norm', 'clipMin', 'clipMax']);
   const attrs: PgdStepAttrs = {
     stepSize: checkNumber(op, 'options.stepSize', o.stepSize, 0),
     epsilon: checkNumber(op, 'options.epsilon', o.epsilon, 0),
     ...checkClipBounds(op, o.clipMin ?? 0, o.clipMax ?? 1),
   };
+  if (checkNorm(op, o.norm, xAdv, 'xAdv') === 'l2') return runAttackKernel(PgdStepL2, { xAdv, x0, grad }, attrs, () => pgdStepL2Composed(xAdv, x0, grad, attrs));
   return runAttackKernel(PgdStep, { xAdv, x0, grad }, attrs, () => pgdStepComposed(xAdv, x0, grad, attrs));
 }
 
@@ -118,6 +142,8 @@ export function pgdStep(xAdv: Tensor, x0: Tensor, grad: Tensor, options: PgdStep
  * A random start in the L-infinity ball: `clamp(x + u, clipMin, clipMax)`, `u ~ U(-epsilon, epsilon)` (within [-epsilon, epsilon] after float32 rounding) drawn
  * on the GPU by a counter-based generator (PCG hash of the element index and the seed). The CPU kernel
  * draws the same numbers, so one seed gives one result on every backend and runtime.
+ * With `norm: 'l2'` (the reference's L2 start): `clamp(x + epsilon * t / ||t||)` per example, t near-normal
+ * noise from the same generator (a sum of four uniforms), so the start lies on the sphere before the clip.
  *
  * @example
  * const start = randomStart(images, {epsilon: 0.1, seed: 42});
@@ -125,21 +151,24 @@ export function pgdStep(xAdv: Tensor, x0: Tensor, grad: Tensor, options: PgdStep
 export function randomStart(x: Tensor, options: RandomStartOptions): Tensor {
   const op = 'randomStart';
   checkFloatTensor(op, 'x', x);
-  const o = checkOptions(op, options, ['epsilon', 'seed', 'clipMin', 'clipMax']);
+  const o = checkOptions(op, options, ['epsilon', 'seed', 'norm', 'clipMin', 'clipMax']);
   const attrs: RandomStartAttrs = {
     epsilon: checkNumber(op, 'options.epsilon', o.epsilon, 0),
     seed: checkSeed(op, 'options.seed', o.seed ?? Math.floor(Math.random() * 0x100000000)),
     ...checkClipBounds(op, o.clipMin ?? 0, o.clipMax ?? 1),
   };
+  if (checkNorm(op, o.norm, x, 'x') === 'l2') return runAttackKernel(RandomStartL2, { x }, attrs, () => randomStartL2Composed(x, attrs));
   return runAttackKernel(RandomStart, { x }, attrs, () => randomStartComposed(x, attrs));
 }
 
 /** Options of {@link apgdStep}. */
 export interface ApgdStepOptions {
-  /** Radius of the L-infinity ball around x0, >= 0. */
+  /** Radius of the ball around x0, >= 0. */
   epsilon: number;
   /** Weight `a` of the new step against the last one, in [0, 1] (APGD: 1 on the first step, 0.75 after). */
   momentum: number;
+  /** 'linf' (default) or 'l2' (the reference's L2 branch). */
+  norm?: StepNorm;
   clipMin?: number;
   clipMax?: number;
 }
@@ -149,6 +178,9 @@ export interface ApgdStepOptions {
  * element's example (`stepSize` [batch]) and P the projection onto the eps-ball around x0 and the box:
  * `z = P(xCur + eta sign(grad))`, `out = P(xCur + a (z - xCur) + (1 - a)(xCur - xPrev))`.
  * A NaN gradient element makes no step; NaN in xCur, xPrev or x0 gives NaN.
+ * With `norm: 'l2'` (per example; a row pass for the norms, then one fused pass): the step is
+ * `eta grad / (||grad|| + 1e-12)` and P the L2 projection `x0 + d min(1, epsilon / ||d||)` then the box; a NaN
+ * gradient element counts as 0, NaN in xCur, xPrev or x0 makes the example NaN.
  *
  * @example
  * const next = apgdStep(xCur, xPrev, x0, grad, tf.fill([batch], 0.2), {epsilon: 0.1, momentum: 0.75});
@@ -163,7 +195,7 @@ export function apgdStep(xCur: Tensor, xPrev: Tensor, x0: Tensor, grad: Tensor, 
   if (stepSize.rank !== 1 || xCur.rank < 1 || stepSize.shape[0] !== xCur.shape[0]) {
     throw new AdversarialArgumentError(op, 'stepSize', `must be [${xCur.shape[0]}] (one step size per example), got [${stepSize.shape}]`);
   }
-  const o = checkOptions(op, options, ['epsilon', 'momentum', 'clipMin', 'clipMax']);
+  const o = checkOptions(op, options, ['epsilon', 'momentum', 'norm', 'clipMin', 'clipMax']);
   const momentum = checkNumber(op, 'options.momentum', o.momentum, 0);
   if (momentum > 1) throw new AdversarialArgumentError(op, 'options.momentum', `must be in [0, 1], got ${momentum}`);
   const attrs: ApgdStepAttrs = {
@@ -171,6 +203,9 @@ export function apgdStep(xCur: Tensor, xPrev: Tensor, x0: Tensor, grad: Tensor, 
     momentum,
     ...checkClipBounds(op, o.clipMin ?? 0, o.clipMax ?? 1),
   };
+  if (checkNorm(op, o.norm, xCur, 'xCur') === 'l2') {
+    return runAttackKernel(ApgdStepL2, { xCur, xPrev, x0, grad, stepSize }, attrs, () => apgdStepL2Composed(xCur, xPrev, x0, grad, stepSize, attrs));
+  }
   return runAttackKernel(ApgdStep, { xCur, xPrev, x0, grad, stepSize }, attrs, () => apgdStepComposed(xCur, xPrev, x0, grad, stepSize, attrs));
 }
 
@@ -191,4 +226,24 @@ export function dlrLoss(logits: Tensor, labels: Tensor): Tensor {
   if ((logits.shape[1] ?? 0) < 3) throw new AdversarialArgumentError(op, 'logits', `must have at least 3 classes (DLR divides by the gap between the first and the third largest logit), got ${logits.shape[1]}`);
   checkSameShape(op, 'labels', labels, 'logits', logits);
   return runAttackKernel(DlrLoss, { logits, labels }, {}, () => dlrLossComposed(logits, labels));
+}
+
+/**
+ * The targeted DLR loss of each example (Croce and Hein 2020, the loss of APGD-T),
+ * `-(z_y - z_t) / (z_pi1 - (z_pi3 + z_pi4) / 2 + 1e-12)` with pi the logits sorted descending (ties to the
+ * lower class index), y and t the first class of the largest entry of the row's label and target: one fused
+ * row kernel each way on webgpu and cpu, stock ops with a custom gradient elsewhere. It needs at least 4
+ * classes (fewer are refused naming `logits`). NaN in a row gives NaN.
+ *
+ * @example
+ * const loss = dlrTargetedLoss(model.forward(images), onehot, targetOnehot); // [batch]
+ */
+export function dlrTargetedLoss(logits: Tensor, labels: Tensor, targets: Tensor): Tensor {
+  const op = 'dlrTargetedLoss';
+  checkFloatTensor(op, 'logits', logits);
+  if (logits.rank !== 2) throw new AdversarialArgumentError(op, 'logits', `must be [batch, classes], got [${logits.shape}]`);
+  if ((logits.shape[1] ?? 0) < 4) throw new AdversarialArgumentError(op, 'logits', `must have at least 4 classes (targeted DLR divides by the gap between the first and the mean of the third and fourth largest logit), got ${logits.shape[1]}`);
+  checkSameShape(op, 'labels', labels, 'logits', logits);
+  checkSameShape(op, 'targets', targets, 'logits', logits);
+  return runAttackKernel(DlrTargetedLoss, { logits, labels, targets }, {}, () => dlrTargetedLossComposed(logits, labels, targets));
 }

@@ -5,6 +5,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/seed_cnn';
 import { resolveParams, type ParamSpec, type Params, type ParamValue } from '../params';
+import { AdversarialArgumentError } from '../validate';
 
 /** The set an attack searches: the L-infinity or L2 ball around the input, or none (clean). */
 export type ThreatModel = 'linf' | 'l2' | 'none';
@@ -117,6 +118,26 @@ export function attackBudget(a: ResolvedAttack): AttackBudget {
 
 /** Parameters most attacks share: the radius and the seed of random starts. */
 export const EPSILON_PARAM: ParamSpec = { type: 'number', default: 0.1, min: 0, max: 1, help: 'radius of the ball (L-inf: per pixel)' };
+/**
+ * The radius of attacks that search either ball (with {@link NORM_PARAM}): up to 1 in L-inf (per pixel, checked
+ * by {@link checkBallEpsilon} in the definition's `derive`), larger in L2 (the whole perturbation's length).
+ */
+export const BALL_EPSILON_PARAM: ParamSpec = { type: 'number', default: 0.1, min: 0, max: 1000, help: 'radius of the ball (L-inf: per pixel, at most 1; L2: the perturbation\'s Euclidean length)' };
+
+/**
+ * `params` unchanged when the radius fits the ball (L-inf: at most 1); else an AdversarialArgumentError
+ * naming `attack ID.epsilon`.
+ *
+ * @example
+ * checkBallEpsilon('pgd', { epsilon: 1.5, norm: 'l2' }); // fine; with norm 'linf' it throws
+ */
+export function checkBallEpsilon(id: string, params: Params): Params {
+  if (params.norm !== 'l2' && (params.epsilon as number) > 1) {
+    throw new AdversarialArgumentError('resolveAttack', `attack ${id}.epsilon`, `must be at most 1 in the L-inf ball (a per-pixel radius), got ${params.epsilon}; norm=l2 takes larger radii`);
+  }
+  return params;
+}
+
 /** The `norm` parameter of attacks that search either ball (`threat` is then the default's). */
 export const NORM_PARAM: ParamSpec = { type: 'choice', default: 'linf', choices: ['linf', 'l2'], help: 'the ball: linf (per pixel) or l2 (Euclidean, over the whole image)' };
 export const SEED_PARAM: ParamSpec = { type: 'integer', default: 0, min: 0, max: 2 ** 32 - 1, help: 'seed of the random starts (a batch adds its first example\'s position)' };

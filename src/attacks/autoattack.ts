@@ -4,7 +4,7 @@
 // (fra31/auto-attack, autoattack.py set_version: one restart each, 100 iterations). `fast` is the cheaper
 // preset chosen by measurement (README: its gap to `standard` on the main job's model).
 import type { Params } from '../params';
-import { EPSILON_PARAM, NORM_PARAM, SEED_PARAM, type AttackDefinition, type AttackSpec } from './attack';
+import { BALL_EPSILON_PARAM, checkBallEpsilon, NORM_PARAM, SEED_PARAM, type AttackDefinition, type AttackSpec } from './attack';
 import { compositeRun, compositeStages } from './composite';
 
 /** The versions: the attacks each runs, in order, for a radius, a ball and a seed. */
@@ -29,12 +29,13 @@ export const autoattack: AttackDefinition = {
   threat: 'linf',
   help: 'AutoAttack: APGD-CE, APGD-T, FAB-T, Square, each on the points still robust (Croce and Hein 2020); version fast: APGD-CE, APGD-T with 3 targets',
   params: {
-    epsilon: EPSILON_PARAM,
+    epsilon: BALL_EPSILON_PARAM,
     norm: NORM_PARAM,
     version: { type: 'choice', default: 'standard', choices: Object.keys(AUTOATTACK_VERSIONS), help: 'standard (the reference\'s) or fast (the measured cheaper preset)' },
     seed: SEED_PARAM,
   },
   label: (p) => (p.version === 'standard' ? 'AutoAttack' : `AutoAttack-${p.version}`),
+  derive: (p) => checkBallEpsilon('autoattack', p),
   components: versionOf,
   budget: () => ({ steps: null, step_size: null, random_start: null, restarts: null }),
   run: compositeRun(() => autoattack),

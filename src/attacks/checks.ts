@@ -1,7 +1,8 @@
 // Argument checks the attacks share: a float32 NHWC batch, one-hot labels of the model's classes, a
-// radius that is a finite number >= 0.
+// radius that is a finite number >= 0, the ball's norm.
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/seed_cnn';
+import type { StepNorm } from '../ops';
 import { AdversarialArgumentError } from '../validate';
 
 export function checkAttackBatch(model: Classifier, x: tf.Tensor, onehot: tf.Tensor, op: string): void {
@@ -13,4 +14,11 @@ export function checkAttackBatch(model: Classifier, x: tf.Tensor, onehot: tf.Ten
 
 export function checkEpsilon(op: string, epsilon: number): void {
   if (!(epsilon >= 0) || !Number.isFinite(epsilon)) throw new AdversarialArgumentError(op, 'options.epsilon', `must be a finite number >= 0, got ${epsilon}`);
+}
+
+/** The `norm` option: 'linf' (the default) or 'l2'. */
+export function checkStepNorm(op: string, norm: unknown): StepNorm {
+  const n = norm ?? 'linf';
+  if (n !== 'linf' && n !== 'l2') throw new AdversarialArgumentError(op, 'options.norm', `must be linf or l2, got ${JSON.stringify(n)}`);
+  return n;
 }

@@ -5,14 +5,16 @@ import { paramProblem, parseParamText, splitSpecList } from '../params';
 import { registry } from '../registry';
 import { AdversarialArgumentError } from '../validate';
 import { apgd } from './apgd';
+import { apgdT } from './apgd_t';
 import { resolveAttack, type AttackDefinition, type AttackSpec, type ResolvedAttack } from './attack';
 import { autoattack } from './autoattack';
 import { cleanAttack } from './clean';
+import { fgm } from './fgm';
 import { fgsm } from './fgsm';
 import { pgd } from './pgd';
 
 /** The built-in attacks, in the order `--help` lists them. */
-const BUILT_IN_ATTACKS: AttackDefinition[] = [cleanAttack, fgsm, pgd, apgd, autoattack];
+const BUILT_IN_ATTACKS: AttackDefinition[] = [cleanAttack, fgsm, fgm, pgd, apgd, apgdT, autoattack];
 
 export const ATTACK_REGISTRY = registry<AttackDefinition>('attack', BUILT_IN_ATTACKS);
 
@@ -76,11 +78,14 @@ export function attackHelp(): string[] {
   });
 }
 
-export { cleanAttack, fgsm, pgd, apgd, autoattack };
+export { cleanAttack, fgsm, fgm, pgd, apgd, apgdT, autoattack };
 export { AUTOATTACK_VERSIONS, autoattackStages } from './autoattack';
 export { compositeStages, runComposite, runCompositeStages, compositeCost, type StageBatchResult } from './composite';
 export { fgsmAttack, type FgsmAttackOptions } from './fgsm';
+export { fgmAttack, type FgmAttackOptions } from './fgm';
+export { apgdTargetedAttack, type ApgdTargetedAttackOptions } from './apgd_t';
 export { pgdAttack, type PgdAttackOptions } from './pgd';
-export { apgdAttack, apgdCheckpoints, apgdHalveStep, apgdHalveStepMask, countIncreases, type ApgdAttackOptions, type ApgdCheckpoint, type ApgdCheckpointState } from './apgd';
+export { apgdAttack, type ApgdAttackOptions } from './apgd';
+export { apgdCheckpoints, apgdHalveStep, apgdHalveStepMask, countIncreases, type ApgdCheckpoint, type ApgdCheckpointState } from './apgd_schedule';
 export { perExampleLoss, ATTACK_LOSSES, type AttackLoss } from './losses';
-export { resolveAttack, attackBudget, attackCost, attackSpecOf, EPSILON_PARAM, NORM_PARAM, SEED_PARAM, type AttackCost, type AttackDefinition, type AttackSpec, type ResolvedAttack, type AttackBatch, type AttackBudget, type ThreatModel } from './attack';
+export { resolveAttack, attackBudget, attackCost, attackSpecOf, checkBallEpsilon, BALL_EPSILON_PARAM, EPSILON_PARAM, NORM_PARAM, SEED_PARAM, type AttackCost, type AttackDefinition, type AttackSpec, type ResolvedAttack, type AttackBatch, type AttackBudget, type ThreatModel } from './attack';

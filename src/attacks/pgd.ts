@@ -1,12 +1,14 @@
-// PGD in the L-infinity ball (Madry et al. 2018): from a uniform random start, `steps` signed-gradient
-// steps, each projected onto the eps-ball around x and clipped to [0, 1] in one fused kernel; with
-// restarts, each example keeps the run with the highest final loss.
+// PGD (Madry et al. 2018) in the L-infinity ball: from a uniform random start, `steps` signed-gradient
+// steps, each projected onto the eps-ball around x and clipped to [0, 1] in one fused kernel; in the L2 ball
+// (`norm: 'l2'`): from a start on the eps-sphere, steps along grad / ||grad||, each projected onto the L2
+// ball (x + d min(1, eps / ||d||)) and clipped (a row pass for the norms, one fused pass). With restarts,
+// each example keeps the run with the highest final loss.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/seed_cnn';
-import { pgdStep, randomStart } from '../ops';
+import { pgdStep, randomStart, type StepNorm } from '../ops';
 import { AdversarialArgumentError } from '../validate';
-import { EPSILON_PARAM, SEED_PARAM, type AttackDefinition } from './attack';
-import { checkAttackBatch, checkEpsilon } from './checks';
+import { BALL_EPSILON_PARAM, checkBallEpsilon, NORM_PARAM, SEED_PARAM, type AttackDefinition } from './attack';
+import { checkAttackBatch, checkEpsilon, checkStepNorm } from './checks';
 import { ATTACK_LOSSES, LOSS_PARAM, lossGradient } from './losses';
 
 export interface PgdAttackOptions {
@@ -23,16 +25,19 @@ export interface PgdAttackOptions {
   seed?: number;
   /** The loss maximised (default 'ce'). */
   loss?: string;
+  /** The ball: 'linf' (default) or 'l2'. */
+  norm?: StepNorm;
   clipMin?: number;
   clipMax?: number;
 }
 
 /**
- * PGD examples in the L-infinity ball around x: `restarts` runs of `steps` fused steps from random starts;
+ * PGD examples in the L-infinity or L2 ball around x: `restarts` runs of `steps` fused steps from random starts;
  * each example keeps the run with the highest final loss.
  *
  * @example
  * const adv = pgdAttack(model, images, onehot, { epsilon: 0.1, steps: 20, restarts: 2 });
+ * const advL2 = pgdAttack(model, images, onehot, { epsilon: 1.5, norm: 'l2' });
  */
 export function pgdAttack(model: Classifier, x: tf.Tensor4D, onehot: tf.Tensor2D, options: PgdAttackOptions): tf.Tensor4D {
   checkAttackBatch(model, x, onehot, 'pgdAttack');
@@ -45,13 +50,14 @@ export function pgdAttack(model: Classifier, x: tf.Tensor4D, onehot: tf.Tensor2D
   if (!(stepSize >= 0) || !Number.isFinite(stepSize)) throw new AdversarialArgumentError('pgdAttack', 'options.stepSize', `must be a finite number >= 0, got ${stepSize}`);
   const loss = options.loss ?? 'ce';
   if (!ATTACK_LOSSES[loss]) throw new AdversarialArgumentError('pgdAttack', 'options.loss', `must be one of ${Object.keys(ATTACK_LOSSES).join(', ')}, got ${loss}`);
+  const norm = checkStepNorm('pgdAttack', options.norm);
   const bounds = { clipMin: options.clipMin ?? 0, clipMax: options.clipMax ?? 1 };
   const grad = lossGradient((images) => model.forward(images), onehot, loss);
   const run = (r: number): tf.Tensor4D =>
     tf.tidy(() => {
-      let adv = (options.randomStart ?? true) ? (randomStart(x, { epsilon: options.epsilon, seed: ((options.seed ?? 0) + r) >>> 0, ...bounds }) as tf.Tensor4D) : x.clone();
+      let adv = (options.randomStart ?? true) ? (randomStart(x, { epsilon: options.epsilon, seed: ((options.seed ?? 0) + r) >>> 0, norm, ...bounds }) as tf.Tensor4D) : x.clone();
       for (let i = 0; i < steps; i++) {
-        const next = tf.tidy(() => pgdStep(adv, x, grad(adv), { stepSize, epsilon: options.epsilon, ...bounds }) as tf.Tensor4D);
+        const next = tf.tidy(() => pgdStep(adv, x, grad(adv), { stepSize, epsilon: options.epsilon, norm, ...bounds }) as tf.Tensor4D);
         adv.dispose();
         adv = next;
       }
@@ -93,18 +99,19 @@ export const pgd: AttackDefinition = {
   id: 'pgd',
   title: 'PGD',
   threat: 'linf',
-  help: 'projected gradient descent from a random start, restarts keeping the worst case (Madry et al. 2018)',
+  help: 'projected gradient descent from a random start, L-inf or L2, restarts keeping the worst case (Madry et al. 2018)',
   params: {
-    epsilon: EPSILON_PARAM,
+    epsilon: BALL_EPSILON_PARAM,
     steps: { type: 'integer', default: 20, min: 1, max: 100_000, help: 'steps per restart' },
     stepSize: { type: 'number', default: null, min: 0, max: 1, help: 'step size (default 2.5 eps / steps)' },
     restarts: { type: 'integer', default: 1, min: 1, max: 1000, help: 'restarts; each example keeps the one with the highest loss' },
-    randomStart: { type: 'boolean', default: true, help: 'start from a uniform point of the eps-ball' },
+    randomStart: { type: 'boolean', default: true, help: 'start from a random point of the eps-ball (L-inf: uniform; L2: on its sphere)' },
     seed: SEED_PARAM,
     loss: LOSS_PARAM,
+    norm: NORM_PARAM,
   },
-  derive: (p) => ({ ...p, stepSize: p.stepSize ?? (2.5 * (p.epsilon as number)) / (p.steps as number) }),
-  label: (p) => `PGD-${p.steps}`,
+  derive: (p) => checkBallEpsilon('pgd', { ...p, stepSize: p.stepSize ?? (2.5 * (p.epsilon as number)) / (p.steps as number) }),
+  label: (p) => `PGD-${p.steps}${p.norm === 'l2' ? '-L2' : ''}`,
   cost: (p) => ({ gradients: (p.steps as number) * (p.restarts as number), queries: (p.restarts as number) > 1 ? (p.restarts as number) : 0 }),
   run: (model, batch, p) =>
     pgdAttack(model, batch.x, batch.onehot, {
@@ -115,5 +122,6 @@ export const pgd: AttackDefinition = {
       randomStart: p.randomStart as boolean,
       seed: p.seed as number,
       loss: p.loss as string,
+      norm: p.norm as StepNorm,
     }),
 };

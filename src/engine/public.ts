@@ -28,3 +28,6 @@ export { gatherImagesReference, GatherImages, type GatherImagesAttrs } from '../
 export { apgdStepComposed, dlrLossComposed } from '../composed';
 export { apgdStepReference, dlrLossReference, dlrLossGradReference, type ApgdStepParams } from '../reference';
 export { ApgdStep, DlrLoss, DlrLossGrad, type ApgdStepAttrs } from '../kernels/kernel_names';
+export { apgdStepL2Composed, dlrTargetedLossComposed, pgdStepL2Composed, randomStartL2Composed } from '../composed_l2';
+export { apgdStepL2Reference, dlrTargetedLossReference, dlrTargetedLossGradReference, l2NoiseFromKey, pgdStepL2Reference, randomStartL2Reference } from '../reference_l2';
+export { ApgdStepL2, DlrTargetedLoss, DlrTargetedLossGrad, PgdStepL2, RandomStartL2 } from '../kernels/kernel_names';

@@ -1,10 +1,16 @@
 // Kernel configs of the attack kernels for the `cpu` backend: the plain-TypeScript references of
-// src/reference.ts run on the tensors' values.
+// src/reference.ts and src/reference_l2.ts run on the tensors' values.
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { apgdStepReference, copyReference, dlrLossGradReference, dlrLossReference, fgsmStepReference, pgdStepReference, randomStartReference } from '../reference';
+import { apgdStepL2Reference, dlrTargetedLossGradReference, dlrTargetedLossReference, pgdStepL2Reference, randomStartL2Reference } from '../reference_l2';
 import {
   ApgdStep,
+  ApgdStepL2,
   Copy,
+  DlrTargetedLoss,
+  DlrTargetedLossGrad,
+  PgdStepL2,
+  RandomStartL2,
   DlrLoss,
   DlrLossGrad,
   type ApgdStepAttrs,
@@ -85,7 +91,48 @@ export const dlrLossGradCpu: KernelFunc = ({ inputs, backend }) => {
   return b.makeTensorInfo(logits.shape, 'float32', out);
 };
 
+export const pgdStepL2Cpu: KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as unknown as CpuBackend;
+  const { xAdv, x0, grad } = inputs as Record<'xAdv' | 'x0' | 'grad', TensorInfo>;
+  const out = pgdStepL2Reference(valuesOf(b, xAdv), valuesOf(b, x0), valuesOf(b, grad), xAdv.shape[0] ?? 0, attrs as unknown as PgdStepAttrs);
+  return b.makeTensorInfo(xAdv.shape, 'float32', out);
+};
+
+export const apgdStepL2Cpu: KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as unknown as CpuBackend;
+  const { xCur, xPrev, x0, grad, stepSize } = inputs as Record<'xCur' | 'xPrev' | 'x0' | 'grad' | 'stepSize', TensorInfo>;
+  const out = apgdStepL2Reference(valuesOf(b, xCur), valuesOf(b, xPrev), valuesOf(b, x0), valuesOf(b, grad), valuesOf(b, stepSize), attrs as unknown as ApgdStepAttrs);
+  return b.makeTensorInfo(xCur.shape, 'float32', out);
+};
+
+export const randomStartL2Cpu: KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as unknown as CpuBackend;
+  const { x } = inputs as { x: TensorInfo };
+  return b.makeTensorInfo(x.shape, 'float32', randomStartL2Reference(valuesOf(b, x), x.shape[0] ?? 0, attrs as unknown as RandomStartAttrs));
+};
+
+export const dlrTargetedLossCpu: KernelFunc = ({ inputs, backend }) => {
+  const b = backend as unknown as CpuBackend;
+  const { logits, labels, targets } = inputs as Record<'logits' | 'labels' | 'targets', TensorInfo>;
+  const [rows, classes] = logits.shape;
+  const out = dlrTargetedLossReference(valuesOf(b, logits), floatValuesOf(b, labels), floatValuesOf(b, targets), rows, classes) as Float32Array;
+  return b.makeTensorInfo([rows], 'float32', out);
+};
+
+export const dlrTargetedLossGradCpu: KernelFunc = ({ inputs, backend }) => {
+  const b = backend as unknown as CpuBackend;
+  const { logits, labels, targets, dy } = inputs as Record<'logits' | 'labels' | 'targets' | 'dy', TensorInfo>;
+  const [rows, classes] = logits.shape;
+  const out = dlrTargetedLossGradReference(valuesOf(b, logits), floatValuesOf(b, labels), floatValuesOf(b, targets), valuesOf(b, dy), rows, classes) as Float32Array;
+  return b.makeTensorInfo(logits.shape, 'float32', out);
+};
+
 export const cpuKernelConfigs: KernelConfig[] = [
+  { kernelName: PgdStepL2, backendName: 'cpu', kernelFunc: pgdStepL2Cpu },
+  { kernelName: ApgdStepL2, backendName: 'cpu', kernelFunc: apgdStepL2Cpu },
+  { kernelName: RandomStartL2, backendName: 'cpu', kernelFunc: randomStartL2Cpu },
+  { kernelName: DlrTargetedLoss, backendName: 'cpu', kernelFunc: dlrTargetedLossCpu },
+  { kernelName: DlrTargetedLossGrad, backendName: 'cpu', kernelFunc: dlrTargetedLossGradCpu },
   { kernelName: ApgdStep, backendName: 'cpu', kernelFunc: apgdStepCpu },
   { kernelName: DlrLoss, backendName: 'cpu', kernelFunc: dlrLossCpu },
   { kernelName: DlrLossGrad, backendName: 'cpu', kernelFunc: dlrLossGradCpu },

@@ -36,3 +36,11 @@ export interface ApgdStepAttrs {
   clipMin: number;
   clipMax: number;
 }
+
+// The L2 kernels (attrs as their L-infinity twins': PgdStepAttrs, ApgdStepAttrs, RandomStartAttrs) and the
+// targeted DLR loss. Each L2 kernel runs a row pass (the example's norms) and one fused element pass.
+export const PgdStepL2 = 'PgdStepL2';
+export const ApgdStepL2 = 'ApgdStepL2';
+export const RandomStartL2 = 'RandomStartL2';
+export const DlrTargetedLoss = 'DlrTargetedLoss';
+export const DlrTargetedLossGrad = 'DlrTargetedLossGrad';

@@ -3,6 +3,7 @@
 import apgdStepWgsl from '../../shaders/apgd_step.wgsl';
 import copyWgsl from '../../shaders/copy.wgsl';
 import fgsmStepWgsl from '../../shaders/fgsm_step.wgsl';
+import pcgWgsl from '../../shaders/pcg.wgsl';
 import pgdStepWgsl from '../../shaders/pgd_step.wgsl';
 import randomStartWgsl from '../../shaders/random_start.wgsl';
 import { ElementwiseProgram, type Width } from './elementwise_program';
@@ -33,7 +34,7 @@ export class PgdStepProgram extends ElementwiseProgram {
 export class RandomStartProgram extends ElementwiseProgram {
   variableNames = ['x'];
   constructor(size: number, width: Width) {
-    super('RandomStart', randomStartWgsl, size, width, [
+    super('RandomStart', `${pcgWgsl}\n${randomStartWgsl}`, size, width, [
       { name: 'epsilon', type: 'f32' },
       { name: 'clipMin', type: 'f32' },
       { name: 'clipMax', type: 'f32' },

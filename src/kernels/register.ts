@@ -2,11 +2,13 @@
 import { engine, getGradient, getKernel, registerGradient, registerKernel, zerosLike, type Tensor } from '@tensorflow/tfjs-core';
 import { cpuKernelConfigs } from './cpu_kernels';
 import { registerFlags } from './elementwise_program';
-import { DlrLoss, DlrLossGrad } from './kernel_names';
+import { DlrLoss, DlrLossGrad, DlrTargetedLoss, DlrTargetedLossGrad } from './kernel_names';
+import { l2WebgpuKernelConfigs } from './l2_kernels';
 import { webgpuKernelConfigs } from './webgpu_kernels';
 
 /**
- * Registers the fused attack kernels (`FgsmStep`, `PgdStep`, `RandomStart`) for `webgpu` and `cpu`.
+ * Registers the fused attack kernels (`FgsmStep`, `PgdStep`, `RandomStart`, their L2 twins, APGD's steps and
+ * the DLR losses) for `webgpu` and `cpu`.
  * The ops call it on first use; call it yourself to run the kernels through `tf.engine().runKernel`.
  *
  * @example
@@ -15,7 +17,7 @@ import { webgpuKernelConfigs } from './webgpu_kernels';
  */
 export function registerAttackKernels(): void {
   registerFlags();
-  for (const config of [...webgpuKernelConfigs, ...cpuKernelConfigs]) {
+  for (const config of [...webgpuKernelConfigs, ...l2WebgpuKernelConfigs, ...cpuKernelConfigs]) {
     if (getKernel(config.kernelName, config.backendName) == null) registerKernel(config);
   }
   // DLR's gradient w.r.t. the logits is its fused row kernel (tf.grad through dlrLoss sees an ordinary op).
@@ -28,6 +30,20 @@ export function registerAttackKernels(): void {
         return {
           logits: () => engine().runKernel(DlrLossGrad, { logits, labels, dy: dy as Tensor }) as Tensor,
           labels: () => zerosLike(labels),
+        };
+      },
+    });
+  }
+  if (getGradient(DlrTargetedLoss) == null) {
+    registerGradient({
+      kernelName: DlrTargetedLoss,
+      inputsToSave: ['logits', 'labels', 'targets'],
+      gradFunc: (dy, saved) => {
+        const [logits, labels, targets] = saved;
+        return {
+          logits: () => engine().runKernel(DlrTargetedLossGrad, { logits, labels, targets, dy: dy as Tensor }) as Tensor,
+          labels: () => zerosLike(labels),
+          targets: () => zerosLike(targets),
         };
       },
     });

@@ -1,4 +1,4 @@
-// The kernel suites (attack kernels, engine kernels, DLR and APGD step) in headless Chromium (puppeteer), on the built bundle served from 127.0.0.1, plus the
+// The kernel suites (attack kernels, engine kernels, DLR and APGD step, L2 steps, targeted DLR) in headless Chromium (puppeteer), on the built bundle served from 127.0.0.1, plus the
 // check that one RandomStart seed gives the same bits in Chromium and in Node (Dawn).
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -6,6 +6,9 @@ import * as lib from '../../dist/index.js';
 import { expectApgdStepOk, expectDlrOk } from '../suite/apgd_check';
 import { apgdStepCases, dlrCases } from '../suite/apgd_suite';
 import { argumentCases } from '../suite/argument_suite';
+import { dlrTargetedCases } from '../suite/dlr_targeted_suite';
+import { expectDlrTargetedOk, expectL2Ok } from '../suite/l2_check';
+import { l2Cases, randomStartL2Bits } from '../suite/l2_suite';
 import { kernelCases } from '../suite/cases';
 import { engineCases } from '../suite/engine_cases';
 import { expectEngineCaseOk } from '../suite/engine_check';
@@ -50,6 +53,11 @@ describe('DLR loss and APGD step in Chromium', () => {
   for (const c of apgdStepCases) test(`chromium ${c.name}`, async () => expectApgdStepOk(await chrome.page.evaluate((ac, seed) => window.suite.runApgdStepCase(ac, seed), c, runSeed)));
 });
 
+describe('L2 steps and targeted DLR in Chromium', () => {
+  for (const c of l2Cases) test(`chromium ${c.name}`, async () => expectL2Ok(await chrome.page.evaluate((lc, seed) => window.suite.runL2Case(lc, seed), c, runSeed)));
+  for (const c of dlrTargetedCases) test(`chromium ${c.name}`, async () => expectDlrTargetedOk(await chrome.page.evaluate((dc, seed) => window.suite.runDlrTargetedCase(dc, seed), c, runSeed)));
+});
+
 describe('GPU-resident data set in Chromium', () => {
   for (const c of gatherCases) {
     test(`chromium ${c.name}`, async () => {
@@ -88,6 +96,12 @@ describe('one seed, one result on every runtime', () => {
       expect(inChromium).toEqual(inNode);
     });
   }
+
+  test('randomStart norm=l2 seed=1234 [7, 2179]: Chromium bits equal Node (Dawn) bits', async () => {
+    const inChromium = await chrome.page.evaluate(() => window.suite.randomStartL2Bits(1234, 7, 2179));
+    await lib.initWebGPU();
+    expect(inChromium).toEqual(await randomStartL2Bits(1234, 7, 2179));
+  });
 
   test('no errors on the page', () => {
     expect(chrome.pageErrors).toEqual([]);

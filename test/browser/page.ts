@@ -4,6 +4,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as lib from '../../dist/index.js';
 import { runApgdStepCase, runDlrCase } from '../suite/apgd_suite';
 import { runArgumentCase } from '../suite/argument_suite';
+import { runDlrTargetedCase } from '../suite/dlr_targeted_suite';
+import { randomStartL2Bits, runL2Case } from '../suite/l2_suite';
 import { runEngineCase } from '../suite/engine_suite';
 import { runGatherCase } from '../suite/dataset_suite';
 import { randomStartBits, runKernelCase, withGpuErrorScope } from '../suite/kernel_suite';
@@ -19,6 +21,9 @@ const suite = {
   runGatherCase,
   runDlrCase,
   runApgdStepCase,
+  runL2Case,
+  runDlrTargetedCase,
+  randomStartL2Bits,
   async runArgumentCase(name: string) {
     return withGpuErrorScope(lib.currentWebGPU()!.device, async () => runArgumentCase(name));
   },

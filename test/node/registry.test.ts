@@ -43,11 +43,12 @@ describe('parameter specs', () => {
 
 describe('attack table', () => {
   test('the built-in attacks in order; PGD\'s label, derived step size and key', () => {
-    expect(lib.ATTACK_REGISTRY.ids().slice(0, 3)).toEqual(['clean', 'fgsm', 'pgd']);
+    expect(lib.ATTACK_REGISTRY.ids().slice(0, 6)).toEqual(['clean', 'fgsm', 'pgd', 'apgd', 'apgd-t', 'fgm']);
     const pgd = lib.resolveAttackSpec({ kind: 'pgd', epsilon: 0.2, steps: 10 });
     expect(pgd.label).toBe('PGD-10');
     expect(pgd.params.stepSize).toBeCloseTo(0.05, 12);
-    expect(pgd.key).toBe(`pgd:epsilon=0.2:steps=10:stepSize=${(2.5 * 0.2) / 10}:restarts=1:randomStart=true:seed=0:loss=ce`);
+    expect(pgd.key).toBe(`pgd:epsilon=0.2:steps=10:stepSize=${(2.5 * 0.2) / 10}:restarts=1:randomStart=true:seed=0:loss=ce:norm=linf`);
+    expect(pgd.threat).toBe('linf');
     expect(lib.attackBudget(lib.resolveAttackSpec({ kind: 'fgsm', epsilon: 0.1 }))).toEqual({ epsilon: 0.1, steps: 1, step_size: 0.1, random_start: false, restarts: null, seed: null });
   });
 
@@ -56,8 +57,27 @@ describe('attack table', () => {
     ['unknown parameter', { kind: 'pgd', iters: 3 }, 'attack pgd.iters'],
     ['eps below 0', { kind: 'fgsm', epsilon: -1 }, 'attack fgsm.epsilon'],
     ['zero restarts', { kind: 'pgd', restarts: 0 }, 'attack pgd.restarts'],
+    ['an L-inf radius above 1', { kind: 'pgd', epsilon: 1.5 }, 'attack pgd.epsilon'],
+    ['an L-inf APGD-T radius above 1', { kind: 'apgd-t', epsilon: 2 }, 'attack apgd-t.epsilon'],
+    ['an L1 ball', { kind: 'apgd', norm: 'l1' }, 'attack apgd.norm'],
+    ['zero APGD-T targets', { kind: 'apgd-t', targets: 0 }, 'attack apgd-t.targets'],
+    ['an FGM radius below 0', { kind: 'fgm', epsilon: -1 }, 'attack fgm.epsilon'],
   ];
   for (const [name, spec, argument] of refused) test(`resolveAttackSpec refuses ${name} naming ${argument}`, () => expect(() => lib.resolveAttackSpec(spec)).toThrow(expect.objectContaining({ name: 'AdversarialArgumentError', argument })));
+
+  test('the L2 attacks: norm=l2 takes radii above 1, sets the threat and the label; fgm is L2; APGD-T\'s cost', () => {
+    const l2 = lib.resolveAttackSpec({ kind: 'pgd', epsilon: 1.5, norm: 'l2' });
+    expect([l2.threat, l2.label, l2.params.stepSize]).toEqual(['l2', 'PGD-20-L2', (2.5 * 1.5) / 20]);
+    expect(lib.resolveAttackSpec({ kind: 'apgd', norm: 'l2', epsilon: 1 }).label).toBe('APGD-CE-L2');
+    const fgm = lib.resolveAttackSpec({ kind: 'fgm' });
+    expect([fgm.threat, fgm.label, fgm.params.epsilon]).toEqual(['l2', 'FGM', 1]);
+    const t = lib.resolveAttackSpec({ kind: 'apgd-t' });
+    expect([t.threat, t.label, t.params.targets, t.params.steps, t.params.restarts]).toEqual(['linf', 'APGD-T', 9, 100, 1]);
+    expect(t.definition.cost!(t.params)).toEqual({ gradients: 9 * 101, queries: 1 });
+    expect(lib.resolveAttackSpec({ kind: 'apgd-t', norm: 'l2', epsilon: 1.5, targets: 3 }).label).toBe('APGD-T-L2');
+    expect(lib.parseAttackList('apgd-t:targets=3:norm=l2:eps=1.5,fgm:eps=2')).toEqual([{ kind: 'apgd-t', targets: 3, norm: 'l2', epsilon: 1.5 }, { kind: 'fgm', epsilon: 2 }]);
+    expect(lib.attackHelp().map((line) => line.split(' ')[0])).toEqual(expect.arrayContaining(['apgd-t', 'fgm']));
+  });
 
   test('parseAttackList checks each parameter against the table', () => {
     expect(lib.parseAttackList('fgsm,pgd:steps=50:randomStart=false')).toEqual([{ kind: 'fgsm' }, { kind: 'pgd', steps: 50, randomStart: false }]);

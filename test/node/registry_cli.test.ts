@@ -111,6 +111,9 @@ describe('registries through the CLI (Node runtime, embedded digits, tiny)', () 
     }
     const plain = cli('--help attacks', ['--help', 'attacks']);
     expect(plain.stdout).not.toMatch(/noise/);
+    expect(plain.stdout).toMatch(/^ {2}apgd-t +APGD on the targeted DLR loss.*\(epsilon=0\.1 steps=100 targets=9 restarts=1 rho=0\.75 seed=0 norm=linf\)$/m);
+    expect(plain.stdout).toMatch(/^ {2}fgm +fast gradient method.*\(epsilon=1 loss=ce\)$/m);
+    expect(plain.stdout).toMatch(/^ {2}pgd +.*loss=ce norm=linf\)$/m);
   });
 
   test("train --model on a user's functional model: its own topology back, eval reproduces the report, equal logits through the wrapper", async () => {

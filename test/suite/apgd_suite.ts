@@ -58,7 +58,7 @@ export interface DlrReport {
   gpuErrors: string[];
 }
 
-function mismatches(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string, first: { value: string | null }): number {
+export function mismatches(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string, first: { value: string | null }): number {
   let n = 0;
   for (let i = 0; i < expected.length; i++) {
     if (!sameValue(actual[i], expected[i])) {
@@ -70,7 +70,7 @@ function mismatches(actual: ArrayLike<number>, expected: ArrayLike<number>, labe
 }
 
 /** Largest |a - b| / (|b| + floor) over entries where b is finite. */
-function relError(a: ArrayLike<number>, b: ArrayLike<number>, floor: number): number {
+export function relError(a: ArrayLike<number>, b: ArrayLike<number>, floor: number): number {
   let worst = 0;
   for (let i = 0; i < b.length; i++) if (Number.isFinite(b[i])) worst = Math.max(worst, Math.abs(a[i] - b[i]) / (Math.abs(b[i]) + floor));
   return worst;
@@ -92,7 +92,7 @@ function gradError(a: ArrayLike<number>, b: ArrayLike<number>, loss64: ArrayLike
   return worst;
 }
 
-async function poisoned(n: number): Promise<void> {
+export async function poisoned(n: number): Promise<void> {
   const p = tf.fill([n], POISON);
   await p.data();
   p.dispose();

@@ -6,7 +6,7 @@ import * as lib from '../../dist/index.js';
 interface ArgumentCase {
   name: string;
   argument: string;
-  call: (t: { x: tf.Tensor; y: tf.Tensor; ints: tf.Tensor; other: tf.Tensor }) => unknown;
+  call: (t: Record<'x' | 'y' | 'ints' | 'other' | 'scalar' | 'four' | 'fourT' | 'flat' | 'rows', tf.Tensor>) => unknown;
 }
 
 const ok = { epsilon: 0.1 };
@@ -38,6 +38,15 @@ export const argumentCases: ArgumentCase[] = [
   { name: 'randomStart seed fractional', argument: 'options.seed', call: (t) => lib.randomStart(t.x, { epsilon: 0.1, seed: 1.5 }) },
   { name: 'randomStart seed too large', argument: 'options.seed', call: (t) => lib.randomStart(t.x, { epsilon: 0.1, seed: 2 ** 32 }) },
   { name: 'randomStart x int32', argument: 'x', call: (t) => lib.randomStart(t.ints, { epsilon: 0.1, seed: 1 }) },
+  { name: 'pgdStep norm l1', argument: 'options.norm', call: (t) => lib.pgdStep(t.x, t.x, t.y, { ...pgdOk, norm: 'l1' as never }) },
+  { name: 'pgdStep l2 on a scalar', argument: 'xAdv', call: (t) => lib.pgdStep(t.scalar, t.scalar, t.scalar, { ...pgdOk, norm: 'l2' }) },
+  { name: 'pgdStep l2 eps NaN', argument: 'options.epsilon', call: (t) => lib.pgdStep(t.x, t.x, t.y, { stepSize: 0.1, epsilon: NaN, norm: 'l2' }) },
+  { name: 'randomStart norm L2 (upper case)', argument: 'options.norm', call: (t) => lib.randomStart(t.x, { epsilon: 0.1, seed: 1, norm: 'L2' as never }) },
+  { name: 'apgdStep norm 2', argument: 'options.norm', call: (t) => lib.apgdStep(t.x, t.x, t.x, t.y, t.rows, { epsilon: 0.1, momentum: 1, norm: 2 as never }) },
+  { name: 'apgdStep l2 stepSize per element', argument: 'stepSize', call: (t) => lib.apgdStep(t.x, t.x, t.x, t.y, t.x, { epsilon: 0.1, momentum: 1, norm: 'l2' }) },
+  { name: 'dlrTargetedLoss 3 classes', argument: 'logits', call: (t) => lib.dlrTargetedLoss(t.x, t.y, t.y) },
+  { name: 'dlrTargetedLoss targets shape mismatch', argument: 'targets', call: (t) => lib.dlrTargetedLoss(t.four, t.four, t.fourT) },
+  { name: 'dlrTargetedLoss logits rank 1', argument: 'logits', call: (t) => lib.dlrTargetedLoss(t.flat, t.flat, t.flat) },
 ];
 
 export interface ArgumentReport {
@@ -52,7 +61,7 @@ export interface ArgumentReport {
 export function runArgumentCase(name: string): ArgumentReport {
   const c = argumentCases.find((a) => a.name === name);
   if (!c) throw new Error(`no argument case ${name}`);
-  const t = { x: tf.ones([2, 3]), y: tf.ones([2, 3]), ints: tf.ones([2, 3], 'int32'), other: tf.ones([3, 2]) };
+  const t = { x: tf.ones([2, 3]), y: tf.ones([2, 3]), ints: tf.ones([2, 3], 'int32'), other: tf.ones([3, 2]), scalar: tf.scalar(0.5), four: tf.ones([2, 4]), fourT: tf.ones([4, 2]), flat: tf.ones([8]), rows: tf.ones([2]) };
   const before = tf.memory().numTensors;
   let report: ArgumentReport = { name, errorName: null, argument: null, message: null, leakedTensors: 0 };
   try {

@@ -1,0 +1,115 @@
+// APGD-T (Croce and Hein 2020, the second attack of AutoAttack): APGD on the targeted DLR loss
+// -(z_y - z_t) / (z_pi1 - (z_pi3 + z_pi4) / 2 + 1e-12), one run per target class t: for k = 2 .. targets + 1,
+// the class with the k-th largest clean logit (as the reference's APGDAttack_targeted.perturb picks them).
+// Each run is apgd_loop.ts's loop, in the L-inf or the L2 ball, on the whole batch (the reference runs each
+// target only on the points still robust); an example counts as fooled when it is misclassified as any
+// class, as in the reference, and keeps that point; a robust one keeps its highest targeted loss over all
+// runs. Run (k, r) starts from seed + (k - 2) * restarts + r.
+import * as tf from '@tensorflow/tfjs-core';
+import type { Classifier } from '../models/seed_cnn';
+import { dlrTargetedLoss, type StepNorm } from '../ops';
+import { AdversarialArgumentError } from '../validate';
+import { apgdRun, ApgdWorstCase, type ApgdRunLoss } from './apgd_loop';
+import { BALL_EPSILON_PARAM, checkBallEpsilon, NORM_PARAM, SEED_PARAM, type AttackDefinition } from './attack';
+import { checkAttackBatch, checkEpsilon, checkStepNorm } from './checks';
+
+export interface ApgdTargetedAttackOptions {
+  epsilon: number;
+  /** Iterations N per run (default 100). */
+  steps?: number;
+  /** Target classes: the 2nd to the (targets + 1)th largest clean logit (default 9; at most classes - 1). */
+  targets?: number;
+  /** Runs per target class (default 1). */
+  restarts?: number;
+  /** The fraction of an interval's steps that must raise the loss for the step size to stay (default 0.75). */
+  rho?: number;
+  /** Seed of the random starts. Default 0. */
+  seed?: number;
+  /** The ball: 'linf' (default) or 'l2'. */
+  norm?: StepNorm;
+  clipMin?: number;
+  clipMax?: number;
+}
+
+/**
+ * APGD-T examples in the L-infinity or L2 ball around x: `targets` x `restarts` runs of `steps` iterations
+ * on the targeted DLR loss; each example returns a misclassified point when one was found, else its
+ * highest-loss point. The model needs at least 4 classes.
+ *
+ * @example
+ * const adv = apgdTargetedAttack(model, images, onehot, { epsilon: 0.1, targets: 9 });
+ */
+export function apgdTargetedAttack(model: Classifier, x: tf.Tensor4D, onehot: tf.Tensor2D, options: ApgdTargetedAttackOptions): tf.Tensor4D {
+  const op = 'apgdTargetedAttack';
+  checkAttackBatch(model, x, onehot, op);
+  checkEpsilon(op, options.epsilon);
+  const steps = options.steps ?? 100;
+  const targets = options.targets ?? 9;
+  const restarts = options.restarts ?? 1;
+  const rho = options.rho ?? 0.75;
+  const norm = checkStepNorm(op, options.norm);
+  const classes = model.numClasses;
+  if (classes < 4) throw new AdversarialArgumentError(op, 'logits', `must have at least 4 classes for the targeted DLR loss, the model has ${classes}`);
+  if (!Number.isInteger(steps) || steps < 0) throw new AdversarialArgumentError(op, 'options.steps', `must be an integer >= 0, got ${steps}`);
+  if (!Number.isInteger(targets) || targets < 1 || targets > classes - 1) throw new AdversarialArgumentError(op, 'options.targets', `must be an integer in [1, ${classes - 1}] (the classes but the top one), got ${targets}`);
+  if (!Number.isInteger(restarts) || restarts < 1) throw new AdversarialArgumentError(op, 'options.restarts', `must be an integer >= 1, got ${restarts}`);
+  if (!(rho >= 0 && rho <= 1)) throw new AdversarialArgumentError(op, 'options.rho', `must be a number in [0, 1], got ${rho}`);
+  const settings = { epsilon: options.epsilon, steps, rho, norm, clipMin: options.clipMin ?? 0, clipMax: options.clipMax ?? 1 };
+  const labels = tf.tidy(() => tf.argMax(onehot, 1)) as tf.Tensor1D;
+  // The clean logits give both the examples already misclassified and the target order.
+  const [clean, order] = tf.tidy(() => {
+    const logits = model.forward(x);
+    return [tf.notEqual(tf.argMax(logits, 1), labels) as tf.Tensor1D, tf.topk(logits, targets + 1).indices as tf.Tensor2D];
+  });
+  const worst = new ApgdWorstCase(x, clean);
+  try {
+    for (let k = 2; k <= targets + 1; k++) {
+      const target = tf.tidy(() => tf.cast(tf.oneHot(tf.reshape(tf.slice(order, [0, k - 1], [-1, 1]), [-1]) as tf.Tensor1D, classes), 'float32') as tf.Tensor2D);
+      const loss: ApgdRunLoss = {
+        mean: (logits) => tf.tidy(() => tf.mean(dlrTargetedLoss(logits, onehot, target)) as tf.Scalar),
+        perExample: (logits) => dlrTargetedLoss(logits, onehot, target) as tf.Tensor1D,
+      };
+      try {
+        for (let r = 0; r < restarts; r++) worst.absorb(apgdRun(model, x, labels, loss, settings, (options.seed ?? 0) + (k - 2) * restarts + r, worst.fooled, worst.xFooled));
+      } finally {
+        target.dispose();
+      }
+    }
+    return worst.finish();
+  } catch (err) {
+    worst.dispose();
+    throw err;
+  } finally {
+    tf.dispose([labels, order]);
+  }
+}
+
+export const apgdT: AttackDefinition = {
+  id: 'apgd-t',
+  title: 'APGD-T',
+  threat: 'linf',
+  help: 'APGD on the targeted DLR loss, one run per target (the 2nd to (targets+1)th largest clean logit), L-inf or L2 (Croce and Hein 2020; 4+ classes)',
+  params: {
+    epsilon: BALL_EPSILON_PARAM,
+    steps: { type: 'integer', default: 100, min: 1, max: 100_000, help: 'iterations per run' },
+    targets: { type: 'integer', default: 9, min: 1, max: 999, help: 'target classes: the 2nd to the (targets+1)th largest clean logit (at most the classes - 1)' },
+    restarts: { type: 'integer', default: 1, min: 1, max: 1000, help: 'runs per target class; each example keeps its worst case' },
+    rho: { type: 'number', default: 0.75, min: 0, max: 1, help: 'the step halves when the loss rose in at most this fraction of an interval' },
+    seed: SEED_PARAM,
+    norm: NORM_PARAM,
+  },
+  derive: (p) => checkBallEpsilon('apgd-t', p),
+  label: (p) => `APGD-T${p.norm === 'l2' ? '-L2' : ''}`,
+  budget: (p) => ({ step_size: 2 * (p.epsilon as number), random_start: true }),
+  cost: (p) => ({ gradients: (p.targets as number) * ((p.steps as number) + 1) * (p.restarts as number), queries: 1 }),
+  run: (model, batch, p) =>
+    apgdTargetedAttack(model, batch.x, batch.onehot, {
+      epsilon: p.epsilon as number,
+      steps: p.steps as number,
+      targets: p.targets as number,
+      restarts: p.restarts as number,
+      rho: p.rho as number,
+      seed: p.seed as number,
+      norm: p.norm as StepNorm,
+    }),
+};
