@@ -74,3 +74,4 @@ export {
 } from './report/specs';
 export { reportHtml } from './report/html';
 export { apgdStep, dlrLoss, type ApgdStepOptions } from './ops';
+export { squareMargin, squareAccept, squareLinfInit, squareLinfCandidate, squareL2Init, squareL2Stats, squareL2Candidate, type SquareStepOptions } from './square_ops';

@@ -9,9 +9,10 @@ import { resolveAttack, type AttackDefinition, type AttackSpec, type ResolvedAtt
 import { cleanAttack } from './clean';
 import { fgsm } from './fgsm';
 import { pgd } from './pgd';
+import { square } from './square';
 
 /** The built-in attacks, in the order `--help` lists them. */
-const BUILT_IN_ATTACKS: AttackDefinition[] = [cleanAttack, fgsm, pgd, apgd];
+const BUILT_IN_ATTACKS: AttackDefinition[] = [cleanAttack, fgsm, pgd, apgd, square];
 
 export const ATTACK_REGISTRY = registry<AttackDefinition>('attack', BUILT_IN_ATTACKS);
 
@@ -75,9 +76,11 @@ export function attackHelp(): string[] {
   });
 }
 
-export { cleanAttack, fgsm, pgd, apgd };
+export { cleanAttack, fgsm, pgd, apgd, square };
 export { fgsmAttack, type FgsmAttackOptions } from './fgsm';
 export { pgdAttack, type PgdAttackOptions } from './pgd';
 export { apgdAttack, apgdCheckpoints, apgdHalveStep, apgdHalveStepMask, countIncreases, type ApgdAttackOptions, type ApgdCheckpoint, type ApgdCheckpointState } from './apgd';
+export { squareAttack, squareAttackAsync, type SquareAttackOptions, type SquareAsyncOptions, type SquareAsyncResult } from './square';
+export { squareP, squareSide, squareEta, squareKey, squareDraw, squareQueryDraws, squareL2InitGrid, squareL2InitNorm, pickBelow, roundHalfEven, type SquareNorm, type SquareQueryDraws, type SquareL2InitGrid } from './square_schedule';
 export { perExampleLoss, ATTACK_LOSSES, type AttackLoss } from './losses';
 export { resolveAttack, attackBudget, attackSpecOf, EPSILON_PARAM, NORM_PARAM, SEED_PARAM, type AttackCost, type AttackDefinition, type AttackSpec, type ResolvedAttack, type AttackBatch, type AttackBudget, type ThreatModel } from './attack';

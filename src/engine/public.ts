@@ -28,3 +28,16 @@ export { gatherImagesReference, GatherImages, type GatherImagesAttrs } from '../
 export { apgdStepComposed, dlrLossComposed } from '../composed';
 export { apgdStepReference, dlrLossReference, dlrLossGradReference, type ApgdStepParams } from '../reference';
 export { ApgdStep, DlrLoss, DlrLossGrad, type ApgdStepAttrs } from '../kernels/kernel_names';
+export {
+  squareMarginReference,
+  squareAcceptReference,
+  squareLinfInitReference,
+  squareLinfCandidateReference,
+  squareL2InitReference,
+  squareL2StatsReference,
+  squareL2CandidateReference,
+  L2_STATS,
+  type SquareAttrs,
+  type SquareShape,
+} from '../square_reference';
+export { SquareMargin, SquareAccept, SquareLinfInit, SquareLinfCandidate, SquareL2Init, SquareL2Stats, SquareL2Candidate } from '../kernels/square_kernels';

@@ -3,6 +3,7 @@ import { engine, getGradient, getKernel, registerGradient, registerKernel, zeros
 import { cpuKernelConfigs } from './cpu_kernels';
 import { registerFlags } from './elementwise_program';
 import { DlrLoss, DlrLossGrad } from './kernel_names';
+import { squareKernelConfigs } from './square_kernels';
 import { webgpuKernelConfigs } from './webgpu_kernels';
 
 /**
@@ -15,7 +16,7 @@ import { webgpuKernelConfigs } from './webgpu_kernels';
  */
 export function registerAttackKernels(): void {
   registerFlags();
-  for (const config of [...webgpuKernelConfigs, ...cpuKernelConfigs]) {
+  for (const config of [...webgpuKernelConfigs, ...cpuKernelConfigs, ...squareKernelConfigs]) {
     if (getKernel(config.kernelName, config.backendName) == null) registerKernel(config);
   }
   // DLR's gradient w.r.t. the logits is its fused row kernel (tf.grad through dlrLoss sees an ordinary op).
