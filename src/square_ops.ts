@@ -45,7 +45,7 @@ export interface SquareStepOptions {
 type Values = () => Float32Array;
 
 /** Runs `kernel` where the backend has it, else the CPU reference on the inputs' values. */
-function runSquareKernel(kernel: string, inputs: tf.NamedTensorMap, attrs: object, reference: (values: Record<string, Values>) => Float32Array[], shapes: number[][]): tf.Tensor[] {
+function runSquareKernel(kernel: string, inputs: tf.NamedTensorMap, attrs: object, reference: (values: Record<string, Values>) => (Float32Array | Float64Array)[], shapes: number[][]): tf.Tensor[] {
   registerAttackKernels();
   if (tf.getKernel(kernel, tf.getBackend()) != null) {
     const out = tf.engine().runKernel(kernel, inputs, attrs as Record<string, number>);

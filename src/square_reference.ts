@@ -156,9 +156,13 @@ export function squareL2InitReference(x0: Float32Array, rowIds: ArrayLike<number
 /** Per row and channel, what the L2 candidate needs (4 floats): window-1 norm, new window norm, target norm, energy after. */
 export const L2_STATS = 4;
 
+/** Rounding of the L2 references: float32 (as the kernels) or none (float64, the tests' oracle). */
+type Round = (v: number) => number;
+const identity: Round = (v) => v;
+
 /** The new window-1 value before scaling: eta sign + delta / (1e-12 + n1). */
-const windowValue = (eta: ArrayLike<number>, s: number, a: number, b: number, d: SquareQueryDraws, ch: number, delta: number, n1: number): number =>
-  f32(f32(etaAt(eta, s, a, b, d.transposed) * d.signs[ch]) + f32(delta / f32(TINY + n1)));
+const windowValue = (eta: ArrayLike<number>, s: number, a: number, b: number, d: SquareQueryDraws, ch: number, delta: number, n1: number, r: Round): number =>
+  r(r(etaAt(eta, s, a, b, d.transposed) * d.signs[ch]) + r(delta / r(TINY + n1)));
 
 /**
  * L2 statistics, per row and channel (delta = x_best - x0; window 1 at (vh, vw), window 2 at (vh2, vw2),
@@ -167,24 +171,34 @@ const windowValue = (eta: ArrayLike<number>, s: number, a: number, b: number, d:
  * ||delta outside both windows||^2 + ||window 1 after||^2, the new window being
  * (eta sign + delta / (1e-12 + n1)) / (1e-12 + nd) target. [rows, c, 4].
  */
-export function squareL2StatsReference(xBest: Float32Array, x0: Float32Array, rowIds: ArrayLike<number>, eta: ArrayLike<number>, shape: SquareShape, a: SquareAttrs): Float32Array {
+export function squareL2StatsReference(
+  xBest: ArrayLike<number>,
+  x0: ArrayLike<number>,
+  rowIds: ArrayLike<number>,
+  eta: ArrayLike<number>,
+  shape: SquareShape,
+  a: SquareAttrs,
+  float64 = false,
+): Float32Array | Float64Array {
+  const f = float64 ? identity : f32;
   const { rows, height, width, channels } = shape;
   const s = a.side;
   const rowSize = height * width * channels;
   const draws = rowDraws(rowIds, shape, a);
-  const out = new Float32Array(rows * channels * L2_STATS);
+  const out = float64 ? new Float64Array(rows * channels * L2_STATS) : new Float32Array(rows * channels * L2_STATS);
   const eps = f32(a.epsilon);
+  const tiny = f(1e-12);
   for (let row = 0; row < rows; row++) {
     const d = draws[row];
     const delta = (y: number, x: number, ch: number) => {
       const i = row * rowSize + (y * width + x) * channels + ch;
-      return f32(xBest[i] - x0[i]);
+      return f(xBest[i] - x0[i]);
     };
     for (let ch = 0; ch < channels; ch++) {
       let all = 0;
       for (let j = 0; j < rowSize; j++) {
-        const v = f32(xBest[row * rowSize + j] - x0[row * rowSize + j]);
-        all = f32(all + f32(v * v));
+        const v = f(xBest[row * rowSize + j] - x0[row * rowSize + j]);
+        all = f(all + f(v * v));
       }
       let w1 = 0;
       let union = 0;
@@ -192,40 +206,40 @@ export function squareL2StatsReference(xBest: Float32Array, x0: Float32Array, ro
       for (let y = 0; y < height; y++) {
         for (let x = 0; x < width; x++) {
           const v = delta(y, x, ch);
-          const sq = f32(v * v);
+          const sq = f(v * v);
           const in1 = inWindow(y, x, d.vh, d.vw, s);
           const in2 = inWindow(y, x, d.vh2, d.vw2, s);
-          if (in1) w1 = f32(w1 + sq);
-          if (in1 || in2) union = f32(union + sq);
-          else outside = f32(outside + sq);
+          if (in1) w1 = f(w1 + sq);
+          if (in1 || in2) union = f(union + sq);
+          else outside = f(outside + sq);
         }
       }
-      const n1 = f32(Math.sqrt(w1));
+      const n1 = f(Math.sqrt(w1));
       let nd2 = 0;
       for (let p = 0; p < s; p++) {
         for (let q = 0; q < s; q++) {
-          const e = windowValue(eta, s, p, q, d, ch, delta(d.vh + p, d.vw + q, ch), n1);
-          nd2 = f32(nd2 + f32(e * e));
+          const e = windowValue(eta, s, p, q, d, ch, delta(d.vh + p, d.vw + q, ch), n1, f);
+          nd2 = f(nd2 + f(e * e));
         }
       }
-      const nd = f32(Math.sqrt(nd2));
-      const normImage = f32(Math.sqrt(all));
-      const nw = f32(Math.sqrt(union));
-      const slack = f32(positivePart(f32(f32(eps * eps) - f32(normImage * normImage))) / channels);
-      const target = f32(Math.sqrt(f32(slack + f32(nw * nw))));
+      const nd = f(Math.sqrt(nd2));
+      const normImage = f(Math.sqrt(all));
+      const nw = f(Math.sqrt(union));
+      const slack = f(positivePart(f(f(eps * eps) - f(normImage * normImage))) / channels);
+      const target = f(Math.sqrt(f(slack + f(nw * nw))));
       let after = 0;
       for (let p = 0; p < s; p++) {
         for (let q = 0; q < s; q++) {
-          const e = windowValue(eta, s, p, q, d, ch, delta(d.vh + p, d.vw + q, ch), n1);
-          const v = f32(f32(e / f32(TINY + nd)) * target);
-          after = f32(after + f32(v * v));
+          const e = windowValue(eta, s, p, q, d, ch, delta(d.vh + p, d.vw + q, ch), n1, f);
+          const v = f(f(e / f(tiny + nd)) * target);
+          after = f(after + f(v * v));
         }
       }
       const o = (row * channels + ch) * L2_STATS;
       out[o] = n1;
       out[o + 1] = nd;
       out[o + 2] = target;
-      out[o + 3] = f32(outside + after);
+      out[o + 3] = f(outside + after);
     }
   }
   return out;
@@ -237,30 +251,33 @@ export function squareL2StatsReference(xBest: Float32Array, x0: Float32Array, ro
  * added to x0 and clipped.
  */
 export function squareL2CandidateReference(
-  xBest: Float32Array,
-  x0: Float32Array,
+  xBest: ArrayLike<number>,
+  x0: ArrayLike<number>,
   rowIds: ArrayLike<number>,
   eta: ArrayLike<number>,
-  stats: Float32Array,
+  stats: ArrayLike<number>,
   shape: SquareShape,
   a: SquareAttrs,
-): Float32Array {
+  float64 = false,
+): Float32Array | Float64Array {
+  const f = float64 ? identity : f32;
+  const tiny = f(1e-12);
   const s = a.side;
   const draws = rowDraws(rowIds, shape, a);
   const eps = f32(a.epsilon);
-  const out = new Float32Array(xBest.length);
+  const out = float64 ? new Float64Array(xBest.length) : new Float32Array(xBest.length);
   forEachElement(shape, (i, row, y, x, ch) => {
     const d = draws[row];
     const o = (row * shape.channels + ch) * L2_STATS;
     let energy = 0;
-    for (let k = 0; k < shape.channels; k++) energy = f32(energy + stats[(row * shape.channels + k) * L2_STATS + 3]);
-    const total = f32(f32(Math.sqrt(energy)) + TINY);
-    let v = f32(xBest[i] - x0[i]);
+    for (let k = 0; k < shape.channels; k++) energy = f(energy + stats[(row * shape.channels + k) * L2_STATS + 3]);
+    const total = f(f(Math.sqrt(energy)) + tiny);
+    let v = f(xBest[i] - x0[i]);
     if (inWindow(y, x, d.vh, d.vw, s)) {
-      const e = windowValue(eta, s, y - d.vh, x - d.vw, d, ch, v, stats[o]);
-      v = f32(f32(e / f32(TINY + stats[o + 1])) * stats[o + 2]);
+      const e = windowValue(eta, s, y - d.vh, x - d.vw, d, ch, v, stats[o], f);
+      v = f(f(e / f(tiny + stats[o + 1])) * stats[o + 2]);
     } else if (inWindow(y, x, d.vh2, d.vw2, s)) v = 0;
-    out[i] = clampKeepNaN(f32(x0[i] + f32(f32(v / total) * eps)), f32(a.clipMin), f32(a.clipMax));
+    out[i] = clampKeepNaN(f(x0[i] + f(f(v / total) * eps)), f32(a.clipMin), f32(a.clipMax));
   });
   return out;
 }

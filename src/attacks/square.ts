@@ -306,7 +306,7 @@ export const square: AttackDefinition = {
   threat: 'linf',
   help: 'score-based random search with squares, margin loss, no gradients (Andriushchenko et al. 2020)',
   params: {
-    epsilon: EPSILON_PARAM,
+    epsilon: { ...EPSILON_PARAM, max: 1000, help: 'radius of the ball: per pixel (linf) or of the whole image (l2)' },
     norm: NORM_PARAM,
     queries: { type: 'integer', default: 5000, min: 1, max: 1_000_000, help: 'queries per restart after the start' },
     pInit: { type: 'number', default: 0.8, min: 0.001, max: 1, help: 'initial fraction of the image a square covers' },

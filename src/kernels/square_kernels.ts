@@ -174,7 +174,7 @@ const cpuValues = (backend: unknown, t: TensorInfo): Float32Array => {
   const v = (backend as CpuBackend).data.get(t.dataId).values;
   return v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>);
 };
-const cpuTensor = (backend: unknown, shape: number[], values: Float32Array): TensorInfo => (backend as CpuBackend).makeTensorInfo(shape, 'float32', values);
+const cpuTensor = (backend: unknown, shape: number[], values: Float32Array | Float64Array): TensorInfo => (backend as CpuBackend).makeTensorInfo(shape, 'float32', values as Float32Array);
 
 const squareMarginCpu: KernelFunc = ({ inputs, backend }) => {
   const { logits, labels } = inputs as Inputs;
