@@ -1,4 +1,4 @@
-// The kernel suites (attack kernels, engine kernels, DLR and APGD step) in headless Chromium (puppeteer), on the built bundle served from 127.0.0.1, plus the
+// The kernel suites (attack kernels, engine kernels, DLR and APGD step, Square) in headless Chromium (puppeteer), on the built bundle served from 127.0.0.1, plus the
 // check that one RandomStart seed gives the same bits in Chromium and in Node (Dawn).
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -14,6 +14,8 @@ import { gatherCases } from '../suite/dataset_suite';
 import { randomStartBits } from '../suite/kernel_suite';
 import { expectArgumentRefused, expectCaseOk } from '../suite/report_check';
 import { runSeed } from '../suite/run_seed';
+import { expectSquareCaseOk } from '../suite/square_check';
+import { squareCases } from '../suite/square_suite';
 import { openChromiumPage, type ChromiumPage } from './chromium';
 
 let chrome: ChromiumPage;
@@ -48,6 +50,10 @@ describe('engine kernels in Chromium', () => {
 describe('DLR loss and APGD step in Chromium', () => {
   for (const c of dlrCases) test(`chromium ${c.name}`, async () => expectDlrOk(await chrome.page.evaluate((dc, seed) => window.suite.runDlrCase(dc, seed), c, runSeed)));
   for (const c of apgdStepCases) test(`chromium ${c.name}`, async () => expectApgdStepOk(await chrome.page.evaluate((ac, seed) => window.suite.runApgdStepCase(ac, seed), c, runSeed)));
+});
+
+describe('Square kernels in Chromium', () => {
+  for (const c of squareCases) test(`chromium ${c.name}`, async () => expectSquareCaseOk(await chrome.page.evaluate((sc, seed) => window.suite.runSquareCase(sc, seed), c, runSeed)));
 });
 
 describe('GPU-resident data set in Chromium', () => {

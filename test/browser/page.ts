@@ -7,6 +7,7 @@ import { runArgumentCase } from '../suite/argument_suite';
 import { runEngineCase } from '../suite/engine_suite';
 import { runGatherCase } from '../suite/dataset_suite';
 import { randomStartBits, runKernelCase, withGpuErrorScope } from '../suite/kernel_suite';
+import { runSquareCase } from '../suite/square_suite';
 
 const suite = {
   async init() {
@@ -19,6 +20,7 @@ const suite = {
   runGatherCase,
   runDlrCase,
   runApgdStepCase,
+  runSquareCase,
   async runArgumentCase(name: string) {
     return withGpuErrorScope(lib.currentWebGPU()!.device, async () => runArgumentCase(name));
   },
