@@ -80,3 +80,4 @@ export { AUDIT_CHECKS, AUDIT_MARGINS, accuracyOn, type AuditCheckDefinition, typ
 export { degenerateGradientFlags, pgdLossTrace } from './audit/probes';
 export { evaluationStateProblem, type EvaluationState, type AttackProgress } from './train/evaluation_state';
 export { type EvaluationStage } from './train/evaluate';
+export { squareMargin, squareAccept, squareLinfInit, squareLinfCandidate, squareL2Init, squareL2Stats, squareL2Candidate, type SquareStepOptions } from './square_ops';

@@ -12,9 +12,10 @@ import { cleanAttack } from './clean';
 import { fgm } from './fgm';
 import { fgsm } from './fgsm';
 import { pgd } from './pgd';
+import { square } from './square';
 
 /** The built-in attacks, in the order `--help` lists them. */
-const BUILT_IN_ATTACKS: AttackDefinition[] = [cleanAttack, fgsm, fgm, pgd, apgd, apgdT, autoattack];
+const BUILT_IN_ATTACKS: AttackDefinition[] = [cleanAttack, fgsm, fgm, pgd, apgd, apgdT, square, autoattack];
 
 export const ATTACK_REGISTRY = registry<AttackDefinition>('attack', BUILT_IN_ATTACKS);
 
@@ -78,7 +79,7 @@ export function attackHelp(): string[] {
   });
 }
 
-export { cleanAttack, fgsm, fgm, pgd, apgd, apgdT, autoattack };
+export { cleanAttack, fgsm, fgm, pgd, apgd, apgdT, square, autoattack };
 export { AUTOATTACK_VERSIONS, autoattackStages } from './autoattack';
 export { compositeStages, runComposite, runCompositeStages, compositeCost, type StageBatchResult } from './composite';
 export { fgsmAttack, type FgsmAttackOptions } from './fgsm';
@@ -87,5 +88,7 @@ export { apgdTargetedAttack, type ApgdTargetedAttackOptions } from './apgd_t';
 export { pgdAttack, type PgdAttackOptions } from './pgd';
 export { apgdAttack, type ApgdAttackOptions } from './apgd';
 export { apgdCheckpoints, apgdHalveStep, apgdHalveStepMask, countIncreases, type ApgdCheckpoint, type ApgdCheckpointState } from './apgd_schedule';
+export { squareAttack, squareAttackAsync, type SquareAttackOptions, type SquareAsyncOptions, type SquareAsyncResult } from './square';
+export { squareP, squareSide, squareEta, squareKey, squareDraw, squareQueryDraws, squareL2InitGrid, squareL2InitNorm, pickBelow, roundHalfEven, type SquareNorm, type SquareQueryDraws, type SquareL2InitGrid } from './square_schedule';
 export { perExampleLoss, ATTACK_LOSSES, type AttackLoss } from './losses';
 export { resolveAttack, attackBudget, attackCost, attackSpecOf, checkBallEpsilon, BALL_EPSILON_PARAM, EPSILON_PARAM, NORM_PARAM, SEED_PARAM, type AttackCost, type AttackDefinition, type AttackSpec, type ResolvedAttack, type AttackBatch, type AttackBudget, type ThreatModel } from './attack';

@@ -31,3 +31,16 @@ export { ApgdStep, DlrLoss, DlrLossGrad, type ApgdStepAttrs } from '../kernels/k
 export { apgdStepL2Composed, dlrTargetedLossComposed, pgdStepL2Composed, randomStartL2Composed } from '../composed_l2';
 export { apgdStepL2Reference, dlrTargetedLossReference, dlrTargetedLossGradReference, l2NoiseFromKey, pgdStepL2Reference, randomStartL2Reference } from '../reference_l2';
 export { ApgdStepL2, DlrTargetedLoss, DlrTargetedLossGrad, PgdStepL2, RandomStartL2 } from '../kernels/kernel_names';
+export {
+  squareMarginReference,
+  squareAcceptReference,
+  squareLinfInitReference,
+  squareLinfCandidateReference,
+  squareL2InitReference,
+  squareL2StatsReference,
+  squareL2CandidateReference,
+  L2_STATS,
+  type SquareAttrs,
+  type SquareShape,
+} from '../square_reference';
+export { SquareMargin, SquareAccept, SquareLinfInit, SquareLinfCandidate, SquareL2Init, SquareL2Stats, SquareL2Candidate } from '../kernels/square_kernels';
