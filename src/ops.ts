@@ -57,7 +57,7 @@ export interface RandomStartOptions {
   clipMax?: number;
 }
 
-function runAttackKernel(kernelName: string, inputs: NamedTensorMap, attrs: object, composed: () => Tensor): Tensor {
+export function runAttackKernel(kernelName: string, inputs: NamedTensorMap, attrs: object, composed: () => Tensor): Tensor {
   registerAttackKernels();
   if (getKernel(kernelName, getBackend()) != null) {
     return engine().runKernel(kernelName, inputs, attrs as Record<string, number | boolean>) as Tensor;

@@ -7,11 +7,12 @@ import { AdversarialArgumentError } from '../validate';
 import { apgd } from './apgd';
 import { resolveAttack, type AttackDefinition, type AttackSpec, type ResolvedAttack } from './attack';
 import { cleanAttack } from './clean';
+import { fabT } from './fab';
 import { fgsm } from './fgsm';
 import { pgd } from './pgd';
 
 /** The built-in attacks, in the order `--help` lists them. */
-const BUILT_IN_ATTACKS: AttackDefinition[] = [cleanAttack, fgsm, pgd, apgd];
+const BUILT_IN_ATTACKS: AttackDefinition[] = [cleanAttack, fgsm, pgd, apgd, fabT];
 
 export const ATTACK_REGISTRY = registry<AttackDefinition>('attack', BUILT_IN_ATTACKS);
 
@@ -75,7 +76,9 @@ export function attackHelp(): string[] {
   });
 }
 
-export { cleanAttack, fgsm, pgd, apgd };
+export { cleanAttack, fgsm, pgd, apgd, fabT };
+export { fabAttack, type FabAttackOptions } from './fab';
+export { fabHyperplane, fabProjection, fabStep, type FabNorm, type FabProjectionOptions, type FabStepOptions } from './fab_projection';
 export { fgsmAttack, type FgsmAttackOptions } from './fgsm';
 export { pgdAttack, type PgdAttackOptions } from './pgd';
 export { apgdAttack, apgdCheckpoints, apgdHalveStep, apgdHalveStepMask, countIncreases, type ApgdAttackOptions, type ApgdCheckpoint, type ApgdCheckpointState } from './apgd';

@@ -28,3 +28,6 @@ export { gatherImagesReference, GatherImages, type GatherImagesAttrs } from '../
 export { apgdStepComposed, dlrLossComposed } from '../composed';
 export { apgdStepReference, dlrLossReference, dlrLossGradReference, type ApgdStepParams } from '../reference';
 export { ApgdStep, DlrLoss, DlrLossGrad, type ApgdStepAttrs } from '../kernels/kernel_names';
+export { fabApplyComposed, fabHyperplaneComposed, fabStepComposed } from '../attacks/fab_composed';
+export { fabApplyReference, fabCoordinateStep, fabProjectionReference, fabRowParamsLayout, fabStepReference, type FabProjection, type FabRowParams, type FabStepParams } from '../fab_reference';
+export { FabHyperplane, FabProjectionApply, FabStep, type FabProjectionAttrs, type FabStepAttrs } from '../kernels/kernel_names';

@@ -36,3 +36,18 @@ export interface ApgdStepAttrs {
   clipMin: number;
   clipMax: number;
 }
+
+export const FabHyperplane = 'FabHyperplane';
+export const FabProjectionApply = 'FabProjectionApply';
+export const FabStep = 'FabStep';
+
+/** FabHyperplane and FabProjectionApply: the norm (false: L-infinity). */
+export interface FabProjectionAttrs {
+  l2: boolean;
+}
+
+export interface FabStepAttrs {
+  l2: boolean;
+  eta: number;
+  alphaMax: number;
+}
