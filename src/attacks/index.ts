@@ -10,12 +10,13 @@ import { resolveAttack, type AttackDefinition, type AttackSpec, type ResolvedAtt
 import { autoattack } from './autoattack';
 import { cleanAttack } from './clean';
 import { fgm } from './fgm';
+import { fabT } from './fab';
 import { fgsm } from './fgsm';
 import { pgd } from './pgd';
 import { square } from './square';
 
 /** The built-in attacks, in the order `--help` lists them. */
-const BUILT_IN_ATTACKS: AttackDefinition[] = [cleanAttack, fgsm, fgm, pgd, apgd, apgdT, square, autoattack];
+const BUILT_IN_ATTACKS: AttackDefinition[] = [cleanAttack, fgsm, fgm, pgd, apgd, apgdT, fabT, square, autoattack];
 
 export const ATTACK_REGISTRY = registry<AttackDefinition>('attack', BUILT_IN_ATTACKS);
 
@@ -79,9 +80,11 @@ export function attackHelp(): string[] {
   });
 }
 
-export { cleanAttack, fgsm, fgm, pgd, apgd, apgdT, square, autoattack };
+export { cleanAttack, fgsm, fgm, pgd, apgd, apgdT, fabT, square, autoattack };
 export { AUTOATTACK_VERSIONS, autoattackStages } from './autoattack';
 export { compositeStages, runComposite, runCompositeStages, compositeCost, type StageBatchResult } from './composite';
+export { fabAttack, type FabAttackOptions } from './fab';
+export { fabHyperplane, fabProjection, fabStep, type FabNorm, type FabProjectionOptions, type FabStepOptions } from './fab_projection';
 export { fgsmAttack, type FgsmAttackOptions } from './fgsm';
 export { fgmAttack, type FgmAttackOptions } from './fgm';
 export { apgdTargetedAttack, type ApgdTargetedAttackOptions } from './apgd_t';

@@ -44,3 +44,6 @@ export {
   type SquareShape,
 } from '../square_reference';
 export { SquareMargin, SquareAccept, SquareLinfInit, SquareLinfCandidate, SquareL2Init, SquareL2Stats, SquareL2Candidate } from '../kernels/square_kernels';
+export { fabApplyComposed, fabHyperplaneComposed, fabStepComposed } from '../attacks/fab_composed';
+export { fabApplyReference, fabCoordinateStep, fabProjectionReference, fabRowParamsLayout, fabStepReference, type FabProjection, type FabRowParams, type FabStepParams } from '../fab_reference';
+export { FabHyperplane, FabProjectionApply, FabStep, type FabProjectionAttrs, type FabStepAttrs } from '../kernels/kernel_names';

@@ -44,3 +44,18 @@ export const ApgdStepL2 = 'ApgdStepL2';
 export const RandomStartL2 = 'RandomStartL2';
 export const DlrTargetedLoss = 'DlrTargetedLoss';
 export const DlrTargetedLossGrad = 'DlrTargetedLossGrad';
+
+export const FabHyperplane = 'FabHyperplane';
+export const FabProjectionApply = 'FabProjectionApply';
+export const FabStep = 'FabStep';
+
+/** FabHyperplane and FabProjectionApply: the norm (false: L-infinity). */
+export interface FabProjectionAttrs {
+  l2: boolean;
+}
+
+export interface FabStepAttrs {
+  l2: boolean;
+  eta: number;
+  alphaMax: number;
+}
