@@ -60,7 +60,7 @@ export const AUDIT_MARGINS = {
   /** PGD accuracy may exceed AutoAttack's (same points, same eps) by this much. */
   pgdOverAutoAttack: 0.02,
   /** Square's queries in the black-box check when the evaluation ran no Square. */
-  squareQueries: 1000,
+  squareQueries: 500,
 };
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
