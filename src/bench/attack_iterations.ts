@@ -34,6 +34,8 @@ const CASES: { name: string; attack: string; spec: (n: number) => AttackSpec; it
 
 export interface AttackIterationOptions {
   batch?: number;
+  /** Shorter runs (a fifth of the iterations' difference): the quick set. */
+  quick?: boolean;
   rounds?: number;
   filter?: string;
   onProgress?: (message: string) => void;
@@ -69,7 +71,7 @@ export async function runAttackIterationBench(options: AttackIterationOptions = 
     for (const c of CASES) {
       if (options.filter && !c.name.includes(options.filter) && c.name !== 'pgd step') continue;
       if (!ATTACK_REGISTRY.has(c.attack)) continue;
-      const [short, long] = c.iterations;
+      const [short, long] = options.quick ? [c.iterations[0], c.iterations[0] + (c.iterations[1] - c.iterations[0]) / 2] : c.iterations;
       await timeRun(c.spec(short)); // compile the pipelines
       const perRound: number[] = [];
       for (let r = 0; r < rounds; r++) {
@@ -80,7 +82,7 @@ export async function runAttackIterationBench(options: AttackIterationOptions = 
       perRound.sort((p, q) => p - q);
       const msPerImage = perRound[Math.floor(perRound.length / 2)];
       const pgd = entries.find((e) => e.attack === 'pgd');
-      entries.push({ name: c.name, attack: c.attack, batch, iterations: c.iterations, msPerImage, perPgdStep: pgd ? msPerImage / pgd.msPerImage : 1 });
+      entries.push({ name: c.name, attack: c.attack, batch, iterations: [short, long], msPerImage, perPgdStep: pgd ? msPerImage / pgd.msPerImage : 1 });
       options.onProgress?.(`${c.name} [${batch}]: ${(msPerImage * 1000).toFixed(1)} us per image${pgd ? `, ${(msPerImage / pgd.msPerImage).toFixed(2)} x a PGD step` : ''}`);
     }
   } finally {

@@ -108,7 +108,7 @@ export async function runBenchmarks(options: BenchmarkOptions = {}): Promise<Ben
   const attacks =
     options.attacks === false
       ? { entries: [], ratios: [] }
-      : await runAttackIterationBench({ batch: 128, rounds: quick ? 2 : 3, filter: options.filter, onProgress: progress, ...options.attacks });
+      : await runAttackIterationBench({ batch: quick ? 64 : 128, rounds: quick ? 1 : 3, quick, filter: options.filter, onProgress: progress, ...options.attacks });
   const runtime = detectRuntime();
   return {
     schema: BENCH_SCHEMA,
