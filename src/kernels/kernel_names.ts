@@ -44,3 +44,6 @@ export const ApgdStepL2 = 'ApgdStepL2';
 export const RandomStartL2 = 'RandomStartL2';
 export const DlrTargetedLoss = 'DlrTargetedLoss';
 export const DlrTargetedLossGrad = 'DlrTargetedLossGrad';
+
+/** APGD's per-iteration bookkeeping: inputs next, grad, xFooled, xBest, gradBest, loss, lossBest, wrong; outputs [xFooled, xBest, gradBest]. */
+export const ApgdUpdate = 'ApgdUpdate';
