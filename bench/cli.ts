@@ -8,11 +8,11 @@ import { runBenchmarks, type BenchmarkOptions, type BenchmarkResults } from '../
 import { openChromiumPage } from '../test/browser/chromium';
 import { formatHtml, formatTable } from './results';
 
-const USAGE = `usage: npm run bench -- [--quick] [--runtime node|chrome] [--filter NAME] [--only kernels|engine|steps] [--out FILE]
+const USAGE = `usage: npm run bench -- [--quick] [--runtime node|chrome] [--filter NAME] [--only kernels|engine|steps|attacks] [--out FILE]
   --quick          the quick set (2 kernel sizes, engine kernels at batch 64, training steps at batch 64: ours 3 timed steps, stock 1)
   --runtime        node (Dawn, default) or chrome (headless Chromium through puppeteer)
   --filter NAME    only entries whose name contains NAME
-  --only PART      kernels, engine or steps: run only that part
+  --only PART      kernels, engine, steps or attacks (an iteration of each attack beside a PGD step): run only that part
   --out FILE       results JSON (default bench/results/bench-RUNTIME.json); the HTML goes next to it`;
 
 function packageVersions(): Record<string, string> {
@@ -70,15 +70,20 @@ async function main(): Promise<void> {
   const runtime = parseRuntime(values.runtime);
   const out = values.out ?? `bench/results/bench-${runtime}.json`;
   console.log(`benchmarking in ${runtime}${values.quick ? ' (quick set)' : ''}`);
-  if (values.only !== undefined && !['kernels', 'engine', 'steps'].includes(values.only)) {
-    throw new Error(`--only must be kernels, engine or steps, got ${values.only}`);
+  if (values.only !== undefined && !['kernels', 'engine', 'steps', 'attacks'].includes(values.only)) {
+    throw new Error(`--only must be kernels, engine, steps or attacks, got ${values.only}`);
   }
   const results = await benchmark(runtime, {
     quick: values.quick,
     filter: values.filter,
     ...(values.only === undefined
       ? {}
-      : { kernels: values.only === 'kernels' ? undefined : false, engine: values.only === 'engine' ? undefined : false, steps: values.only === 'steps' ? undefined : false }),
+      : {
+          kernels: values.only === 'kernels' ? undefined : false,
+          engine: values.only === 'engine' ? undefined : false,
+          steps: values.only === 'steps' ? undefined : false,
+          attacks: values.only === 'attacks' ? undefined : false,
+        }),
   });
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);

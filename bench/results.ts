@@ -46,6 +46,11 @@ export function formatTable(r: BenchmarkResults): string {
       );
     }
   }
+  const iterations = r.attackIterations ?? [];
+  if (iterations.length) {
+    lines.push('', ['attack iteration'.padEnd(34), 'batch', 'us per image', 'x a PGD step'].join('  '));
+    for (const e of iterations) lines.push([e.name.padEnd(34), String(e.batch).padStart(5), fmt(e.msPerImage * 1000, 1).padStart(12), fmt(e.perPgdStep, 2).padStart(12)].join('  '));
+  }
   lines.push('', 'ratios');
   for (const q of r.ratios) lines.push(`  ${q.name.padEnd(66)} ${fmt(q.value)}`);
   return lines.join('\n');

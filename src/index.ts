@@ -36,7 +36,8 @@ export { prepareJobData, checkLabelClasses, SPLIT, type ImageSet, type JobDataOp
 export { runTrainJob, reportSettings } from './job/run_train';
 export { trainJobModel, saveJobModel, checkpointVariables, type TrainedModel, type TrainJobOptions } from './job/train_job';
 export { judgeProbe, type GuardVerdict } from './job/guard';
-export { jobAttacks, evaluateForReport, toReportEvaluation, metricsOf, type EvalSettings } from './job/evaluation';
+export { jobAttacks, evaluateForReport, evaluateJob, toReportEvaluation, metricsOf, DEFAULT_JOB_EVALUATION, type EvalSettings, type JobEvaluationOptions, type JobEvaluation, type EvaluationSaving } from './job/evaluation';
+export { compositeLines, stageTables, auditLines, auditTable, curveChart, curveTable } from './report/robustness';
 export type { JobIO, JobProgress, JobEnvironment } from './job/io';
 export {
   SETTINGS,
@@ -74,3 +75,9 @@ export {
 } from './report/specs';
 export { reportHtml } from './report/html';
 export { apgdStep, dlrLoss, dlrTargetedLoss, type ApgdStepOptions, type StepNorm } from './ops';
+export { auditEvaluation, type AuditOptions } from './audit/run';
+export { AUDIT_CHECKS, AUDIT_MARGINS, accuracyOn, type AuditCheckDefinition, type AuditContext } from './audit/checks';
+export { degenerateGradientFlags, pgdLossTrace } from './audit/probes';
+export { evaluationStateProblem, type EvaluationState, type AttackProgress } from './train/evaluation_state';
+export { type EvaluationStage } from './train/evaluate';
+export { squareMargin, squareAccept, squareLinfInit, squareLinfCandidate, squareL2Init, squareL2Stats, squareL2Candidate, type SquareStepOptions } from './square_ops';

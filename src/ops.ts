@@ -78,7 +78,7 @@ function checkNorm(op: string, norm: unknown, x: Tensor, xName: string): StepNor
   return n;
 }
 
-function runAttackKernel(kernelName: string, inputs: NamedTensorMap, attrs: object, composed: () => Tensor): Tensor {
+export function runAttackKernel(kernelName: string, inputs: NamedTensorMap, attrs: object, composed: () => Tensor): Tensor {
   registerAttackKernels();
   if (getKernel(kernelName, getBackend()) != null) {
     return engine().runKernel(kernelName, inputs, attrs as Record<string, number | boolean>) as Tensor;

@@ -43,6 +43,12 @@ export interface AttackDefinition {
    * pass) and forward-only queries. Reports multiply it by the points attacked. Default: none known.
    */
   cost?(params: Params): AttackCost;
+  /**
+   * A composite (AutoAttack): the attacks it runs in order, each only on the points every earlier one
+   * failed to fool, the worst case kept per point. Evaluation reports each stage; `run` is then
+   * {@link runComposite}'s.
+   */
+  components?(params: Params): AttackSpec[];
 }
 
 /** Model evaluations per attacked point (upper bounds where an attack stops early). */
@@ -135,3 +141,6 @@ export function checkBallEpsilon(id: string, params: Params): Params {
 /** The `norm` parameter of attacks that search either ball (`threat` is then the default's). */
 export const NORM_PARAM: ParamSpec = { type: 'choice', default: 'linf', choices: ['linf', 'l2'], help: 'the ball: linf (per pixel) or l2 (Euclidean, over the whole image)' };
 export const SEED_PARAM: ParamSpec = { type: 'integer', default: 0, min: 0, max: 2 ** 32 - 1, help: 'seed of the random starts (a batch adds its first example\'s position)' };
+
+/** A resolved attack's cost per attacked point (zero where the definition does not say). */
+export const attackCost = (a: ResolvedAttack): AttackCost => a.definition.cost?.(a.params) ?? { gradients: 0, queries: 0 };

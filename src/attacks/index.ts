@@ -7,13 +7,16 @@ import { AdversarialArgumentError } from '../validate';
 import { apgd } from './apgd';
 import { apgdT } from './apgd_t';
 import { resolveAttack, type AttackDefinition, type AttackSpec, type ResolvedAttack } from './attack';
+import { autoattack } from './autoattack';
 import { cleanAttack } from './clean';
 import { fgm } from './fgm';
+import { fabT } from './fab';
 import { fgsm } from './fgsm';
 import { pgd } from './pgd';
+import { square } from './square';
 
 /** The built-in attacks, in the order `--help` lists them. */
-const BUILT_IN_ATTACKS: AttackDefinition[] = [cleanAttack, fgsm, pgd, apgd, apgdT, fgm];
+const BUILT_IN_ATTACKS: AttackDefinition[] = [cleanAttack, fgsm, fgm, pgd, apgd, apgdT, fabT, square, autoattack];
 
 export const ATTACK_REGISTRY = registry<AttackDefinition>('attack', BUILT_IN_ATTACKS);
 
@@ -77,12 +80,18 @@ export function attackHelp(): string[] {
   });
 }
 
-export { cleanAttack, fgsm, fgm, pgd, apgd, apgdT };
+export { cleanAttack, fgsm, fgm, pgd, apgd, apgdT, fabT, square, autoattack };
+export { AUTOATTACK_VERSIONS, autoattackStages } from './autoattack';
+export { compositeStages, runComposite, runCompositeStages, compositeCost, type StageBatchResult } from './composite';
+export { fabAttack, type FabAttackOptions } from './fab';
+export { fabHyperplane, fabProjection, fabStep, type FabNorm, type FabProjectionOptions, type FabStepOptions } from './fab_projection';
 export { fgsmAttack, type FgsmAttackOptions } from './fgsm';
 export { fgmAttack, type FgmAttackOptions } from './fgm';
 export { apgdTargetedAttack, type ApgdTargetedAttackOptions } from './apgd_t';
 export { pgdAttack, type PgdAttackOptions } from './pgd';
 export { apgdAttack, type ApgdAttackOptions } from './apgd';
 export { apgdCheckpoints, apgdHalveStep, apgdHalveStepMask, countIncreases, type ApgdCheckpoint, type ApgdCheckpointState } from './apgd_schedule';
+export { squareAttack, squareAttackAsync, type SquareAttackOptions, type SquareAsyncOptions, type SquareAsyncResult } from './square';
+export { squareP, squareSide, squareEta, squareKey, squareDraw, squareQueryDraws, squareL2InitGrid, squareL2InitNorm, pickBelow, roundHalfEven, type SquareNorm, type SquareQueryDraws, type SquareL2InitGrid } from './square_schedule';
 export { perExampleLoss, ATTACK_LOSSES, type AttackLoss } from './losses';
-export { resolveAttack, attackBudget, attackSpecOf, checkBallEpsilon, BALL_EPSILON_PARAM, EPSILON_PARAM, NORM_PARAM, SEED_PARAM, type AttackCost, type AttackDefinition, type AttackSpec, type ResolvedAttack, type AttackBatch, type AttackBudget, type ThreatModel } from './attack';
+export { resolveAttack, attackBudget, attackCost, attackSpecOf, checkBallEpsilon, BALL_EPSILON_PARAM, EPSILON_PARAM, NORM_PARAM, SEED_PARAM, type AttackCost, type AttackDefinition, type AttackSpec, type ResolvedAttack, type AttackBatch, type AttackBudget, type ThreatModel } from './attack';

@@ -7,6 +7,7 @@ import { detectRuntime } from '../runtime';
 import { DEFAULT_SIZES, kernelRatios, QUICK_SIZES, runKernelBench, type BenchEntry, type BenchRatio, type KernelBenchOptions } from './kernels';
 import { runEngineKernelBench, type EngineBenchOptions } from './engine_kernels';
 import { runStepBench, type StepBenchOptions, type StepEntry } from './steps';
+import { runAttackIterationBench, type AttackIterationEntry, type AttackIterationOptions } from './attack_iterations';
 
 export const BENCH_SCHEMA = 'tfjs-adversarial/bench@1';
 
@@ -19,6 +20,8 @@ export interface BenchmarkOptions {
   kernels?: KernelBenchOptions | false;
   /** Override the training-step benchmark's options, or false to skip it. */
   steps?: StepBenchOptions | false;
+  /** Override the attack-iteration benchmark's options (an iteration of each attack beside a PGD step), or false to skip it. */
+  attacks?: AttackIterationOptions | false;
   /** Override the engine-kernel benchmark's options (engine vs the tfjs kernel it replaces), or false to skip it. */
   engine?: EngineBenchOptions | false;
   /** Called with each entry's name as it finishes. */
@@ -38,6 +41,8 @@ export interface BenchmarkResults {
   /** Engine kernels and the tfjs kernels they replace, `Kernel engine|tfjs [shapes]`. */
   engineKernels: BenchEntry[];
   steps: StepEntry[];
+  /** An iteration of each attack per image, beside a PGD step. */
+  attackIterations: AttackIterationEntry[];
   /** Fused over composed, fraction of copy bandwidth, ours over stock: what the regression check compares. */
   ratios: BenchRatio[];
 }
@@ -100,6 +105,10 @@ export async function runBenchmarks(options: BenchmarkOptions = {}): Promise<Ben
           onProgress: progress,
           ...options.steps,
         });
+  const attacks =
+    options.attacks === false
+      ? { entries: [], ratios: [] }
+      : await runAttackIterationBench({ batch: 128, rounds: quick ? 2 : 3, filter: options.filter, onProgress: progress, ...options.attacks });
   const runtime = detectRuntime();
   return {
     schema: BENCH_SCHEMA,
@@ -112,6 +121,7 @@ export async function runBenchmarks(options: BenchmarkOptions = {}): Promise<Ben
     kernels,
     engineKernels: engine.entries,
     steps,
-    ratios: [...kernelRatios(kernels), ...engine.ratios, ...stepRatios(steps)],
+    attackIterations: attacks.entries,
+    ratios: [...kernelRatios(kernels), ...engine.ratios, ...stepRatios(steps), ...attacks.ratios],
   };
 }

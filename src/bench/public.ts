@@ -4,4 +4,5 @@ export { runKernelBench, kernelRatios, DEFAULT_SIZES, QUICK_SIZES } from './kern
 export type { KernelBenchOptions, KernelBenchResults, BenchEntry, BenchRatio } from './kernels';
 export { runStepBench, STEP_KINDS } from './steps';
 export type { StepBenchOptions, StepEntry, StepKind, StepImpl } from './steps';
+export { runAttackIterationBench, type AttackIterationEntry, type AttackIterationOptions } from './attack_iterations';
 export { runBenchmarks, stepRatios, BENCH_SCHEMA, type BenchmarkOptions, type BenchmarkResults } from './index';

@@ -128,6 +128,7 @@ export function jobRequest(command: Command, values: Record<string, string | boo
   if (runtime === 'chrome' && values.plugin !== undefined) throw new UsageError('--plugin loads into the Node runtime; it does not reach --runtime chrome');
   const limit = (key: string) => (valueOf(values, key) as number | null) ?? undefined;
   const outFlag = str('out');
+  if (command === 'eval' && values.resume !== undefined && outFlag === null) throw new UsageError('--resume needs --out DIR: eval saves its state only in a named output folder');
   const epsilons = (key: string) => {
     const v = valueOf(values, key);
     return Array.isArray(v) ? (v as number[]) : epsilonList(settingRow(key).flag, v as string);
@@ -145,5 +146,11 @@ export function jobRequest(command: Command, values: Record<string, string | boo
     writeEvalReport: command !== 'eval' || outFlag !== null,
     resume: valueOf(values, 'resume') === true,
     runtime,
+    evaluation: {
+      audit: valueOf(values, 'audit') === 'on',
+      auditPoints: valueOf(values, 'auditPoints') as number,
+      compositePoints: (valueOf(values, 'compositePoints') as number | null) ?? null,
+      epsilons: valueOf(values, 'epsilons') === null ? null : epsilons('epsilons'),
+    },
   };
 }

@@ -11,6 +11,7 @@ const ARGUMENT_FLAGS: Record<string, string> = {
   train: 'train-images',
   test: 'test-images',
   numClasses: 'model',
+  'options.checkpoint.restore': 'resume',
 };
 
 /** The flag (without `--`) that gives library argument `argument` (`settings.batchSize` -> `batch-size`), or null. */

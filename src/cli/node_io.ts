@@ -44,6 +44,7 @@ export function nodeJobIO(outDir: string, progress: ProgressPrinter): JobIO {
       }
     },
     writeFile: (path, bytes) => writeFileAtomically(at(path), bytes),
+    removeFile: (path) => fsPromises.rm(at(path), { force: true }),
     log: (message) => progress.log(message),
     progress: (p) => progress.update(p),
   };

@@ -37,6 +37,7 @@ export async function runJobInChrome(request: JobRequest, progress: ProgressPrin
       return bytes === null ? null : Buffer.from(bytes).toString('base64');
     });
     await page.exposeFunction('jobWriteFile', (path: string, base64: string) => io.writeFile(path, new Uint8Array(Buffer.from(base64, 'base64'))));
+    await page.exposeFunction('jobRemoveFile', (path: string) => io.removeFile?.(path));
     await page.exposeFunction('jobLog', (message: string) => io.log(message));
     await page.exposeFunction('jobProgress', (p: Parameters<NonNullable<typeof io.progress>>[0]) => io.progress?.(p));
     await page.goto(server.url);

@@ -6,6 +6,7 @@ import type * as lib from '../index';
 import type { Classifier } from '../models/seed_cnn';
 import type { EpochRecord } from '../train/loop';
 import type { EvaluationResult } from '../train/evaluate';
+import type { ReportAudit } from '../report/schema';
 import type { PreparedData } from '../job/data';
 import type { TradeOffData } from '../report/specs';
 
@@ -51,7 +52,7 @@ export const records = {
   epochs: [] as { run: string; record: EpochRecord; evaluation: EvaluationResult[] }[],
   gallery: null as GalleryRecord | null,
   tradeOff: null as (TradeOffData & { source: string }) | null,
-  loaded: null as { model: string; examples: number; results: EvaluationResult[] } | null,
+  loaded: null as { model: string; examples: number; results: EvaluationResult[]; audit: ReportAudit | null } | null,
 };
 
 /** The page's state; training replaces its data, runs and settings, the other modules read them. */

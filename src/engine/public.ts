@@ -36,3 +36,19 @@ export { apgdUpdateComposed } from '../composed_l2';
 export { apgdUpdateReference } from '../reference';
 export { ApgdUpdate } from '../kernels/kernel_names';
 export { multiOutputPipelineKeys } from './multi_output';
+export {
+  squareMarginReference,
+  squareAcceptReference,
+  squareLinfInitReference,
+  squareLinfCandidateReference,
+  squareL2InitReference,
+  squareL2StatsReference,
+  squareL2CandidateReference,
+  L2_STATS,
+  type SquareAttrs,
+  type SquareShape,
+} from '../square_reference';
+export { SquareMargin, SquareAccept, SquareLinfInit, SquareLinfCandidate, SquareL2Init, SquareL2Stats, SquareL2Candidate } from '../kernels/square_kernels';
+export { fabApplyComposed, fabHyperplaneComposed, fabStepComposed } from '../attacks/fab_composed';
+export { fabApplyReference, fabCoordinateStep, fabProjectionReference, fabRowParamsLayout, fabStepReference, type FabProjection, type FabRowParams, type FabStepParams } from '../fab_reference';
+export { FabHyperplane, FabProjectionApply, FabStep, type FabProjectionAttrs, type FabStepAttrs } from '../kernels/kernel_names';

@@ -8,7 +8,7 @@ import type { Classifier } from '../models/seed_cnn';
 import { REPORT_SCHEMA, type EvalReport, type SweepReport, type SweepRow } from '../report/schema';
 import { AdversarialArgumentError } from '../validate';
 import type { PreparedData } from './data';
-import { evaluateForReport, jobAttacks, metricsOf, type EvalSettings } from './evaluation';
+import { DEFAULT_JOB_EVALUATION, evaluateForReport, evaluateJob, jobAttacks, metricsOf, type EvalSettings, type JobEvaluationOptions } from './evaluation';
 import type { JobEnvironment, JobIO } from './io';
 import type { TrainJobSettings } from './settings';
 import { saveJobModel, trainJobModel } from './train_job';
@@ -28,12 +28,13 @@ export function checkModelFitsData(model: Classifier, data: Pick<PreparedData, '
  * @example
  * const report = await runEvalJob(model, 'out/model/model.json', data, { ...DEFAULT_TRAIN_SETTINGS, attacks: 'fgsm,pgd:restarts=5' }, io, env);
  */
-export async function runEvalJob(model: Classifier, modelPath: string, data: PreparedData, settings: EvalSettings, io: JobIO, env: JobEnvironment, write = true): Promise<EvalReport> {
+export async function runEvalJob(model: Classifier, modelPath: string, data: PreparedData, settings: EvalSettings, io: JobIO, env: JobEnvironment, write = true, options: RunEvalOptions = {}): Promise<EvalReport> {
   checkModelFitsData(model, data, 'runEvalJob');
-  const attacks = jobAttacks(settings, settings.epsilon);
   const start = performance.now();
   const kernelsBefore = snapshotEngineKernelCounts();
-  const evaluation = await evaluateForReport(model, data, attacks, io, 'eval');
+  // The state is saved only where the report is written (the output folder was named).
+  const saving = write ? { stateFile: 'eval-state.json', resume: options.resume === true } : undefined;
+  const { evaluation, audit, curve, resumed } = await evaluateJob(model, data, settings, options.evaluation ?? DEFAULT_JOB_EVALUATION, io, 'eval', saving);
   const report: EvalReport = {
     schema: REPORT_SCHEMA,
     command: 'eval',
@@ -47,6 +48,9 @@ export async function runEvalJob(model: Classifier, modelPath: string, data: Pre
     evaluation,
     engine_kernels: engineKernelCountsSince(kernelsBefore),
     throughput: { eval_seconds: (performance.now() - start) / 1000 },
+    resumed,
+    ...(audit ? { audit } : {}),
+    ...(curve ? { curve } : {}),
   };
   if (write) await io.writeFile('report.json', new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
   return report;
@@ -58,11 +62,20 @@ export function attackLabels(attacks: AttackSpec[]): string[] {
   return resolved.map((r) => (resolved.filter((o) => o.label === r.label).length > 1 ? r.key : r.label));
 }
 
+export interface RunEvalOptions {
+  /** Continue from the folder's `eval-state.json` (what an interrupted eval saved after its last batch). */
+  resume?: boolean;
+  /** The audit, the robustness curve, AutoAttack's points (default: audit on 100 points, no curve). */
+  evaluation?: JobEvaluationOptions;
+}
+
 export interface SweepOptions {
   resume?: boolean;
   /** A fresh copy of the user's model for each training epsilon (fine-tuning); default: `settings.arch` from scratch. */
   model?: () => Promise<Classifier>;
   modelSource?: string;
+  /** Composite attacks (AutoAttack) on the first N test points only. */
+  compositePoints?: number | null;
 }
 
 /**
@@ -94,10 +107,10 @@ export async function runSweep(settings: TrainJobSettings, trainEpsilons: number
     try {
       trained = await trainJobModel(runSettings, data, io, env, { prefix, resume, model: given, modelSource: options.modelSource });
       const files = await saveJobModel(trained.model, io, prefix);
-      const [clean] = await evaluateForReport(trained.model, data, [{ kind: 'clean' }], io, `eps ${trainEpsilon} model`);
+      const [clean] = (await evaluateForReport(trained.model, data, [{ kind: 'clean' }], io, `eps ${trainEpsilon} model`)).evaluation;
       const accuracy: Record<string, Record<string, number>> = Object.fromEntries(labels.map((l) => [l, {}]));
       for (const e of evalEpsilons) {
-        const results = await evaluateForReport(trained.model, data, robustAt(e), io, `eps ${trainEpsilon} model at eps ${e}`);
+        const { evaluation: results } = await evaluateForReport(trained.model, data, robustAt(e), io, `eps ${trainEpsilon} model at eps ${e}`, { compositePoints: options.compositePoints ?? null });
         results.forEach((r, i) => (accuracy[labels[i]][String(e)] = r.accuracy));
       }
       rows.push({

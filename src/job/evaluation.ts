@@ -1,10 +1,14 @@
 // A job's evaluation: the attacks it runs (clean, then the --attacks list with the settings' defaults:
 // eps, seed, PGD's steps and restarts), each with progress and seconds, in the report's form.
-import { attackBudget, parseAttackList, resolveAttackSpec, type AttackSpec } from '../attacks/index';
+import { attackBudget, attackCost, compositeStages, parseAttackList, resolveAttackSpec, type AttackSpec } from '../attacks/index';
+import type { EvaluationState } from '../train/evaluation_state';
+import { AdversarialArgumentError } from '../validate';
 import type { Classifier } from '../models/seed_cnn';
-import type { ReportEvaluation, ReportMetrics } from '../report/schema';
+import type { ReportAudit, ReportCurve, ReportEvaluation, ReportMetrics } from '../report/schema';
+import { auditEvaluation } from '../audit/run';
+import { AUDIT_CHECKS } from '../audit/checks';
 import { evaluateModel, type EvaluationResult } from '../train/evaluate';
-import { attackDefaultsOf, EVAL_BATCH, type TrainJobSettings } from './settings';
+import { attackDefaultsOf, EVAL_BATCH, settingRow, type TrainJobSettings } from './settings';
 import type { JobIO } from './io';
 import type { PreparedData } from './data';
 
@@ -30,10 +34,12 @@ export function jobAttacks(settings: Partial<EvalSettings> & Pick<EvalSettings, 
   ];
 }
 
-/** One result in the report's form: id, label, parameters, budget fields, counts and seconds. */
-export function toReportEvaluation(r: EvaluationResult, seconds: number): ReportEvaluation {
+/** One result in the report's form: id, label, parameters, budget fields, counts, cost, seconds and stages. */
+export function toReportEvaluation(r: EvaluationResult): ReportEvaluation {
   const resolved = resolveAttackSpec(r.attack);
-  return { attack: r.attack.kind, label: r.label, threat: resolved.threat, params: resolved.params, ...attackBudget(resolved), accuracy: r.accuracy, correct: r.correct, examples: r.examples, seconds };
+  const out: ReportEvaluation = { attack: r.attack.kind, label: r.label, threat: resolved.threat, params: resolved.params, ...attackBudget(resolved), accuracy: r.accuracy, correct: r.correct, examples: r.examples, seconds: r.seconds, gradients: r.gradients, queries: r.queries };
+  if (r.stages) out.stages = r.stages.map((s) => ({ attack: s.attack.kind, label: s.label, params: resolveAttackSpec(s.attack).params, attacked: s.attacked, correct: s.correct, accuracy: s.accuracy, gradients: s.gradients, queries: s.queries, seconds: s.seconds }));
+  return out;
 }
 
 /** report.metrics of an evaluation: clean, FGSM and PGD accuracy (the first of each), and every attack keyed. */
@@ -47,17 +53,139 @@ export function metricsOf(evaluation: ReportEvaluation[]): ReportMetrics {
   };
 }
 
-/** Evaluates `model` on the test part under `attacks`, one at a time with progress; results in the report's form. */
-export async function evaluateForReport(model: Classifier, data: PreparedData, attacks: AttackSpec[], io: JobIO, label: string): Promise<ReportEvaluation[]> {
-  const out: ReportEvaluation[] = [];
-  for (const attack of attacks) {
-    const start = performance.now();
-    const name = resolveAttackSpec(attack).label;
-    const [r] = await evaluateModel(model, data.dataset, data.test, [attack], {
+/** Where and whether an evaluation saves its state after every batch (`--resume` continues from it). */
+export interface EvaluationSaving {
+  /** The state file, relative to the job's folder (`eval-state.json`). */
+  stateFile: string;
+  /** Continue from the state file when there is one. */
+  resume: boolean;
+}
+
+export interface EvaluateForReportOptions {
+  saving?: EvaluationSaving;
+  /** The points (default: the test part). */
+  indices?: ArrayLike<number>;
+  /** Composite attacks (AutoAttack) run on the first N points only (null: all). */
+  compositePoints?: number | null;
+}
+
+/** How a job evaluates beyond its attacks: the audit, the robustness curve, AutoAttack's points. */
+export interface JobEvaluationOptions {
+  audit: boolean;
+  auditPoints: number;
+  compositePoints: number | null;
+  /** eval --epsilons: each attack at each of these too. */
+  epsilons: number[] | null;
+}
+
+/** The table's defaults: audit on, its points, AutoAttack on every point, no curve. */
+export const DEFAULT_JOB_EVALUATION: JobEvaluationOptions = {
+  audit: settingRow('audit').default === 'on',
+  auditPoints: settingRow('auditPoints').default as number,
+  compositePoints: settingRow('compositePoints').default as number | null,
+  epsilons: null,
+};
+
+/**
+ * Evaluates `model` on `indices` (default: the test part) under `attacks`, with progress and an ETA;
+ * with `saving`, the state is written after every batch and an interrupted run continues from it.
+ * Results in the report's form, and whether it continued a saved run.
+ */
+export async function evaluateForReport(model: Classifier, data: PreparedData, attacks: AttackSpec[], io: JobIO, label: string, options: EvaluateForReportOptions = {}): Promise<{ evaluation: ReportEvaluation[]; results: EvaluationResult[]; resumed: boolean }> {
+  const { saving, indices = data.test, compositePoints = null } = options;
+  let restore: EvaluationState | null = null;
+  if (saving?.resume) {
+    const bytes = await io.readFile(saving.stateFile);
+    if (bytes) {
+      try {
+        restore = JSON.parse(new TextDecoder().decode(bytes)) as EvaluationState;
+      } catch (err) {
+        throw new AdversarialArgumentError('resume', 'resume', `${saving.stateFile} is not a saved evaluation state (${(err as Error).message}); remove it to start the evaluation afresh`);
+      }
+    }
+  }
+  const start = performance.now();
+  const doneBefore = restore ? restore.attacks.reduce((a, p) => a + p.points, 0) : 0;
+  // The ETA weighs each attack by its cost per point (a gradient evaluation as one query), so AutoAttack's
+  // stages do not make it read as short as the clean pass that comes first.
+  const weights = attacks.map((a) => {
+    const r = resolveAttackSpec(a);
+    const stages = r.definition.components ? compositeStages(r.definition, r.params) : [r];
+    return 1 + stages.reduce((acc, s) => acc + attackCost(s).gradients * 2 + attackCost(s).queries, 0);
+  });
+  const isComposite = attacks.map((a) => resolveAttackSpec(a).definition.components !== undefined);
+  const limits = isComposite.map((c) => (c && compositePoints !== null ? compositePoints : undefined));
+  const pointsOf = limits.map((l) => Math.min(l ?? indices.length, indices.length));
+  const totalWork = weightedWork(weights, pointsOf, Infinity);
+  const results = await evaluateModel(model, data.dataset, indices, attacks, {
+    batchSize: EVAL_BATCH,
+    limits,
+    checkpoint: saving ? { restore, save: (state) => io.writeFile(saving.stateFile, new TextEncoder().encode(JSON.stringify(state))) } : undefined,
+    onProgress: (done, total, attack) => {
+      const work = weightedWork(weights, pointsOf, done);
+      const workBefore = weightedWork(weights, pointsOf, doneBefore);
+      const rate = (work - workBefore) / ((performance.now() - start) / 1000);
+      io.progress?.({ phase: 'eval', label: `${label} ${attack.label}`, done, total, etaSeconds: rate > 0 ? (totalWork - work) / rate : undefined });
+    },
+  });
+  // Finished: the saved state has done its job (the report holds the results).
+  if (saving) await io.removeFile?.(saving.stateFile);
+  return { evaluation: results.map(toReportEvaluation), results, resumed: restore !== null };
+}
+
+/** The weighted work of the first `done` attack-points (attacks in order, `points[a]` each). */
+function weightedWork(weights: number[], points: number[], done: number): number {
+  let work = 0;
+  for (const [a, w] of weights.entries()) {
+    const here = Math.min(points[a], Math.max(0, done));
+    work += w * here;
+    done -= here;
+  }
+  return work;
+}
+
+/** A job's whole evaluation: the attacks at the job's eps, the curve, the audit. */
+export interface JobEvaluation {
+  evaluation: ReportEvaluation[];
+  results: EvaluationResult[];
+  resumed: boolean;
+  curve?: ReportCurve;
+  audit?: ReportAudit;
+}
+
+/**
+ * The evaluation `train` and `eval` end with: clean and the job's attacks at `settings.epsilon` (state
+ * saved after every batch when `saving`), each attack at every eps of `options.epsilons` (the curve), and
+ * the audit on the first `options.auditPoints` points.
+ *
+ * @example
+ * const { evaluation, audit } = await evaluateJob(model, data, settings, { audit: true, auditPoints: 100, compositePoints: null, epsilons: null }, io, 'test');
+ */
+export async function evaluateJob(model: Classifier, data: PreparedData, settings: EvalSettings, options: JobEvaluationOptions, io: JobIO, label: string, saving?: EvaluationSaving): Promise<JobEvaluation> {
+  const attacks = jobAttacks(settings, settings.epsilon);
+  const main = await evaluateForReport(model, data, attacks, io, label, { saving, compositePoints: options.compositePoints });
+  const out: JobEvaluation = { ...main };
+  if (options.epsilons && options.epsilons.length > 0) {
+    const labels = main.evaluation.slice(1).map((e) => e.label);
+    const accuracy: Record<string, Record<string, number>> = Object.fromEntries(labels.map((l) => [l, {}]));
+    for (const e of options.epsilons) {
+      const at = jobAttacks(settings, e).slice(1);
+      const stateFile = saving ? { ...saving, stateFile: saving.stateFile.replace(/\.json$/, `-eps-${e}.json`) } : undefined;
+      const r = e === settings.epsilon ? main.evaluation.slice(1) : (await evaluateForReport(model, data, at, io, `${label} eps ${e}`, { saving: stateFile, compositePoints: options.compositePoints })).evaluation;
+      r.forEach((x, i) => (accuracy[labels[i]][String(e)] = x.accuracy));
+    }
+    out.curve = { epsilons: options.epsilons, attacks: labels, accuracy, examples: data.test.length };
+  }
+  if (options.audit) {
+    io.log(`audit: ${AUDIT_CHECKS.length} checks on the first ${Math.min(options.auditPoints, data.test.length)} ${label} points at eps ${settings.epsilon}`);
+    out.audit = await auditEvaluation(model, data.dataset, data.test, main.results, {
+      epsilon: settings.epsilon,
+      points: options.auditPoints,
+      curve: out.curve,
       batchSize: EVAL_BATCH,
-      onProgress: (done, total) => io.progress?.({ phase: 'eval', label: `${label} ${name}`, done, total, etaSeconds: ((total - done) * (performance.now() - start)) / 1000 / done }),
+      onCheck: (title, i, n) => io.progress?.({ phase: 'eval', label: `audit: ${title}`, done: i, total: n }),
     });
-    out.push(toReportEvaluation(r, (performance.now() - start) / 1000));
+    for (const c of out.audit.checks) io.log(`audit ${c.status === 'warn' ? 'WARNING' : c.status}: ${c.title}: ${c.summary}`);
   }
   return out;
 }

@@ -7,7 +7,9 @@ import type { EvalReport, ReportEvaluation, SweepReport, TrainReport } from '../
 import { prepareJobData, type ImageSet } from './data';
 import { checkModelFitsData, runEvalJob, runSweep } from './eval_job';
 import { pct } from '../report/specs';
+import { auditLines, compositeLines, curveTable } from '../report/robustness';
 import type { JobEnvironment, JobIO } from './io';
+import type { JobEvaluationOptions } from './evaluation';
 import { runTrainJob } from './run_train';
 import { AdversarialArgumentError } from '../validate';
 import type { Command, TrainJobSettings } from './settings';
@@ -30,6 +32,8 @@ export interface JobRequest {
   writeEvalReport: boolean;
   resume: boolean;
   runtime: 'node' | 'chrome';
+  /** The final evaluation's audit, robustness curve and AutoAttack points. */
+  evaluation: JobEvaluationOptions;
 }
 
 export interface JobOutcome {
@@ -83,8 +87,14 @@ export async function executeJob(request: JobRequest, sets: { train?: ImageSet; 
       const data = prepareJobData(base, undefined, { allTest: sets.test !== undefined, limitTest: request.limitTest, numClasses: model.numClasses });
       try {
         io.log(`model ${modelPath}: ${model.architecture}, ${model.numClasses} classes; ${data.test.length} test examples (${data.description.test_source})`);
-        const report = await runEvalJob(model, modelPath!, data, s, io, env, request.writeEvalReport);
-        const summary = [`eval of ${modelPath} on ${report.data.test_examples} test examples, eps ${s.epsilon}, ${report.throughput.eval_seconds.toFixed(0)} s (${where})`, ...accuracyTable([{ name: 'model', evaluation: report.evaluation }])];
+        const report = await runEvalJob(model, modelPath!, data, s, io, env, request.writeEvalReport, { resume: request.resume, evaluation: request.evaluation });
+        const summary = [
+          `eval of ${modelPath} on ${report.data.test_examples} test examples, eps ${s.epsilon}, ${report.throughput.eval_seconds.toFixed(0)} s (${where})${report.resumed ? ', continued from eval-state.json' : ''}`,
+          ...accuracyTable([{ name: 'model', evaluation: report.evaluation }]),
+          ...compositeLines(report.evaluation),
+          ...(report.curve ? curveTable(report.curve).rows.map((row) => `curve ${row[0]}: ${row.slice(1).map((v, i) => `eps ${report.curve!.epsilons[i]} ${v}`).join(', ')}`) : []),
+          ...auditLines(report.audit),
+        ];
         return { report, summary };
       } finally {
         data.dataset.dispose();
@@ -111,10 +121,12 @@ export async function executeJob(request: JobRequest, sets: { train?: ImageSet; 
     if (request.command === 'train') {
       const given = modelPath ? await load() : undefined;
       try {
-        const report = await runTrainJob(s, data, io, env, { resume: request.resume, model: given, modelSource: modelPath });
+        const report = await runTrainJob(s, data, io, env, { resume: request.resume, model: given, modelSource: modelPath, evaluation: request.evaluation });
         const summary = [
           `${what}, ${s.trainer}, ${report.history.length} epochs${report.guard.kept_epoch !== null && report.guard.kept_epoch !== report.history.length ? ` (kept epoch ${report.guard.kept_epoch})` : ''}, eps ${s.epsilon}, ${d.test_examples} held-out examples, ${report.throughput.total_seconds.toFixed(0)} s (${where})`,
           ...accuracyTable([{ name: s.trainer, evaluation: report.evaluation }]),
+          ...compositeLines(report.evaluation),
+          ...auditLines(report.audit),
           ...report.guard.events.map((e) => `guard: ${e.action} after epoch ${e.epoch}: ${e.reason}`),
           `training ${report.throughput.train_images_per_second.toFixed(0)} images/s; uploads per step ${report.transfer.upload_bytes_per_step.toFixed(0)} B (image bytes ${report.transfer.image_bytes_per_step}), uniforms ${report.transfer.uniform_bytes_per_step.toFixed(0)} B, reads ${report.transfer.download_bytes_per_step.toFixed(0)} B`,
           ...fallbackLine(report.engine_kernels),
@@ -125,7 +137,7 @@ export async function executeJob(request: JobRequest, sets: { train?: ImageSet; 
         given?.dispose();
       }
     }
-    const report = await runSweep(s, request.trainEpsilons, request.evalEpsilons, data, io, env, { resume: request.resume, model: modelPath ? load : undefined, modelSource: modelPath });
+    const report = await runSweep(s, request.trainEpsilons, request.evalEpsilons, data, io, env, { resume: request.resume, model: modelPath ? load : undefined, modelSource: modelPath, compositePoints: request.evaluation.compositePoints });
     const cols = report.attacks.flatMap((a) => request.evalEpsilons.map((e) => `${a}@${e}`));
     const summary = [
       `sweep: ${what}, ${s.epochs} epochs each, ${report.attacks.join(', ')}, ${d.test_examples} held-out examples (${env.runtime.name})`,

@@ -18,6 +18,8 @@ export interface JobIO {
   readFile(path: string): Promise<Uint8Array | null>;
   /** Writes the whole file or nothing (write to a temporary name, then rename). */
   writeFile(path: string, bytes: Uint8Array): Promise<void>;
+  /** Removes the file if it is there (a finished job's saved state); without it, such files stay. */
+  removeFile?(path: string): Promise<void>;
   log(message: string): void;
   progress?(p: JobProgress): void;
 }

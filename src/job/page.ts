@@ -24,6 +24,7 @@ declare global {
     tfjsAdversarialJob: { run(request: JobRequest, sets: { train?: PageImageSet; test?: PageImageSet }): Promise<JobOutcome> };
     jobReadFile(path: string): Promise<string | null>;
     jobWriteFile(path: string, base64: string): Promise<void>;
+    jobRemoveFile(path: string): Promise<void>;
     jobLog(message: string): Promise<void>;
     jobProgress(p: JobProgress): Promise<void>;
   }
@@ -48,6 +49,7 @@ window.tfjsAdversarialJob = {
         return s === null ? null : fromBase64(s);
       },
       writeFile: (path, bytes) => window.jobWriteFile(path, toBase64(bytes)),
+      removeFile: (path) => window.jobRemoveFile(path),
       log: (message) => void window.jobLog(message),
       progress: (p) => void window.jobProgress(p),
     };

@@ -5,7 +5,7 @@ import { engineKernelCountsSince, snapshotEngineKernelCounts } from '../engine/p
 import { getTrainer, resolveTrainerById } from '../trainers/index';
 import { REPORT_SCHEMA, type TrainReport } from '../report/schema';
 import type { PreparedData } from './data';
-import { evaluateForReport, jobAttacks, metricsOf } from './evaluation';
+import { DEFAULT_JOB_EVALUATION, evaluateJob, metricsOf } from './evaluation';
 import type { JobEnvironment, JobIO } from './io';
 import { SETTINGS, trainerParamsOf, type TrainJobSettings } from './settings';
 import { saveJobModel, trainJobModel, type TrainJobOptions } from './train_job';
@@ -35,7 +35,6 @@ export function reportSettings(settings: TrainJobSettings): TrainReport['setting
  */
 export async function runTrainJob(settings: TrainJobSettings, data: PreparedData, io: JobIO, env: JobEnvironment, options: TrainJobOptions = {}): Promise<TrainReport> {
   const start = performance.now();
-  const attacks = jobAttacks(settings, settings.epsilon);
   const kernelsBefore = snapshotEngineKernelCounts();
   const trained = await trainJobModel(settings, data, io, env, options);
   const engineKernels = engineKernelCountsSince(kernelsBefore);
@@ -44,7 +43,7 @@ export async function runTrainJob(settings: TrainJobSettings, data: PreparedData
     const files = await saveJobModel(model, io);
     io.log(`saved the model: ${files.join(', ')}`);
     const evalStart = performance.now();
-    const evaluation = await evaluateForReport(model, data, attacks, io, 'test');
+    const { evaluation, audit } = await evaluateJob(model, data, settings, options.evaluation ?? DEFAULT_JOB_EVALUATION, io, 'test', { stateFile: `${options.prefix ?? ''}eval-state.json`, resume: options.resume === true });
     const evalSeconds = (performance.now() - evalStart) / 1000;
     const trafficSteps = trained.stepTraffic.steps;
     const perStep = (bytes: number) => (trafficSteps > 0 ? bytes / trafficSteps : 0);
@@ -99,6 +98,7 @@ export async function runTrainJob(settings: TrainJobSettings, data: PreparedData
       },
       engine_kernels: engineKernels,
       resumed_from_epoch: trained.resumedFromEpoch,
+      ...(audit ? { audit } : {}),
     };
     await io.writeFile('report.json', new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
     return report;

@@ -19,6 +19,7 @@ import { pct } from '../report/specs';
 import type { JobEnvironment, JobIO } from './io';
 import { checkTrainSettings, EVAL_BATCH, trainerParamsOf, type TrainJobSettings } from './settings';
 import { evaluateModel } from '../train/evaluate';
+import type { JobEvaluationOptions } from './evaluation';
 
 /** The state a checkpoint carries besides the tensors. */
 interface JobState extends GuardState {
@@ -52,6 +53,8 @@ export interface TrainJobOptions {
    */
   model?: Classifier;
   modelSource?: string;
+  /** The final evaluation's audit, curve and AutoAttack points (default: audit on 100 points). */
+  evaluation?: JobEvaluationOptions;
 }
 
 /** A classifier's checkpointed variables: the trainable ones, then its state (batch-norm statistics). */

@@ -20,7 +20,13 @@ import {
   type FgsmStepAttrs,
   type PgdStepAttrs,
   type RandomStartAttrs,
+  FabHyperplane,
+  FabProjectionApply,
+  FabStep,
+  type FabProjectionAttrs,
+  type FabStepAttrs,
 } from './kernel_names';
+import { fabApplyReference, fabProjectionReference, fabRowParamsLayout, fabStepReference } from '../fab_reference';
 
 /** The slice of tfjs-backend-cpu's MathBackendCPU these kernels use. */
 interface CpuBackend {
@@ -127,12 +133,42 @@ export const dlrTargetedLossGradCpu: KernelFunc = ({ inputs, backend }) => {
   return b.makeTensorInfo(logits.shape, 'float32', out);
 };
 
+/** FAB's row parameters from the reference's projection (float64), stored as float32. */
+export const fabHyperplaneCpu: KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as unknown as CpuBackend;
+  const { points, w, b: offsets } = inputs as Record<'points' | 'w' | 'b', TensorInfo>;
+  const [rows, cols] = points.shape;
+  const norm = (attrs as unknown as FabProjectionAttrs).l2 ? 'l2' : 'linf';
+  const p = fabProjectionReference(valuesOf(b, points), valuesOf(b, w), valuesOf(b, offsets), rows, cols, norm);
+  return b.makeTensorInfo([rows, 4], 'float32', fabRowParamsLayout(p));
+};
+
+export const fabProjectionApplyCpu: KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as unknown as CpuBackend;
+  const { points, w, params } = inputs as Record<'points' | 'w' | 'params', TensorInfo>;
+  const norm = (attrs as unknown as FabProjectionAttrs).l2 ? 'l2' : 'linf';
+  return b.makeTensorInfo(points.shape, 'float32', fabApplyReference(valuesOf(b, points), valuesOf(b, w), valuesOf(b, params), points.shape[1], norm));
+};
+
+export const fabStepCpu: KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as unknown as CpuBackend;
+  const { xCur, x0, w, params } = inputs as Record<'xCur' | 'x0' | 'w' | 'params', TensorInfo>;
+  const a = attrs as unknown as FabStepAttrs;
+  const x = valuesOf(b, xCur);
+  const cols = xCur.shape[0] === 0 ? 1 : x.length / xCur.shape[0];
+  const out = fabStepReference(x, valuesOf(b, x0), valuesOf(b, w), valuesOf(b, params), cols, { eta: a.eta, alphaMax: a.alphaMax, norm: a.l2 ? 'l2' : 'linf' });
+  return b.makeTensorInfo(xCur.shape, 'float32', out);
+};
+
 export const cpuKernelConfigs: KernelConfig[] = [
   { kernelName: PgdStepL2, backendName: 'cpu', kernelFunc: pgdStepL2Cpu },
   { kernelName: ApgdStepL2, backendName: 'cpu', kernelFunc: apgdStepL2Cpu },
   { kernelName: RandomStartL2, backendName: 'cpu', kernelFunc: randomStartL2Cpu },
   { kernelName: DlrTargetedLoss, backendName: 'cpu', kernelFunc: dlrTargetedLossCpu },
   { kernelName: DlrTargetedLossGrad, backendName: 'cpu', kernelFunc: dlrTargetedLossGradCpu },
+  { kernelName: FabHyperplane, backendName: 'cpu', kernelFunc: fabHyperplaneCpu },
+  { kernelName: FabProjectionApply, backendName: 'cpu', kernelFunc: fabProjectionApplyCpu },
+  { kernelName: FabStep, backendName: 'cpu', kernelFunc: fabStepCpu },
   { kernelName: ApgdStep, backendName: 'cpu', kernelFunc: apgdStepCpu },
   { kernelName: DlrLoss, backendName: 'cpu', kernelFunc: dlrLossCpu },
   { kernelName: DlrLossGrad, backendName: 'cpu', kernelFunc: dlrLossGradCpu },

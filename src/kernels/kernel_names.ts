@@ -47,3 +47,18 @@ export const DlrTargetedLossGrad = 'DlrTargetedLossGrad';
 
 /** APGD's per-iteration bookkeeping: inputs next, grad, xFooled, xBest, gradBest, loss, lossBest, wrong; outputs [xFooled, xBest, gradBest]. */
 export const ApgdUpdate = 'ApgdUpdate';
+
+export const FabHyperplane = 'FabHyperplane';
+export const FabProjectionApply = 'FabProjectionApply';
+export const FabStep = 'FabStep';
+
+/** FabHyperplane and FabProjectionApply: the norm (false: L-infinity). */
+export interface FabProjectionAttrs {
+  l2: boolean;
+}
+
+export interface FabStepAttrs {
+  l2: boolean;
+  eta: number;
+  alphaMax: number;
+}

@@ -5,6 +5,7 @@ import { cpuKernelConfigs } from './cpu_kernels';
 import { registerFlags } from './elementwise_program';
 import { DlrLoss, DlrLossGrad, DlrTargetedLoss, DlrTargetedLossGrad } from './kernel_names';
 import { l2WebgpuKernelConfigs } from './l2_kernels';
+import { squareKernelConfigs } from './square_kernels';
 import { webgpuKernelConfigs } from './webgpu_kernels';
 
 /**
@@ -18,7 +19,7 @@ import { webgpuKernelConfigs } from './webgpu_kernels';
  */
 export function registerAttackKernels(): void {
   registerFlags();
-  for (const config of [...webgpuKernelConfigs, ...l2WebgpuKernelConfigs, ...apgdUpdateKernelConfigs, ...cpuKernelConfigs]) {
+  for (const config of [...webgpuKernelConfigs, ...l2WebgpuKernelConfigs, ...apgdUpdateKernelConfigs, ...cpuKernelConfigs, ...squareKernelConfigs]) {
     if (getKernel(config.kernelName, config.backendName) == null) registerKernel(config);
   }
   // DLR's gradient w.r.t. the logits is its fused row kernel (tf.grad through dlrLoss sees an ordinary op).

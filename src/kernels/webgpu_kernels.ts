@@ -15,13 +15,23 @@ import {
   type FgsmStepAttrs,
   type PgdStepAttrs,
   type RandomStartAttrs,
+  FabHyperplane,
+  FabProjectionApply,
+  FabStep,
+  type FabProjectionAttrs,
+  type FabStepAttrs,
 } from './kernel_names';
 import { pcgHash } from '../reference';
 import { ApgdStepProgram, CopyProgram, FgsmStepProgram, PgdStepProgram, RandomStartProgram } from './programs';
 import dlrCommonWgsl from '../../shaders/dlr_common.wgsl';
 import dlrLossWgsl from '../../shaders/dlr_loss.wgsl';
 import dlrLossGradWgsl from '../../shaders/dlr_loss_grad.wgsl';
-import { i32u, runEngineProgram } from '../engine/program';
+import fabApplyWgsl from '../../shaders/fab_apply.wgsl';
+import fabCommonWgsl from '../../shaders/fab_common.wgsl';
+import fabHyperplaneWgsl from '../../shaders/fab_hyperplane.wgsl';
+import fabStepWgsl from '../../shaders/fab_step.wgsl';
+import { f32u, i32u, runEngineProgram, type UniformValue } from '../engine/program';
+import { WORKGROUP_SIZE } from './elementwise_program';
 
 type Uniform = { type: 'float32' | 'uint32' | 'int32'; data: number[] };
 
@@ -141,7 +151,56 @@ export const dlrLossGradWebGPU: KernelFunc = ({ inputs, backend }) => {
   return runDlr(backend as WebGPUBackend, DlrLossGrad, dlrLossGradWgsl, [logits, labels, dy], ['logits', 'labels', 'dy'], logits.shape);
 };
 
+/** FAB's kernels: fab_common.wgsl prepended, the norm a constant (part of the pipeline key). */
+function runFab(backend: WebGPUBackend, kernelName: string, body: string, l2: boolean, inputs: TensorInfo[], names: string[], invocations: number, workgroupSize: number, uniforms: UniformValue[], outShape: number[]): TensorInfo {
+  return runEngineProgram(
+    backend,
+    {
+      kernelName,
+      variant: [l2 ? 'l2' : 'linf'],
+      constants: [`const IS_L2 = ${l2};`],
+      body: `${fabCommonWgsl}\n${body}`,
+      variableNames: names,
+      variableComponents: names.map(() => 1),
+      outputComponent: 1,
+      invocations,
+      workgroupSize,
+      uniforms,
+    },
+    inputs,
+    outShape,
+  );
+}
+
+/** One invocation per row (each walks its row a few dozen times); small workgroups spread the rows. */
+export const fabHyperplaneWebGPU: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { points, w, b } = inputs as Record<'points' | 'w' | 'b', TensorInfo>;
+  const [rows, cols] = points.shape;
+  const a = attrs as unknown as FabProjectionAttrs;
+  return runFab(backend as WebGPUBackend, FabHyperplane, fabHyperplaneWgsl, a.l2, [points, w, b], ['points', 'w', 'b'], rows, 16, [i32u('rows', rows), i32u('cols', cols)], [rows, 4]);
+};
+
+export const fabProjectionApplyWebGPU: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { points, w, params } = inputs as Record<'points' | 'w' | 'params', TensorInfo>;
+  const [rows, cols] = points.shape;
+  const a = attrs as unknown as FabProjectionAttrs;
+  return runFab(backend as WebGPUBackend, FabProjectionApply, fabApplyWgsl, a.l2, [points, w, params], ['points', 'w', 'params'], rows * cols, WORKGROUP_SIZE, [i32u('rows', rows), i32u('cols', cols)], [rows, cols]);
+};
+
+export const fabStepWebGPU: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { xCur, x0, w, params } = inputs as Record<'xCur' | 'x0' | 'w' | 'params', TensorInfo>;
+  const rows = xCur.shape[0];
+  const size = sizeOf(xCur);
+  const cols = rows === 0 ? 1 : size / rows;
+  const a = attrs as unknown as FabStepAttrs;
+  const uniforms = [i32u('rows', rows), i32u('cols', cols), f32u('eta', a.eta), f32u('alphaMax', a.alphaMax)];
+  return runFab(backend as WebGPUBackend, FabStep, fabStepWgsl, a.l2, [xCur, x0, w, params], ['xCur', 'x0', 'w', 'params'], size, WORKGROUP_SIZE, uniforms, xCur.shape);
+};
+
 export const webgpuKernelConfigs: KernelConfig[] = [
+  { kernelName: FabHyperplane, backendName: 'webgpu', kernelFunc: fabHyperplaneWebGPU },
+  { kernelName: FabProjectionApply, backendName: 'webgpu', kernelFunc: fabProjectionApplyWebGPU },
+  { kernelName: FabStep, backendName: 'webgpu', kernelFunc: fabStepWebGPU },
   { kernelName: ApgdStep, backendName: 'webgpu', kernelFunc: apgdStepWebGPU },
   { kernelName: DlrLoss, backendName: 'webgpu', kernelFunc: dlrLossWebGPU },
   { kernelName: DlrLossGrad, backendName: 'webgpu', kernelFunc: dlrLossGradWebGPU },

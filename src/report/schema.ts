@@ -38,6 +38,56 @@ export interface ReportEvaluation extends AttackBudget {
   correct: number;
   examples: number;
   seconds: number;
+  /** Model evaluations spent: gradient evaluations and forward-only queries (the attacks' budgets times the points attacked). */
+  gradients: number;
+  queries: number;
+  /** A composite's stages in the order run (AutoAttack: APGD-CE, APGD-T, FAB-T, Square). */
+  stages?: ReportStage[];
+}
+
+/** One stage of a composite: the points it ran on (those every earlier stage left) and the robust accuracy after it. */
+export interface ReportStage {
+  attack: string;
+  label: string;
+  params: Record<string, number | boolean | string>;
+  attacked: number;
+  correct: number;
+  accuracy: number;
+  gradients: number;
+  queries: number;
+  seconds: number;
+}
+
+/** Accuracy against eps of one model per attack (`eval --epsilons`). */
+export interface ReportCurve {
+  epsilons: number[];
+  /** Attack labels, each a key of `accuracy`. */
+  attacks: string[];
+  /** accuracy[label][eps as written] */
+  accuracy: Record<string, Record<string, number>>;
+  examples: number;
+}
+
+/** One check of the evaluation audit: its figures and a pass, a warning, or a skip with the reason. */
+export interface AuditCheck {
+  id: string;
+  title: string;
+  status: 'pass' | 'warn' | 'skip';
+  /** One line with the figures (`PGD-20 at eps 0.5: 9.5%, chance 10%`). */
+  summary: string;
+  /** What a warning means for the figure. */
+  meaning: string;
+  figures: Record<string, number | string | null>;
+}
+
+/** The audit of an evaluation: checks that say when its robustness figure cannot be trusted. */
+export interface ReportAudit {
+  /** Points the audit's own attacks ran on (the first of the evaluated ones). */
+  points: number;
+  epsilon: number;
+  warnings: number;
+  checks: AuditCheck[];
+  seconds: number;
 }
 
 /** Accuracy figures: the three the seed reports (null when the attack was not run), and every attack's. */
@@ -117,6 +167,7 @@ export interface TrainReport {
   /** Engine kernel calls during the training steps, per kernel name. */
   engine_kernels: EngineKernelReport;
   resumed_from_epoch: number | null;
+  audit?: ReportAudit;
 }
 
 export interface EvalReport {
@@ -132,6 +183,10 @@ export interface EvalReport {
   evaluation: ReportEvaluation[];
   engine_kernels: EngineKernelReport;
   throughput: { eval_seconds: number };
+  audit?: ReportAudit;
+  curve?: ReportCurve;
+  /** The evaluation continued from a saved state (`--resume`). */
+  resumed: boolean;
 }
 
 export interface SweepRow {

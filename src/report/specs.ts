@@ -2,6 +2,7 @@
 // live run become named chart specs (series of points) and tables, plain data that the Chart.js renderer
 // draws, the report page lays out and the tests compare with the numbers the library returned.
 import type { AnyReport, EvalReport, ReportEvaluation, SweepReport, SweepRow, TrainReport } from './schema';
+import { auditLines, auditTable, compositeLines, curveChart, curveTable, stageTables } from './robustness';
 
 export type { AnyReport };
 
@@ -71,7 +72,7 @@ function evaluationTable(evaluation: ReportEvaluation[]): ReportTable {
   return {
     id: 'evaluation',
     title: 'Evaluation',
-    columns: ['attack', 'eps', 'steps', 'step size', 'restarts', 'accuracy', 'correct / examples', 'seconds'],
+    columns: ['attack', 'eps', 'steps', 'step size', 'restarts', 'accuracy', 'correct / examples', 'gradient evaluations', 'queries', 'seconds'],
     rows: evaluation.map((e) => [
       attackName(e),
       e.epsilon === null ? '-' : String(e.epsilon),
@@ -80,6 +81,8 @@ function evaluationTable(evaluation: ReportEvaluation[]): ReportTable {
       e.restarts === null ? '-' : String(e.restarts),
       pct(e.accuracy),
       `${e.correct} / ${e.examples}`,
+      String(e.gradients ?? '-'),
+      String(e.queries ?? '-'),
       e.seconds.toFixed(1),
     ]),
   };
@@ -117,11 +120,15 @@ export function trainReportView(r: TrainReport): ReportView {
       `throughput: ${r.throughput.train_images_per_second.toFixed(0)} training images/s, ${r.throughput.total_seconds.toFixed(0)} s in all`,
       ...(r.guard.kept_epoch !== null ? [`guard (${r.guard.mode}): kept epoch ${r.guard.kept_epoch}, best probe ${pct(r.guard.best_probe_pgd_accuracy)} after epoch ${r.guard.best_epoch}`] : []),
       ...r.guard.events.map((e) => `guard ${e.action} after epoch ${e.epoch}: ${e.reason}`),
+      ...compositeLines(r.evaluation),
+      ...auditLines(r.audit),
       `created ${r.created}`,
     ],
     charts,
     tables: [
+      ...(r.audit ? [auditTable(r.audit)] : []),
       evaluationTable(r.evaluation),
+      ...stageTables(r.evaluation),
       {
         id: 'history',
         title: 'History',
@@ -138,11 +145,13 @@ export function evalReportView(r: EvalReport): ReportView {
     title: `tfjs-adversarial eval: ${r.model_path}`,
     lines: [
       `${accuracyLine(r.evaluation)} on ${r.data.test_examples} examples (${r.data.test_source})`,
+      ...compositeLines(r.evaluation),
+      ...auditLines(r.audit),
       `runtime: ${r.runtime.name} ${r.runtime.version}, tfjs ${r.runtime.tfjs_core} (${r.runtime.backend}); adapter: ${adapterLine(r.adapter)}`,
-      `created ${r.created}`,
+      `created ${r.created}${r.resumed ? ' (continued from a saved evaluation state)' : ''}`,
     ],
-    charts: [accuracyBars('accuracy', `Accuracy under attack (${r.data.test_examples} examples)`, [{ label: 'model', evaluation: r.evaluation }])],
-    tables: [evaluationTable(r.evaluation)],
+    charts: [accuracyBars('accuracy', `Accuracy under attack (${r.data.test_examples} examples)`, [{ label: 'model', evaluation: r.evaluation }]), ...(r.curve ? [curveChart(r.curve)] : [])],
+    tables: [...(r.audit ? [auditTable(r.audit)] : []), evaluationTable(r.evaluation), ...stageTables(r.evaluation), ...(r.curve ? [curveTable(r.curve)] : [])],
   };
 }
 

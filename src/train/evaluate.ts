@@ -1,14 +1,32 @@
 // Evaluation on GPU-resident data: the accuracy of a model on chosen examples under each attack of a
-// list (any entry of the attack table), in batches, with correct counts summed on the device and read
-// once per attack. Every attack is resolved and checked before the first tensor is made.
+// list (any entry of the attack table), in batches. Each point's outcome is kept (robust or not), a
+// composite (AutoAttack) runs its stages on the points still robust and reports each, and an interrupted
+// evaluation continues from the state it saved after its last batch. Every attack is resolved and
+// checked before the first tensor is made.
 import * as tf from '@tensorflow/tfjs-core';
-import { attackSpecOf, resolveAttackSpec, type AttackSpec, type ResolvedAttack } from '../attacks/index';
+import { attackCost, attackSpecOf, compositeStages, resolveAttackSpec, runCompositeStages, type AttackSpec, type ResolvedAttack } from '../attacks/index';
 import { gatherBatch, type GpuDataset } from '../data/gpu_dataset';
 import type { Classifier } from '../models/seed_cnn';
 import { AdversarialArgumentError } from '../validate';
+import { emptyProgress, evaluationStateProblem, flagsFromText, flagsToText, type AttackProgress, type EvaluationState } from './evaluation_state';
 
 /** An attack of an evaluation: an attack id (`kind`) and parameters; the rest take their defaults. */
 export type EvaluationAttack = AttackSpec;
+
+/** One stage of a composite: its robust accuracy after it ran on the points every earlier stage left. */
+export interface EvaluationStage {
+  attack: AttackSpec;
+  label: string;
+  key: string;
+  /** Points it ran on. */
+  attacked: number;
+  /** Points still robust after it (over all the evaluation's points). */
+  correct: number;
+  accuracy: number;
+  gradients: number;
+  queries: number;
+  seconds: number;
+}
 
 export interface EvaluationResult {
   /** The attack with every parameter (`{ kind: 'pgd', epsilon: 0.1, steps: 20, ... }`). */
@@ -20,19 +38,35 @@ export interface EvaluationResult {
   accuracy: number;
   correct: number;
   examples: number;
+  /** Per point, in the order of `indices`: 1 when the model was right on the attacked image. */
+  robust: Uint8Array;
+  /** Model evaluations spent (gradient evaluations, forward-only queries), from each attack's cost. */
+  gradients: number;
+  queries: number;
+  seconds: number;
+  /** A composite's stages in the order run (absent for a single attack). */
+  stages?: EvaluationStage[];
 }
 
 export interface EvaluationOptions {
   /** Examples per batch (default 256). A random attack's seed for a batch is `seed + first example's position`. */
   batchSize?: number;
-  /** Called after each batch with the examples done, over all attacks (each call waits for the device). */
-  onProgress?: (done: number, total: number) => void;
+  /** Called after each batch with the examples done, over all attacks. */
+  onProgress?: (done: number, total: number, attack: ResolvedAttack) => void;
+  /** Per attack (in the order of `attacks`), evaluate only the first N points (undefined: all of them). */
+  limits?: (number | undefined)[];
+  /** Continue from `restore` (what `save` was given before an interruption) and save after every batch. */
+  checkpoint?: { restore?: EvaluationState | null; save(state: EvaluationState): Promise<void> };
 }
 
-/** The attacks of `specs` resolved against the attack table, or an error naming `attacks[i]`. */
+/** The attacks of `specs` resolved against the attack table (a composite's stages too), or an error naming `attacks[i]`. */
 export function resolveEvaluationAttacks(specs: AttackSpec[], op: string): ResolvedAttack[] {
   if (!Array.isArray(specs) || specs.length === 0) throw new AdversarialArgumentError(op, 'attacks', 'must be a non-empty array of attacks ({ kind, ...parameters })');
-  return specs.map((spec, i) => resolveAttackSpec(spec, op, `attacks[${i}].kind`));
+  return specs.map((spec, i) => {
+    const resolved = resolveAttackSpec(spec, op, `attacks[${i}].kind`);
+    if (resolved.definition.components) compositeStages(resolved.definition, resolved.params, op);
+    return resolved;
+  });
 }
 
 /** The batch's adversarial examples under `attack` (its seed offset by `start`), a new tensor. */
@@ -46,16 +80,51 @@ export function correctCount(model: Classifier, x: tf.Tensor4D, labels: tf.Tenso
   return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(model.forward(x), 1), labels), 'int32')) as tf.Scalar);
 }
 
+/** One batch under one attack: per-point flags (1 = robust) and, for a composite, per-stage counts. */
+async function evaluateBatch(model: Classifier, attack: ResolvedAttack, stages: ResolvedAttack[] | null, batch: { x: tf.Tensor4D; onehot: tf.Tensor2D; labels: tf.Tensor1D }, start: number) {
+  if (stages) return runCompositeStages(model, stages, batch, start);
+  const x = attackBatch(model, attack, batch, start);
+  const flags = tf.tidy(() => tf.cast(tf.equal(tf.argMax(model.forward(x), 1), batch.labels), 'int32'));
+  x.dispose();
+  try {
+    return { robust: Uint8Array.from(await flags.data()), stages: [] };
+  } finally {
+    flags.dispose();
+  }
+}
+
+/** The result of one attack from its finished progress. */
+function resultOf(attack: ResolvedAttack, stages: ResolvedAttack[] | null, p: AttackProgress, examples: number): EvaluationResult {
+  const robust = flagsFromText(p.robust);
+  const correct = robust.reduce((a, b) => a + b, 0);
+  const own = attackCost(attack);
+  const result: EvaluationResult = { attack: attackSpecOf(attack), label: attack.label, key: attack.key, accuracy: correct / examples, correct, examples, robust, gradients: own.gradients * examples, queries: own.queries * examples, seconds: p.seconds };
+  if (stages) {
+    let stageCorrect = p.cleanCorrect;
+    result.stages = stages.map((s, j) => {
+      const c = attackCost(s);
+      const attacked = p.stages[j].attacked;
+      stageCorrect -= p.stages[j].fooled;
+      return { attack: attackSpecOf(s), label: s.label, key: s.key, attacked, correct: stageCorrect, accuracy: stageCorrect / examples, gradients: c.gradients * attacked, queries: c.queries * attacked, seconds: p.stages[j].seconds };
+    });
+    result.gradients = result.stages.reduce((a, s) => a + s.gradients, 0);
+    result.queries = result.stages.reduce((a, s) => a + s.queries, 0);
+  }
+  return result;
+}
+
 /**
- * Accuracy of `model` on the examples `indices` under each attack, in batches; correct counts summed on
- * the device and read once per attack.
+ * Accuracy of `model` on the examples `indices` under each attack, in batches, each point's outcome
+ * kept; a composite's stages each reported (robust accuracy after it, points attacked, cost, seconds).
  *
  * @example
  * const [clean, pgd] = await evaluateModel(model, data, split.test, [{ kind: 'clean' }, { kind: 'pgd', epsilon: 0.1 }]);
+ * const [aa] = await evaluateModel(model, data, split.test, [{ kind: 'autoattack', epsilon: 0.1 }]);
+ * aa.stages!.map((s) => `${s.label} ${s.accuracy}`); // ['APGD-CE 0.87', 'APGD-T 0.86', ...]
  */
 export async function evaluateModel(model: Classifier, data: GpuDataset, indices: ArrayLike<number>, attacks: AttackSpec[], options: EvaluationOptions | number = {}): Promise<EvaluationResult[]> {
   const op = 'evaluateModel';
-  const { batchSize = 256, onProgress } = typeof options === 'number' ? { batchSize: options } : options;
+  const { batchSize = 256, onProgress, checkpoint, limits = [] } = typeof options === 'number' ? { batchSize: options } : options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new AdversarialArgumentError(op, 'options.batchSize', `must be an integer >= 1, got ${batchSize}`);
   if (indices.length === 0) throw new AdversarialArgumentError(op, 'indices', 'is empty');
   for (let i = 0; i < indices.length; i++) {
@@ -64,41 +133,55 @@ export async function evaluateModel(model: Classifier, data: GpuDataset, indices
   }
   if (model.numClasses !== data.numClasses) throw new AdversarialArgumentError(op, 'model', `outputs ${model.numClasses} logits but the data set has ${data.numClasses} classes`);
   const resolved = resolveEvaluationAttacks(attacks, op);
-  let done = 0;
-  const total = indices.length * resolved.length;
+  const pointsOf = resolved.map((_, a) => {
+    const limit = limits[a];
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1)) throw new AdversarialArgumentError(op, `options.limits[${a}]`, `must be an integer >= 1 (points of attack ${a}), got ${limit}`);
+    return Math.min(limit ?? indices.length, indices.length);
+  });
+  const stagesOf = resolved.map((a) => (a.definition.components ? compositeStages(a.definition, a.params, op) : null));
+  const keys = resolved.map((a) => a.key);
+  const restore = checkpoint?.restore ?? null;
+  if (restore) {
+    const problem = evaluationStateProblem(restore, keys, indices, batchSize, pointsOf);
+    if (problem) throw new AdversarialArgumentError(op, 'options.checkpoint.restore', problem);
+  }
+  const state: EvaluationState = restore ? structuredClone(restore) : { version: 1, keys, indices: Array.from(indices), batchSize, attacks: resolved.map((_, a) => emptyProgress(stagesOf[a]?.length ?? 0)) };
+  const total = pointsOf.reduce((a, b) => a + b, 0);
+  let done = state.attacks.reduce((a, p) => a + p.points, 0);
   const all = tf.tensor1d(Int32Array.from(indices), 'int32');
-  const results: EvaluationResult[] = [];
   try {
-    for (const attack of resolved) {
-      let correct = tf.scalar(0, 'int32');
-      try {
-        for (let start = 0; start < indices.length; start += batchSize) {
-          const size = Math.min(batchSize, indices.length - start);
-          const batchIndices = tf.slice(all, [start], [size]) as tf.Tensor1D;
-          const batch = gatherBatch(data, batchIndices);
-          batchIndices.dispose();
-          try {
-            const x = attackBatch(model, attack, batch, start);
-            const next = tf.tidy(() => tf.add(correct, correctCount(model, x, batch.labels)) as tf.Scalar);
-            tf.dispose([correct, x]);
-            correct = next;
-          } finally {
-            tf.dispose([batch.x, batch.labels, batch.onehot]);
-          }
-          done += size;
-          if (onProgress) {
-            await correct.data(); // progress that follows the device, not the dispatch (4 bytes a batch)
-            onProgress(done, total);
-          }
+    for (const [a, attack] of resolved.entries()) {
+      const progress = state.attacks[a];
+      const points = pointsOf[a];
+      const flags = flagsFromText(progress.robust, points);
+      for (let start = progress.points; start < points; start += batchSize) {
+        const began = performance.now();
+        const size = Math.min(batchSize, points - start);
+        const batchIndices = tf.slice(all, [start], [size]) as tf.Tensor1D;
+        const batch = gatherBatch(data, batchIndices);
+        batchIndices.dispose();
+        try {
+          const out = await evaluateBatch(model, attack, stagesOf[a], batch, start);
+          out.robust.forEach((f, i) => (flags[start + i] = f));
+          if ('cleanCorrect' in out) progress.cleanCorrect += out.cleanCorrect;
+          out.stages.forEach((s, j) => {
+            progress.stages[j].attacked += s.attacked;
+            progress.stages[j].fooled += s.fooled;
+            progress.stages[j].seconds += s.seconds;
+          });
+        } finally {
+          tf.dispose([batch.x, batch.labels, batch.onehot]);
         }
-        const count = (await correct.data())[0];
-        results.push({ attack: attackSpecOf(attack), label: attack.label, key: attack.key, accuracy: count / indices.length, correct: count, examples: indices.length });
-      } finally {
-        correct.dispose();
+        progress.points = start + size;
+        progress.seconds += (performance.now() - began) / 1000;
+        progress.robust = flagsToText(flags.subarray(0, progress.points));
+        done += size;
+        await checkpoint?.save(state);
+        onProgress?.(done, total, attack);
       }
     }
   } finally {
     all.dispose();
   }
-  return results;
+  return resolved.map((attack, a) => resultOf(attack, stagesOf[a], state.attacks[a], pointsOf[a]));
 }

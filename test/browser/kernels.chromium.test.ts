@@ -1,4 +1,4 @@
-// The kernel suites (attack kernels, engine kernels, DLR and APGD step, L2 steps, targeted DLR) in headless Chromium (puppeteer), on the built bundle served from 127.0.0.1, plus the
+// The kernel suites (attack kernels, engine kernels, DLR and APGD step, L2 steps, targeted DLR, Square) in headless Chromium (puppeteer), on the built bundle served from 127.0.0.1, plus the
 // check that one RandomStart seed gives the same bits in Chromium and in Node (Dawn).
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -18,6 +18,8 @@ import { gatherCases } from '../suite/dataset_suite';
 import { randomStartBits } from '../suite/kernel_suite';
 import { expectArgumentRefused, expectCaseOk } from '../suite/report_check';
 import { runSeed } from '../suite/run_seed';
+import { expectSquareCaseOk } from '../suite/square_check';
+import { squareCases } from '../suite/square_suite';
 import { openChromiumPage, type ChromiumPage } from './chromium';
 
 let chrome: ChromiumPage;
@@ -58,6 +60,10 @@ describe('DLR loss, APGD step and APGD update in Chromium', () => {
 describe('L2 steps and targeted DLR in Chromium', () => {
   for (const c of l2Cases) test(`chromium ${c.name}`, async () => expectL2Ok(await chrome.page.evaluate((lc, seed) => window.suite.runL2Case(lc, seed), c, runSeed)));
   for (const c of dlrTargetedCases) test(`chromium ${c.name}`, async () => expectDlrTargetedOk(await chrome.page.evaluate((dc, seed) => window.suite.runDlrTargetedCase(dc, seed), c, runSeed)));
+});
+
+describe('Square kernels in Chromium', () => {
+  for (const c of squareCases) test(`chromium ${c.name}`, async () => expectSquareCaseOk(await chrome.page.evaluate((sc, seed) => window.suite.runSquareCase(sc, seed), c, runSeed)));
 });
 
 describe('GPU-resident data set in Chromium', () => {

@@ -10,6 +10,7 @@ import { randomStartL2Bits, runL2Case } from '../suite/l2_suite';
 import { runEngineCase } from '../suite/engine_suite';
 import { runGatherCase } from '../suite/dataset_suite';
 import { randomStartBits, runKernelCase, withGpuErrorScope } from '../suite/kernel_suite';
+import { runSquareCase } from '../suite/square_suite';
 
 const suite = {
   async init() {
@@ -26,6 +27,7 @@ const suite = {
   runApgdUpdateCase,
   runDlrTargetedCase,
   randomStartL2Bits,
+  runSquareCase,
   async runArgumentCase(name: string) {
     return withGpuErrorScope(lib.currentWebGPU()!.device, async () => runArgumentCase(name));
   },

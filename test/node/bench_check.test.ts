@@ -21,6 +21,7 @@ function results(ratios: Record<string, number>): BenchmarkResults {
     kernels: [],
     engineKernels: [],
     steps: [],
+    attackIterations: [],
     ratios: Object.entries(ratios).map(([name, value]) => ({ name, value, definition: 'synthetic' })),
   };
 }

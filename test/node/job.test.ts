@@ -26,6 +26,7 @@ function memoryIO(files = new Map<string, Uint8Array>(), failOn?: { path: string
       if (failOn && path === failOn.path && ++writes === failOn.write) throw new Error(`simulated crash before writing ${path}`);
       files.set(path, bytes.slice());
     },
+    removeFile: async (path) => void files.delete(path),
     log: () => {},
   };
 }
@@ -147,6 +148,36 @@ describe('train job in process (synthetic 8x8 task)', () => {
     expect(value.logs[0]).toMatch(/resuming from checkpoints\/last\.ckpt: 1 of 3 epochs done/);
     expect(value.resumed.length).toBe(value.whole.length);
     expect(Buffer.from(value.resumed).equals(Buffer.from(value.whole))).toBe(true);
+  });
+
+  test('an eval that crashes saving its state after the second attack, resumed, reports the uninterrupted figures; the state is removed at the end', async () => {
+    const device = lib.currentWebGPU()!.device;
+    const { value, errors } = await withGpuErrorScope(device, async () => {
+      const data = lib.prepareJobData(syntheticImageSet(500, 6), undefined, { probeExamples: 0 });
+      const model = lib.seedCnn({ seed: 5, inputShape: [8, 8, 1] });
+      const s = settings({ evalPgdSteps: 3 });
+      const options = { evaluation: { ...lib.DEFAULT_JOB_EVALUATION, audit: false } };
+      const whole = await lib.runEvalJob(model, 'm.json', data, s, memoryIO(), env, true, options);
+      const crashed = memoryIO(new Map(), { path: 'eval-state.json', write: 2 });
+      await expect(lib.runEvalJob(model, 'm.json', data, s, crashed, env, true, options)).rejects.toThrow(/simulated crash/);
+      const savedBytes = crashed.files.get('eval-state.json')!.slice();
+      const saved = JSON.parse(new TextDecoder().decode(savedBytes));
+      const resumedIO = memoryIO(crashed.files);
+      const resumed = await lib.runEvalJob(model, 'm.json', data, s, resumedIO, env, true, { ...options, resume: true });
+      // Another attack list cannot continue that state: refused naming the resume flag's argument.
+      const again = memoryIO(new Map([['eval-state.json', savedBytes]]));
+      const refused = await lib.runEvalJob(model, 'm.json', data, { ...s, attacks: 'fgsm' }, again, env, true, { ...options, resume: true }).catch((e) => e);
+      tf.dispose(model.variables);
+      data.dataset.dispose();
+      return { whole, resumed, saved, files: [...resumedIO.files.keys()], refused };
+    });
+    expect(errors).toEqual([]);
+    expect(value.saved.attacks.map((a: { points: number }) => a.points)).toEqual([value.whole.data.test_examples, 0, 0]);
+    expect(value.resumed.resumed).toBe(true);
+    expect(value.whole.resumed).toBe(false);
+    expect(value.resumed.metrics).toEqual(value.whole.metrics);
+    expect(value.files).not.toContain('eval-state.json');
+    expect(value.refused).toMatchObject({ name: 'AdversarialArgumentError', argument: 'options.checkpoint.restore' });
   });
 });
 

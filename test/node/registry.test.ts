@@ -43,7 +43,7 @@ describe('parameter specs', () => {
 
 describe('attack table', () => {
   test('the built-in attacks in order; PGD\'s label, derived step size and key', () => {
-    expect(lib.ATTACK_REGISTRY.ids().slice(0, 6)).toEqual(['clean', 'fgsm', 'pgd', 'apgd', 'apgd-t', 'fgm']);
+    expect(lib.ATTACK_REGISTRY.ids().slice(0, 9)).toEqual(['clean', 'fgsm', 'fgm', 'pgd', 'apgd', 'apgd-t', 'fab-t', 'square', 'autoattack']);
     const pgd = lib.resolveAttackSpec({ kind: 'pgd', epsilon: 0.2, steps: 10 });
     expect(pgd.label).toBe('PGD-10');
     expect(pgd.params.stepSize).toBeCloseTo(0.05, 12);
