@@ -1,5 +1,5 @@
-// The L2 attack steps and the targeted DLR loss written with stock tfjs ops: the fallback on backends without
-// the fused kernels. Same formulas and NaN rules as the kernels (src/reference_l2.ts); the norms are tf.sum
+// The L2 attack steps, the targeted DLR loss and APGD's bookkeeping written with stock tfjs ops: the fallback
+// on backends without the fused kernels. Same formulas and NaN rules as the kernels (src/reference_l2.ts); the norms are tf.sum
 // reductions, so results agree with the kernels to rounding, not bit for bit.
 import {
   add,
@@ -8,7 +8,9 @@ import {
   div,
   fill,
   gather,
+  broadcastTo,
   greater,
+  notEqual,
   isInf,
   isNaN as isNaNOp,
   mul,
@@ -114,4 +116,14 @@ export function dlrTargetedLossComposed(logits: Tensor, labels: Tensor, targets:
     };
   }) as unknown as Parameters<typeof customGrad>[0]);
   return f(logits, labels, targets);
+}
+
+/** ApgdUpdate with stock ops: three row selects (the per-row masks broadcast over each example). */
+export function apgdUpdateComposed(next: Tensor, grad: Tensor, xFooled: Tensor, xBest: Tensor, gradBest: Tensor, loss: Tensor, lossBest: Tensor, wrong: Tensor): [Tensor, Tensor, Tensor] {
+  return tidy(() => {
+    const rows = (mask: Tensor) => broadcastTo(reshape(mask, [next.shape[0] ?? 0, ...next.shape.slice(1).map(() => 1)]), next.shape);
+    const isWrong = rows(notEqual(wrong, scalar(0)));
+    const improved = rows(greater(loss, lossBest));
+    return [where(isWrong, next, xFooled), where(improved, next, xBest), where(improved, grad, gradBest)];
+  }) as [Tensor, Tensor, Tensor];
 }

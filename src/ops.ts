@@ -2,10 +2,11 @@
 // and the stock-op composition elsewhere.
 import { engine, getBackend, getKernel, tidy, type NamedTensorMap, type Tensor } from '@tensorflow/tfjs-core';
 import { apgdStepComposed, dlrLossComposed, fgsmStepComposed, pgdStepComposed, randomStartComposed } from './composed';
-import { apgdStepL2Composed, dlrTargetedLossComposed, pgdStepL2Composed, randomStartL2Composed } from './composed_l2';
+import { apgdStepL2Composed, apgdUpdateComposed, dlrTargetedLossComposed, pgdStepL2Composed, randomStartL2Composed } from './composed_l2';
 import {
   ApgdStep,
   ApgdStepL2,
+  ApgdUpdate,
   DlrLoss,
   DlrTargetedLoss,
   PgdStepL2,
@@ -246,4 +247,33 @@ export function dlrTargetedLoss(logits: Tensor, labels: Tensor, targets: Tensor)
   checkSameShape(op, 'labels', labels, 'logits', logits);
   checkSameShape(op, 'targets', targets, 'logits', logits);
   return runAttackKernel(DlrTargetedLoss, { logits, labels, targets }, {}, () => dlrTargetedLossComposed(logits, labels, targets));
+}
+
+/**
+ * APGD's per-iteration bookkeeping of its large per-example state in one fused pass (three outputs), r the
+ * element's example: `[wrong[r] != 0 ? next : xFooled, loss[r] > lossBest[r] ? next : xBest,
+ * loss[r] > lossBest[r] ? grad : gradBest]` (values copied bit for bit; a NaN loss never improves). `loss`,
+ * `lossBest` are float32 [batch], `wrong` bool (or float32, nonzero: wrong) [batch].
+ *
+ * @example
+ * const [xFooled2, xBest2, gradBest2] = apgdUpdate(next, grad, xFooled, xBest, gradBest, loss, lossBest, tf.notEqual(predicted, labels));
+ */
+export function apgdUpdate(next: Tensor, grad: Tensor, xFooled: Tensor, xBest: Tensor, gradBest: Tensor, loss: Tensor, lossBest: Tensor, wrong: Tensor): [Tensor, Tensor, Tensor] {
+  const op = 'apgdUpdate';
+  checkFloatTensor(op, 'next', next);
+  if (next.rank < 1) throw new AdversarialArgumentError(op, 'next', 'must have a first axis (the examples), got a scalar');
+  checkSameShape(op, 'grad', grad, 'next', next);
+  checkSameShape(op, 'xFooled', xFooled, 'next', next);
+  checkSameShape(op, 'xBest', xBest, 'next', next);
+  checkSameShape(op, 'gradBest', gradBest, 'next', next);
+  checkFloatTensor(op, 'loss', loss);
+  checkFloatTensor(op, 'lossBest', lossBest);
+  if ((wrong as Tensor | undefined)?.dtype !== 'bool' || wrong.isDisposed) checkFloatTensor(op, 'wrong', wrong);
+  for (const [name, t] of [['loss', loss], ['lossBest', lossBest], ['wrong', wrong]] as const) {
+    if (t.rank !== 1 || t.shape[0] !== next.shape[0]) throw new AdversarialArgumentError(op, name, `must be [${next.shape[0]}] (one value per example), got [${t.shape}]`);
+  }
+  registerAttackKernels();
+  const inputs = { next, grad, xFooled, xBest, gradBest, loss, lossBest, wrong };
+  if (getKernel(ApgdUpdate, getBackend()) != null) return engine().runKernel(ApgdUpdate, inputs, {}) as unknown as [Tensor, Tensor, Tensor];
+  return apgdUpdateComposed(next, grad, xFooled, xBest, gradBest, loss, lossBest, wrong);
 }

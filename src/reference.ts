@@ -251,3 +251,30 @@ export function dlrLossGradReference(
   }
   return out;
 }
+
+/**
+ * APGD's bookkeeping of the large state per element (r: the element's row, `rows` = loss.length):
+ * `[wrong[r] != 0 ? next : xFooled, loss[r] > lossBest[r] ? next : xBest, loss[r] > lossBest[r] ? grad : gradBest]`.
+ */
+export function apgdUpdateReference(
+  next: Float32Array,
+  grad: Float32Array,
+  xFooled: Float32Array,
+  xBest: Float32Array,
+  gradBest: Float32Array,
+  loss: ArrayLike<number>,
+  lossBest: ArrayLike<number>,
+  wrong: ArrayLike<number>,
+): [Float32Array, Float32Array, Float32Array] {
+  const rowSize = loss.length === 0 ? 1 : next.length / loss.length;
+  const out: [Float32Array, Float32Array, Float32Array] = [xFooled.slice(), xBest.slice(), gradBest.slice()];
+  for (let i = 0; i < next.length; i++) {
+    const r = Math.floor(i / rowSize);
+    if (wrong[r] !== 0) out[0][i] = next[i];
+    if (loss[r] > lossBest[r]) {
+      out[1][i] = next[i];
+      out[2][i] = grad[i];
+    }
+  }
+  return out;
+}

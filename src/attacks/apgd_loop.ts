@@ -2,7 +2,8 @@
 // (targeted DLR, one run per target class) share, in the L-infinity or the L2 ball:
 // - from a random start, steps x_{k+1} = P(x_k + a (z_{k+1} - x_k) + (1 - a)(x_k - x_{k-1})), z_{k+1} =
 //   P(x_k + eta d), d = sign(grad) (L-inf) or grad / ||grad|| (L2), a = 1 on the first step and 0.75 after,
-//   eta = 2 eps at first, per example; one fused step (`apgdStep`) per iteration;
+//   eta = 2 eps at first, per example; one fused step (`apgdStep`) per iteration, and one fused pass
+//   (`apgdUpdate`) for the large state it keeps (the misclassified point, the best point and gradient);
 // - at each checkpoint (apgd_schedule.ts) an example's step size halves and it goes back to its best point
 //   when the rule says so;
 // - the best-loss point is kept per example; an example the model misclassifies at any step (any class,
@@ -11,7 +12,7 @@
 // `ApgdWorstCase` keeps each example's worst case over runs (restarts, targets).
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/seed_cnn';
-import { apgdStep, randomStart, type StepNorm } from '../ops';
+import { apgdStep, apgdUpdate, randomStart, type StepNorm } from '../ops';
 import { apgdCheckpoints, apgdHalveStepMask } from './apgd_schedule';
 
 /** The loss a run maximises, as functions of the logits (the labels and targets already bound). */
@@ -114,13 +115,13 @@ export function apgdRun(model: Classifier, x: tf.Tensor4D, labels: tf.Tensor1D, 
       set('increases', tf.tidy(() => tf.add(s.increases, tf.cast(tf.greater(e.loss, s.loss), 'float32'))));
       set('loss', e.loss);
       set('fooled', tf.logicalOr(s.fooled, e.wrong) as tf.Tensor1D);
-      set('xFooled', rowWhere(e.wrong, next, s.xFooled));
+      // The misclassified point, the best point and its gradient: one fused pass over the batch.
+      const [xFooled, xBest, gradBest] = tf.tidy(() => apgdUpdate(next, e.grad, s.xFooled, s.xBest, s.gradBest, e.loss, s.lossBest, e.wrong) as tf.Tensor4D[]);
       e.wrong.dispose();
-      const improved = tf.greater(e.loss, s.lossBest) as tf.Tensor1D;
-      set('xBest', rowWhere(improved, next, s.xBest));
-      set('gradBest', rowWhere(improved, e.grad, s.gradBest));
-      set('lossBest', tf.where(improved, e.loss, s.lossBest) as tf.Tensor1D);
-      improved.dispose();
+      set('xFooled', xFooled);
+      set('xBest', xBest);
+      set('gradBest', gradBest);
+      set('lossBest', tf.tidy(() => tf.where(tf.greater(e.loss, s.lossBest), e.loss, s.lossBest) as tf.Tensor1D));
       const length = checkpoints.get(i);
       if (length !== undefined) {
         const halve = apgdHalveStepMask(s.increases, length, s.lossBest, s.lossBestAtLastCheck, s.reducedAtLastCheck, rho);

@@ -14,8 +14,10 @@ export interface MultiOutputSpec {
   body: string;
   outputNames: string[];
   inputNames: string[];
-  /** 1 (f32) or 4 (vec4<f32>) for every binding. */
+  /** 1 (f32) or 4 (vec4<f32>) for every binding... */
   components: 1 | 4;
+  /** ...but these inputs (by name) hold one value each of this type (per-row values beside vec4 elements). */
+  scalarInputs?: Record<string, 'f32' | 'i32'>;
   /** Invocations; `uniforms.size` guards the rest of the last workgroup. */
   invocations: number;
   workgroupSize: number;
@@ -38,12 +40,15 @@ type BackendInternals = {
 
 const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
 
+/** The keys (`kernelName_variant...`) of the pipelines built on `device` so far: which variants ran. */
+export const multiOutputPipelineKeys = (device: GPUDevice): string[] => [...(pipelines.get(device)?.keys() ?? [])];
+
 /** The WGSL module: bindings in the fixed order, the uniforms struct, the bounds guard, then the body. */
 export function multiOutputShader(spec: MultiOutputSpec): string {
   const type = spec.components === 4 ? 'vec4<f32>' : 'f32';
   const bindings = [
     ...spec.outputNames.map((n, i) => `@group(0) @binding(${i}) var<storage, read_write> ${n} : array<${type}>;`),
-    ...spec.inputNames.map((n, i) => `@group(0) @binding(${spec.outputNames.length + i}) var<storage, read> ${n} : array<${type}>;`),
+    ...spec.inputNames.map((n, i) => `@group(0) @binding(${spec.outputNames.length + i}) var<storage, read> ${n} : array<${spec.scalarInputs?.[n] ?? type}>;`),
   ];
   const uniformBinding = spec.outputNames.length + spec.inputNames.length;
   return [

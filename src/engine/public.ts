@@ -31,6 +31,11 @@ export { ApgdStep, DlrLoss, DlrLossGrad, type ApgdStepAttrs } from '../kernels/k
 export { apgdStepL2Composed, dlrTargetedLossComposed, pgdStepL2Composed, randomStartL2Composed } from '../composed_l2';
 export { apgdStepL2Reference, dlrTargetedLossReference, dlrTargetedLossGradReference, l2NoiseFromKey, pgdStepL2Reference, randomStartL2Reference } from '../reference_l2';
 export { ApgdStepL2, DlrTargetedLoss, DlrTargetedLossGrad, PgdStepL2, RandomStartL2 } from '../kernels/kernel_names';
+export { apgdUpdate } from '../ops';
+export { apgdUpdateComposed } from '../composed_l2';
+export { apgdUpdateReference } from '../reference';
+export { ApgdUpdate } from '../kernels/kernel_names';
+export { multiOutputPipelineKeys } from './multi_output';
 export {
   squareMarginReference,
   squareAcceptReference,

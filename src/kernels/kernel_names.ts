@@ -45,6 +45,9 @@ export const RandomStartL2 = 'RandomStartL2';
 export const DlrTargetedLoss = 'DlrTargetedLoss';
 export const DlrTargetedLossGrad = 'DlrTargetedLossGrad';
 
+/** APGD's per-iteration bookkeeping: inputs next, grad, xFooled, xBest, gradBest, loss, lossBest, wrong; outputs [xFooled, xBest, gradBest]. */
+export const ApgdUpdate = 'ApgdUpdate';
+
 export const FabHyperplane = 'FabHyperplane';
 export const FabProjectionApply = 'FabProjectionApply';
 export const FabStep = 'FabStep';

@@ -1,5 +1,6 @@
 // Registers every attack kernel with tfjs-core, for the `webgpu` and the `cpu` backends. Idempotent.
 import { engine, getGradient, getKernel, registerGradient, registerKernel, zerosLike, type Tensor } from '@tensorflow/tfjs-core';
+import { apgdUpdateKernelConfigs } from './apgd_update';
 import { cpuKernelConfigs } from './cpu_kernels';
 import { registerFlags } from './elementwise_program';
 import { DlrLoss, DlrLossGrad, DlrTargetedLoss, DlrTargetedLossGrad } from './kernel_names';
@@ -18,7 +19,7 @@ import { webgpuKernelConfigs } from './webgpu_kernels';
  */
 export function registerAttackKernels(): void {
   registerFlags();
-  for (const config of [...webgpuKernelConfigs, ...l2WebgpuKernelConfigs, ...cpuKernelConfigs, ...squareKernelConfigs]) {
+  for (const config of [...webgpuKernelConfigs, ...l2WebgpuKernelConfigs, ...apgdUpdateKernelConfigs, ...cpuKernelConfigs, ...squareKernelConfigs]) {
     if (getKernel(config.kernelName, config.backendName) == null) registerKernel(config);
   }
   // DLR's gradient w.r.t. the logits is its fused row kernel (tf.grad through dlrLoss sees an ordinary op).

@@ -3,8 +3,9 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as lib from '../../dist/index.js';
-import { expectApgdStepOk, expectDlrOk } from '../suite/apgd_check';
+import { expectApgdStepOk, expectApgdUpdateOk, expectDlrOk } from '../suite/apgd_check';
 import { apgdStepCases, dlrCases } from '../suite/apgd_suite';
+import { apgdUpdateCases } from '../suite/apgd_update_suite';
 import { argumentCases } from '../suite/argument_suite';
 import { dlrTargetedCases } from '../suite/dlr_targeted_suite';
 import { expectDlrTargetedOk, expectL2Ok } from '../suite/l2_check';
@@ -50,9 +51,10 @@ describe('engine kernels in Chromium', () => {
   }
 });
 
-describe('DLR loss and APGD step in Chromium', () => {
+describe('DLR loss, APGD step and APGD update in Chromium', () => {
   for (const c of dlrCases) test(`chromium ${c.name}`, async () => expectDlrOk(await chrome.page.evaluate((dc, seed) => window.suite.runDlrCase(dc, seed), c, runSeed)));
   for (const c of apgdStepCases) test(`chromium ${c.name}`, async () => expectApgdStepOk(await chrome.page.evaluate((ac, seed) => window.suite.runApgdStepCase(ac, seed), c, runSeed)));
+  for (const c of apgdUpdateCases) test(`chromium ${c.name}`, async () => expectApgdUpdateOk(await chrome.page.evaluate((uc, seed) => window.suite.runApgdUpdateCase(uc, seed), c, runSeed)));
 });
 
 describe('L2 steps and targeted DLR in Chromium', () => {

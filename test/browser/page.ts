@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as lib from '../../dist/index.js';
 import { runApgdStepCase, runDlrCase } from '../suite/apgd_suite';
 import { runArgumentCase } from '../suite/argument_suite';
+import { runApgdUpdateCase } from '../suite/apgd_update_suite';
 import { runDlrTargetedCase } from '../suite/dlr_targeted_suite';
 import { randomStartL2Bits, runL2Case } from '../suite/l2_suite';
 import { runEngineCase } from '../suite/engine_suite';
@@ -23,6 +24,7 @@ const suite = {
   runDlrCase,
   runApgdStepCase,
   runL2Case,
+  runApgdUpdateCase,
   runDlrTargetedCase,
   randomStartL2Bits,
   runSquareCase,

@@ -1,12 +1,14 @@
-// The DLR and APGD-step kernels on Dawn: table-driven cases (test/suite/apgd_suite.ts) against the float32
-// CPU references, the references against float64 and central differences; DLR refuses fewer than 3 classes.
+// The DLR, APGD-step and APGD-update kernels on Dawn: table-driven cases (test/suite/apgd_suite.ts,
+// apgd_update_suite.ts) against the float32 CPU references, the references against float64 and central
+// differences; DLR refuses fewer than 3 classes.
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as lib from '../../dist/index.js';
 import * as engine from '../../dist/engine.js';
-import { expectApgdStepOk, expectDlrOk } from '../suite/apgd_check';
+import { expectApgdStepOk, expectApgdUpdateOk, expectDlrOk } from '../suite/apgd_check';
 import { apgdStepCases, dlrCases, dlrInputs, runApgdStepCase, runDlrCase } from '../suite/apgd_suite';
+import { apgdUpdateCases, runApgdUpdateCase } from '../suite/apgd_update_suite';
 import { runSeed } from '../suite/run_seed';
 
 beforeAll(async () => {
@@ -92,4 +94,31 @@ describe('ApgdStep on Dawn', () => {
       expectApgdStepOk(await runApgdStepCase(c, runSeed));
     });
   }
+});
+
+describe('ApgdUpdate on Dawn', () => {
+  for (const c of apgdUpdateCases) {
+    test(c.name, async () => {
+      expectApgdUpdateOk(await runApgdUpdateCase(c, runSeed));
+    });
+  }
+
+  test('refuses a wrong flag per element and a loss per element, naming them; on the cpu backend the reference bits', async () => {
+    const [a, rows, bad, other] = [tf.ones([2, 3]), tf.ones([2]), tf.ones([2, 3]), tf.ones([3, 2])];
+    const wrong = tf.tensor1d([true, false], 'bool');
+    const before = tf.memory().numTensors;
+    for (const [args, argument] of [[[a, a, a, a, a, rows, rows, bad], 'wrong'], [[a, a, a, a, a, bad, rows, wrong], 'loss'], [[a, a, other, a, a, rows, rows, wrong], 'xFooled']] as const) {
+      expect(() => engine.apgdUpdate(...(args as unknown as Parameters<typeof engine.apgdUpdate>))).toThrow(expect.objectContaining({ name: 'AdversarialArgumentError', argument }));
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    await tf.setBackend('cpu');
+    try {
+      const t = [1, 2, 3, 4, 5].map((k) => tf.fill([2, 3], k));
+      const out = engine.apgdUpdate(t[0], t[1], t[2], t[3], t[4], tf.tensor1d([1, 0]), tf.tensor1d([0, 0]), tf.tensor1d([false, true], 'bool'));
+      expect(await Promise.all(out.map(async (o) => Array.from(await o.data())))).toEqual([[3, 3, 3, 1, 1, 1], [1, 1, 1, 4, 4, 4], [2, 2, 2, 5, 5, 5]]);
+    } finally {
+      await tf.setBackend('webgpu');
+    }
+    tf.dispose([a, rows, bad, other, wrong]);
+  });
 });

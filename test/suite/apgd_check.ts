@@ -1,6 +1,7 @@
-// The assertions every runtime makes on a DLR or APGD-step case report (vitest's expect, in Node).
+// The assertions every runtime makes on a DLR, APGD-step or APGD-update case report (vitest's expect, in Node).
 import { expect } from 'vitest';
 import type { ApgdStepReport, DlrReport } from './apgd_suite';
+import type { ApgdUpdateReport } from './apgd_update_suite';
 
 export function expectDlrOk(r: DlrReport): void {
   const where = `${r.name} (case seed ${r.seed})`;
@@ -15,6 +16,16 @@ export function expectDlrOk(r: DlrReport): void {
 }
 
 export function expectApgdStepOk(r: ApgdStepReport): void {
+  const where = `${r.name} (case seed ${r.seed})`;
+  expect(r.gpuErrors, where).toEqual([]);
+  expect(r.widthUsed, where).toBe(true);
+  expect(r.poisonLeft, where).toBe(0);
+  expect(r.firstMismatch, where).toBeNull();
+  expect(r.fallbackMismatches, `composed fallback in ${where}`).toBe(0);
+  expect(r.leakedTensors, where).toBe(0);
+}
+
+export function expectApgdUpdateOk(r: ApgdUpdateReport): void {
   const where = `${r.name} (case seed ${r.seed})`;
   expect(r.gpuErrors, where).toEqual([]);
   expect(r.widthUsed, where).toBe(true);
