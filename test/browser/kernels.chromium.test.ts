@@ -1,4 +1,4 @@
-// The kernel suites (attack kernels, engine kernels, DLR and APGD step) in headless Chromium (puppeteer), on the built bundle served from 127.0.0.1, plus the
+// The kernel suites (attack kernels, engine kernels, DLR and APGD step, FAB's projection and step) in headless Chromium (puppeteer), on the built bundle served from 127.0.0.1, plus the
 // check that one RandomStart seed gives the same bits in Chromium and in Node (Dawn).
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -10,6 +10,8 @@ import { kernelCases } from '../suite/cases';
 import { engineCases } from '../suite/engine_cases';
 import { expectEngineCaseOk } from '../suite/engine_check';
 import { expectGatherOk } from '../suite/dataset_check';
+import { expectFabOk } from '../suite/fab_check';
+import { fabCases } from '../suite/fab_suite';
 import { gatherCases } from '../suite/dataset_suite';
 import { randomStartBits } from '../suite/kernel_suite';
 import { expectArgumentRefused, expectCaseOk } from '../suite/report_check';
@@ -48,6 +50,11 @@ describe('engine kernels in Chromium', () => {
 describe('DLR loss and APGD step in Chromium', () => {
   for (const c of dlrCases) test(`chromium ${c.name}`, async () => expectDlrOk(await chrome.page.evaluate((dc, seed) => window.suite.runDlrCase(dc, seed), c, runSeed)));
   for (const c of apgdStepCases) test(`chromium ${c.name}`, async () => expectApgdStepOk(await chrome.page.evaluate((ac, seed) => window.suite.runApgdStepCase(ac, seed), c, runSeed)));
+});
+
+describe("FAB's projection and step in Chromium", () => {
+  // The Node suite's cases on 37 rows (1-row cases add nothing a browser could break).
+  for (const c of fabCases.filter((f) => f.rows > 1)) test(`chromium ${c.name}`, async () => expectFabOk(await chrome.page.evaluate((fc, seed) => window.suite.runFabCase(fc, seed), c, runSeed)));
 });
 
 describe('GPU-resident data set in Chromium', () => {

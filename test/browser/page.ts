@@ -6,6 +6,7 @@ import { runApgdStepCase, runDlrCase } from '../suite/apgd_suite';
 import { runArgumentCase } from '../suite/argument_suite';
 import { runEngineCase } from '../suite/engine_suite';
 import { runGatherCase } from '../suite/dataset_suite';
+import { runFabCase } from '../suite/fab_suite';
 import { randomStartBits, runKernelCase, withGpuErrorScope } from '../suite/kernel_suite';
 
 const suite = {
@@ -19,6 +20,7 @@ const suite = {
   runGatherCase,
   runDlrCase,
   runApgdStepCase,
+  runFabCase,
   async runArgumentCase(name: string) {
     return withGpuErrorScope(lib.currentWebGPU()!.device, async () => runArgumentCase(name));
   },
