@@ -1,4 +1,4 @@
-// The kernel suites (attack kernels, engine kernels, DLR and APGD step, L2 steps, targeted DLR, Square) in headless Chromium (puppeteer), on the built bundle served from 127.0.0.1, plus the
+// The kernel suites (attack kernels, engine kernels, DLR and APGD step, L2 steps, targeted DLR, Square, FAB's projection and step) in headless Chromium (puppeteer), on the built bundle served from 127.0.0.1, plus the
 // check that one RandomStart seed gives the same bits in Chromium and in Node (Dawn).
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -14,6 +14,8 @@ import { kernelCases } from '../suite/cases';
 import { engineCases } from '../suite/engine_cases';
 import { expectEngineCaseOk } from '../suite/engine_check';
 import { expectGatherOk } from '../suite/dataset_check';
+import { expectFabOk } from '../suite/fab_check';
+import { fabCases } from '../suite/fab_suite';
 import { gatherCases } from '../suite/dataset_suite';
 import { randomStartBits } from '../suite/kernel_suite';
 import { expectArgumentRefused, expectCaseOk } from '../suite/report_check';
@@ -64,6 +66,11 @@ describe('L2 steps and targeted DLR in Chromium', () => {
 
 describe('Square kernels in Chromium', () => {
   for (const c of squareCases) test(`chromium ${c.name}`, async () => expectSquareCaseOk(await chrome.page.evaluate((sc, seed) => window.suite.runSquareCase(sc, seed), c, runSeed)));
+});
+
+describe("FAB's projection and step in Chromium", () => {
+  // The Node suite's cases on 37 rows (1-row cases add nothing a browser could break).
+  for (const c of fabCases.filter((f) => f.rows > 1)) test(`chromium ${c.name}`, async () => expectFabOk(await chrome.page.evaluate((fc, seed) => window.suite.runFabCase(fc, seed), c, runSeed)));
 });
 
 describe('GPU-resident data set in Chromium', () => {

@@ -9,6 +9,7 @@ import { runDlrTargetedCase } from '../suite/dlr_targeted_suite';
 import { randomStartL2Bits, runL2Case } from '../suite/l2_suite';
 import { runEngineCase } from '../suite/engine_suite';
 import { runGatherCase } from '../suite/dataset_suite';
+import { runFabCase } from '../suite/fab_suite';
 import { randomStartBits, runKernelCase, withGpuErrorScope } from '../suite/kernel_suite';
 import { runSquareCase } from '../suite/square_suite';
 
@@ -28,6 +29,7 @@ const suite = {
   runDlrTargetedCase,
   randomStartL2Bits,
   runSquareCase,
+  runFabCase,
   async runArgumentCase(name: string) {
     return withGpuErrorScope(lib.currentWebGPU()!.device, async () => runArgumentCase(name));
   },

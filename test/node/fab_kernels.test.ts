@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as lib from '../../dist/index.js';
 import * as engine from '../../dist/engine.js';
-import { fabCases, fabRows, runFabCase, type FabReport } from '../suite/fab_suite';
+import { expectFabOk } from '../suite/fab_check';
+import { fabCases, fabRows, runFabCase } from '../suite/fab_suite';
 import { runSeed } from '../suite/run_seed';
 
 beforeAll(async () => {
@@ -15,20 +16,6 @@ beforeAll(async () => {
   await lib.ensureGradients();
   console.log(`fab kernels: run seed ${runSeed}`);
 });
-
-function expectFabOk(r: FabReport): void {
-  const where = `${r.name} (case seed ${r.seed})`;
-  expect(r.gpuErrors, where).toEqual([]);
-  expect(r.poisonLeft, where).toBe(0);
-  expect(r.firstMismatch, where).toBeNull();
-  expect(r.fusedMismatches + r.composedMismatches, where).toBe(0);
-  expect(r.normMismatches, where).toBe(0);
-  expect(r.nanMismatches, where).toBe(0);
-  expect(r.applyMismatches, where).toBe(0);
-  expect(r.stepMismatches, where).toBe(0);
-  expect(r.stepComposedMismatches, where).toBe(0);
-  expect(r.leakedTensors, where).toBe(0);
-}
 
 describe('FabHyperplane, FabProjectionApply and FabStep on Dawn', () => {
   for (const c of fabCases) test(c.name, async () => expectFabOk(await runFabCase(c, runSeed)));
