@@ -117,6 +117,16 @@ def result_row(name, flags, seconds, params, extra=None):
     return row
 
 
+def write(path, results):
+    if not path:
+        return
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(f'{path}.partial', 'w') as f:
+        json.dump(results, f)
+        f.write('\n')
+    os.replace(f'{path}.partial', path)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--model', required=True, help='a model.json, or a folder holding it or model/model.json')
@@ -177,11 +187,8 @@ def main():
         extra = f'; after each: {row["accuracy_after"]}' if 'accuracy_after' in row else ''
         print(f'{row["attack"]:<22} robust {row["robust"]:>4}/{row["points"]} ({100 * row["robust_accuracy"]:.2f}%)  '
               f'{row["seconds"]:.1f} s  max {args.norm} perturbation {size:.5f}{extra}', flush=True)
+        write(args.out, results)  # after each attack: a long run's finished attacks are kept
     if args.out:
-        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-        with open(args.out, 'w') as f:
-            json.dump(results, f)
-            f.write('\n')
         print(f'wrote {args.out}')
 
 
