@@ -82,6 +82,8 @@ def build(AutoAttack, model, args, version, attacks_to_run=()):
     if args.n_target_classes is not None:
         aa.apgd_targeted.n_target_classes = aa.fab.n_target_classes = args.n_target_classes
     aa.logger = CapturingLogger(echo=args.verbose)
+    for a in (aa.apgd, aa.apgd_targeted, aa.fab, aa.square):
+        a.verbose = args.verbose  # per restart / target class progress on stdout
     return aa
 
 
@@ -96,11 +98,11 @@ def parameters_of(aa, name):
     return p
 
 
-def run_one(aa, name, x, y, bs):
+def run_one(aa, x, y, bs, echo):
     """One AutoAttack run over `aa.attacks_to_run`: robust flags per point, seconds, max perturbation."""
     start = time.time()
     quiet = io.StringIO()
-    with redirect_stdout(quiet):  # its checks print warnings (e.g. about the logits' range) on stdout
+    with redirect_stdout(sys.stdout if echo else quiet):  # its checks print warnings (e.g. the logits' range)
         x_adv, y_adv = aa.run_standard_evaluation(x, y, bs=bs, return_labels=True)
     seconds = time.time() - start
     flags = (y_adv == y)
@@ -115,6 +117,16 @@ def result_row(name, flags, seconds, params, extra=None):
            'seconds': round(seconds, 2), 'params': params, 'flags': [int(v) for v in flags]}
     row.update(extra or {})
     return row
+
+
+def write(path, results):
+    if not path:
+        return
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(f'{path}.partial', 'w') as f:
+        json.dump(results, f)
+        f.write('\n')
+    os.replace(f'{path}.partial', path)
 
 
 def main():
@@ -136,7 +148,7 @@ def main():
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--reference', default=DEFAULT_REFERENCE, help='the reference: a bare git directory or an unpacked checkout')
     p.add_argument('--out', default=None, help='write the JSON here (default: print a summary only)')
-    p.add_argument('--verbose', action='store_true', help="echo AutoAttack's log lines")
+    p.add_argument('--verbose', action='store_true', help="echo AutoAttack's log lines and the attacks' progress")
     args = p.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -162,7 +174,7 @@ def main():
         if name == 'autoattack':
             aa = build(AutoAttack, model, args, args.version, singles)
             aa.verbose = True
-            flags, seconds, size, lo, hi, _ = run_one(aa, name, x, y, args.bs)
+            flags, seconds, size, lo, hi, _ = run_one(aa, x, y, args.bs, args.verbose)
             after = {m.group(1).lower(): float(m.group(2)) / 100 for m in
                      (re.search(r'robust accuracy after (\S+): ([\d.]+)%', line) for line in aa.logger.lines) if m}
             params = {a: parameters_of(aa, a) for a in aa.attacks_to_run}
@@ -171,17 +183,14 @@ def main():
         else:
             aa = build(AutoAttack, model, args, args.version, [name])
             aa.attacks_to_run = [name]
-            flags, seconds, size, lo, hi, _ = run_one(aa, name, x, y, args.bs)
+            flags, seconds, size, lo, hi, _ = run_one(aa, x, y, args.bs, args.verbose)
             row = result_row(name, flags, seconds, parameters_of(aa, name), {'max_perturbation': size, 'range': [lo, hi]})
         results['attacks'].append(row)
         extra = f'; after each: {row["accuracy_after"]}' if 'accuracy_after' in row else ''
         print(f'{row["attack"]:<22} robust {row["robust"]:>4}/{row["points"]} ({100 * row["robust_accuracy"]:.2f}%)  '
               f'{row["seconds"]:.1f} s  max {args.norm} perturbation {size:.5f}{extra}', flush=True)
+        write(args.out, results)  # after each attack: a long run's finished attacks are kept
     if args.out:
-        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-        with open(args.out, 'w') as f:
-            json.dump(results, f)
-            f.write('\n')
         print(f'wrote {args.out}')
 
 
