@@ -67,13 +67,16 @@ export function apgdRun(model: Classifier, x: tf.Tensor4D, labels: tf.Tensor1D, 
   const { epsilon, steps, rho, norm } = settings;
   const bounds = { clipMin: settings.clipMin, clipMax: settings.clipMax };
   const batch = x.shape[0];
-  // The logits, per-example loss and d(mean loss)/dx at `images`: one forward and one backward pass.
+  // The logits, per-example loss and gradient at `images`: one forward and one backward pass. L2 takes the
+  // gradient of the sum, each example's own, as the reference does (its step divides by ||grad|| + 1e-12: a
+  // confident example's tiny gradient, scaled down by the batch size, would barely move); L-inf's sign step
+  // does not see the scale and keeps the mean's.
   const evaluate = (images: tf.Tensor4D) =>
     tf.tidy(() => {
       let logits: tf.Tensor2D | undefined;
       const grad = tf.grad((im: tf.Tensor) => {
         logits = tf.keep(model.forward(im as tf.Tensor4D));
-        return loss.mean(logits);
+        return norm === 'l2' ? tf.mul(loss.mean(logits), batch) : loss.mean(logits);
       })(images) as tf.Tensor4D;
       const kept = logits!;
       const perExample = loss.perExample(kept);

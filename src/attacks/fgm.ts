@@ -1,7 +1,8 @@
 // FGM, the fast gradient method in the L2 ball (Goodfellow et al. 2015's one-step attack with the L2
 // normalisation, as in Miyato et al. 2016 and cleverhans' fast_gradient_method with norm 2):
 // x' = clip(x + eps * g / ||g||_2), the norm over each example; one L2 PGD step from x itself
-// (pgdStep with norm 'l2', xAdv = x0 = x, stepSize = epsilon): a row pass for the norms, one fused pass.
+// (pgdStep with norm 'l2', xAdv = x0 = x, stepSize = epsilon): a row pass for the norms, one fused pass; g is
+// each example's own gradient (of the loss's sum), which the step divides by its norm + 1e-12.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/seed_cnn';
 import { pgdStep } from '../ops';
@@ -32,7 +33,7 @@ export function fgmAttack(model: Classifier, x: tf.Tensor4D, onehot: tf.Tensor2D
   const loss = options.loss ?? 'ce';
   if (!ATTACK_LOSSES[loss]) throw new AdversarialArgumentError('fgmAttack', 'options.loss', `must be one of ${Object.keys(ATTACK_LOSSES).join(', ')}, got ${loss}`);
   return tf.tidy(() => {
-    const grad = lossGradient((images) => model.forward(images), onehot, loss)(x);
+    const grad = lossGradient((images) => model.forward(images), onehot, loss, 'sum')(x);
     const bounds = { clipMin: options.clipMin ?? 0, clipMax: options.clipMax ?? 1 };
     return pgdStep(x, x, grad, { stepSize: options.epsilon, epsilon: options.epsilon, norm: 'l2', ...bounds }) as tf.Tensor4D;
   });

@@ -34,8 +34,13 @@ export const ATTACK_LOSSES: Record<string, AttackLoss> = {
 /** The `loss` parameter of a gradient attack. */
 export const LOSS_PARAM: ParamSpec = { type: 'choice', default: 'ce', choices: Object.keys(ATTACK_LOSSES), help: 'loss the attack maximises: ce (softmax cross-entropy) or dlr (difference of logits ratio)' };
 
-/** d mean-loss / d x of `model` at `x`, as a function of `x`. */
-export function lossGradient(forward: (x: tf.Tensor4D) => tf.Tensor2D, onehot: tf.Tensor2D, loss: string): (x: tf.Tensor) => tf.Tensor {
+/**
+ * d loss / d x of `model` at `x`, as a function of `x`: of the batch's mean loss, or with `reduction` 'sum'
+ * of its sum (each example's own gradient, unscaled by the batch size: what an L2 step divides by its norm
+ * + 1e-12, as the reference implementations do; sign steps do not see the scale).
+ */
+export function lossGradient(forward: (x: tf.Tensor4D) => tf.Tensor2D, onehot: tf.Tensor2D, loss: string, reduction: 'mean' | 'sum' = 'mean'): (x: tf.Tensor) => tf.Tensor {
   const l = ATTACK_LOSSES[loss];
-  return tf.grad((images: tf.Tensor) => l.mean(forward(images as tf.Tensor4D), onehot));
+  const batch = onehot.shape[0];
+  return tf.grad((images: tf.Tensor) => (reduction === 'sum' ? tf.mul(l.mean(forward(images as tf.Tensor4D), onehot), batch) : l.mean(forward(images as tf.Tensor4D), onehot)));
 }

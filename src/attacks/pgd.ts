@@ -52,7 +52,7 @@ export function pgdAttack(model: Classifier, x: tf.Tensor4D, onehot: tf.Tensor2D
   if (!ATTACK_LOSSES[loss]) throw new AdversarialArgumentError('pgdAttack', 'options.loss', `must be one of ${Object.keys(ATTACK_LOSSES).join(', ')}, got ${loss}`);
   const norm = checkStepNorm('pgdAttack', options.norm);
   const bounds = { clipMin: options.clipMin ?? 0, clipMax: options.clipMax ?? 1 };
-  const grad = lossGradient((images) => model.forward(images), onehot, loss);
+  const grad = lossGradient((images) => model.forward(images), onehot, loss, norm === 'l2' ? 'sum' : 'mean');
   const run = (r: number): tf.Tensor4D =>
     tf.tidy(() => {
       let adv = (options.randomStart ?? true) ? (randomStart(x, { epsilon: options.epsilon, seed: ((options.seed ?? 0) + r) >>> 0, norm, ...bounds }) as tf.Tensor4D) : x.clone();
