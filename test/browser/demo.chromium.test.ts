@@ -235,7 +235,7 @@ describe('demo page on WebGPU', () => {
     expect([loaded.results[0].correct, loaded.results[2].correct]).toEqual([trained.evaluation[0].correct, trained.evaluation[1].correct]);
     expect(loaded.audit.points).toBe(30);
     expect(loaded.audit.checks.map((c: { id: string }) => c.id)).toEqual(lib.AUDIT_CHECKS.map((c) => c.id));
-  });
+  }, 400_000);
 
   test('the trade-off view charts and tabulates the accuracies the library returned', async () => {
     await page.$eval('#tradeoff-eps', (e) => ((e as HTMLInputElement).value = '0.1,0.2'));
@@ -317,14 +317,14 @@ describe('demo page on WebGPU', () => {
   test('a saved model and IDX files picked on the page: the accuracies of the CLI eval of the same files', async () => {
     // A model trained by the CLI, and 100 embedded digits written as IDX files.
     const cli = (args: string[]) => spawnSync(process.execPath, ['dist/cli.js', ...args], { encoding: 'utf8', timeout: 300_000 });
-    const trained = cli(['train', '--epochs', '1', '--limit-train', '600', '--limit-test', '50', '--probe-examples', '0', '--pgd-steps', '2', '--out', join(dir, 'train')]);
+    const trained = cli(['train', '--epochs', '1', '--limit-train', '600', '--limit-test', '50', '--probe-examples', '0', '--pgd-steps', '2', '--audit', 'off', '--out', join(dir, 'train')]);
     expect(trained.status, trained.stderr).toBe(0);
     const digits = await lib.loadIdxImageSet(join('dist', 'data', 'digits-images-idx3-ubyte.gz'), join('dist', 'data', 'digits-labels-idx1-ubyte.gz'));
     const n = 100;
     const pick = Array.from({ length: n }, (_, i) => i * 97); // across the classes
     writeFileSync(join(dir, 'images-idx3-ubyte'), lib.writeIdx([n, 28, 28], Uint8Array.from(pick.flatMap((i) => Array.from(digits.images.subarray(i * 784, (i + 1) * 784))))));
     writeFileSync(join(dir, 'labels-idx1-ubyte'), lib.writeIdx([n], Uint8Array.from(pick.map((i) => digits.labels[i]))));
-    const evaluated = cli(['eval', '--model', join(dir, 'train', 'model', 'model.json'), '--test-images', join(dir, 'images-idx3-ubyte'), '--test-labels', join(dir, 'labels-idx1-ubyte'), '--pgd-steps', '3', '--out', join(dir, 'eval')]);
+    const evaluated = cli(['eval', '--model', join(dir, 'train', 'model', 'model.json'), '--test-images', join(dir, 'images-idx3-ubyte'), '--test-labels', join(dir, 'labels-idx1-ubyte'), '--pgd-steps', '3', '--audit', 'off', '--out', join(dir, 'eval')]);
     expect(evaluated.status, evaluated.stderr).toBe(0);
     const report = JSON.parse(readFileSync(join(dir, 'eval', 'report.json'), 'utf8'));
 
@@ -332,6 +332,7 @@ describe('demo page on WebGPU', () => {
     await ((await page.$('#idx-images')) as ElementHandle<HTMLInputElement>).uploadFile(join(dir, 'images-idx3-ubyte'));
     await ((await page.$('#idx-labels')) as ElementHandle<HTMLInputElement>).uploadFile(join(dir, 'labels-idx1-ubyte'));
     await page.$eval('#load-pgd-steps', (e) => ((e as HTMLInputElement).value = '3'));
+    await page.$eval('#load-audit-points', (e) => ((e as HTMLInputElement).value = '0'));
     await page.evaluate(() => ((window as unknown as DemoWindow).demo.records.loaded = null));
     await page.click('#load-run');
     await page.waitForFunction(() => (window as unknown as DemoWindow).demo.records.loaded !== null || document.body.dataset.state === 'error', { timeout: 300_000, polling: 250 });
@@ -343,7 +344,7 @@ describe('demo page on WebGPU', () => {
     const chart = await page.evaluate(() => (window as unknown as DemoWindow).demo.chartValues('load-charts'));
     expect(chart[0].series[0].points.map((p: { y: number }) => p.y)).toEqual(loaded.results.map((r: { accuracy: number }) => expect.closeTo(r.accuracy, 9)));
     await page.screenshot({ path: join(SCREENSHOTS, 'demo-webgpu-loaded-model.png'), fullPage: true });
-  });
+  }, 400_000);
 
   test('no GPU errors, no page errors, no tensors left over after the gallery re-renders', async () => {
     const before = await page.evaluate(() => (window as unknown as DemoWindow).demo.tf.memory().numTensors);
