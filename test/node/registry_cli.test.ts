@@ -96,7 +96,7 @@ describe('registries through the CLI (Node runtime, embedded digits, tiny)', () 
 
     const refused = cli('eval --attacks noise without --plugin', ['eval', '--model', model, '--limit-test', '60', '--attacks', 'noise', '--out', join(dir, 'refused')]);
     expect(refused.status).toBe(2);
-    expect(refused.stderr).toMatch(/--attacks: "noise" is not a known attack; known: clean, fgsm, pgd/);
+    expect(refused.stderr).toMatch(/--attacks: "noise" is not a known attack; known: clean, fgsm, fgm, pgd, apgd/);
     expect(existsSync(join(dir, 'refused', 'report.json'))).toBe(false);
   }, 600_000);
 

@@ -95,13 +95,13 @@ export async function trainUserModelThenEval(dir: string, runtime: string[], tag
  */
 export function trainMadryThenEval(dir: string, runtime: string[], tag: string): Json {
   const out = join(dir, 'madry');
-  cliOk(`${tag} train --arch madry-cnn`, ['train', ...runtime, '--arch', 'madry-cnn', '--epochs', '1', '--limit-train', '32', '--batch-size', '16', '--limit-test', '16', '--probe-examples', '0', '--pgd-steps', '1', '--out', out]);
+  cliOk(`${tag} train --arch madry-cnn`, ['train', ...runtime, '--arch', 'madry-cnn', '--epochs', '1', '--limit-train', '32', '--batch-size', '16', '--limit-test', '16', '--probe-examples', '0', '--pgd-steps', '1', '--audit', 'off', '--out', out]);
   const report = readJson(join(out, 'report.json'));
   expect(report.model.architecture).toBe('madry-cnn');
   expect(report.settings.arch).toBe('madry-cnn');
   expect(report.evaluation.map((e: Json) => e.examples)).toEqual([16, 16, 16]);
   expect(savedLayerNames(readJson(join(out, 'model', 'model.json')))).toContain('conv2');
-  cliOk(`${tag} eval of the madry-cnn`, ['eval', ...runtime, '--model', join(out, 'model', 'model.json'), '--limit-test', '16', '--pgd-steps', '1', '--out', join(dir, 'madry-eval')]);
+  cliOk(`${tag} eval of the madry-cnn`, ['eval', ...runtime, '--model', join(out, 'model', 'model.json'), '--limit-test', '16', '--pgd-steps', '1', '--audit', 'off', '--out', join(dir, 'madry-eval')]);
   expectSameMetrics(readJson(join(dir, 'madry-eval', 'report.json')), report);
   return report;
 }
