@@ -17,7 +17,7 @@ function shape(value: unknown, prefix = ''): string[] {
 describe('tfjs-adversarial --runtime chrome', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tfjs-adv-chrome-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const args = ['--limit-train', '700', '--limit-test', '120', '--epochs', '2', '--probe-examples', '100', '--probe-steps', '2', '--pgd-steps', '3'];
+  const args = ['--limit-train', '700', '--limit-test', '120', '--epochs', '2', '--probe-examples', '100', '--probe-steps', '2', '--pgd-steps', '3', '--audit-points', '10'];
   const cli = (extra: string[]) => spawnSync(process.execPath, ['dist/cli.js', ...extra], { encoding: 'utf8', timeout: 400_000 });
 
   test('train writes the Node report schema; eval of the saved model reproduces the accuracies exactly', () => {
@@ -39,7 +39,7 @@ describe('tfjs-adversarial --runtime chrome', () => {
     expect(chrome.stdout).toMatch(/report\.html and 4 PNG charts/);
     for (const file of ['report.html', 'charts/loss.png', 'charts/probe.png', 'charts/throughput.png', 'charts/accuracy.png']) expect(existsSync(join(dir, 'chrome', file)), file).toBe(true);
 
-    const evaluated = cli(['eval', '--runtime', 'chrome', '--model', join(dir, 'chrome', 'model', 'model.json'), '--limit-test', '120', '--pgd-steps', '3', '--out', join(dir, 'eval')]);
+    const evaluated = cli(['eval', '--runtime', 'chrome', '--model', join(dir, 'chrome', 'model', 'model.json'), '--limit-test', '120', '--pgd-steps', '3', '--audit', 'off', '--out', join(dir, 'eval')]);
     expect(evaluated.status, evaluated.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'eval', 'report.json'), 'utf8')).metrics).toEqual(chromeReport.metrics);
   }, 900_000);

@@ -82,7 +82,7 @@ const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 describe('report.html beside the CLI reports', () => {
   test('train (the main job, reduced): report.html opens from disk with no request and shows every chart with the report numbers', async () => {
     const out = join(dir, 'train');
-    const r = cli(['train', '--epochs', '2', '--limit-train', '700', '--limit-test', '100', '--probe-examples', '100', '--probe-steps', '2', '--pgd-steps', '2', '--out', out]);
+    const r = cli(['train', '--epochs', '2', '--limit-train', '700', '--limit-test', '100', '--probe-examples', '100', '--probe-steps', '2', '--pgd-steps', '2', '--audit-points', '10', '--out', out]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/wrote .*report\.html and 4 PNG charts/);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
@@ -107,7 +107,7 @@ describe('report.html beside the CLI reports', () => {
 
   test('eval --out and sweep: report.html and PNGs; the sweep page charts accuracy against eps and the trade-off', async () => {
     const evalOut = join(dir, 'eval');
-    const e = cli(['eval', '--model', join(dir, 'train', 'model', 'model.json'), '--limit-test', '60', '--pgd-steps', '2', '--out', evalOut]);
+    const e = cli(['eval', '--model', join(dir, 'train', 'model', 'model.json'), '--limit-test', '60', '--pgd-steps', '2', '--audit', 'off', '--out', evalOut]);
     expect(e.status, e.stderr).toBe(0);
     const evalReport = JSON.parse(readFileSync(join(evalOut, 'report.json'), 'utf8'));
     const evalPage = await openReport(join(evalOut, 'report.html'));

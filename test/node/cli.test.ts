@@ -75,7 +75,8 @@ describe('command-line flags', () => {
 describe('tfjs-adversarial train / eval in child processes (embedded digits, small)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tfjs-adv-cli-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const args = ['--limit-train', '700', '--limit-test', '120', '--epochs', '3', '--probe-examples', '100', '--probe-steps', '2', '--pgd-steps', '3'];
+  // The subjects are resume and reproduction, not the audit (test/node/audit.test.ts, masking.test.ts): off.
+  const args = ['--limit-train', '700', '--limit-test', '120', '--epochs', '3', '--probe-examples', '100', '--probe-steps', '2', '--pgd-steps', '3', '--audit', 'off'];
   const cli = (extra: string[]) => spawnSync(process.execPath, ['dist/cli.js', ...extra], { encoding: 'utf8', timeout: 300_000 });
 
   test('killed mid-epoch, --resume ends with the weights of an uninterrupted run; eval reproduces the accuracies', async () => {
@@ -100,7 +101,7 @@ describe('tfjs-adversarial train / eval in child processes (embedded digits, sma
     expect(report.metrics).toEqual(wholeReport.metrics);
     expect(report.transfer.image_bytes_per_step).toBe(0);
 
-    const evaluated = cli(['eval', '--model', join(out, 'model', 'model.json'), '--limit-test', '120', '--pgd-steps', '3', '--out', join(dir, 'eval')]);
+    const evaluated = cli(['eval', '--model', join(out, 'model', 'model.json'), '--limit-test', '120', '--pgd-steps', '3', '--audit', 'off', '--out', join(dir, 'eval')]);
     expect(evaluated.status, evaluated.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'eval', 'report.json'), 'utf8')).metrics).toEqual(report.metrics);
   }, 600_000);
@@ -112,7 +113,7 @@ describe('tfjs-adversarial train / eval in child processes (embedded digits, sma
     mkdirSync(folder, { recursive: true });
     await lib.saveLayersModelFiles(user, async (name, bytes) => writeFileSync(join(folder, name), bytes));
     user.dispose();
-    const r = cli(['eval', '--model', join(folder, 'model.json'), '--limit-test', '40', '--pgd-steps', '2', '--out', join(dir, 'user-eval')]);
+    const r = cli(['eval', '--model', join(folder, 'model.json'), '--limit-test', '40', '--pgd-steps', '2', '--audit', 'off', '--out', join(dir, 'user-eval')]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/layers-model, 10 classes; 40 test examples/);
     const report = JSON.parse(readFileSync(join(dir, 'user-eval', 'report.json'), 'utf8'));

@@ -130,14 +130,16 @@ describe('train job in process (synthetic 8x8 task)', () => {
     const { value, errors } = await withGpuErrorScope(device, async () => {
       const data = lib.prepareJobData(syntheticImageSet(600, 4), undefined, { probeExamples: 48 });
       const s = settings({ trainer: 'fgsm', epochs: 3, evalPgdSteps: 2 });
+      // The subject is the checkpoint, not the evaluation: no audit.
+      const evaluation = { ...lib.DEFAULT_JOB_EVALUATION, audit: false };
       const whole = memoryIO();
-      await lib.runTrainJob(s, data, whole, env);
+      await lib.runTrainJob(s, data, whole, env, { evaluation });
       const crashed = memoryIO(new Map(), { path: 'checkpoints/last.ckpt', write: 2 });
-      await expect(lib.runTrainJob(s, data, crashed, env)).rejects.toThrow(/simulated crash/);
+      await expect(lib.runTrainJob(s, data, crashed, env, { evaluation })).rejects.toThrow(/simulated crash/);
       const resumed = memoryIO(crashed.files);
       const logs: string[] = [];
       resumed.log = (m) => logs.push(m);
-      const report = await lib.runTrainJob(s, data, resumed, env, { resume: true });
+      const report = await lib.runTrainJob(s, data, resumed, env, { resume: true, evaluation });
       // A resumed run with other settings is refused, naming what differs.
       await expect(lib.runTrainJob({ ...s, learningRate: 0.001 }, data, memoryIO(resumed.files), env, { resume: true })).rejects.toThrow(/learningRate: 0.003 -> 0.001/);
       data.dataset.dispose();

@@ -53,11 +53,11 @@ describe('registries through the CLI (Node runtime, embedded digits, tiny)', () 
   test('a toy attack registered from a test file alone: eval, report.html, sweep; refused without --plugin', () => {
     const plugin = writeNoisePlugin();
     const trained = join(dir, 'train');
-    cliOk('train (seed-cnn, for the plugin attack)', ['train', '--limit-train', '400', '--limit-test', '60', '--epochs', '1', '--probe-examples', '0', '--pgd-steps', '2', '--out', trained]);
+    cliOk('train (seed-cnn, for the plugin attack)', ['train', '--limit-train', '400', '--limit-test', '60', '--epochs', '1', '--probe-examples', '0', '--pgd-steps', '2', '--audit', 'off', '--out', trained]);
     const model = join(trained, 'model', 'model.json');
 
     const evalOut = join(dir, 'eval-noise');
-    const e = cliOk('eval --plugin noise.mjs --attacks noise,pgd:steps=2', ['eval', '--plugin', plugin, '--model', model, '--limit-test', '60', '--attacks', 'noise,pgd:steps=2', '--out', evalOut]);
+    const e = cliOk('eval --plugin noise.mjs --attacks noise,pgd:steps=2', ['eval', '--plugin', plugin, '--model', model, '--limit-test', '60', '--attacks', 'noise,pgd:steps=2', '--audit', 'off', '--out', evalOut]);
     expect(e.stdout).toMatch(/clean +noise +PGD-2/);
     const report = readJson(join(evalOut, 'report.json'));
     expect(report.evaluation.map((r: Json) => r.attack)).toEqual(['clean', 'noise', 'pgd']);

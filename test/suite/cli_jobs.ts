@@ -70,7 +70,7 @@ export async function trainUserModelThenEval(dir: string, runtime: string[], tag
   const original = await saveUserModel(join(dir, 'user'));
   const out = join(dir, 'trained');
   const train = cliOk(`${tag} train --model (functional, fgsm-rs)`, [
-    'train', ...runtime, '--model', original, '--trainer', 'fgsm-rs', '--epochs', '1', '--limit-train', '256', '--limit-test', '64', '--batch-size', '32', '--probe-examples', '0', '--pgd-steps', '2', '--out', out,
+    'train', ...runtime, '--model', original, '--trainer', 'fgsm-rs', '--epochs', '1', '--limit-train', '256', '--limit-test', '64', '--batch-size', '32', '--probe-examples', '0', '--pgd-steps', '2', '--audit', 'off', '--out', out,
   ]);
   expect(train.stdout).toContain(`${original}, fgsm-rs, 1 epochs`);
   const saved = readJson(join(out, 'model', 'model.json'));
@@ -84,7 +84,7 @@ export async function trainUserModelThenEval(dir: string, runtime: string[], tag
   expect(typeof report.engine_kernels).toBe('object');
   expect(report.engine_kernels).not.toBeNull();
   expect(report.evaluation.map((e: Json) => e.examples)).toEqual([64, 64, 64]);
-  cliOk(`${tag} eval of the trained functional model`, ['eval', ...runtime, '--model', join(out, 'model', 'model.json'), '--limit-test', '64', '--pgd-steps', '2', '--out', join(dir, 'eval')]);
+  cliOk(`${tag} eval of the trained functional model`, ['eval', ...runtime, '--model', join(out, 'model', 'model.json'), '--limit-test', '64', '--pgd-steps', '2', '--audit', 'off', '--out', join(dir, 'eval')]);
   expectSameMetrics(readJson(join(dir, 'eval', 'report.json')), report);
   return { original, out, report };
 }
