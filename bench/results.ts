@@ -31,17 +31,20 @@ export function formatTable(r: BenchmarkResults): string {
     }
   }
   if (r.steps.length) {
-    lines.push('', ['training step'.padEnd(34), 'first ms', 'median ms', 'images/s', 'up B/step', 'uniform B', 'down B'].join('  '));
+    lines.push('', ['training step'.padEnd(34), 'first ms', 'median ms', 'host ms', 'images/s', 'up B/step', 'uniform B', 'down B', 'dispatches', 'submits'].join('  '));
     for (const e of r.steps) {
       lines.push(
         [
           e.name.padEnd(34),
           fmt(e.firstRunMs, 0).padStart(8),
           fmt(e.wallMs.median, 0).padStart(9),
+          (e.hostMs ? fmt(e.hostMs.median, 0) : '-').padStart(7),
           fmt(e.imagesPerSecond, 1).padStart(8),
           String(e.traffic.uploadBytes).padStart(9),
           String(e.traffic.uniformBytes).padStart(9),
           String(e.traffic.downloadBytes).padStart(6),
+          String(e.traffic.dispatches ?? '-').padStart(10),
+          String(e.traffic.submits ?? '-').padStart(7),
         ].join('  '),
       );
     }

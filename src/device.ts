@@ -6,6 +6,7 @@ import { registerEngineKernels } from './engine/register';
 import { registerAttackKernels } from './kernels/register';
 import { detectRuntime, importByName, isNode } from './runtime';
 import { countTraffic } from './traffic';
+import { throttleDawnPolling } from './dawn_polling';
 
 /** What adapter the library runs on. */
 export interface AdapterSummary {
@@ -126,6 +127,8 @@ async function nodeAdapter(powerPreference: GPUPowerPreference): Promise<{ adapt
   for (const [name, value] of Object.entries(dawn.globals)) {
     if (!(name in globalThis)) (globalThis as Record<string, unknown>)[name] = value;
   }
+  // Dawn's promise polling off the busy setImmediate loop (src/dawn_polling.ts): the cores go to the GPU work.
+  throttleDawnPolling(1);
   const request = async () => {
     dawnInstance = dawn.create([]);
     return dawnInstance.requestAdapter({ powerPreference });

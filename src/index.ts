@@ -5,6 +5,7 @@
 export { fgsmStep, pgdStep, randomStart, type FgsmStepOptions, type PgdStepOptions, type RandomStartOptions } from './ops';
 export { AdversarialArgumentError } from './validate';
 export { currentWebGPU, initWebGPU, type AdapterSummary, type InitWebGPUOptions, type WebGPUContext } from './device';
+export { throttleDawnPolling } from './dawn_polling';
 export { seededRandom, shuffle } from './data/random';
 export { ensureGradients } from './gradients';
 export { countTraffic, type TrafficCounter, type TrafficCounts } from './traffic';

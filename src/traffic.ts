@@ -1,5 +1,6 @@
 // Counts the bytes that cross between host and GPU on a device: uploads through mapped ranges and
-// queue.writeBuffer, reads through buffers mapped for reading. Counted at the WebGPU API, not estimated.
+// queue.writeBuffer, reads through buffers mapped for reading; and the work sent: compute dispatches and
+// queue submits. Counted at the WebGPU API, not estimated.
 
 /** Bytes moved since the counter was installed or last reset. */
 export interface TrafficCounts {
@@ -11,6 +12,25 @@ export interface TrafficCounts {
   downloadBytes: number;
   /** The largest single upload (one writeBuffer or mapped range), in bytes. */
   largestUploadBytes: number;
+  /** Compute dispatches (dispatchWorkgroups calls, direct or indirect). */
+  dispatches: number;
+  /** queue.submit calls. */
+  submits: number;
+}
+
+/** All counts zero. */
+export function zeroTraffic(): TrafficCounts {
+  return { uploadBytes: 0, uniformBytes: 0, downloadBytes: 0, largestUploadBytes: 0, dispatches: 0, submits: 0 };
+}
+
+/** Adds `b` into `a` (the largest upload: the larger of the two). */
+export function addTraffic(a: TrafficCounts, b: TrafficCounts): void {
+  a.uploadBytes += b.uploadBytes;
+  a.uniformBytes += b.uniformBytes;
+  a.downloadBytes += b.downloadBytes;
+  a.largestUploadBytes = Math.max(a.largestUploadBytes, b.largestUploadBytes);
+  a.dispatches += b.dispatches;
+  a.submits += b.submits;
 }
 
 export interface TrafficCounter {
@@ -31,7 +51,7 @@ const counters = new WeakMap<GPUDevice, TrafficCounter>();
 export function countTraffic(device: GPUDevice): TrafficCounter {
   const existing = counters.get(device);
   if (existing) return existing;
-  const counts: TrafficCounts = { uploadBytes: 0, uniformBytes: 0, downloadBytes: 0, largestUploadBytes: 0 };
+  const counts = zeroTraffic();
 
   const queue = device.queue;
   const writeBuffer = queue.writeBuffer.bind(queue);
@@ -68,14 +88,35 @@ export function countTraffic(device: GPUDevice): TrafficCounter {
     return buffer;
   };
 
+  const submit = queue.submit.bind(queue);
+  queue.submit = (buffers: Iterable<GPUCommandBuffer>) => {
+    counts.submits++;
+    return submit(buffers);
+  };
+  const createCommandEncoder = device.createCommandEncoder.bind(device);
+  device.createCommandEncoder = (descriptor?: GPUCommandEncoderDescriptor): GPUCommandEncoder => {
+    const encoder = createCommandEncoder(descriptor);
+    const beginComputePass = encoder.beginComputePass.bind(encoder);
+    encoder.beginComputePass = (passDescriptor?: GPUComputePassDescriptor): GPUComputePassEncoder => {
+      const pass = beginComputePass(passDescriptor);
+      const dispatch = pass.dispatchWorkgroups.bind(pass);
+      pass.dispatchWorkgroups = (x: number, y?: number, z?: number) => {
+        counts.dispatches++;
+        return dispatch(x, y, z);
+      };
+      const dispatchIndirect = pass.dispatchWorkgroupsIndirect.bind(pass);
+      pass.dispatchWorkgroupsIndirect = (buffer: GPUBuffer, offset: number) => {
+        counts.dispatches++;
+        return dispatchIndirect(buffer, offset);
+      };
+      return pass;
+    };
+    return encoder;
+  };
+
   const counter: TrafficCounter = {
     read: () => ({ ...counts }),
-    reset: () => {
-      counts.uploadBytes = 0;
-      counts.uniformBytes = 0;
-      counts.downloadBytes = 0;
-      counts.largestUploadBytes = 0;
-    },
+    reset: () => void Object.assign(counts, zeroTraffic()),
   };
   counters.set(device, counter);
   return counter;

@@ -42,6 +42,11 @@ export interface StepEntry {
   /** The first step, pipeline compilation included. */
   firstRunMs: number;
   wallMs: Summary;
+  /**
+   * Host time of a step: until the step's calls return (ours: every dispatch encoded and submitted, the GPU
+   * possibly still busy; stock: its own awaits included), the rest of `wallMs` waiting for the queue.
+   */
+  hostMs: Summary;
   /** Batch images per second at the median. */
   imagesPerSecond: number;
   /** Host-device traffic of one step (the last timed one). */
@@ -161,6 +166,7 @@ export async function runStepBench(options: StepBenchOptions = {}): Promise<Step
         const trainer = kind === 'eval_fgsm' ? null : resolveTrainerById(...STEP_TRAINERS[kind]);
         const optimizer = impl === 'ours' ? engineAdam(1e-3) : tf.train.adam(1e-3);
         let cursor = 0;
+        const host: number[] = [];
         const step = async (i: number): Promise<number> => {
           const start = cursor;
           cursor = (cursor + batch) % (DATASET - batch + 1);
@@ -170,6 +176,7 @@ export async function runStepBench(options: StepBenchOptions = {}): Promise<Step
             const t0 = performance.now();
             if (impl === 'ours') oursStep(kind, trainer, model, optimizer, data, start, batch, i);
             else await stockStep(kind, model, optimizer, data, start, batch);
+            host.push(performance.now() - t0);
             await drainQueue(backend);
             return performance.now() - t0;
           } finally {
@@ -181,10 +188,11 @@ export async function runStepBench(options: StepBenchOptions = {}): Promise<Step
         const entryRuns = impl === 'stock' ? (options.stockRuns ?? runs) : runs;
         for (let i = 0; i < entryWarmup; i++) await step(i + 1);
         const wall: number[] = [];
+        host.length = 0;
         for (let i = 0; i < entryRuns; i++) wall.push(await step(i + 1 + entryWarmup));
         const wallMs = summarize(wall);
         options.onProgress?.(`${name}: ${((batch * 1000) / wallMs.median).toFixed(1)} images/s`);
-        entries.push({ name, step: kind, impl, batch, firstRunMs, wallMs, imagesPerSecond: (batch * 1000) / wallMs.median, traffic: traffic.read() });
+        entries.push({ name, step: kind, impl, batch, firstRunMs, wallMs, hostMs: summarize(host), imagesPerSecond: (batch * 1000) / wallMs.median, traffic: traffic.read() });
         optimizer.dispose();
         tf.dispose(model.variables);
       }

@@ -91,10 +91,12 @@ export async function runTrainJob(settings: TrainJobSettings, data: PreparedData
         uniform_bytes_per_step: perStep(trained.stepTraffic.uniformBytes),
         download_bytes_per_step: perStep(trained.stepTraffic.downloadBytes),
         largest_upload_bytes: trained.stepTraffic.largestUploadBytes,
+        dispatches_per_step: perStep(trained.stepTraffic.dispatches),
+        submits_per_step: perStep(trained.stepTraffic.submits),
         // No single upload of a step as large as one image (as bytes): none can hold image data.
         image_bytes_per_step: trained.stepTraffic.largestUploadBytes < imageBytes ? 0 : uploadPerStep,
         image_bytes: imageBytes,
-        note: 'counted at the WebGPU API over the training steps after set-up (not the per-epoch shuffled order, the progress and epoch-end read-backs, probes or evaluation); upload = storage-buffer writes and mapped uploads, uniform = kernel parameters; image_bytes_per_step is 0 when no single upload during the steps is as large as one image (image_bytes, one byte a pixel), else all upload bytes per step',
+        note: 'counted at the WebGPU API over the training steps after set-up (not the per-epoch shuffled order, the progress and epoch-end read-backs, probes or evaluation); upload = storage-buffer writes and mapped uploads, uniform = kernel parameters; dispatches and submits = compute dispatches and queue submits; image_bytes_per_step is 0 when no single upload during the steps is as large as one image (image_bytes, one byte a pixel), else all upload bytes per step',
       },
       engine_kernels: engineKernels,
       resumed_from_epoch: trained.resumedFromEpoch,

@@ -10,7 +10,7 @@ import type { Classifier } from '../models/seed_cnn';
 import type { GuardEvent, HistoryEntry } from '../report/schema';
 import { trainingRun } from '../train/loop';
 import { getTrainer } from '../trainers/index';
-import type { TrafficCounts } from '../traffic';
+import { addTraffic, zeroTraffic, type TrafficCounts } from '../traffic';
 import { AdversarialArgumentError } from '../validate';
 import { captureTrainingState, decodeCheckpoint, encodeCheckpoint, restoreTrainingState, uploadNow, type CheckpointTensor } from './checkpoint';
 import type { PreparedData } from './data';
@@ -125,7 +125,7 @@ async function trainWithOptimizer(settings: TrainJobSettings, data: PreparedData
     lastProbe: null,
     events: [],
     history: [],
-    stepTraffic: { uploadBytes: 0, uniformBytes: 0, downloadBytes: 0, largestUploadBytes: 0, steps: 0 },
+    stepTraffic: { ...zeroTraffic(), steps: 0 },
   };
   let bestTensors: CheckpointTensor[] | null = null;
   let resumedFromEpoch: number | null = null;
@@ -139,7 +139,8 @@ async function trainWithOptimizer(settings: TrainJobSettings, data: PreparedData
       throw new AdversarialArgumentError('runTrainJob', 'resume', `the checkpoint ${lastPath} was made with other settings (${diff.join('; ')}); resume with the same flags or use another output folder`);
     }
     await restoreTrainingState(checkpoint.tensors, variables, optimizer, lastPath);
-    state = checkpoint.meta;
+    // A checkpoint written before the dispatch and submit counts: those start from 0.
+    state = { ...checkpoint.meta, stepTraffic: { ...zeroTraffic(), ...checkpoint.meta.stepTraffic } };
     resumedFromEpoch = state.epochsDone;
     if (state.best) {
       // The guard's rollback needs the best epoch's weights: without them, resuming would quietly turn it off.
@@ -218,12 +219,8 @@ async function trainWithOptimizer(settings: TrainJobSettings, data: PreparedData
       probeSeconds += entry.probe_seconds;
       state.history.push(entry);
       if (record.stepTraffic) {
-        const t = state.stepTraffic;
-        t.uploadBytes += record.stepTraffic.uploadBytes;
-        t.uniformBytes += record.stepTraffic.uniformBytes;
-        t.downloadBytes += record.stepTraffic.downloadBytes;
-        t.largestUploadBytes = Math.max(t.largestUploadBytes, record.stepTraffic.largestUploadBytes);
-        t.steps += record.steps;
+        addTraffic(state.stepTraffic, record.stepTraffic);
+        state.stepTraffic.steps += record.steps;
       }
       let current = await captureTrainingState(variables, optimizer);
       let improved = false;

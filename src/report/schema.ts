@@ -160,6 +160,9 @@ export interface TrainReport {
     uniform_bytes_per_step: number;
     download_bytes_per_step: number;
     largest_upload_bytes: number;
+    /** Compute dispatches and queue submits per training step (optional: reports before they were counted lack them). */
+    dispatches_per_step?: number;
+    submits_per_step?: number;
     image_bytes_per_step: number;
     image_bytes: number;
     note: string;

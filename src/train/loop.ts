@@ -9,7 +9,7 @@ import { seededRandom, shuffle } from '../data/random';
 import { uploadNow } from '../engine/program';
 import type { Classifier } from '../models/seed_cnn';
 import { resolveTrainerById, type ResolvedTrainer } from '../trainers/index';
-import type { TrafficCounter, TrafficCounts } from '../traffic';
+import { addTraffic, zeroTraffic, type TrafficCounter, type TrafficCounts } from '../traffic';
 import { AdversarialArgumentError } from '../validate';
 
 export interface TrainOptions {
@@ -164,7 +164,7 @@ async function runEpoch(model: Classifier, optimizer: tf.Optimizer, data: GpuDat
   try {
     const start = performance.now();
     let lastReport = { time: start, step: 0, sum: 0 };
-    const traffic: TrafficCounts = { uploadBytes: 0, uniformBytes: 0, downloadBytes: 0, largestUploadBytes: 0 };
+    const traffic: TrafficCounts = zeroTraffic();
     let stepsDone = 0;
     for (let step = 0; step < stepsPerEpoch; step++) {
       if (o.signal?.aborted) break;
@@ -190,11 +190,7 @@ async function runEpoch(model: Classifier, optimizer: tf.Optimizer, data: GpuDat
       }
       stepsDone = step + 1;
       if (o.traffic) {
-        const counted = o.traffic.read();
-        traffic.uploadBytes += counted.uploadBytes;
-        traffic.uniformBytes += counted.uniformBytes;
-        traffic.downloadBytes += counted.downloadBytes;
-        traffic.largestUploadBytes = Math.max(traffic.largestUploadBytes, counted.largestUploadBytes);
+        addTraffic(traffic, o.traffic.read());
       }
       if (o.onProgress && ((step + 1) % progressEvery === 0 || step + 1 === stepsPerEpoch)) {
         const sum = (await lossSum.data())[0];

@@ -117,8 +117,11 @@ describe('countTraffic', () => {
     expect(counts.downloadBytes).toBeGreaterThanOrEqual(4000);
     expect(counts.downloadBytes).toBeLessThan(8000);
     expect(counts.uniformBytes).toBeGreaterThan(0);
+    // The work sent: at least the add's dispatch, and the submits that carried it.
+    expect(counts.dispatches).toBeGreaterThanOrEqual(1);
+    expect(counts.submits).toBeGreaterThanOrEqual(1);
     tf.dispose([x, y]);
     traffic.reset();
-    expect(traffic.read()).toEqual({ uploadBytes: 0, uniformBytes: 0, downloadBytes: 0, largestUploadBytes: 0 });
+    expect(traffic.read()).toEqual({ uploadBytes: 0, uniformBytes: 0, downloadBytes: 0, largestUploadBytes: 0, dispatches: 0, submits: 0 });
   });
 });
