@@ -44,3 +44,18 @@ export function registry<T extends { id: string }>(kind: string, builtIns: T[]):
     },
   };
 }
+
+/**
+ * `--help` lines of a table: each id in a column as wide as the longest id plus two spaces, its help, and
+ * its parameters with their defaults.
+ *
+ * @example
+ * helpLines(ATTACK_REGISTRY.all()); // ['pgd         projected gradient descent ... (epsilon=0.1 steps=20 ...)', ...]
+ */
+export function helpLines(entries: { id: string; help: string; params: Record<string, { default?: unknown }> }[]): string[] {
+  const width = Math.max(0, ...entries.map((e) => e.id.length)) + 2;
+  return entries.map((e) => {
+    const params = Object.entries(e.params).map(([n, p]) => `${n}=${p.default ?? 'derived'}`);
+    return `${e.id.padEnd(width)}${e.help}${params.length ? ` (${params.join(' ')})` : ''}`;
+  });
+}

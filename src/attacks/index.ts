@@ -2,7 +2,7 @@
 // line's --attacks and --help, and the demo's choices are all derived from it; `registerAttack` adds a
 // user's own (one file, one call).
 import { paramProblem, parseParamText, splitSpecList } from '../params';
-import { registry } from '../registry';
+import { helpLines, registry } from '../registry';
 import { AdversarialArgumentError } from '../validate';
 import { apgd } from './apgd';
 import { apgdT } from './apgd_t';
@@ -74,10 +74,7 @@ export function parseAttackList(text: string): AttackSpec[] {
 
 /** `--help` lines of the table: each attack with its parameters and defaults. */
 export function attackHelp(): string[] {
-  return ATTACK_REGISTRY.all().map((a) => {
-    const params = Object.entries(a.params).map(([n, s]) => `${n}=${s.default ?? 'derived'}`);
-    return `${a.id.padEnd(8)}${a.help}${params.length ? ` (${params.join(' ')})` : ''}`;
-  });
+  return helpLines(ATTACK_REGISTRY.all());
 }
 
 export { cleanAttack, fgsm, fgm, pgd, apgd, apgdT, fabT, square, autoattack };

@@ -7,6 +7,7 @@ import { attackHelp, parseAttackList } from '../attacks/index';
 import type { JobRequest } from '../job/execute';
 import { SETTINGS, settingProblem, settingsHelp, settingRow, type Command, type SettingRow, type TrainJobSettings } from '../job/settings';
 import { parseParamText, type ParamSpec } from '../params';
+import { helpLines } from '../registry';
 import { TRAINER_REGISTRY } from '../trainers/index';
 
 const COMMANDS: Command[] = ['train', 'eval', 'sweep'];
@@ -17,7 +18,7 @@ export const FLAGS: Record<string, SettingRow> = Object.fromEntries(SETTINGS.map
 /** The --help text; `topic` 'attacks' or 'trainers' lists that table. */
 export function usage(topic?: string): string {
   if (topic === 'attacks') return ['attacks (--attacks id[:param=value]..., comma-separated):', ...attackHelp().map((l) => `  ${l}`)].join('\n');
-  if (topic === 'trainers') return ['trainers (--trainer ID):', ...TRAINER_REGISTRY.all().map((t) => `  ${t.id.padEnd(8)}${t.help}${Object.keys(t.params).length ? ` (${Object.entries(t.params).map(([n, p]) => `${n}=${p.default ?? 'derived'}`).join(' ')})` : ''}`)].join('\n');
+  if (topic === 'trainers') return ['trainers (--trainer ID):', ...helpLines(TRAINER_REGISTRY.all()).map((l) => `  ${l}`)].join('\n');
   return [
     'usage: tfjs-adversarial train [flags]    train a model adversarially (the seed CNN, a built-in --arch, or your --model), evaluate it, write report.json, the model and checkpoints',
     '       tfjs-adversarial eval --model PATH [flags]    evaluate a saved model clean and under the --attacks',
