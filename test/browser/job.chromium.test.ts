@@ -1,6 +1,6 @@
 // `--runtime chrome`: the main job's command in headless Chromium through puppeteer writes the report in
 // the same schema as in Node (and its report.html and PNGs), and `eval --runtime chrome` of its saved model
-// reproduces its accuracies.
+// reproduces its accuracies; AutoAttack's fast preset runs there end to end.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,5 +42,17 @@ describe('tfjs-adversarial --runtime chrome', () => {
     const evaluated = cli(['eval', '--runtime', 'chrome', '--model', join(dir, 'chrome', 'model', 'model.json'), '--limit-test', '120', '--pgd-steps', '3', '--audit', 'off', '--out', join(dir, 'eval')]);
     expect(evaluated.status, evaluated.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'eval', 'report.json'), 'utf8')).metrics).toEqual(chromeReport.metrics);
+
+    // AutoAttack end to end in Chromium: the fast preset's stages in order, each on the points still robust.
+    const aa = cli(['eval', '--runtime', 'chrome', '--model', join(dir, 'chrome', 'model', 'model.json'), '--limit-test', '16', '--attacks', 'autoattack:version=fast', '--audit', 'off', '--out', join(dir, 'aa')]);
+    expect(aa.status, aa.stderr).toBe(0);
+    const [clean, composite] = JSON.parse(readFileSync(join(dir, 'aa', 'report.json'), 'utf8')).evaluation;
+    expect(composite).toMatchObject({ attack: 'autoattack', label: 'AutoAttack-fast', examples: 16 });
+    expect(composite.stages.map((st: { label: string }) => st.label)).toEqual(['APGD-CE', 'APGD-T']);
+    expect(composite.stages[0].attacked).toBe(clean.correct);
+    expect(composite.stages[1].attacked).toBe(composite.stages[0].correct);
+    expect(composite.correct).toBe(composite.stages[1].correct);
+    expect(composite.correct).toBeLessThanOrEqual(clean.correct);
+    expect(composite.gradients).toBeGreaterThan(0);
   }, 900_000);
 });
