@@ -18,6 +18,7 @@ export const ENGINE_KERNEL_NAMES = [
   'Add',
   'Adam',
   'SoftmaxCrossEntropy',
+  'KlDivergence',
   'Relu',
   'Step',
   'Multiply',

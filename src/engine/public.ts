@@ -12,6 +12,7 @@ export { registerEngineKernels, originalKernel } from './register';
 export { engineKernelEnabled, isSoftwareAdapter, ENGINE_KERNEL_NAMES, type EngineKernelName } from './policy';
 export { adamStepReference, adamStepWebGPU, type AdamStepScalars } from './adam';
 export { SoftmaxCrossEntropy, SoftmaxCrossEntropyGrad } from './softmax_cross_entropy';
+export { KlDivergence, KlDivergenceGrad } from './kl_divergence';
 export {
   conv2dReference,
   conv2dBackpropInputReference,
@@ -21,6 +22,7 @@ export {
   matMulReference,
   columnSumReference,
   softmaxCrossEntropyReference,
+  klDivergenceReference,
   type ConvGeometry,
 } from './reference';
 export { conv2dBiasRelu, Conv2DBiasRelu } from './conv_bias_relu';

@@ -173,3 +173,41 @@ export function softmaxCrossEntropyReference(logits: Values, labels: Values, row
   }
   return { loss: loss / rows, grad };
 }
+
+/**
+ * Per row, KL(softmax(p[r]) || softmax(q[r])) in float64, the gradients of sum_r dy[r] kl[r] in p and q, and
+ * the sums of the magnitudes of their terms (`klTerms`, `gradPTerms`: the scale of float32 rounding).
+ *
+ * @example
+ * klDivergenceReference(p, q, 2, 10, [1, 1]).kl; // Float64Array(2)
+ */
+export function klDivergenceReference(p: Values, q: Values, rows: number, classes: number, dy: Values): { kl: Float64Array; gradP: Float64Array; gradQ: Float64Array; klTerms: Float64Array; gradPTerms: Float64Array } {
+  const kl = new Float64Array(rows);
+  // The sums of the magnitudes of the terms (the float32 error scale: log-probabilities of -180 cancel).
+  const klTerms = new Float64Array(rows);
+  const gradPTerms = new Float64Array(rows * classes);
+  const gradP = new Float64Array(rows * classes);
+  const gradQ = new Float64Array(rows * classes);
+  const logSoftmax = (x: Values, base: number): Float64Array => {
+    let top = -Infinity;
+    for (let c = 0; c < classes; c++) top = Math.max(top, x[base + c]);
+    let total = 0;
+    for (let c = 0; c < classes; c++) total += Math.exp(x[base + c] - top);
+    const lse = top + Math.log(total);
+    return Float64Array.from({ length: classes }, (_, c) => x[base + c] - lse);
+  };
+  for (let r = 0; r < rows; r++) {
+    const logP = logSoftmax(p, r * classes);
+    const logQ = logSoftmax(q, r * classes);
+    for (let c = 0; c < classes; c++) {
+      kl[r] += Math.exp(logP[c]) * (logP[c] - logQ[c]);
+      klTerms[r] += Math.exp(logP[c]) * (Math.abs(logP[c]) + Math.abs(logQ[c]));
+    }
+    for (let c = 0; c < classes; c++) {
+      gradP[r * classes + c] = dy[r] * Math.exp(logP[c]) * (logP[c] - logQ[c] - kl[r]);
+      gradPTerms[r * classes + c] = Math.abs(dy[r]) * Math.exp(logP[c]) * (Math.abs(logP[c]) + Math.abs(logQ[c]) + klTerms[r]);
+      gradQ[r * classes + c] = dy[r] * (Math.exp(logQ[c]) - Math.exp(logP[c]));
+    }
+  }
+  return { kl, gradP, gradQ, klTerms, gradPTerms };
+}

@@ -64,6 +64,16 @@ export interface LossCase {
   softLabels: boolean;
 }
 
+export interface KlCase {
+  family: 'kl';
+  op: 'KlDivergence' | 'KlDivergenceGrad';
+  name: string;
+  rows: number;
+  classes: number;
+  /** random logits in [-4, 4]; `equal`: q = p (divergence and gradients zero); `large`: logits up to +-90 (exp overflows without the max shift). */
+  logits: 'random' | 'equal' | 'large';
+}
+
 export interface AdamCase {
   family: 'adam';
   op: 'AdamStep';
@@ -72,7 +82,7 @@ export interface AdamCase {
   step: number;
 }
 
-export type EngineCase = ConvCase | PoolCase | MatMulCase | ElementwiseCase | LossCase | AdamCase;
+export type EngineCase = ConvCase | PoolCase | MatMulCase | ElementwiseCase | LossCase | KlCase | AdamCase;
 
 const shapeName = (s: number[]) => `[${s.join(',')}]`;
 
@@ -187,6 +197,18 @@ for (const op of ['SoftmaxCrossEntropy', 'SoftmaxCrossEntropyGrad'] as const) {
   }
 }
 
+const klCases: KlCase[] = [];
+for (const op of ['KlDivergence', 'KlDivergenceGrad'] as const) {
+  for (const [rows, classes, logits] of [
+    [1, 10, 'random'],
+    [65, 10, 'random'],
+    [3, 7, 'equal'],
+    [129, 3, 'large'],
+  ] as const) {
+    klCases.push({ family: 'kl', op, name: `${op} rows=${rows} classes=${classes} ${logits}`, rows, classes, logits });
+  }
+}
+
 const adamCases: AdamCase[] = [1, 3, 315, 2179, 692224].map((n, i) => ({ family: 'adam', op: 'AdamStep', name: `AdamStep n=${n} step=${1 + 7 * i}`, n, step: 1 + 7 * i }));
 
-export const engineCases: EngineCase[] = [...convCases, ...poolCases, ...matMulCases, ...elementwiseCases, ...lossCases, ...adamCases];
+export const engineCases: EngineCase[] = [...convCases, ...poolCases, ...matMulCases, ...elementwiseCases, ...lossCases, ...klCases, ...adamCases];

@@ -241,6 +241,31 @@ function prepare(c: EngineCase, seed: number): Prepared {
         countName: c.op,
       };
     }
+    case 'kl': {
+      const range = c.logits === 'large' ? 90 : 4;
+      const pLogits = rand(c.rows * c.classes, -range, range);
+      const qLogits = c.logits === 'equal' ? pLogits.slice() : rand(c.rows * c.classes, -range, range);
+      const dy = rand(c.rows, -1, 1);
+      const ref = engine.klDivergenceReference(pLogits, qLogits, c.rows, c.classes, dy);
+      const shape = [c.rows, c.classes];
+      // Against the largest sum of the magnitudes of the terms (1e-6 at least: equal rows give zeros).
+      const floor = (v: Float64Array) => Float64Array.from(v, () => Math.max(1e-6, ...Array.from(v, Math.abs)));
+      return {
+        inputs: { pLogits: { values: pLogits, shape }, qLogits: { values: qLogits, shape }, dy: { values: dy, shape: [c.rows] } },
+        run: (t) =>
+          c.op === 'KlDivergence'
+            ? [lib.klDivergenceRows(t.pLogits as tf.Tensor2D, t.qLogits as tf.Tensor2D)]
+            : tf.grads((a: tf.Tensor, b: tf.Tensor) => lib.klDivergenceRows(a as tf.Tensor2D, b as tf.Tensor2D))([t.pLogits, t.qLogits], t.dy),
+        expected:
+          c.op === 'KlDivergence'
+            ? [{ values: ref.kl, scale: floor(ref.klTerms), shape: [c.rows] }]
+            : [
+                { values: ref.gradP, scale: floor(ref.gradPTerms), shape },
+                { values: ref.gradQ, scale: floor(ref.gradQ), shape },
+              ],
+        countName: c.op,
+      };
+    }
     case 'adam': {
       const value = rand(c.n);
       const grad = rand(c.n, -0.1, 0.1);
