@@ -53,6 +53,10 @@ export const SETTINGS: SettingRow[] = [
   { key: 'seed', flag: 'seed', type: 'integer', value: 'S', default: 0, ...SEED_RANGE, commands: TRAINING, setting: true, report: true, help: 'seed of the initial weights, shuffles and random starts' },
   { key: 'cleanWeight', flag: 'clean-weight', type: 'number', value: 'W', default: 0.5, min: 0, max: 1, commands: TRAINING, setting: true, trainerParam: { trainer: 'fgsm', param: 'cleanWeight' }, help: 'fgsm trainer: weight of the clean loss' },
   { key: 'trainPgdSteps', flag: 'train-pgd-steps', type: 'integer', value: 'K', default: 7, min: 1, max: 1000, commands: TRAINING, setting: true, trainerParam: { trainer: 'pgd', param: 'steps' }, help: 'pgd trainer: PGD steps per batch, step eps/4' },
+  { key: 'tradesBeta', flag: 'trades-beta', type: 'number', value: 'B', default: 1, min: 0, max: 1000, commands: TRAINING, setting: true, trainerParam: { trainer: 'trades', param: 'beta' }, help: 'trades trainer: weight of the KL term (the paper: 1 on MNIST, 6 on CIFAR-10)' },
+  { key: 'tradesSteps', flag: 'trades-steps', type: 'integer', value: 'K', default: 5, min: 1, max: 1000, commands: TRAINING, setting: true, trainerParam: { trainer: 'trades', param: 'steps' }, help: 'trades trainer: PGD steps on the KL term per batch, step eps/4' },
+  { key: 'martBeta', flag: 'mart-beta', type: 'number', value: 'B', default: 6, min: 0, max: 1000, commands: TRAINING, setting: true, trainerParam: { trainer: 'mart', param: 'beta' }, help: 'mart trainer: weight of the misclassification-aware KL term' },
+  { key: 'martSteps', flag: 'mart-steps', type: 'integer', value: 'K', default: 5, min: 1, max: 1000, commands: TRAINING, setting: true, trainerParam: { trainer: 'mart', param: 'steps' }, help: 'mart trainer: PGD steps per batch, step eps/4' },
   { key: 'attacks', flag: 'attacks', type: 'attacks', value: 'LIST', default: 'fgsm,pgd', commands: ALL, setting: true, report: true, help: 'evaluation attacks after clean, id[:param=value]... comma-separated, e.g. fgsm,pgd:steps=50:restarts=5 (the table: --help attacks)' },
   { key: 'evalPgdSteps', flag: 'pgd-steps', type: 'integer', value: 'K', default: 20, min: 1, max: 1000, commands: ALL, setting: true, attackParam: { attack: 'pgd', param: 'steps' }, help: 'steps of the evaluation PGD, step 2.5 eps / K, random start' },
   { key: 'evalPgdRestarts', flag: 'pgd-restarts', type: 'integer', value: 'R', default: 1, min: 1, max: 100, commands: ALL, setting: true, attackParam: { attack: 'pgd', param: 'restarts' }, help: 'restarts of the evaluation PGD, the worst case per example kept' },
@@ -88,6 +92,10 @@ export interface TrainJobSettings {
   seed: number;
   cleanWeight: number;
   trainPgdSteps: number;
+  tradesBeta: number;
+  tradesSteps: number;
+  martBeta: number;
+  martSteps: number;
   /** Evaluation attacks after clean, as `--attacks` writes them. */
   attacks: string;
   evalPgdSteps: number;

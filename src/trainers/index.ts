@@ -6,10 +6,13 @@ import { AdversarialArgumentError } from '../validate';
 import { cleanTrainer } from './clean';
 import { fgsmTrainer } from './fgsm';
 import { fgsmRsTrainer } from './fgsm_rs';
+import { martTrainer } from './mart';
+import { nfgsmTrainer } from './nfgsm';
 import { pgdTrainer } from './pgd';
+import { tradesTrainer } from './trades';
 import { resolveTrainer, type ResolvedTrainer, type TrainerDefinition } from './trainer';
 
-const BUILT_IN_TRAINERS: TrainerDefinition[] = [cleanTrainer, fgsmTrainer, fgsmRsTrainer, pgdTrainer];
+const BUILT_IN_TRAINERS: TrainerDefinition[] = [cleanTrainer, fgsmTrainer, fgsmRsTrainer, nfgsmTrainer, pgdTrainer, tradesTrainer, martTrainer];
 
 export const TRAINER_REGISTRY = registry<TrainerDefinition>('trainer', BUILT_IN_TRAINERS);
 
@@ -30,8 +33,8 @@ export const getTrainer = (id: string, op?: string, argument?: string): TrainerD
 /** Trainer `id` with `params` checked and completed. */
 export const resolveTrainerById = (id: string, params: Record<string, unknown> = {}, op = 'resolveTrainer', argument = 'trainer'): ResolvedTrainer => resolveTrainer(getTrainer(id, op, argument), params, op);
 
-/** The ids of the table, in order (`clean`, `fgsm`, `fgsm-rs`, `pgd`, then registered ones). */
+/** The ids of the table, in order (`clean`, `fgsm`, `fgsm-rs`, `nfgsm`, `pgd`, `trades`, `mart`, then registered ones). */
 export const trainerIds = (): string[] => TRAINER_REGISTRY.ids();
 
-export { cleanTrainer, fgsmTrainer, fgsmRsTrainer, pgdTrainer };
+export { cleanTrainer, fgsmTrainer, fgsmRsTrainer, nfgsmTrainer, pgdTrainer, tradesTrainer, martTrainer };
 export { resolveTrainer, trainingLoss, minimize, type TrainerDefinition, type TrainerStepContext, type ResolvedTrainer } from './trainer';
