@@ -21,6 +21,7 @@ export {
 export { EngineAdamOptimizer, engineAdam } from './engine/adam';
 export { softmaxCrossEntropy } from './engine/softmax_cross_entropy';
 export { klDivergenceRows } from './engine/kl_divergence';
+export { gradientAlignment, rowCosine, type GradientAlignmentOptions } from './train/grad_align';
 export { uploadDataset, gatherBatch, type GpuDataset } from './data/gpu_dataset';
 export { parseIdx, writeIdx, loadIdx, loadIdxImageSet, isGzip, MAX_IDX_BYTES, type IdxArray, type IdxImageSet } from './data/idx';
 export { loadEmbeddedDigits, embeddedDigitsUrls, EMBEDDED_DIGITS_FILES, type DigitSet } from './data/digits';

@@ -8,7 +8,7 @@ import type { JobRequest } from '../job/execute';
 import { SETTINGS, settingProblem, settingsHelp, settingRow, type Command, type SettingRow, type TrainJobSettings } from '../job/settings';
 import { parseParamText, type ParamSpec } from '../params';
 import { helpLines } from '../registry';
-import { TRAINER_REGISTRY } from '../trainers/index';
+import { parseTrainerList, TRAINER_REGISTRY } from '../trainers/index';
 
 const COMMANDS: Command[] = ['train', 'eval', 'sweep'];
 
@@ -94,6 +94,14 @@ function valueOf(values: Record<string, unknown>, key: string): unknown {
     }
     return text;
   }
+  if (row.type === 'trainers') {
+    try {
+      parseTrainerList(text);
+    } catch (err) {
+      throw new UsageError(`--${row.flag}: ${(err as Error).message}`);
+    }
+    return text;
+  }
   if (row.type === 'epsilons') return epsilonList(row.flag, text);
   let value: unknown = text;
   try {
@@ -141,6 +149,7 @@ export function jobRequest(command: Command, values: Record<string, string | boo
     limitTrain: limit('limitTrain'),
     limitTest: limit('limitTest'),
     trainEpsilons: epsilons('trainEpsilons'),
+    trainers: (str('trainers') ?? undefined) as string | undefined,
     evalEpsilons: epsilons('evalEpsilons'),
     files,
     out: resolve(outFlag ?? join('runs', command)),

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { resolveAttackSpec, type AttackSpec } from '../attacks/index';
 import { engineKernelCountsSince, snapshotEngineKernelCounts } from '../engine/policy';
 import type { Classifier } from '../models/seed_cnn';
+import { parseTrainerList, type TrainerSpec } from '../trainers/index';
 import { REPORT_SCHEMA, type EvalReport, type SweepReport, type SweepRow } from '../report/schema';
 import { AdversarialArgumentError } from '../validate';
 import type { PreparedData } from './data';
@@ -76,6 +77,8 @@ export interface SweepOptions {
   modelSource?: string;
   /** Composite attacks (AutoAttack) on the first N test points only. */
   compositePoints?: number | null;
+  /** Trainers with parameters (`fgsm-rs,trades:beta=6`), each trained at every training eps above 0; default: the settings' trainer. */
+  trainers?: string;
 }
 
 /**
@@ -96,11 +99,22 @@ export async function runSweep(settings: TrainJobSettings, trainEpsilons: number
   const ids = robustAt(evalEpsilons[0]).map((a) => a.kind);
   /** The accuracies of the first attack `id` of the list, by eps ({} when it was not run). */
   const firstOf = (accuracy: SweepRow['accuracy'], id: string) => (ids.includes(id) ? accuracy[labels[ids.indexOf(id)]] : {});
+  let trainers: TrainerSpec[];
+  try {
+    trainers = options.trainers ? parseTrainerList(options.trainers) : [{ id: settings.trainer, params: settings.trainerParams ?? {}, label: settings.trainer }];
+  } catch (err) {
+    throw new AdversarialArgumentError('runSweep', 'options.trainers', (err as Error).message);
+  }
+  // eps 0 trains `clean` once; every other eps, each trainer of the list. With a list, each model's folder is
+  // <trainer label>/eps-<e>/; without one, eps-<e>/ as before.
+  const runs = trainEpsilons.flatMap((e) => (e === 0 ? [{ e, spec: { id: 'clean', params: {}, label: 'clean' } }] : trainers.map((spec) => ({ e, spec }))));
+  const folder = (label: string) => label.replace(/[^A-Za-z0-9.=_-]+/g, '_');
   const rows: SweepRow[] = [];
-  for (const trainEpsilon of trainEpsilons) {
-    const runSettings: TrainJobSettings = { ...settings, epsilon: trainEpsilon, trainer: trainEpsilon === 0 ? 'clean' : settings.trainer };
-    const prefix = `eps-${trainEpsilon}/`;
-    io.log(`sweep: training ${runSettings.trainer} at eps ${trainEpsilon}`);
+  for (const { e: trainEpsilon, spec } of runs) {
+    const runSettings: TrainJobSettings = { ...settings, epsilon: trainEpsilon, trainer: spec.id, trainerParams: spec.params };
+    if (Object.keys(spec.params).length === 0) delete runSettings.trainerParams;
+    const prefix = options.trainers ? `${folder(spec.label)}/eps-${trainEpsilon}/` : `eps-${trainEpsilon}/`;
+    io.log(`sweep: training ${spec.label} at eps ${trainEpsilon}`);
     const resume = options.resume === true && (await io.readFile(`${prefix}checkpoints/last.ckpt`)) !== null;
     const given = options.model ? await options.model() : undefined;
     let trained: Awaited<ReturnType<typeof trainJobModel>> | undefined;
@@ -116,6 +130,7 @@ export async function runSweep(settings: TrainJobSettings, trainEpsilons: number
       rows.push({
         train_epsilon: trainEpsilon,
         trainer: runSettings.trainer,
+        trainer_label: spec.label,
         clean_accuracy: clean.accuracy,
         accuracy,
         fgsm_accuracy: firstOf(accuracy, 'fgsm'),
@@ -158,7 +173,7 @@ export async function runSweep(settings: TrainJobSettings, trainEpsilons: number
  * @example
  * sweepTradeOff(rows, [0.05, 0.1], 'PGD-20'); // [{ train_epsilon: 0.1, clean_accuracy_cost: 0.004, robust_accuracy_gain: 0.55, pgd_accuracy_gain: 0.55 }]
  */
-export function sweepTradeOff(rows: Pick<SweepRow, 'train_epsilon' | 'clean_accuracy' | 'accuracy' | 'pgd_accuracy'>[], evalEpsilons: number[], attack?: string): SweepReport['trade_off'] {
+export function sweepTradeOff(rows: Pick<SweepRow, 'train_epsilon' | 'trainer_label' | 'clean_accuracy' | 'accuracy' | 'pgd_accuracy'>[], evalEpsilons: number[], attack?: string): SweepReport['trade_off'] {
   const reference = rows.find((r) => r.train_epsilon === 0);
   if (!reference) return [];
   const label = attack ?? Object.keys(reference.accuracy).at(-1)!;
@@ -169,6 +184,7 @@ export function sweepTradeOff(rows: Pick<SweepRow, 'train_epsilon' | 'clean_accu
       const hasPgd = r.pgd_accuracy[at] !== undefined && reference.pgd_accuracy[at] !== undefined;
       return {
         train_epsilon: r.train_epsilon,
+        ...(r.trainer_label !== undefined ? { trainer_label: r.trainer_label } : {}),
         clean_accuracy_cost: reference.clean_accuracy - r.clean_accuracy,
         robust_accuracy_gain: r.accuracy[label][at] - reference.accuracy[label][at],
         pgd_accuracy_gain: hasPgd ? r.pgd_accuracy[at] - reference.pgd_accuracy[at] : null,

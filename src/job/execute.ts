@@ -25,6 +25,8 @@ export interface JobRequest {
   limitTest?: number;
   trainEpsilons: number[];
   evalEpsilons: number[];
+  /** sweep: the trainer list (`fgsm-rs,trades:beta=6`); absent: the settings' trainer. */
+  trainers?: string;
   files: { trainImages?: string; trainLabels?: string; testImages?: string; testLabels?: string; model?: string };
   /** The output folder (absolute). */
   out: string;
@@ -137,14 +139,15 @@ export async function executeJob(request: JobRequest, sets: { train?: ImageSet; 
         given?.dispose();
       }
     }
-    const report = await runSweep(s, request.trainEpsilons, request.evalEpsilons, data, io, env, { resume: request.resume, model: modelPath ? load : undefined, modelSource: modelPath, compositePoints: request.evaluation.compositePoints });
+    const report = await runSweep(s, request.trainEpsilons, request.evalEpsilons, data, io, env, { resume: request.resume, model: modelPath ? load : undefined, modelSource: modelPath, compositePoints: request.evaluation.compositePoints, trainers: request.trainers });
     const cols = report.attacks.flatMap((a) => request.evalEpsilons.map((e) => `${a}@${e}`));
+    const width = Math.max(8, ...report.rows.map((x) => (x.trainer_label ?? x.trainer).length + 1));
     const summary = [
       `sweep: ${what}, ${s.epochs} epochs each, ${report.attacks.join(', ')}, ${d.test_examples} held-out examples (${env.runtime.name})`,
-      `train eps  trainer   clean  ${cols.map((c) => c.padStart(Math.max(9, c.length + 1))).join('')}`,
-      ...report.rows.map((r) => `${String(r.train_epsilon).padEnd(11)}${r.trainer.padEnd(8)}${pct(r.clean_accuracy).padStart(7)}  ${report.attacks.flatMap((a) => request.evalEpsilons.map((e) => pct(r.accuracy[a][String(e)]).padStart(Math.max(9, `${a}@${e}`.length + 1)))).join('')}`),
-      ...report.trade_off.map((t) => `eps ${t.train_epsilon}: clean accuracy ${signed(-t.clean_accuracy_cost)}, ${report.trade_off_attack} accuracy ${signed(t.robust_accuracy_gain)} against eps 0`),
-      `wrote ${request.out}/sweep.json and a model per training epsilon (eps-<e>/model/)`,
+      `train eps  ${'trainer'.padEnd(width)}  clean  ${cols.map((c) => c.padStart(Math.max(9, c.length + 1))).join('')}`,
+      ...report.rows.map((r) => `${String(r.train_epsilon).padEnd(11)}${(r.trainer_label ?? r.trainer).padEnd(width)}${pct(r.clean_accuracy).padStart(7)}  ${report.attacks.flatMap((a) => request.evalEpsilons.map((e) => pct(r.accuracy[a][String(e)]).padStart(Math.max(9, `${a}@${e}`.length + 1)))).join('')}`),
+      ...report.trade_off.map((t) => `eps ${t.train_epsilon}${request.trainers ? ` ${t.trainer_label}` : ''}: clean accuracy ${signed(-t.clean_accuracy_cost)}, ${report.trade_off_attack} accuracy ${signed(t.robust_accuracy_gain)} against eps 0`),
+      `wrote ${request.out}/sweep.json and a model per training epsilon (${request.trainers ? '<trainer>/eps-<e>/model/' : 'eps-<e>/model/'})`,
     ];
     return { report, summary };
   } finally {

@@ -15,7 +15,7 @@ export const GUARD_MODES: GuardMode[] = ['rollback', 'stop', 'off'];
 export interface SettingRow extends Omit<ParamSpec, 'type'> {
   key: string;
   flag: string;
-  type: ParamSpec['type'] | 'path' | 'epsilons' | 'attacks' | 'flag';
+  type: ParamSpec['type'] | 'path' | 'epsilons' | 'attacks' | 'trainers' | 'flag';
   /** Placeholder in --help (`N`, `PATH`). */
   value?: string;
   commands: Command[];
@@ -65,6 +65,7 @@ export const SETTINGS: SettingRow[] = [
   { key: 'guardDrop', flag: 'guard-drop', type: 'number', value: 'D', default: 0.1, min: 0, openMin: true, max: 1, commands: TRAINING, setting: true, help: 'a probe this far below its best is a collapse' },
   { key: 'probeSteps', flag: 'probe-steps', type: 'integer', value: 'K', default: 7, min: 1, max: 1000, commands: TRAINING, setting: true, help: 'PGD steps of the guard\'s probe' },
   { key: 'probeExamples', flag: 'probe-examples', type: 'integer', value: 'N', default: 500, min: 0, max: 1_000_000, commands: TRAINING, help: 'training examples held back for the guard\'s probe (0: no probe, no guard)' },
+  { key: 'trainers', flag: 'trainers', type: 'trainers', value: 'LIST', default: null, commands: ['sweep'], help: 'sweep: trainers with parameters, id[:param=value]... comma-separated (fgsm-rs,trades:beta=1,trades:beta=6,pgd), each trained at every training eps above 0; default: --trainer' },
   { key: 'trainEpsilons', flag: 'train-epsilons', type: 'epsilons', value: 'LIST', default: '0,0.05,0.1,0.2', commands: ['sweep'], help: 'sweep: training epsilons, comma-separated (0 trains clean)' },
   { key: 'evalEpsilons', flag: 'eval-epsilons', type: 'epsilons', value: 'LIST', default: '0.05,0.1,0.15,0.2,0.3', commands: ['sweep'], help: 'sweep: evaluation epsilons' },
   { key: 'epsilons', flag: 'epsilons', type: 'epsilons', value: 'LIST', default: null, commands: ['eval'], help: 'eval: the robustness curve too, every attack at each of these epsilons (charted in report.html)' },
@@ -96,6 +97,8 @@ export interface TrainJobSettings {
   tradesSteps: number;
   martBeta: number;
   martSteps: number;
+  /** Parameters over the flags' for this trainer (a sweep's `trades:beta=6`); absent: the flags alone. */
+  trainerParams?: Record<string, number | string | boolean>;
   /** Evaluation attacks after clean, as `--attacks` writes them. */
   attacks: string;
   evalPgdSteps: number;
@@ -143,7 +146,7 @@ export function checkTrainSettings(s: TrainJobSettings, op: string): void {
     const problem = row.type === 'attacks' ? (typeof value === 'string' ? null : `must be an attack list, got ${typeof value}`) : settingProblem(row, value);
     if (problem) throw new AdversarialArgumentError(op, `settings.${row.key}`, problem);
   }
-  const known = new Set(SETTINGS.filter((r) => r.setting).map((r) => r.key));
+  const known = new Set([...SETTINGS.filter((r) => r.setting).map((r) => r.key), 'trainerParams']);
   for (const key of Object.keys(s)) if (!known.has(key)) throw new AdversarialArgumentError(op, `settings.${key}`, `is not a setting; known: ${[...known].join(', ')}`);
 }
 
@@ -151,7 +154,7 @@ export function checkTrainSettings(s: TrainJobSettings, op: string): void {
 export function trainerParamsOf(s: TrainJobSettings, id: string): Record<string, number | string | boolean> {
   const out: Record<string, number | string | boolean> = {};
   for (const row of SETTINGS) if (row.trainerParam?.trainer === id) out[row.trainerParam.param] = (s as unknown as Record<string, number>)[row.key];
-  return out;
+  return { ...out, ...(id === s.trainer ? (s.trainerParams ?? {}) : {}) };
 }
 
 /** The defaults the settings give the parameters of attack `id` (its eps, seed, PGD's steps and restarts). */

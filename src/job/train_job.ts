@@ -8,6 +8,7 @@ import { createArchitecture } from '../models/architectures';
 import { saveClassifier } from '../models/layers_format';
 import type { Classifier } from '../models/seed_cnn';
 import type { GuardEvent, HistoryEntry } from '../report/schema';
+import { gradientAlignment } from '../train/grad_align';
 import { trainingRun } from '../train/loop';
 import { getTrainer } from '../trainers/index';
 import { addTraffic, zeroTraffic, type TrafficCounts } from '../traffic';
@@ -162,7 +163,7 @@ async function trainWithOptimizer(settings: TrainJobSettings, data: PreparedData
     io,
   };
   let probeSeconds = state.history.reduce((a, h) => a + h.probe_seconds, 0);
-  const probe = async (epoch: number): Promise<{ accuracy: number; seconds: number } | null> => {
+  const probe = async (epoch: number): Promise<{ accuracy: number; alignment: number; seconds: number } | null> => {
     if (data.probe.length === 0) return null;
     const start = performance.now();
     const attack = { kind: 'pgd', epsilon: settings.epsilon, steps: settings.probeSteps, stepSize: (2.5 * settings.epsilon) / settings.probeSteps, restarts: 1, seed: settings.attackSeed };
@@ -170,7 +171,9 @@ async function trainWithOptimizer(settings: TrainJobSettings, data: PreparedData
       batchSize: EVAL_BATCH,
       onProgress: (done, total) => io.progress?.({ phase: 'probe', label: `epoch ${epoch + 1} probe PGD-${settings.probeSteps}`, done, total }),
     });
-    return { accuracy: r.accuracy, seconds: (performance.now() - start) / 1000 };
+    // The catastrophic-overfitting diagnostic on the same examples, at the full eps (not the warm-up's).
+    const alignment = await gradientAlignment(model, data.dataset, data.probe, { epsilon: settings.epsilon, seed: settings.attackSeed, batchSize: EVAL_BATCH });
+    return { accuracy: r.accuracy, alignment, seconds: (performance.now() - start) / 1000 };
   };
   const writeCheckpoint = async (path: string, tensors: CheckpointTensor[]) => io.writeFile(path, encodeCheckpoint({ meta: state, tensors }));
 
@@ -214,6 +217,7 @@ async function trainWithOptimizer(settings: TrainJobSettings, data: PreparedData
         images_per_second: record.imagesPerSecond,
         learning_rate_scale: record.learningRateScale,
         probe_pgd_accuracy: measured?.accuracy ?? null,
+        grad_alignment: measured?.alignment ?? null,
         probe_seconds: measured?.seconds ?? 0,
       };
       probeSeconds += entry.probe_seconds;
@@ -236,7 +240,7 @@ async function trainWithOptimizer(settings: TrainJobSettings, data: PreparedData
       state.epochsDone = record.epoch + 1;
       if (improved) await writeCheckpoint(bestPath, current);
       await writeCheckpoint(lastPath, current);
-      io.log(`epoch ${record.epoch + 1}/${settings.epochs}: loss ${record.meanLoss.toFixed(4)}, ${record.imagesPerSecond.toFixed(0)} images/s` + (measured ? `, probe PGD-${settings.probeSteps} ${pct(measured.accuracy)} (${data.probe.length} held-back examples)` : ''));
+      io.log(`epoch ${record.epoch + 1}/${settings.epochs}: loss ${record.meanLoss.toFixed(4)}, ${record.imagesPerSecond.toFixed(0)} images/s` + (measured ? `, probe PGD-${settings.probeSteps} ${pct(measured.accuracy)}, gradient alignment ${measured.alignment.toFixed(3)} (${data.probe.length} held-back examples)` : ''));
       if (stop) break;
     }
   }

@@ -115,6 +115,8 @@ export interface HistoryEntry {
   images_per_second: number;
   learning_rate_scale: number;
   probe_pgd_accuracy: number | null;
+  /** GradAlign's measure on the probe examples: mean cosine of the input gradients at x and at a random point of the eps-ball (absent before it was measured). */
+  grad_alignment?: number | null;
   probe_seconds: number;
 }
 
@@ -195,6 +197,8 @@ export interface EvalReport {
 export interface SweepRow {
   train_epsilon: number;
   trainer: string;
+  /** The trainer with its parameters as `--trainers` wrote it (`trades:beta=6`); absent in sweeps before it. */
+  trainer_label?: string;
   clean_accuracy: number;
   /** Accuracy under each attack (by label) at each evaluation epsilon (keys: the epsilon as written). */
   accuracy: Record<string, Record<string, number>>;
@@ -223,7 +227,7 @@ export interface SweepReport {
   trade_off_attack: string;
   rows: SweepRow[];
   /** Per trained model: clean accuracy lost and robust accuracy gained at its own epsilon against the eps-0 model. */
-  trade_off: { train_epsilon: number; clean_accuracy_cost: number; robust_accuracy_gain: number; pgd_accuracy_gain: number | null }[];
+  trade_off: { train_epsilon: number; trainer_label?: string; clean_accuracy_cost: number; robust_accuracy_gain: number; pgd_accuracy_gain: number | null }[];
 }
 
 export type AnyReport = TrainReport | EvalReport | SweepReport;

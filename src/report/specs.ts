@@ -105,6 +105,9 @@ export function trainReportView(r: TrainReport): ReportView {
     ...(probe.some((p) => p !== null)
       ? [line('probe', `Guard probe: PGD-${r.guard.probe_attack.steps} accuracy per epoch (${r.guard.probe_examples} held-back examples)`, 'accuracy', 'probe PGD accuracy', probe, true)]
       : []),
+    ...(r.history.some((h) => h.grad_alignment != null)
+      ? [line('alignment', `Gradient alignment per epoch: cos(grad at x, grad at a random point of the eps-ball), ${r.guard.probe_examples} held-back examples (falls before catastrophic overfitting)`, 'cosine', 'gradient alignment', r.history.map((h) => h.grad_alignment ?? null))]
+      : []),
     line('throughput', 'Training images per second per epoch', 'images/s', 'images/s', r.history.map((h) => h.images_per_second)),
     accuracyBars('accuracy', `Accuracy under attack (${r.data.test_examples} held-out examples)`, [{ label: `${r.settings.trainer} model`, evaluation: r.evaluation }]),
   ];
@@ -132,8 +135,8 @@ export function trainReportView(r: TrainReport): ReportView {
       {
         id: 'history',
         title: 'History',
-        columns: ['epoch', 'mean loss', 'images/s', 'lr scale', 'probe PGD accuracy', 'seconds'],
-        rows: r.history.map((h) => [String(h.epoch), h.mean_loss.toFixed(4), h.images_per_second.toFixed(1), String(h.learning_rate_scale), pct(h.probe_pgd_accuracy), h.seconds.toFixed(1)]),
+        columns: ['epoch', 'mean loss', 'images/s', 'lr scale', 'probe PGD accuracy', 'gradient alignment', 'seconds'],
+        rows: r.history.map((h) => [String(h.epoch), h.mean_loss.toFixed(4), h.images_per_second.toFixed(1), String(h.learning_rate_scale), pct(h.probe_pgd_accuracy), h.grad_alignment == null ? '-' : h.grad_alignment.toFixed(3), h.seconds.toFixed(1)]),
       },
     ],
   };
@@ -162,11 +165,14 @@ export interface TradeOffData {
   attacks: string[];
   /** The label the trade-off is measured with. */
   trade_off_attack: string;
-  rows: Pick<SweepRow, 'train_epsilon' | 'trainer' | 'clean_accuracy' | 'accuracy'>[];
-  trade_off: Pick<SweepReport['trade_off'][number], 'train_epsilon' | 'clean_accuracy_cost' | 'robust_accuracy_gain'>[];
+  rows: Pick<SweepRow, 'train_epsilon' | 'trainer' | 'trainer_label' | 'clean_accuracy' | 'accuracy'>[];
+  trade_off: Pick<SweepReport['trade_off'][number], 'train_epsilon' | 'trainer_label' | 'clean_accuracy_cost' | 'robust_accuracy_gain'>[];
 }
 
-const modelLabel = (row: { train_epsilon: number; trainer: string }): string => `trained at eps ${row.train_epsilon} (${row.trainer})`;
+const modelLabel = (row: { train_epsilon: number; trainer: string; trainer_label?: string }): string => `trained at eps ${row.train_epsilon} (${row.trainer_label ?? row.trainer})`;
+/** The robust accuracy of a model under `label` at its own training eps (else the largest evaluated). */
+const ownEpsilonAccuracy = (d: TradeOffData, row: TradeOffData['rows'][number], label: string): number | undefined =>
+  row.accuracy[label]?.[String(d.eval_epsilons.includes(row.train_epsilon) ? row.train_epsilon : d.eval_epsilons[d.eval_epsilons.length - 1])];
 /** A chart id from an attack label: `PGD-20` -> `pgd-20`. */
 const slug = (label: string): string => label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
@@ -193,10 +199,21 @@ export function tradeOffView(d: TradeOffData): { charts: ChartSpec[]; tables: Re
       x: { title: 'clean accuracy cost (points)' },
       y: { title: `${d.trade_off_attack} accuracy gain (points)` },
       series: d.trade_off.map((t) => ({
-        label: `trained at eps ${t.train_epsilon}`,
+        label: `trained at eps ${t.train_epsilon}${t.trainer_label ? ` (${t.trainer_label})` : ''}`,
         points: [{ x: 100 * t.clean_accuracy_cost, y: 100 * t.robust_accuracy_gain }],
-        colourIndex: d.rows.findIndex((r) => r.train_epsilon === t.train_epsilon),
+        colourIndex: d.rows.findIndex((r) => r.train_epsilon === t.train_epsilon && r.trainer_label === t.trainer_label),
       })),
+    });
+  }
+  if (new Set(d.rows.map((r) => r.trainer_label ?? r.trainer)).size > 2) {
+    // Several trainers: the frontier, clean accuracy against the strongest attack's, one point per model.
+    charts.push({
+      id: 'frontier',
+      title: `Clean accuracy against ${d.trade_off_attack} accuracy at the training eps, one point per trained model`,
+      kind: 'scatter',
+      x: { title: 'clean accuracy (%)' },
+      y: { title: `${d.trade_off_attack} accuracy`, percent: true },
+      series: d.rows.map((row, i) => ({ label: modelLabel(row), points: [{ x: 100 * row.clean_accuracy, y: ownEpsilonAccuracy(d, row, d.trade_off_attack) ?? NaN }], colourIndex: i })),
     });
   }
   const tables: ReportTable[] = [
@@ -204,13 +221,13 @@ export function tradeOffView(d: TradeOffData): { charts: ChartSpec[]; tables: Re
       id: 'sweep',
       title: 'Accuracy of each trained model',
       columns: ['train eps', 'trainer', 'clean', ...d.attacks.flatMap((a) => d.eval_epsilons.map((e) => `${a}@${e}`))],
-      rows: d.rows.map((r) => [String(r.train_epsilon), r.trainer, pct(r.clean_accuracy), ...d.attacks.flatMap((a) => d.eval_epsilons.map((e) => pct(r.accuracy[a]?.[String(e)])))]),
+      rows: d.rows.map((r) => [String(r.train_epsilon), r.trainer_label ?? r.trainer, pct(r.clean_accuracy), ...d.attacks.flatMap((a) => d.eval_epsilons.map((e) => pct(r.accuracy[a]?.[String(e)])))]),
     },
     {
       id: 'trade-off',
       title: 'Trade-off against the eps-0 model',
-      columns: ['train eps', 'clean accuracy cost (points)', `${d.trade_off_attack} accuracy gain (points)`],
-      rows: d.trade_off.map((t) => [String(t.train_epsilon), points(t.clean_accuracy_cost), points(t.robust_accuracy_gain)]),
+      columns: ['train eps', 'trainer', 'clean accuracy cost (points)', `${d.trade_off_attack} accuracy gain (points)`],
+      rows: d.trade_off.map((t) => [String(t.train_epsilon), t.trainer_label ?? '', points(t.clean_accuracy_cost), points(t.robust_accuracy_gain)]),
     },
   ];
   return { charts, tables };

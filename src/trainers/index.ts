@@ -1,6 +1,7 @@
 // The trainer table: every trainer the library runs, by id. The training loop, the job, `--trainer` and
 // `--help`, the benchmark's training steps and the demo's choices are all derived from it;
 // `registerTrainer` adds a user's own.
+import { paramProblem, parseParamText, splitSpecList } from '../params';
 import { registry } from '../registry';
 import { AdversarialArgumentError } from '../validate';
 import { cleanTrainer } from './clean';
@@ -32,6 +33,48 @@ export const getTrainer = (id: string, op?: string, argument?: string): TrainerD
 
 /** Trainer `id` with `params` checked and completed. */
 export const resolveTrainerById = (id: string, params: Record<string, unknown> = {}, op = 'resolveTrainer', argument = 'trainer'): ResolvedTrainer => resolveTrainer(getTrainer(id, op, argument), params, op);
+
+/** A trainer with parameters as `--trainers` writes it (`trades:beta=6`). */
+export interface TrainerSpec {
+  id: string;
+  params: Record<string, number | string | boolean>;
+  /** The entry as written, normalised (`trades:beta=6`): the sweep's label and folder name. */
+  label: string;
+}
+
+/**
+ * A trainer list as the command line writes it (`fgsm-rs,trades:beta=1,trades:beta=6,pgd`), each
+ * parameter checked against the trainer's definition. Throws a plain Error saying which entry and
+ * parameter is wrong, for the caller to name its flag.
+ *
+ * @example
+ * parseTrainerList('fgsm-rs,trades:beta=6'); // [{ id: 'fgsm-rs', params: {}, label: 'fgsm-rs' }, { id: 'trades', params: { beta: 6 }, label: 'trades:beta=6' }]
+ */
+export function parseTrainerList(text: string): TrainerSpec[] {
+  const specs = splitSpecList(text).map(({ id, values }) => {
+    if (!TRAINER_REGISTRY.has(id)) throw new Error(`${JSON.stringify(id)} is not a known trainer; known: ${TRAINER_REGISTRY.ids().join(', ')}`);
+    const definition = getTrainer(id);
+    const params: Record<string, number | string | boolean> = {};
+    for (const [name, raw] of Object.entries(values)) {
+      const param = definition.params[name];
+      if (!param) throw new Error(`${id} has no parameter ${JSON.stringify(name)}; its parameters: ${Object.keys(definition.params).join(', ') || 'none'}`);
+      let value;
+      try {
+        value = parseParamText(param, raw);
+      } catch (err) {
+        throw new Error(`${id}:${name} ${(err as Error).message}`);
+      }
+      const problem = paramProblem(param, value);
+      if (problem) throw new Error(`${id}:${name} ${problem}`);
+      params[name] = value as number | string | boolean;
+    }
+    return { id, params, label: [id, ...Object.entries(params).map(([k, v]) => `${k}=${v}`)].join(':') };
+  });
+  const labels = specs.map((s) => s.label);
+  const twice = labels.find((l, i) => labels.indexOf(l) !== i);
+  if (twice) throw new Error(`${twice} is listed twice`);
+  return specs;
+}
 
 /** The ids of the table, in order (`clean`, `fgsm`, `fgsm-rs`, `nfgsm`, `pgd`, `trades`, `mart`, then registered ones). */
 export const trainerIds = (): string[] => TRAINER_REGISTRY.ids();

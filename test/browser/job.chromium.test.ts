@@ -36,8 +36,8 @@ describe('tfjs-adversarial --runtime chrome', () => {
     expect(chromeReport.transfer.image_bytes_per_step).toBe(0);
     expect(chromeReport.metrics.clean_accuracy).toBeGreaterThan(0.5);
     // A --runtime chrome job also gets its report.html and PNG charts.
-    expect(chrome.stdout).toMatch(/report\.html and 4 PNG charts/);
-    for (const file of ['report.html', 'charts/loss.png', 'charts/probe.png', 'charts/throughput.png', 'charts/accuracy.png']) expect(existsSync(join(dir, 'chrome', file)), file).toBe(true);
+    expect(chrome.stdout).toMatch(/report\.html and 5 PNG charts/);
+    for (const file of ['report.html', 'charts/loss.png', 'charts/probe.png', 'charts/alignment.png', 'charts/throughput.png', 'charts/accuracy.png']) expect(existsSync(join(dir, 'chrome', file)), file).toBe(true);
 
     const evaluated = cli(['eval', '--runtime', 'chrome', '--model', join(dir, 'chrome', 'model', 'model.json'), '--limit-test', '120', '--pgd-steps', '3', '--audit', 'off', '--out', join(dir, 'eval')]);
     expect(evaluated.status, evaluated.stderr).toBe(0);

@@ -84,20 +84,23 @@ describe('report.html beside the CLI reports', () => {
     const out = join(dir, 'train');
     const r = cli(['train', '--epochs', '2', '--limit-train', '700', '--limit-test', '100', '--probe-examples', '100', '--probe-steps', '2', '--pgd-steps', '2', '--audit-points', '10', '--out', out]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/wrote .*report\.html and 4 PNG charts/);
+    expect(r.stdout).toMatch(/wrote .*report\.html and 5 PNG charts/);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     const html = join(out, 'report.html');
     const opened = await openReport(html);
     expect(opened.requests).toEqual([pathToFileURL(html).href]);
-    const ids = ['loss', 'probe', 'throughput', 'accuracy'];
+    const ids = ['loss', 'probe', 'alignment', 'throughput', 'accuracy'];
     expect(opened.charts.map((c) => c.id)).toEqual(ids);
     expect(lib.reportView(report).charts.map((c) => c.id)).toEqual(ids);
     opened.inked.forEach((n, i) => expect(n, ids[i]).toBeGreaterThan(2000));
-    const [loss, probe, throughput, accuracy] = opened.charts;
+    const [loss, probe, alignment, throughput, accuracy] = opened.charts;
     const close = (values: number[]) => values.map((v) => expect.closeTo(v, 9));
     expect(loss.series[0].points.map((p) => p.y)).toEqual(close(report.history.map((h: { mean_loss: number }) => h.mean_loss)));
     expect(loss.series[0].points.map((p) => p.x)).toEqual([1, 2]);
     expect(probe.series[0].points.map((p) => p.y)).toEqual(close(report.history.map((h: { probe_pgd_accuracy: number }) => h.probe_pgd_accuracy)));
+    // The gradient-alignment diagnostic: a cosine per epoch, charted from history.
+    for (const h of report.history) expect(Math.abs(h.grad_alignment)).toBeLessThanOrEqual(1);
+    expect(alignment.series[0].points.map((p) => p.y)).toEqual(close(report.history.map((h: { grad_alignment: number }) => h.grad_alignment)));
     expect(throughput.series[0].points.map((p) => p.y)).toEqual(close(report.history.map((h: { images_per_second: number }) => h.images_per_second)));
     expect(accuracy.series[0].points.map((p) => p.y)).toEqual(close([report.metrics.clean_accuracy, report.metrics.fgsm_accuracy, report.metrics.pgd_accuracy]));
     expect(opened.tables.evaluation.map((row) => row[5])).toEqual([report.metrics.clean_accuracy, report.metrics.fgsm_accuracy, report.metrics.pgd_accuracy].map(pct));

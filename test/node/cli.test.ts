@@ -26,7 +26,7 @@ describe('command-line flags', () => {
     ['epsilon -0.1', ['train', '--epsilon=-0.1'], /--epsilon must be a number in \[0, 1\], got "-0.1"/],
     ['epsilon NaN', ['train', '--epsilon', 'NaN'], /--epsilon must be a number/],
     ['lr 0', ['train', '--lr', '0'], /--lr must be a number in \(0, 1\]/],
-    ['trainer', ['train', '--trainer', 'free'], /--trainer must be one of clean, fgsm, fgsm-rs, pgd, got "free"/],
+    ['trainer', ['train', '--trainer', 'free'], /--trainer must be one of clean, fgsm, fgsm-rs, nfgsm, pgd, trades, mart, got "free"/],
     ['guard', ['train', '--guard', 'maybe'], /--guard must be one of rollback, stop, off/],
     ['runtime', ['train', '--runtime', 'deno'], /--runtime must be one of node, chrome/],
     ['missing value', ['train', '--epochs'], /--epochs/],
@@ -45,6 +45,12 @@ describe('command-line flags', () => {
     ['images without labels', ['train', '--train-images', 'a'], /--train-images and --train-labels go together/],
     ['test set without a training set', ['train', '--test-images', 'a', '--test-labels', 'b'], /--test-images needs --train-images/],
     ['sweep epsilons', ['sweep', '--train-epsilons', '0,0.1,x'], /--train-epsilons must be comma-separated numbers in \[0, 1\]/],
+    ['sweep unknown trainer', ['sweep', '--trainers', 'fgsm-rs,awp'], /--trainers: "awp" is not a known trainer; known: clean, fgsm, fgsm-rs, nfgsm, pgd, trades, mart/],
+    ['sweep trainer parameter', ['sweep', '--trainers', 'trades:gamma=1'], /--trainers: trades has no parameter "gamma"; its parameters: beta, steps, stepSize/],
+    ['sweep trainer parameter out of range', ['sweep', '--trainers', 'trades:beta=-1'], /--trainers: trades:beta must be a number in \[0, 1000\], got -1/],
+    ['sweep trainer twice', ['sweep', '--trainers', 'trades:beta=6,trades:beta=6'], /--trainers: trades:beta=6 is listed twice/],
+    ['trainers on train', ['train', '--trainers', 'trades'], /--trainers does not apply to train/],
+    ['trades beta', ['train', '--trades-beta=-2'], /--trades-beta must be a number in \[0, 1000\], got "-2"/],
     ['positional', ['train', 'extra'], /extra|positional/i],
   ];
   for (const [name, argv, message] of refused) test(`${name}: ${argv.join(' ')} is refused`, () => expect(() => parse(argv)).toThrow(message));

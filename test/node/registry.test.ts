@@ -96,7 +96,7 @@ describe('attack table', () => {
 
 describe('trainer table and settings table', () => {
   test('the built-in trainers; parameters resolved and refused by name', () => {
-    expect(lib.trainerIds().slice(0, 4)).toEqual(['clean', 'fgsm', 'fgsm-rs', 'pgd']);
+    expect(lib.trainerIds().slice(0, 7)).toEqual(['clean', 'fgsm', 'fgsm-rs', 'nfgsm', 'pgd', 'trades', 'mart']);
     expect(lib.resolveTrainerById('pgd', { steps: 3 }).params).toEqual({ steps: 3 });
     expect(() => lib.resolveTrainerById('pgd', { steps: 0 })).toThrow(expect.objectContaining({ argument: 'trainerParams.steps' }));
     expect(() => lib.resolveTrainerById('free')).toThrow(expect.objectContaining({ argument: 'trainer' }));
