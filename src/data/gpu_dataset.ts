@@ -6,7 +6,7 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import gatherImagesWgsl from '../../shaders/engine/gather_images.wgsl';
 import gatherImagesVec4Wgsl from '../../shaders/engine/gather_images_vec4.wgsl';
-import { i32u, runEngineProgram } from '../engine/program';
+import { i32u, runProgram } from '../engine/program';
 import { AdversarialArgumentError } from '../validate';
 
 export const GatherImages = 'GatherImages';
@@ -35,15 +35,14 @@ const webgpuKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const a = attrs as unknown as GatherImagesAttrs;
   const batch = indices.shape[0];
   const vec4 = a.pixels % 4 === 0;
-  return runEngineProgram(
+  return runProgram(
     backend as WebGPUBackend,
     {
       kernelName: GatherImages,
       variant: [vec4 ? 'vec4' : 'scalar'],
-      constants: [],
       body: vec4 ? gatherImagesVec4Wgsl : gatherImagesWgsl,
-      variableNames: ['packed', 'indices'],
-      variableComponents: [1, 1],
+      inputs: ['packed', 'indices'],
+      inputComponents: [1, 1],
       outputComponent: vec4 ? 4 : 1,
       invocations: (batch * a.pixels) / (vec4 ? 4 : 1),
       workgroupSize: 256,

@@ -9,7 +9,7 @@ import maxPoolGradTiledWgsl from '../../shaders/engine/max_pool_grad_tiled.wgsl'
 import sumRowsWgsl from '../../shaders/engine/sum_rows.wgsl';
 import { genConv, genConvBackpropInput } from './conv_tiles';
 import { epilogueWgsl, type EngineActivation } from './matmul';
-import { i32u, runEngineProgram, type UniformValue } from './program';
+import { i32u, runProgram, type ProgramSpec, type UniformValue } from './program';
 
 type ConvInfo = backend_util.Conv2DInfo;
 
@@ -50,15 +50,14 @@ export function engineConv2D(backend: WebGPUBackend, x: TensorInfo, filter: Tens
   const channelTiles = Math.ceil(info.outChannels / (4 * CONV_TILE.channels4));
   const columnTiles = Math.ceil(info.outWidth / CONV_TILE.pixels);
   const biasKind = bias ? 'vec4' : 'none';
-  return runEngineProgram(
+  return runProgram(
     backend,
     {
       kernelName: 'Conv2D',
       variant: [`bias${biasKind}`, activation],
-      constants: [],
       body: [epilogueWgsl(biasKind, activation), genConv(CONV_TILE.pixels, CONV_TILE.channels4)].join('\n'),
-      variableNames: bias ? ['X', 'W', 'bias'] : ['X', 'W'],
-      variableComponents: bias ? [1, 4, 4] : [1, 4],
+      inputs: bias ? ['X', 'W', 'bias'] : ['X', 'W'],
+      inputComponents: bias ? [1, 4, 4] : [1, 4],
       outputComponent: 4,
       invocations: info.batchSize * info.outHeight * columnTiles * channelTiles,
       workgroupSize: 64,
@@ -73,15 +72,14 @@ export function engineConv2D(backend: WebGPUBackend, x: TensorInfo, filter: Tens
 export function engineConv2DBackpropInput(backend: WebGPUBackend, dy: TensorInfo, filter: TensorInfo, info: ConvInfo): TensorInfo {
   const columnTiles = Math.ceil(info.inWidth / BACKPROP_INPUT_PIXELS);
   const unitStride = info.strideHeight === 1 && info.strideWidth === 1;
-  return runEngineProgram(
+  return runProgram(
     backend,
     {
       kernelName: 'Conv2DBackpropInput',
       variant: [unitStride ? 'stride1' : 'strided'],
-      constants: [],
       body: genConvBackpropInput(BACKPROP_INPUT_PIXELS, unitStride),
-      variableNames: ['DY', 'W'],
-      variableComponents: [4, 4],
+      inputs: ['DY', 'W'],
+      inputComponents: [4, 4],
       outputComponent: 1,
       invocations: info.batchSize * info.inHeight * columnTiles * info.inChannels,
       workgroupSize: 64,
@@ -150,13 +148,12 @@ ${taps.map((j) => `  if (tap0 + ${j} < taps) { result[chunk * filterSize4 + (t${
 /** Sums rows of a [rows, columns] tensor (columns % 4 == 0) into [columns]: chunked partial sums, then one pass. */
 export function engineColumnSum(backend: WebGPUBackend, x: TensorInfo, rows: number, columns: number, outShape: number[]): TensorInfo {
   const columns4 = columns / 4;
-  const spec = (r: number, rowsPerChunk: number) => ({
+  const spec = (r: number, rowsPerChunk: number): ProgramSpec => ({
     kernelName: 'SumRows',
     variant: [],
-    constants: [],
     body: sumRowsWgsl,
-    variableNames: ['X'],
-    variableComponents: [4],
+    inputs: ['X'],
+    inputComponents: [4],
     outputComponent: 4,
     invocations: Math.ceil(r / rowsPerChunk) * columns4,
     workgroupSize: 64,
@@ -164,11 +161,11 @@ export function engineColumnSum(backend: WebGPUBackend, x: TensorInfo, rows: num
   });
   // Enough chunks to keep every core busy, few enough that the second pass is short.
   const chunks = Math.min(rows, Math.max(1, Math.ceil(4096 / columns4)));
-  if (chunks <= 1 || rows <= 64) return runEngineProgram(backend, spec(rows, rows), [x], outShape);
+  if (chunks <= 1 || rows <= 64) return runProgram(backend, spec(rows, rows), [x], outShape);
   const rowsPerChunk = Math.ceil(rows / chunks);
   const partialRows = Math.ceil(rows / rowsPerChunk);
-  const partial = runEngineProgram(backend, spec(rows, rowsPerChunk), [x], [partialRows, columns]);
-  const out = runEngineProgram(backend, spec(partialRows, partialRows), [partial], outShape);
+  const partial = runProgram(backend, spec(rows, rowsPerChunk), [x], [partialRows, columns]);
+  const out = runProgram(backend, spec(partialRows, partialRows), [partial], outShape);
   backend.disposeData(partial.dataId);
   return out;
 }
@@ -184,15 +181,14 @@ export function engineConv2DBackpropFilter(backend: WebGPUBackend, x: TensorInfo
   const rowsPerChunk = Math.ceil(rows / chunks);
   const usedChunks = Math.ceil(rows / rowsPerChunk);
   const filterSize = taps * info.inChannels * info.outChannels;
-  const partial = runEngineProgram(
+  const partial = runProgram(
     backend,
     {
       kernelName: 'Conv2DBackpropFilter',
       variant: [`taps${FILTER_TAPS_PER_INVOCATION}`],
-      constants: [],
       body: backpropFilterWgsl(),
-      variableNames: ['X', 'DY'],
-      variableComponents: [1, 4],
+      inputs: ['X', 'DY'],
+      inputComponents: [1, 4],
       outputComponent: 4,
       invocations: usedChunks * perChunk,
       workgroupSize: 64,
@@ -234,15 +230,14 @@ export function poolUnsupported(info: ConvInfo, dtype: string): string | null {
 }
 
 export function engineMaxPool(backend: WebGPUBackend, x: TensorInfo, info: ConvInfo): TensorInfo {
-  return runEngineProgram(
+  return runProgram(
     backend,
     {
       kernelName: 'MaxPool',
       variant: [],
-      constants: [],
       body: maxPoolWgsl,
-      variableNames: ['X'],
-      variableComponents: [4],
+      inputs: ['X'],
+      inputComponents: [4],
       outputComponent: 4,
       invocations: info.batchSize * info.outHeight * info.outWidth * (info.inChannels / 4),
       workgroupSize: 64,
@@ -268,15 +263,14 @@ export function poolWindowsTile(info: ConvInfo): boolean {
 /** dx of max pooling (dilation 1): the gradient goes to each window's maximum, ties to the last. */
 export function engineMaxPoolGrad(backend: WebGPUBackend, dy: TensorInfo, x: TensorInfo, info: ConvInfo): TensorInfo {
   const tiled = poolWindowsTile(info);
-  return runEngineProgram(
+  return runProgram(
     backend,
     {
       kernelName: 'MaxPoolGrad',
       variant: [tiled ? 'tiled' : 'general'],
-      constants: [],
       body: tiled ? maxPoolGradTiledWgsl : maxPoolGradWgsl,
-      variableNames: ['DY', 'X'],
-      variableComponents: [4, 4],
+      inputs: ['DY', 'X'],
+      inputComponents: [4, 4],
       outputComponent: 4,
       invocations: (tiled ? info.outHeight * info.outWidth : info.inHeight * info.inWidth) * info.batchSize * (info.inChannels / 4),
       workgroupSize: 64,

@@ -1,6 +1,6 @@
 // Engine element-wise kernels and the leading-axes Sum: Relu, Step (ReLU's derivative in tfjs's
 // gradients), same-shape Multiply (dy * step(y)), and Sum over all axes but the trailing ones (bias
-// gradients). vec4 where the element count allows it, through the attack kernels' element-wise program.
+// gradients). vec4 where the element count allows it, through the element-wise program.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { backend_util, util, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import addWgsl from '../../shaders/engine/add.wgsl';
@@ -8,46 +8,12 @@ import multiplyWgsl from '../../shaders/engine/multiply.wgsl';
 import reluWgsl from '../../shaders/engine/relu.wgsl';
 import reluGradWgsl from '../../shaders/engine/relu_grad.wgsl';
 import stepWgsl from '../../shaders/engine/step.wgsl';
-import { chooseWidth, ElementwiseProgram, type UniformField, type Width } from '../kernels/elementwise_program';
 import { engineColumnSum } from './conv';
-import { uniformData } from './program';
+import { chooseWidth, f32u, i32u, runElementwise, type UniformValue, type Width } from './program';
 
-class EngineElementwiseProgram extends ElementwiseProgram {
-  constructor(
-    kernelName: string,
-    body: string,
-    readonly variableNames: string[],
-    size: number,
-    width: Width,
-    uniforms: UniformField[],
-  ) {
-    super(`Engine_${kernelName}`, body, size, width, uniforms);
-  }
-}
-
-function runElementwise(
-  backend: WebGPUBackend,
-  name: string,
-  body: string,
-  names: string[],
-  inputs: TensorInfo[],
-  uniforms: UniformField[],
-  values: number[],
-  width?: Width,
-): TensorInfo {
-  const shape = inputs[0].shape;
-  const size = util.sizeFromShape(shape);
-  const out = backend.makeTensorInfo(shape, 'float32');
-  if (size === 0) return out;
-  const flat = (t: TensorInfo) => ({ dataId: t.dataId, shape: [util.sizeFromShape(t.shape)], dtype: t.dtype });
-  backend.runWebGPUProgram(
-    new EngineElementwiseProgram(name, body, names, size, width ?? chooseWidth(size), uniforms),
-    inputs.map(flat),
-    'float32',
-    uniformData(values.map((value, i) => ({ type: uniforms[i].type, value }))),
-    flat(out),
-  );
-  return out;
+/** One engine element-wise kernel over `tensors` (output of the first one's shape). */
+function run(backend: WebGPUBackend, kernelName: string, body: string, inputs: string[], tensors: TensorInfo[], uniforms: UniformValue[], width?: Width): TensorInfo {
+  return runElementwise(backend, { kernelName, body, inputs, uniforms, width }, tensors);
 }
 
 type Impl = (inputs: Record<string, TensorInfo | undefined>, backend: WebGPUBackend, attrs: NamedAttrMap) => TensorInfo | null;
@@ -55,19 +21,19 @@ type Impl = (inputs: Record<string, TensorInfo | undefined>, backend: WebGPUBack
 const relu: Impl = (inputs, backend) => {
   const x = inputs.x!;
   if (x.dtype !== 'float32') return null;
-  return runElementwise(backend, 'Relu', reluWgsl, ['x'], [x], [], []);
+  return run(backend, 'Relu', reluWgsl, ['x'], [x], []);
 };
 
 const step: Impl = (inputs, backend, attrs) => {
   const x = inputs.x!;
   if (x.dtype !== 'float32') return null;
-  return runElementwise(backend, 'Step', stepWgsl, ['x'], [x], [{ name: 'alpha', type: 'f32' }], [Number(attrs.alpha ?? 0)]);
+  return run(backend, 'Step', stepWgsl, ['x'], [x], [f32u('alpha', Number(attrs.alpha ?? 0))]);
 };
 
 const multiply: Impl = (inputs, backend) => {
   const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || !util.arraysEqual(a.shape, b.shape)) return null;
-  return runElementwise(backend, 'Multiply', multiplyWgsl, ['a', 'b'], [a, b], [], []);
+  return run(backend, 'Multiply', multiplyWgsl, ['a', 'b'], [a, b], []);
 };
 
 /** a + b for same shapes, or b a vector over a's last axis (bias add). */
@@ -80,7 +46,7 @@ const add: Impl = (inputs, backend) => {
   const bias = a.shape.length >= 1 && bSize === a.shape[a.shape.length - 1] && b.shape.every((d, i) => i === b.shape.length - 1 || d === 1);
   if (!same && !bias) return null;
   const width = chooseWidth(bSize) === 4 && size % 4 === 0 ? 4 : 1;
-  return runElementwise(backend, 'Add', addWgsl, ['a', 'b'], [a, b], [{ name: 'bSize', type: 'i32' }], [bSize / width], width);
+  return run(backend, 'Add', addWgsl, ['a', 'b'], [a, b], [i32u('bSize', bSize / width)], width);
 };
 
 /** Sum over leading axes 0..k-1 of a float32 tensor whose remaining size is a multiple of 4. */
@@ -104,5 +70,5 @@ export const ReluGradEngine = 'EngineReluGrad';
 
 /** dx of ReLU in one kernel (registered for webgpu under `EngineReluGrad`; the Relu gradient calls it). */
 export function reluGradWebGPU(backend: WebGPUBackend, dy: TensorInfo, x: TensorInfo): TensorInfo {
-  return runElementwise(backend, 'ReluGrad', reluGradWgsl, ['dy', 'x'], [dy, x], [], []);
+  return run(backend, 'ReluGrad', reluGradWgsl, ['dy', 'x'], [dy, x], []);
 }

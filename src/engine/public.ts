@@ -6,7 +6,7 @@ export { copyReference, fgsmStepReference, pcgHash, pgdStepReference, randomStar
 export { registerAttackKernels } from '../kernels/register';
 export { Copy, FgsmStep, PgdStep, RandomStart } from '../kernels/kernel_names';
 export type { FgsmStepAttrs, PgdStepAttrs, RandomStartAttrs } from '../kernels/kernel_names';
-export { FLAG_PRINT_SHADER, FLAG_VEC4, WORKGROUP_SIZE } from '../kernels/elementwise_program';
+export { FLAG_PRINT_SHADER, FLAG_VEC4, WORKGROUP_SIZE } from './program';
 export { SWIFTSHADER_ICD_CANDIDATES } from '../device';
 export { registerEngineKernels, originalKernel } from './register';
 export { engineKernelEnabled, isSoftwareAdapter, ENGINE_KERNEL_NAMES, type EngineKernelName } from './policy';
@@ -35,7 +35,7 @@ export { apgdUpdate } from '../ops';
 export { apgdUpdateComposed } from '../composed_l2';
 export { apgdUpdateReference } from '../reference';
 export { ApgdUpdate } from '../kernels/kernel_names';
-export { multiOutputPipelineKeys } from './multi_output';
+export { multiOutputPipelineKeys } from './program';
 export {
   squareMarginReference,
   squareAcceptReference,

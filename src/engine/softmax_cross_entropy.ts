@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import lossWgsl from '../../shaders/engine/softmax_cross_entropy.wgsl';
 import gradWgsl from '../../shaders/engine/softmax_cross_entropy_grad.wgsl';
 import { countEngineCall, engineKernelEnabled } from './policy';
-import { i32u, runEngineProgram } from './program';
+import { i32u, runProgram } from './program';
 
 export const SoftmaxCrossEntropy = 'SoftmaxCrossEntropy';
 export const SoftmaxCrossEntropyGrad = 'SoftmaxCrossEntropyGrad';
@@ -20,15 +20,14 @@ const lossKernel: tf.KernelFunc = ({ inputs, backend }) => {
   countEngineCall(SoftmaxCrossEntropy, true);
   const { logits, labels } = inputs as { logits: tf.TensorInfo; labels: tf.TensorInfo };
   const { rows, classes } = dims(logits);
-  return runEngineProgram(
+  return runProgram(
     backend as WebGPUBackend,
     {
       kernelName: SoftmaxCrossEntropy,
       variant: [],
-      constants: [],
       body: lossWgsl,
-      variableNames: ['logits', 'labels'],
-      variableComponents: [1, 1],
+      inputs: ['logits', 'labels'],
+      inputComponents: [1, 1],
       outputComponent: 1,
       invocations: 1,
       workgroupSize: 1,
@@ -43,15 +42,14 @@ const gradKernel: tf.KernelFunc = ({ inputs, backend }) => {
   countEngineCall(SoftmaxCrossEntropyGrad, true);
   const { logits, labels, dy } = inputs as { logits: tf.TensorInfo; labels: tf.TensorInfo; dy: tf.TensorInfo };
   const { rows, classes } = dims(logits);
-  return runEngineProgram(
+  return runProgram(
     backend as WebGPUBackend,
     {
       kernelName: SoftmaxCrossEntropyGrad,
       variant: [],
-      constants: [],
       body: gradWgsl,
-      variableNames: ['logits', 'labels', 'dy'],
-      variableComponents: [1, 1, 1],
+      inputs: ['logits', 'labels', 'dy'],
+      inputComponents: [1, 1, 1],
       outputComponent: 1,
       invocations: rows * classes,
       workgroupSize: 64,

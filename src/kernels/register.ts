@@ -1,8 +1,8 @@
 // Registers every attack kernel with tfjs-core, for the `webgpu` and the `cpu` backends. Idempotent.
-import { engine, getGradient, getKernel, registerGradient, registerKernel, zerosLike, type Tensor } from '@tensorflow/tfjs-core';
+import { engine, getGradient, getKernel, registerGradient, registerKernel, type Tensor, zerosLike } from '@tensorflow/tfjs-core';
 import { apgdUpdateKernelConfigs } from './apgd_update';
 import { cpuKernelConfigs } from './cpu_kernels';
-import { registerFlags } from './elementwise_program';
+import { registerFlags } from '../engine/program';
 import { DlrLoss, DlrLossGrad, DlrTargetedLoss, DlrTargetedLossGrad } from './kernel_names';
 import { l2WebgpuKernelConfigs } from './l2_kernels';
 import { squareKernelConfigs } from './square_kernels';
