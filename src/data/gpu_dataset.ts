@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import gatherImagesWgsl from '../../shaders/engine/gather_images.wgsl';
 import gatherImagesVec4Wgsl from '../../shaders/engine/gather_images_vec4.wgsl';
 import { i32u, runProgram } from '../engine/program';
+import { registerAll, type KernelEntry } from '../engine/register_all';
 import { AdversarialArgumentError } from '../validate';
 
 export const GatherImages = 'GatherImages';
@@ -63,13 +64,12 @@ const cpuKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   return cpu.makeTensorInfo(outShape(indices.shape[0], a), 'float32', gatherImagesReference(bytes, idx, a.count, a.pixels));
 };
 
-let registered = false;
-function register(): void {
-  if (registered) return;
-  registered = true;
-  if (tf.getKernel(GatherImages, 'webgpu') == null) tf.registerKernel({ kernelName: GatherImages, backendName: 'webgpu', kernelFunc: webgpuKernel });
-  if (tf.getKernel(GatherImages, 'cpu') == null) tf.registerKernel({ kernelName: GatherImages, backendName: 'cpu', kernelFunc: cpuKernel });
-}
+/** GatherImages for webgpu and cpu (the table's 'data' group). */
+export const gatherImagesEntries: KernelEntry[] = [
+  { kernelName: GatherImages, backendName: 'webgpu', kernelFunc: webgpuKernel, group: 'data' },
+  { kernelName: GatherImages, backendName: 'cpu', kernelFunc: cpuKernel, group: 'data' },
+];
+const register = () => registerAll('data');
 
 /** Images and labels on the device, ready for {@link gatherBatch}. */
 export interface GpuDataset {

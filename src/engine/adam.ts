@@ -6,7 +6,7 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import adamWgsl from '../../shaders/engine/adam.wgsl';
 import { f32u, runProgramInto, sizeOf } from './program';
-import { countEngineCall, engineKernelEnabled } from './policy';
+import { countEngineCall, onEngine } from './policy';
 
 /** Per-step scalars of the fused update (float32 values, as tfjs computes them). */
 export interface AdamStepScalars {
@@ -99,7 +99,7 @@ export class EngineAdamOptimizer extends tf.AdamOptimizer {
 
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
     const backend = tf.backend() as WebGPUBackend;
-    if (tf.getBackend() !== 'webgpu' || !engineKernelEnabled('Adam', backend)) {
+    if (!onEngine('Adam', [])) {
       this.accumulated = null;
       countEngineCall('AdamStep', false);
       super.applyGradients(variableGradients);

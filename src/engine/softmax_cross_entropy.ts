@@ -6,7 +6,8 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import lossWgsl from '../../shaders/engine/softmax_cross_entropy.wgsl';
 import gradWgsl from '../../shaders/engine/softmax_cross_entropy_grad.wgsl';
-import { countEngineCall, engineKernelEnabled } from './policy';
+import { countEngineCall, onEngine } from './policy';
+import { registerAll, type KernelEntry } from './register_all';
 import { i32u, runProgram } from './program';
 
 export const SoftmaxCrossEntropy = 'SoftmaxCrossEntropy';
@@ -60,25 +61,27 @@ const gradKernel: tf.KernelFunc = ({ inputs, backend }) => {
   );
 };
 
-let registered = false;
-function register(): void {
-  if (registered) return;
-  registered = true;
-  tf.registerKernel({ kernelName: SoftmaxCrossEntropy, backendName: 'webgpu', kernelFunc: lossKernel });
-  tf.registerKernel({ kernelName: SoftmaxCrossEntropyGrad, backendName: 'webgpu', kernelFunc: gradKernel });
-  tf.registerGradient({
+/** The loss kernel, its gradient kernel, and the gradient that connects them (the table's 'loss' group). */
+export const softmaxCrossEntropyEntries: KernelEntry[] = [
+  {
     kernelName: SoftmaxCrossEntropy,
-    inputsToSave: ['logits', 'labels'],
-    gradFunc: (dy, saved) => {
-      const [logits, labels] = saved;
-      return {
-        logits: () => tf.engine().runKernel(SoftmaxCrossEntropyGrad, { logits, labels, dy: dy as tf.Tensor }) as tf.Tensor,
-        // d loss / d labels = -logSoftmax(logits) * dy / rows (rarely wanted; tfjs's ops).
-        labels: () => tf.div(tf.mul(tf.neg(tf.logSoftmax(logits)), dy as tf.Tensor), logits.shape[0]),
-      };
+    backendName: 'webgpu',
+    kernelFunc: lossKernel,
+    group: 'loss',
+    gradient: {
+      inputsToSave: ['logits', 'labels'],
+      gradFunc: (dy, saved) => {
+        const [logits, labels] = saved;
+        return {
+          logits: () => tf.engine().runKernel(SoftmaxCrossEntropyGrad, { logits, labels, dy: dy as tf.Tensor }) as tf.Tensor,
+          // d loss / d labels = -logSoftmax(logits) * dy / rows (rarely wanted; tfjs's ops).
+          labels: () => tf.div(tf.mul(tf.neg(tf.logSoftmax(logits)), dy as tf.Tensor), logits.shape[0]),
+        };
+      },
     },
-  });
-}
+  },
+  { kernelName: SoftmaxCrossEntropyGrad, backendName: 'webgpu', kernelFunc: gradKernel, group: 'loss' },
+];
 
 /**
  * Mean softmax cross-entropy of `logits` [batch, classes] against `labels` [batch, classes] (one-hot or
@@ -88,19 +91,16 @@ function register(): void {
  * const loss = softmaxCrossEntropy(model.forward(images), onehot);  // a scalar
  */
 export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor2D): tf.Scalar {
-  const onEngine =
-    tf.getBackend() === 'webgpu' &&
-    logits.dtype === 'float32' &&
+  const fused =
     labels.dtype === 'float32' &&
-    // Labels may sit in an int32 buffer after a Cast (the kernels read either); logits must be float32.
-    (tf.backend() as WebGPUBackend).tensorMap.get(logits.dataId)?.dtype === 'float32' &&
     logits.rank === 2 &&
     tf.util.arraysEqual(logits.shape, labels.shape) &&
-    engineKernelEnabled('SoftmaxCrossEntropy', tf.backend() as WebGPUBackend);
-  if (!onEngine) {
+    // Labels may sit in an int32 buffer after a Cast (the kernels read either); logits must be float32.
+    onEngine('SoftmaxCrossEntropy', [logits]);
+  if (!fused) {
     countEngineCall(SoftmaxCrossEntropy, false);
     return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
   }
-  register();
+  registerAll('loss');
   return tf.engine().runKernel(SoftmaxCrossEntropy, { logits, labels }) as tf.Scalar;
 }

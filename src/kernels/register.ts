@@ -1,12 +1,34 @@
-// Registers every attack kernel with tfjs-core, for the `webgpu` and the `cpu` backends. Idempotent.
-import { engine, getGradient, getKernel, registerGradient, registerKernel, type Tensor, zerosLike } from '@tensorflow/tfjs-core';
-import { apgdUpdateKernelConfigs } from './apgd_update';
-import { cpuKernelConfigs } from './cpu_kernels';
+// Registers every attack kernel with tfjs-core, for the `webgpu` and the `cpu` backends (the table's
+// 'attack' group), and the gradients of the DLR losses. Idempotent.
+import { engine, zerosLike, type GradConfig, type Tensor } from '@tensorflow/tfjs-core';
 import { registerFlags } from '../engine/program';
+import { registerAll } from '../engine/register_all';
 import { DlrLoss, DlrLossGrad, DlrTargetedLoss, DlrTargetedLossGrad } from './kernel_names';
-import { l2WebgpuKernelConfigs } from './l2_kernels';
-import { squareKernelConfigs } from './square_kernels';
-import { webgpuKernelConfigs } from './webgpu_kernels';
+
+/** DLR's gradient w.r.t. the logits is its fused row kernel (tf.grad through dlrLoss sees an ordinary op). */
+export const attackGradients: Record<string, Omit<GradConfig, 'kernelName'>> = {
+  [DlrLoss]: {
+    inputsToSave: ['logits', 'labels'],
+    gradFunc: (dy, saved) => {
+      const [logits, labels] = saved;
+      return {
+        logits: () => engine().runKernel(DlrLossGrad, { logits, labels, dy: dy as Tensor }) as Tensor,
+        labels: () => zerosLike(labels),
+      };
+    },
+  },
+  [DlrTargetedLoss]: {
+    inputsToSave: ['logits', 'labels', 'targets'],
+    gradFunc: (dy, saved) => {
+      const [logits, labels, targets] = saved;
+      return {
+        logits: () => engine().runKernel(DlrTargetedLossGrad, { logits, labels, targets, dy: dy as Tensor }) as Tensor,
+        labels: () => zerosLike(labels),
+        targets: () => zerosLike(targets),
+      };
+    },
+  },
+};
 
 /**
  * Registers the fused attack kernels (`FgsmStep`, `PgdStep`, `RandomStart`, their L2 twins, APGD's steps and
@@ -19,35 +41,5 @@ import { webgpuKernelConfigs } from './webgpu_kernels';
  */
 export function registerAttackKernels(): void {
   registerFlags();
-  for (const config of [...webgpuKernelConfigs, ...l2WebgpuKernelConfigs, ...apgdUpdateKernelConfigs, ...cpuKernelConfigs, ...squareKernelConfigs]) {
-    if (getKernel(config.kernelName, config.backendName) == null) registerKernel(config);
-  }
-  // DLR's gradient w.r.t. the logits is its fused row kernel (tf.grad through dlrLoss sees an ordinary op).
-  if (getGradient(DlrLoss) == null) {
-    registerGradient({
-      kernelName: DlrLoss,
-      inputsToSave: ['logits', 'labels'],
-      gradFunc: (dy, saved) => {
-        const [logits, labels] = saved;
-        return {
-          logits: () => engine().runKernel(DlrLossGrad, { logits, labels, dy: dy as Tensor }) as Tensor,
-          labels: () => zerosLike(labels),
-        };
-      },
-    });
-  }
-  if (getGradient(DlrTargetedLoss) == null) {
-    registerGradient({
-      kernelName: DlrTargetedLoss,
-      inputsToSave: ['logits', 'labels', 'targets'],
-      gradFunc: (dy, saved) => {
-        const [logits, labels, targets] = saved;
-        return {
-          logits: () => engine().runKernel(DlrTargetedLossGrad, { logits, labels, targets, dy: dy as Tensor }) as Tensor,
-          labels: () => zerosLike(labels),
-          targets: () => zerosLike(targets),
-        };
-      },
-    });
-  }
+  registerAll('attack');
 }
