@@ -18,8 +18,8 @@ export {
   engineKernelCountsSince,
   type EngineKernelPolicy,
 } from './engine/policy';
-export { EngineAdamOptimizer, engineAdam } from './engine/adam';
-export { softmaxCrossEntropy } from './engine/softmax_cross_entropy';
+export { EngineAdamOptimizer, engineAdam } from './engine/optimizer/adam';
+export { softmaxCrossEntropy } from './engine/loss/softmax_cross_entropy';
 export { uploadDataset, gatherBatch, type GpuDataset } from './data/gpu_dataset';
 export { parseIdx, writeIdx, loadIdx, loadIdxImageSet, isGzip, MAX_IDX_BYTES, type IdxArray, type IdxImageSet } from './data/idx';
 export { loadEmbeddedDigits, embeddedDigitsUrls, EMBEDDED_DIGITS_FILES, type DigitSet } from './data/digits';

@@ -1,16 +1,16 @@
 // The registration table: every kernel this package registers with tfjs-core, from the modules that
 // implement them (a function, so that those modules may call registerAll themselves).
-import { apgdUpdateKernelConfigs } from '../kernels/apgd_update';
-import { cpuKernelConfigs } from '../kernels/cpu_kernels';
-import { l2WebgpuKernelConfigs } from '../kernels/l2_kernels';
-import { attackGradients } from '../kernels/register';
-import { squareKernelConfigs } from '../kernels/square_kernels';
-import { webgpuKernelConfigs } from '../kernels/webgpu_kernels';
+import { apgdUpdateKernelConfigs } from '../attack_kernels/apgd_update';
+import { cpuKernelConfigs } from '../attack_kernels/cpu_kernels';
+import { l2WebgpuKernelConfigs } from '../attack_kernels/l2_kernels';
+import { attackGradients } from '../attack_kernels/register';
+import { squareKernelConfigs } from '../attack_kernels/square_kernels';
+import { webgpuKernelConfigs } from '../attack_kernels/webgpu_kernels';
 import { gatherImagesEntries } from '../data/gpu_dataset';
-import { conv2dBiasReluEntries } from './conv_bias_relu';
+import { conv2dBiasReluEntries } from './conv/conv_bias_relu';
 import { engineEntries } from './register';
 import type { KernelEntry } from './register_all';
-import { softmaxCrossEntropyEntries } from './softmax_cross_entropy';
+import { softmaxCrossEntropyEntries } from './loss/softmax_cross_entropy';
 
 let table: KernelEntry[] | null = null;
 

@@ -8,18 +8,17 @@ import {
   engineConv2D,
   engineConv2DBackpropFilter,
   engineConv2DBackpropInput,
-  engineMaxPool,
-  engineMaxPoolGrad,
-  poolUnsupported,
-} from './conv';
-import { engineMatMul, matMulUnsupported, type EngineActivation } from './matmul';
+} from './conv/conv';
+import { engineMaxPool, engineMaxPoolGrad, poolUnsupported } from './pool/max_pool';
+import { sumLeadingAxes } from './reduce/column_sum';
+import { engineMatMul, matMulUnsupported, type EngineActivation } from './matmul/matmul';
 import { countEngineCall, onEngine, type EngineKernelName } from './policy';
 import { originalKernel, registerAll, type KernelEntry } from './register_all';
-import { engineElementwiseKernels, reluGradWebGPU, ReluGradEngine } from './elementwise';
+import { engineElementwiseKernels, reluGradWebGPU, ReluGradEngine } from './elementwise/elementwise';
 
 type Inputs = Record<string, TensorInfo | undefined>;
 /** An engine implementation: a result, or null to hand the call to the original tfjs kernel. */
-type EngineImpl = (inputs: Inputs, backend: WebGPUBackend, attrs: NamedAttrMap) => TensorInfo | null;
+export type EngineImpl = (inputs: Inputs, backend: WebGPUBackend, attrs: NamedAttrMap) => TensorInfo | null;
 
 function activationOf(attrs: NamedAttrMap): EngineActivation | null {
   const a = (attrs.activation as string | undefined) ?? 'linear';
@@ -93,6 +92,7 @@ const IMPLS: Partial<Record<EngineKernelName, EngineImpl>> = {
   BatchMatMul: matMulImpl(false),
   _FusedMatMul: matMulImpl(true),
   ...engineElementwiseKernels,
+  Sum: sumLeadingAxes,
 };
 
 function engineKernelFunc(name: EngineKernelName, impl: EngineImpl): KernelFunc {

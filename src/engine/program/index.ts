@@ -4,3 +4,4 @@ export * from './flags';
 export { runProgram, runProgramInto, uploadNow } from './run';
 export { multiOutputPipelineKeys } from './multi_output';
 export { elementwisePreamble, elementwiseSpec, runElementwise, type ElementwiseArgs } from './elementwise';
+export { unroll, unroll2 } from './unroll';

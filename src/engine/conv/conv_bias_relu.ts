@@ -5,9 +5,9 @@
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { convUnsupported, engineConv2D } from './conv';
-import { ReluGradEngine } from './elementwise';
-import { countEngineCall, onEngine } from './policy';
-import { registerAll, type KernelEntry } from './register_all';
+import { ReluGradEngine } from '../elementwise/elementwise';
+import { countEngineCall, onEngine } from '../policy';
+import { registerAll, type KernelEntry } from '../register_all';
 
 export const Conv2DBiasRelu = 'EngineConv2DBiasRelu';
 

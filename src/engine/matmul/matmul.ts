@@ -3,9 +3,9 @@
 // SwiftShader); vec4 reads along the contiguous axis where sizes allow, a strided scalar variant elsewhere.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import genericWgsl from '../../shaders/engine/matmul_generic.wgsl';
+import genericWgsl from '../../../shaders/engine/matmul_generic.wgsl';
 import { genNN, genNT, genTN } from './matmul_tiles';
-import { i32u, runProgram } from './program';
+import { i32u, runProgram } from '../program';
 
 export type MatMulVariant = 'nn4' | 'nt4' | 'tn4' | 'generic';
 export type EngineActivation = 'linear' | 'relu';

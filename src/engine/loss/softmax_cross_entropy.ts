@@ -4,11 +4,11 @@
 // optimizers see an ordinary op; off webgpu, or with the policy off, the op is tfjs's own.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
-import lossWgsl from '../../shaders/engine/softmax_cross_entropy.wgsl';
-import gradWgsl from '../../shaders/engine/softmax_cross_entropy_grad.wgsl';
-import { countEngineCall, onEngine } from './policy';
-import { registerAll, type KernelEntry } from './register_all';
-import { i32u, runProgram } from './program';
+import lossWgsl from '../../../shaders/engine/softmax_cross_entropy.wgsl';
+import gradWgsl from '../../../shaders/engine/softmax_cross_entropy_grad.wgsl';
+import { countEngineCall, onEngine } from '../policy';
+import { registerAll, type KernelEntry } from '../register_all';
+import { i32u, runProgram } from '../program';
 
 export const SoftmaxCrossEntropy = 'SoftmaxCrossEntropy';
 export const SoftmaxCrossEntropyGrad = 'SoftmaxCrossEntropyGrad';

@@ -1,22 +1,21 @@
-// Engine element-wise kernels and the leading-axes Sum: Relu, Step (ReLU's derivative in tfjs's
-// gradients), same-shape Multiply (dy * step(y)), and Sum over all axes but the trailing ones (bias
-// gradients). vec4 where the element count allows it, through the element-wise program.
+// Engine element-wise kernels: Relu, Step (ReLU's derivative in tfjs's gradients), same-shape Multiply
+// (dy * step(y)), Add (same shape or a bias over the last axis), and the fused ReLU gradient. vec4 where the element count allows it, through the element-wise program.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { backend_util, util, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
-import addWgsl from '../../shaders/engine/add.wgsl';
-import multiplyWgsl from '../../shaders/engine/multiply.wgsl';
-import reluWgsl from '../../shaders/engine/relu.wgsl';
-import reluGradWgsl from '../../shaders/engine/relu_grad.wgsl';
-import stepWgsl from '../../shaders/engine/step.wgsl';
-import { engineColumnSum } from './conv';
-import { chooseWidth, f32u, i32u, runElementwise, type UniformValue, type Width } from './program';
+import { util, type TensorInfo } from '@tensorflow/tfjs-core';
+import addWgsl from '../../../shaders/engine/add.wgsl';
+import multiplyWgsl from '../../../shaders/engine/multiply.wgsl';
+import reluWgsl from '../../../shaders/engine/relu.wgsl';
+import reluGradWgsl from '../../../shaders/engine/relu_grad.wgsl';
+import stepWgsl from '../../../shaders/engine/step.wgsl';
+import type { EngineImpl } from '../register';
+import { chooseWidth, f32u, i32u, runElementwise, type UniformValue, type Width } from '../program';
 
 /** One engine element-wise kernel over `tensors` (output of the first one's shape). */
 function run(backend: WebGPUBackend, kernelName: string, body: string, inputs: string[], tensors: TensorInfo[], uniforms: UniformValue[], width?: Width): TensorInfo {
   return runElementwise(backend, { kernelName, body, inputs, uniforms, width }, tensors);
 }
 
-type Impl = (inputs: Record<string, TensorInfo | undefined>, backend: WebGPUBackend, attrs: NamedAttrMap) => TensorInfo | null;
+type Impl = EngineImpl;
 
 const relu: Impl = (inputs, backend) => {
   const x = inputs.x!;
@@ -49,21 +48,7 @@ const add: Impl = (inputs, backend) => {
   return run(backend, 'Add', addWgsl, ['a', 'b'], [a, b], [i32u('bSize', bSize / width)], width);
 };
 
-/** Sum over leading axes 0..k-1 of a float32 tensor whose remaining size is a multiple of 4. */
-const sum: Impl = (inputs, backend, attrs) => {
-  const x = inputs.x!;
-  if (x.dtype !== 'float32' || x.shape.length < 2) return null;
-  const axes = util.parseAxisParam(attrs.axis as number | number[], x.shape).sort((p, q) => p - q);
-  if (axes.length === 0 || axes.length === x.shape.length || axes.some((a, i) => a !== i)) return null;
-  const rows = util.sizeFromShape(x.shape.slice(0, axes.length));
-  const kept = x.shape.slice(axes.length);
-  const columns = util.sizeFromShape(kept);
-  if (columns % 4 !== 0 || rows === 0) return null;
-  const outShape = attrs.keepDims ? backend_util.expandShapeToKeepDim(kept, axes) : kept;
-  return engineColumnSum(backend, x, rows, columns, outShape);
-};
-
-export const engineElementwiseKernels = { Add: add, Relu: relu, Step: step, Multiply: multiply, Sum: sum };
+export const engineElementwiseKernels = { Add: add, Relu: relu, Step: step, Multiply: multiply };
 
 /** The engine's ReLU gradient kernel: dy where x > 0, else 0. */
 export const ReluGradEngine = 'EngineReluGrad';
