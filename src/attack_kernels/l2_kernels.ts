@@ -19,7 +19,7 @@ import pgdStepL2NormsWgsl from '../../shaders/pgd_step_l2_norms.wgsl';
 import randomStartL2Wgsl from '../../shaders/random_start_l2.wgsl';
 import randomStartL2ElementWgsl from '../../shaders/random_start_l2_element.wgsl';
 import randomStartL2NormsWgsl from '../../shaders/random_start_l2_norms.wgsl';
-import { chooseWidth, elementwisePreamble, elementwiseSpec, f32u, i32u, runProgram, runProgramInto, sizeOf, u32u, type UniformValue } from '../engine/program';
+import { chooseWidth, elementwisePreamble, elementwiseSpec, f32u, i32u, runLogitsProgram, runProgram, runProgramInto, sizeOf, u32u, type UniformValue } from '../engine/program';
 import { pcgHash } from '../reference';
 import { type ApgdStepAttrs, ApgdStepL2, DlrTargetedLoss, DlrTargetedLossGrad, type PgdStepAttrs, PgdStepL2, type RandomStartAttrs, RandomStartL2 } from './kernel_names';
 
@@ -134,34 +134,14 @@ export const randomStartL2WebGPU: KernelFunc = ({ inputs, backend, attrs }) => {
 };
 
 /** The targeted DLR's row kernels: one invocation per row, the shared top-four scan prepended. */
-function runDlrTargeted(backend: WebGPUBackend, kernelName: string, body: string, inputs: TensorInfo[], names: string[], outShape: number[]): TensorInfo {
-  const [rows, classes] = inputs[0].shape;
-  return runProgram(
-    backend,
-    {
-      kernelName,
-      variant: [],
-      body: `${dlrTargetedCommonWgsl}\n${body}`,
-      inputs: names,
-      inputComponents: names.map(() => 1),
-      outputComponent: 1,
-      invocations: rows,
-      workgroupSize: 64,
-      uniforms: [i32u('rows', rows), i32u('classes', classes)],
-    },
-    inputs,
-    outShape,
-  );
-}
-
 export const dlrTargetedLossWebGPU: KernelFunc = ({ inputs, backend }) => {
   const { logits, labels, targets } = inputs as Record<'logits' | 'labels' | 'targets', TensorInfo>;
-  return runDlrTargeted(backend as WebGPUBackend, DlrTargetedLoss, dlrTargetedLossWgsl, [logits, labels, targets], ['logits', 'labels', 'targets'], [logits.shape[0]]);
+  return runLogitsProgram(backend as WebGPUBackend, DlrTargetedLoss, `${dlrTargetedCommonWgsl}\n${dlrTargetedLossWgsl}`, { logits, labels, targets }, [logits.shape[0]]);
 };
 
 export const dlrTargetedLossGradWebGPU: KernelFunc = ({ inputs, backend }) => {
   const { logits, labels, targets, dy } = inputs as Record<'logits' | 'labels' | 'targets' | 'dy', TensorInfo>;
-  return runDlrTargeted(backend as WebGPUBackend, DlrTargetedLossGrad, dlrTargetedLossGradWgsl, [logits, labels, targets, dy], ['logits', 'labels', 'targets', 'dy'], logits.shape);
+  return runLogitsProgram(backend as WebGPUBackend, DlrTargetedLossGrad, `${dlrTargetedCommonWgsl}\n${dlrTargetedLossGradWgsl}`, { logits, labels, targets, dy }, logits.shape);
 };
 
 export const l2WebgpuKernelConfigs: KernelConfig[] = [

@@ -34,7 +34,7 @@ import fgsmStepWgsl from '../../shaders/fgsm_step.wgsl';
 import pcgWgsl from '../../shaders/pcg.wgsl';
 import pgdStepWgsl from '../../shaders/pgd_step.wgsl';
 import randomStartWgsl from '../../shaders/random_start.wgsl';
-import { chooseWidth, f32u, i32u, runElementwise, runProgram, sizeOf, u32u, type UniformValue, WORKGROUP_SIZE } from '../engine/program';
+import { chooseWidth, f32u, i32u, runElementwise, runLogitsProgram, runProgram, sizeOf, u32u, type UniformValue, WORKGROUP_SIZE } from '../engine/program';
 
 export const fgsmStepWebGPU: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, grad } = inputs as { x: TensorInfo; grad: TensorInfo };
@@ -79,34 +79,14 @@ export const apgdStepWebGPU: KernelFunc = ({ inputs, backend, attrs }) => {
 };
 
 /** DLR's row kernels: one invocation per row (classes are few), the shared row scan prepended. */
-function runDlr(backend: WebGPUBackend, kernelName: string, body: string, inputs: TensorInfo[], names: string[], outShape: number[]): TensorInfo {
-  const [rows, classes] = inputs[0].shape;
-  return runProgram(
-    backend,
-    {
-      kernelName,
-      variant: [],
-      body: `${dlrCommonWgsl}\n${body}`,
-      inputs: names,
-      inputComponents: names.map(() => 1),
-      outputComponent: 1,
-      invocations: rows,
-      workgroupSize: 64,
-      uniforms: [i32u('rows', rows), i32u('classes', classes)],
-    },
-    inputs,
-    outShape,
-  );
-}
-
 export const dlrLossWebGPU: KernelFunc = ({ inputs, backend }) => {
   const { logits, labels } = inputs as { logits: TensorInfo; labels: TensorInfo };
-  return runDlr(backend as WebGPUBackend, DlrLoss, dlrLossWgsl, [logits, labels], ['logits', 'labels'], [logits.shape[0]]);
+  return runLogitsProgram(backend as WebGPUBackend, DlrLoss, `${dlrCommonWgsl}\n${dlrLossWgsl}`, { logits, labels }, [logits.shape[0]]);
 };
 
 export const dlrLossGradWebGPU: KernelFunc = ({ inputs, backend }) => {
   const { logits, labels, dy } = inputs as { logits: TensorInfo; labels: TensorInfo; dy: TensorInfo };
-  return runDlr(backend as WebGPUBackend, DlrLossGrad, dlrLossGradWgsl, [logits, labels, dy], ['logits', 'labels', 'dy'], logits.shape);
+  return runLogitsProgram(backend as WebGPUBackend, DlrLossGrad, `${dlrCommonWgsl}\n${dlrLossGradWgsl}`, { logits, labels, dy }, logits.shape);
 };
 
 /** FAB's kernels: fab_common.wgsl prepended, the norm a constant (part of the pipeline key). */

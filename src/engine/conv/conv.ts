@@ -26,6 +26,13 @@ function convUniforms(info: ConvInfo): UniformValue[] {
     i32u('outHeight', info.outHeight),
     i32u('outWidth', info.outWidth),
     i32u('outChannels', info.outChannels),
+    ...windowUniforms(info),
+  ];
+}
+
+/** The window's uniforms, after the sizes in both the convolutions' and the poolings' structs. */
+export function windowUniforms(info: ConvInfo): UniformValue[] {
+  return [
     i32u('filterHeight', info.filterHeight),
     i32u('filterWidth', info.filterWidth),
     i32u('strideHeight', info.strideHeight),

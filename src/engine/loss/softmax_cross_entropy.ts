@@ -8,57 +8,23 @@ import lossWgsl from '../../../shaders/engine/softmax_cross_entropy.wgsl';
 import gradWgsl from '../../../shaders/engine/softmax_cross_entropy_grad.wgsl';
 import { countEngineCall, onEngine } from '../policy';
 import { registerAll, type KernelEntry } from '../register_all';
-import { i32u, runProgram } from '../program';
+import { runLogitsProgram } from '../program';
 
 export const SoftmaxCrossEntropy = 'SoftmaxCrossEntropy';
 export const SoftmaxCrossEntropyGrad = 'SoftmaxCrossEntropyGrad';
 
-function dims(logits: tf.TensorInfo): { rows: number; classes: number } {
-  return { rows: logits.shape[0], classes: logits.shape[1] };
-}
-
 const lossKernel: tf.KernelFunc = ({ inputs, backend }) => {
   countEngineCall(SoftmaxCrossEntropy, true);
   const { logits, labels } = inputs as { logits: tf.TensorInfo; labels: tf.TensorInfo };
-  const { rows, classes } = dims(logits);
-  return runProgram(
-    backend as WebGPUBackend,
-    {
-      kernelName: SoftmaxCrossEntropy,
-      variant: [],
-      body: lossWgsl,
-      inputs: ['logits', 'labels'],
-      inputComponents: [1, 1],
-      outputComponent: 1,
-      invocations: 1,
-      workgroupSize: 1,
-      uniforms: [i32u('rows', rows), i32u('classes', classes)],
-    },
-    [logits, labels],
-    [],
-  );
+  // One invocation sums the whole batch (the mean loss, a scalar).
+  return runLogitsProgram(backend as WebGPUBackend, SoftmaxCrossEntropy, lossWgsl, { logits, labels }, [], 1, 1);
 };
 
 const gradKernel: tf.KernelFunc = ({ inputs, backend }) => {
   countEngineCall(SoftmaxCrossEntropyGrad, true);
   const { logits, labels, dy } = inputs as { logits: tf.TensorInfo; labels: tf.TensorInfo; dy: tf.TensorInfo };
-  const { rows, classes } = dims(logits);
-  return runProgram(
-    backend as WebGPUBackend,
-    {
-      kernelName: SoftmaxCrossEntropyGrad,
-      variant: [],
-      body: gradWgsl,
-      inputs: ['logits', 'labels', 'dy'],
-      inputComponents: [1, 1, 1],
-      outputComponent: 1,
-      invocations: rows * classes,
-      workgroupSize: 64,
-      uniforms: [i32u('rows', rows), i32u('classes', classes)],
-    },
-    [logits, labels, dy],
-    logits.shape,
-  );
+  const [rows, classes] = logits.shape;
+  return runLogitsProgram(backend as WebGPUBackend, SoftmaxCrossEntropyGrad, gradWgsl, { logits, labels, dy }, logits.shape, rows * classes);
 };
 
 /** The loss kernel, its gradient kernel, and the gradient that connects them (the table's 'loss' group). */

@@ -5,7 +5,7 @@ import type { TensorInfo } from '@tensorflow/tfjs-core';
 import maxPoolWgsl from '../../../shaders/engine/max_pool.wgsl';
 import maxPoolGradWgsl from '../../../shaders/engine/max_pool_grad.wgsl';
 import maxPoolGradTiledWgsl from '../../../shaders/engine/max_pool_grad_tiled.wgsl';
-import type { ConvInfo } from '../conv/conv';
+import { windowUniforms, type ConvInfo } from '../conv/conv';
 import { i32u, runProgram, type UniformValue } from '../program';
 
 function poolUniforms(info: ConvInfo): UniformValue[] {
@@ -15,14 +15,7 @@ function poolUniforms(info: ConvInfo): UniformValue[] {
     i32u('channels', info.inChannels),
     i32u('outHeight', info.outHeight),
     i32u('outWidth', info.outWidth),
-    i32u('filterHeight', info.filterHeight),
-    i32u('filterWidth', info.filterWidth),
-    i32u('strideHeight', info.strideHeight),
-    i32u('strideWidth', info.strideWidth),
-    i32u('dilationHeight', info.dilationHeight),
-    i32u('dilationWidth', info.dilationWidth),
-    i32u('padTop', info.padInfo.top),
-    i32u('padLeft', info.padInfo.left),
+    ...windowUniforms(info),
   ];
 }
 

@@ -5,3 +5,4 @@ export { runProgram, runProgramInto, uploadNow } from './run';
 export { multiOutputPipelineKeys } from './multi_output';
 export { elementwisePreamble, elementwiseSpec, runElementwise, type ElementwiseArgs } from './elementwise';
 export { unroll, unroll2 } from './unroll';
+export { runLogitsProgram } from './logits';
