@@ -28,7 +28,7 @@ import {
   zerosLike,
   type Tensor,
 } from '@tensorflow/tfjs-core';
-import type { ApgdStepAttrs, FgsmStepAttrs, PgdStepAttrs, RandomStartAttrs } from './kernels/kernel_names';
+import type { ApgdStepAttrs, FgsmStepAttrs, PgdStepAttrs, RandomStartAttrs } from './attack_kernels/kernel_names';
 import { noiseFromKey, pcgHash } from './reference';
 
 function direction(grad: Tensor, nanSafe: boolean): Tensor {

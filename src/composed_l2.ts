@@ -31,7 +31,7 @@ import {
   clipByValue,
   type Tensor,
 } from '@tensorflow/tfjs-core';
-import type { ApgdStepAttrs, PgdStepAttrs, RandomStartAttrs } from './kernels/kernel_names';
+import type { ApgdStepAttrs, PgdStepAttrs, RandomStartAttrs } from './attack_kernels/kernel_names';
 import { pcgHash } from './reference';
 import { l2NoiseFromKey } from './reference_l2';
 

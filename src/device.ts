@@ -3,7 +3,7 @@
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { engine, findBackendFactory, registerBackend, removeBackend, setBackend } from '@tensorflow/tfjs-core';
 import { registerEngineKernels } from './engine/register';
-import { registerAttackKernels } from './kernels/register';
+import { registerAttackKernels } from './attack_kernels/register';
 import { detectRuntime, importByName, isNode } from './runtime';
 import { countTraffic } from './traffic';
 import { throttleDawnPolling } from './dawn_polling';

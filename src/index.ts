@@ -18,9 +18,9 @@ export {
   engineKernelCountsSince,
   type EngineKernelPolicy,
 } from './engine/policy';
-export { EngineAdamOptimizer, engineAdam } from './engine/adam';
-export { softmaxCrossEntropy } from './engine/softmax_cross_entropy';
-export { klDivergenceRows } from './engine/kl_divergence';
+export { EngineAdamOptimizer, engineAdam } from './engine/optimizer/adam';
+export { softmaxCrossEntropy } from './engine/loss/softmax_cross_entropy';
+export { klDivergenceRows } from './engine/loss/kl_divergence';
 export { gradientAlignment, rowCosine, type GradientAlignmentOptions } from './train/grad_align';
 export { uploadDataset, gatherBatch, type GpuDataset } from './data/gpu_dataset';
 export { parseIdx, writeIdx, loadIdx, loadIdxImageSet, isGzip, MAX_IDX_BYTES, type IdxArray, type IdxImageSet } from './data/idx';

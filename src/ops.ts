@@ -18,8 +18,8 @@ import {
   type FgsmStepAttrs,
   type PgdStepAttrs,
   type RandomStartAttrs,
-} from './kernels/kernel_names';
-import { registerAttackKernels } from './kernels/register';
+} from './attack_kernels/kernel_names';
+import { registerAttackKernels } from './attack_kernels/register';
 import {
   checkBoolean,
   checkClipBounds,

@@ -6,7 +6,7 @@
 // reference's own algorithm (src/attacks/fab_composed.ts). Points are taken to lie in [0, 1], as the
 // reference takes them.
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { FabHyperplane, FabProjectionApply, FabStep, type FabProjectionAttrs, type FabStepAttrs } from '../kernels/kernel_names';
+import { FabHyperplane, FabProjectionApply, FabStep, type FabProjectionAttrs, type FabStepAttrs } from '../attack_kernels/kernel_names';
 import { runAttackKernel } from '../ops';
 import { AdversarialArgumentError, checkFloatTensor, checkNumber, checkOptions, checkSameShape } from '../validate';
 import { fabApplyComposed, fabHyperplaneComposed, fabStepComposed } from './fab_composed';

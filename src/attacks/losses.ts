@@ -3,7 +3,7 @@
 // per-example values (what restarts compare). Cross-entropy and DLR (Croce and Hein 2020, needs 3 or more
 // classes; fused row kernels); KL comes as a further row.
 import * as tf from '@tensorflow/tfjs-core';
-import { softmaxCrossEntropy } from '../engine/softmax_cross_entropy';
+import { softmaxCrossEntropy } from '../engine/loss/softmax_cross_entropy';
 import { dlrLoss } from '../ops';
 import type { ParamSpec } from '../params';
 

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { perExampleLoss } from '../attacks/losses';
 import type { Classifier } from '../models/seed_cnn';
 import { pgdStep, randomStart } from '../ops';
-import { softmaxCrossEntropy } from '../engine/softmax_cross_entropy';
+import { softmaxCrossEntropy } from '../engine/loss/softmax_cross_entropy';
 import type { AttackBatch } from '../attacks/attack';
 
 /**

@@ -4,9 +4,9 @@
 // Interleaved rounds; entries `Kernel engine|tfjs [shapes]`; the ratio is tfjs time / engine time.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { adamStepWebGPU } from '../engine/adam';
+import { adamStepWebGPU } from '../engine/optimizer/adam';
 import { engineKernelPolicy, useEngineKernels } from '../engine/policy';
-import { softmaxCrossEntropy } from '../engine/softmax_cross_entropy';
+import { softmaxCrossEntropy } from '../engine/loss/softmax_cross_entropy';
 import type { BenchEntry, BenchRatio } from './kernels';
 import { drainQueue, summarize } from './timing';
 

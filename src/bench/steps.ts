@@ -6,14 +6,14 @@
 // step, counted.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { engineAdam } from '../engine/adam';
+import { engineAdam } from '../engine/optimizer/adam';
 import { engineKernelPolicy, useEngineKernels } from '../engine/policy';
 import { seedCnn, type Classifier } from '../models/seed_cnn';
 import { countTraffic, type TrafficCounts } from '../traffic';
 import { fgsm as fgsmDefinition } from '../attacks/index';
 import { resolveAttack } from '../attacks/attack';
 import { gatherBatch, uploadDataset, type GpuDataset } from '../data/gpu_dataset';
-import { softmaxCrossEntropy as crossEntropy } from '../engine/softmax_cross_entropy';
+import { softmaxCrossEntropy as crossEntropy } from '../engine/loss/softmax_cross_entropy';
 import { attackBatch, correctCount } from '../train/evaluate';
 import { resolveTrainerById, type ResolvedTrainer } from '../trainers/index';
 import { drainQueue, summarize, type Summary } from './timing';

@@ -6,7 +6,8 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import gatherImagesWgsl from '../../shaders/engine/gather_images.wgsl';
 import gatherImagesVec4Wgsl from '../../shaders/engine/gather_images_vec4.wgsl';
-import { i32u, runEngineProgram } from '../engine/program';
+import { i32u, runProgram } from '../engine/program';
+import { registerAll, type KernelEntry } from '../engine/register_all';
 import { AdversarialArgumentError } from '../validate';
 
 export const GatherImages = 'GatherImages';
@@ -35,15 +36,14 @@ const webgpuKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const a = attrs as unknown as GatherImagesAttrs;
   const batch = indices.shape[0];
   const vec4 = a.pixels % 4 === 0;
-  return runEngineProgram(
+  return runProgram(
     backend as WebGPUBackend,
     {
       kernelName: GatherImages,
       variant: [vec4 ? 'vec4' : 'scalar'],
-      constants: [],
       body: vec4 ? gatherImagesVec4Wgsl : gatherImagesWgsl,
-      variableNames: ['packed', 'indices'],
-      variableComponents: [1, 1],
+      inputs: ['packed', 'indices'],
+      inputComponents: [1, 1],
       outputComponent: vec4 ? 4 : 1,
       invocations: (batch * a.pixels) / (vec4 ? 4 : 1),
       workgroupSize: 256,
@@ -64,13 +64,12 @@ const cpuKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   return cpu.makeTensorInfo(outShape(indices.shape[0], a), 'float32', gatherImagesReference(bytes, idx, a.count, a.pixels));
 };
 
-let registered = false;
-function register(): void {
-  if (registered) return;
-  registered = true;
-  if (tf.getKernel(GatherImages, 'webgpu') == null) tf.registerKernel({ kernelName: GatherImages, backendName: 'webgpu', kernelFunc: webgpuKernel });
-  if (tf.getKernel(GatherImages, 'cpu') == null) tf.registerKernel({ kernelName: GatherImages, backendName: 'cpu', kernelFunc: cpuKernel });
-}
+/** GatherImages for webgpu and cpu (the table's 'data' group). */
+export const gatherImagesEntries: KernelEntry[] = [
+  { kernelName: GatherImages, backendName: 'webgpu', kernelFunc: webgpuKernel, group: 'data' },
+  { kernelName: GatherImages, backendName: 'cpu', kernelFunc: cpuKernel, group: 'data' },
+];
+const register = () => registerAll('data');
 
 /** Images and labels on the device, ready for {@link gatherBatch}. */
 export interface GpuDataset {

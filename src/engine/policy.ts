@@ -3,6 +3,7 @@
 // on hardware GPUs, where tfjs's shared-memory tiled kernels are built for the hardware and this project
 // has not measured (no GPU was lent to it). `useEngineKernels` overrides it.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { backend as currentBackend, getBackend, type TensorInfo } from '@tensorflow/tfjs-core';
 
 /** The tfjs kernels the engine can replace on the webgpu backend, and its own fused steps (Adam, SoftmaxCrossEntropy). */
 export const ENGINE_KERNEL_NAMES = [
@@ -69,6 +70,16 @@ export function engineKernelEnabled(name: EngineKernelName, backend: WebGPUBacke
   if (p === true || p === false) return p;
   if (typeof p === 'object' && p[name] !== undefined) return p[name]!;
   return isSoftwareAdapter(backend);
+}
+
+/**
+ * Whether the engine kernel `name` runs now on `tensors`: the webgpu backend, the policy on for it, and
+ * every tensor float32 in float32 storage (tfjs may label an int32 buffer float32 after a Cast).
+ */
+export function onEngine(name: EngineKernelName, tensors: (TensorInfo | undefined)[]): boolean {
+  if (getBackend() !== 'webgpu') return false;
+  const backend = currentBackend() as WebGPUBackend;
+  return tensors.every((t) => t == null || (t.dtype === 'float32' && backend.tensorMap.get(t.dataId)?.dtype === 'float32')) && engineKernelEnabled(name, backend);
 }
 
 /** How often each engine kernel ran, and how often it handed over to tfjs (tests and the bench read it). */

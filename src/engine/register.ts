@@ -2,39 +2,23 @@
 // names (so tfjs's gradients and users' models use them unchanged). Each keeps the original tfjs config and
 // calls it when the policy switches the engine kernel off or the arguments fall outside what it covers.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import {
-  backend_util,
-  engine,
-  getBackend,
-  getGradient,
-  getKernel,
-  registerGradient,
-  type Tensor,
-  registerKernel,
-  unregisterKernel,
-  type KernelConfig,
-  type KernelFunc,
-  type NamedAttrMap,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
+import { backend_util, engine, getGradient, registerGradient, type KernelFunc, type NamedAttrMap, type Tensor, type TensorInfo } from '@tensorflow/tfjs-core';
 import {
   convUnsupported,
   engineConv2D,
   engineConv2DBackpropFilter,
   engineConv2DBackpropInput,
-  engineMaxPool,
-  engineMaxPoolGrad,
-  poolUnsupported,
-} from './conv';
-import { engineMatMul, matMulUnsupported, type EngineActivation } from './matmul';
-import { countEngineCall, engineKernelEnabled, type EngineKernelName } from './policy';
-import { engineElementwiseKernels, reluGradWebGPU, ReluGradEngine } from './elementwise';
+} from './conv/conv';
+import { engineMaxPool, engineMaxPoolGrad, poolUnsupported } from './pool/max_pool';
+import { sumLeadingAxes } from './reduce/column_sum';
+import { engineMatMul, matMulUnsupported, type EngineActivation } from './matmul/matmul';
+import { countEngineCall, onEngine, type EngineKernelName } from './policy';
+import { originalKernel, registerAll, type KernelEntry } from './register_all';
+import { engineElementwiseKernels, reluGradWebGPU, ReluGradEngine } from './elementwise/elementwise';
 
 type Inputs = Record<string, TensorInfo | undefined>;
 /** An engine implementation: a result, or null to hand the call to the original tfjs kernel. */
-type EngineImpl = (inputs: Inputs, backend: WebGPUBackend, attrs: NamedAttrMap) => TensorInfo | null;
-
-const originals = new Map<string, KernelConfig>();
+export type EngineImpl = (inputs: Inputs, backend: WebGPUBackend, attrs: NamedAttrMap) => TensorInfo | null;
 
 function activationOf(attrs: NamedAttrMap): EngineActivation | null {
   const a = (attrs.activation as string | undefined) ?? 'linear';
@@ -108,14 +92,13 @@ const IMPLS: Partial<Record<EngineKernelName, EngineImpl>> = {
   BatchMatMul: matMulImpl(false),
   _FusedMatMul: matMulImpl(true),
   ...engineElementwiseKernels,
+  Sum: sumLeadingAxes,
 };
 
-function engineKernelFunc(name: EngineKernelName, impl: EngineImpl, original: KernelConfig): KernelFunc {
+function engineKernelFunc(name: EngineKernelName, impl: EngineImpl): KernelFunc {
   return (args) => {
     const backend = args.backend as WebGPUBackend;
-    // Every engine kernel works on float32 storage (tfjs may label an int32 buffer float32 after a Cast).
-    const storageFloat32 = Object.values(args.inputs).every((t) => t == null || backend.tensorMap.get(t.dataId)?.dtype === 'float32');
-    if (storageFloat32 && engineKernelEnabled(name, backend)) {
+    if (onEngine(name, Object.values(args.inputs))) {
       const out = impl(args.inputs as Inputs, backend, args.attrs ?? {});
       if (out != null) {
         countEngineCall(name, true);
@@ -123,9 +106,22 @@ function engineKernelFunc(name: EngineKernelName, impl: EngineImpl, original: Ke
       }
     }
     countEngineCall(name, false);
-    return original.kernelFunc(args);
+    return originalKernel(name)!.kernelFunc(args);
   };
 }
+
+/** The engine's entries in the registration table: its kernels over tfjs's, and its ReLU gradient kernel. */
+export const engineEntries: KernelEntry[] = [
+  ...(Object.entries(IMPLS) as [EngineKernelName, EngineImpl][]).map(
+    ([kernelName, impl]): KernelEntry => ({ kernelName, backendName: 'webgpu', kernelFunc: engineKernelFunc(kernelName, impl), group: 'engine', over: true }),
+  ),
+  {
+    kernelName: ReluGradEngine,
+    backendName: 'webgpu',
+    group: 'relu-grad',
+    kernelFunc: ({ inputs, backend }) => reluGradWebGPU(backend as WebGPUBackend, inputs.dy as TensorInfo, inputs.x as TensorInfo),
+  },
+];
 
 /**
  * Registers the engine kernels for `webgpu` over tfjs's own (kept, and called for what the engine does not
@@ -137,17 +133,9 @@ function engineKernelFunc(name: EngineKernelName, impl: EngineImpl, original: Ke
  */
 export function registerEngineKernels(): void {
   registerReluGradient();
-  for (const [name, impl] of Object.entries(IMPLS) as [EngineKernelName, EngineImpl][]) {
-    if (originals.has(name)) continue;
-    const original = getKernel(name, 'webgpu');
-    if (original == null) continue;
-    originals.set(name, { ...original });
-    unregisterKernel(name, 'webgpu');
-    registerKernel({ ...original, kernelFunc: engineKernelFunc(name, impl, original) });
-  }
+  registerAll('engine');
 }
 
-let reluKernelRegistered = false;
 const OURS = Symbol('engine relu gradient');
 
 /**
@@ -155,14 +143,7 @@ const OURS = Symbol('engine relu gradient');
  * Relu on, one fused kernel instead. Every other backend keeps tfjs's formula.
  */
 export function registerReluGradient(): void {
-  if (!reluKernelRegistered) {
-    reluKernelRegistered = true;
-    registerKernel({
-      kernelName: ReluGradEngine,
-      backendName: 'webgpu',
-      kernelFunc: ({ inputs, backend }) => reluGradWebGPU(backend as WebGPUBackend, inputs.dy as TensorInfo, inputs.x as TensorInfo),
-    });
-  }
+  registerAll('relu-grad');
   // tfjs's gradients may be registered later (ensureGradients in Node): called again then.
   const tfjsGradient = getGradient('Relu');
   if (!tfjsGradient || (tfjsGradient as { [OURS]?: boolean })[OURS]) return;
@@ -171,20 +152,10 @@ export function registerReluGradient(): void {
     ...({ [OURS]: true } as object),
     gradFunc: (dy, saved, attrs) => {
       const [x] = saved;
-      const backend = engine().backend as WebGPUBackend;
-      const fused =
-        getBackend() === 'webgpu' &&
-        x.dtype === 'float32' &&
-        backend.tensorMap.get(x.dataId)?.dtype === 'float32' &&
-        backend.tensorMap.get((dy as Tensor).dataId)?.dtype === 'float32' &&
-        engineKernelEnabled('Relu', backend);
-      if (!fused) return tfjsGradient.gradFunc(dy, saved, attrs);
+      if (!onEngine('Relu', [x, dy as Tensor])) return tfjsGradient.gradFunc(dy, saved, attrs);
       return { x: () => engine().runKernel(ReluGradEngine, { dy: dy as Tensor, x }) as Tensor };
     },
   });
 }
 
-/** The tfjs kernel config the engine registered over (for benchmarks that call tfjs's kernel directly). */
-export function originalKernel(name: EngineKernelName): KernelConfig | undefined {
-  return originals.get(name);
-}
+export { originalKernel };

@@ -3,7 +3,7 @@
 // per-epoch checkpoints (resumable); save it in the tfjs Layers format; evaluate it under the job's
 // attacks; write report.json. Files go through a `JobIO`, each written whole or not at all.
 import * as tf from '@tensorflow/tfjs-core';
-import { engineAdam } from '../engine/adam';
+import { engineAdam } from '../engine/optimizer/adam';
 import { createArchitecture } from '../models/architectures';
 import { saveClassifier } from '../models/layers_format';
 import type { Classifier } from '../models/seed_cnn';

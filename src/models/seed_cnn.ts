@@ -3,7 +3,7 @@
 // network as a tfjs-layers Sequential with stable layer names (seedCnnToLayersModel), for the Layers format.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { conv2dBiasRelu } from '../engine/conv_bias_relu';
+import { conv2dBiasRelu } from '../engine/conv/conv_bias_relu';
 import { AdversarialArgumentError } from '../validate';
 import type { Classifier } from './classifier';
 

@@ -5,7 +5,7 @@
 // one number read back.
 import * as tf from '@tensorflow/tfjs-core';
 import { gatherBatch, type GpuDataset } from '../data/gpu_dataset';
-import { softmaxCrossEntropy } from '../engine/softmax_cross_entropy';
+import { softmaxCrossEntropy } from '../engine/loss/softmax_cross_entropy';
 import type { Classifier } from '../models/seed_cnn';
 import { randomStart } from '../ops';
 

@@ -3,8 +3,8 @@
 // beta * KL(p(x) || p(x')) * (1 - p_y(x)), which weighs the divergence on the points the model gets wrong.
 // The reference takes log(p(x') + 1e-12) in the KL; here it is the exact log-softmax (fused kernels).
 import * as tf from '@tensorflow/tfjs-core';
-import { klDivergenceRows } from '../engine/kl_divergence';
-import { softmaxCrossEntropy } from '../engine/softmax_cross_entropy';
+import { klDivergenceRows } from '../engine/loss/kl_divergence';
+import { softmaxCrossEntropy } from '../engine/loss/softmax_cross_entropy';
 import { pgdNear } from './inner_pgd';
 import { minimize, trainingLoss, type TrainerDefinition } from './trainer';
 

@@ -2,8 +2,8 @@
 // the KL term alone, started near x, with p(x) held fixed while it is found. The KL term and its gradients
 // run as the fused KlDivergence kernels. The MNIST script of the paper uses beta 1 (CIFAR-10: 6).
 import * as tf from '@tensorflow/tfjs-core';
-import { klDivergenceRows } from '../engine/kl_divergence';
-import { softmaxCrossEntropy } from '../engine/softmax_cross_entropy';
+import { klDivergenceRows } from '../engine/loss/kl_divergence';
+import { softmaxCrossEntropy } from '../engine/loss/softmax_cross_entropy';
 import { pgdNear } from './inner_pgd';
 import { minimize, type TrainerDefinition } from './trainer';
 

@@ -2,7 +2,7 @@
 // that returns the batch's loss (a tensor, not read back). The training loop, the job, the benchmark's
 // training steps and the demo all run trainers through this one interface.
 import * as tf from '@tensorflow/tfjs-core';
-import { softmaxCrossEntropy } from '../engine/softmax_cross_entropy';
+import { softmaxCrossEntropy } from '../engine/loss/softmax_cross_entropy';
 import type { Classifier } from '../models/seed_cnn';
 import { resolveParams, type ParamSpec, type Params } from '../params';
 

@@ -5,12 +5,13 @@
 // or with the policy off, the op is composed from tfjs's own.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
-import commonWgsl from '../../shaders/engine/kl_divergence.wgsl';
-import gradWgsl from '../../shaders/engine/kl_divergence_grad.wgsl';
-import rowsWgsl from '../../shaders/engine/kl_divergence_rows.wgsl';
-import { AdversarialArgumentError } from '../validate';
-import { countEngineCall, engineKernelEnabled } from './policy';
-import { i32u, runEngineProgram } from './program';
+import commonWgsl from '../../../shaders/engine/kl_divergence.wgsl';
+import gradWgsl from '../../../shaders/engine/kl_divergence_grad.wgsl';
+import rowsWgsl from '../../../shaders/engine/kl_divergence_rows.wgsl';
+import { AdversarialArgumentError } from '../../validate';
+import { countEngineCall, onEngine } from '../policy';
+import { i32u, runProgram } from '../program';
+import { registerAll, type KernelEntry } from '../register_all';
 
 export const KlDivergence = 'KlDivergence';
 export const KlDivergenceGrad = 'KlDivergenceGrad';
@@ -36,9 +37,9 @@ const rowsKernel: tf.KernelFunc = ({ inputs, backend }) => {
   countEngineCall(KlDivergence, true);
   const { pLogits, qLogits } = inputs as unknown as KlInputs;
   const rows = pLogits.shape[0];
-  return runEngineProgram(
+  return runProgram(
     backend as WebGPUBackend,
-    { kernelName: KlDivergence, variant: [], constants: [], body: `${COMMON_WGSL}\n${rowsWgsl}`, variableNames: ['pLogits', 'qLogits'], variableComponents: [1, 1], outputComponent: 1, invocations: rows, workgroupSize: 64, uniforms: uniformsOf(pLogits) },
+    { kernelName: KlDivergence, variant: [], body: `${COMMON_WGSL}\n${rowsWgsl}`, inputs: ['pLogits', 'qLogits'], inputComponents: [1, 1], outputComponent: 1, invocations: rows, workgroupSize: 64, uniforms: uniformsOf(pLogits) },
     [pLogits, qLogits],
     [rows],
   );
@@ -48,15 +49,14 @@ const gradKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   countEngineCall(KlDivergenceGrad, true);
   const { pLogits, qLogits, dy } = inputs as unknown as KlInputs & { dy: tf.TensorInfo };
   const wrtP = (attrs as { wrt: 'p' | 'q' }).wrt === 'p';
-  return runEngineProgram(
+  return runProgram(
     backend as WebGPUBackend,
     {
       kernelName: KlDivergenceGrad,
       variant: [wrtP ? 'p' : 'q'],
-      constants: [`const WRT_P = ${wrtP};`],
-      body: `${COMMON_WGSL}\n${gradWgsl}`,
-      variableNames: ['pLogits', 'qLogits', 'dy'],
-      variableComponents: [1, 1, 1],
+      body: `const WRT_P = ${wrtP};\n${COMMON_WGSL}\n${gradWgsl}`,
+      inputs: ['pLogits', 'qLogits', 'dy'],
+      inputComponents: [1, 1, 1],
       outputComponent: 1,
       invocations: pLogits.shape[0] * pLogits.shape[1],
       workgroupSize: 64,
@@ -67,22 +67,24 @@ const gradKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   );
 };
 
-let registered = false;
-function register(): void {
-  if (registered) return;
-  registered = true;
-  tf.registerKernel({ kernelName: KlDivergence, backendName: 'webgpu', kernelFunc: rowsKernel });
-  tf.registerKernel({ kernelName: KlDivergenceGrad, backendName: 'webgpu', kernelFunc: gradKernel });
-  tf.registerGradient({
+/** The divergence kernel, its gradient kernel, and the gradient that connects them (the table's 'loss' group). */
+export const klDivergenceEntries: KernelEntry[] = [
+  {
     kernelName: KlDivergence,
-    inputsToSave: ['pLogits', 'qLogits'],
-    gradFunc: (dy, saved) => {
-      const [pLogits, qLogits] = saved;
-      const grad = (wrt: 'p' | 'q') => () => tf.engine().runKernel(KlDivergenceGrad, { pLogits, qLogits, dy: dy as tf.Tensor }, { wrt }) as tf.Tensor;
-      return { pLogits: grad('p'), qLogits: grad('q') };
+    backendName: 'webgpu',
+    kernelFunc: rowsKernel,
+    group: 'loss',
+    gradient: {
+      inputsToSave: ['pLogits', 'qLogits'],
+      gradFunc: (dy, saved) => {
+        const [pLogits, qLogits] = saved;
+        const grad = (wrt: 'p' | 'q') => () => tf.engine().runKernel(KlDivergenceGrad, { pLogits, qLogits, dy: dy as tf.Tensor }, { wrt }) as tf.Tensor;
+        return { pLogits: grad('p'), qLogits: grad('q') };
+      },
     },
-  });
-}
+  },
+  { kernelName: KlDivergenceGrad, backendName: 'webgpu', kernelFunc: gradKernel, group: 'loss' },
+];
 
 /** The op from tfjs's own kernels (off webgpu, or with the policy off). */
 function klComposed(pLogits: tf.Tensor2D, qLogits: tf.Tensor2D): tf.Tensor1D {
@@ -105,17 +107,10 @@ export function klDivergenceRows(pLogits: tf.Tensor2D, qLogits: tf.Tensor2D): tf
   const op = 'klDivergenceRows';
   if (!(pLogits instanceof tf.Tensor) || pLogits.rank !== 2) throw new AdversarialArgumentError(op, 'pLogits', `must be a rank-2 tensor [batch, classes], got ${pLogits instanceof tf.Tensor ? `rank ${pLogits.rank}` : typeof pLogits}`);
   if (!(qLogits instanceof tf.Tensor) || !tf.util.arraysEqual(qLogits.shape, pLogits.shape)) throw new AdversarialArgumentError(op, 'qLogits', `must have the shape of pLogits [${pLogits.shape}]${qLogits instanceof tf.Tensor ? `, got [${qLogits.shape}]` : ''}`);
-  const onEngine =
-    tf.getBackend() === 'webgpu' &&
-    pLogits.dtype === 'float32' &&
-    qLogits.dtype === 'float32' &&
-    (tf.backend() as WebGPUBackend).tensorMap.get(pLogits.dataId)?.dtype === 'float32' &&
-    (tf.backend() as WebGPUBackend).tensorMap.get(qLogits.dataId)?.dtype === 'float32' &&
-    engineKernelEnabled('KlDivergence', tf.backend() as WebGPUBackend);
-  if (!onEngine) {
+  if (!onEngine('KlDivergence', [pLogits, qLogits])) {
     countEngineCall(KlDivergence, false);
     return klComposed(pLogits, qLogits);
   }
-  register();
+  registerAll('loss');
   return tf.engine().runKernel(KlDivergence, { pLogits, qLogits }) as tf.Tensor1D;
 }

@@ -5,8 +5,9 @@
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { convUnsupported, engineConv2D } from './conv';
-import { ReluGradEngine } from './elementwise';
-import { countEngineCall, engineKernelEnabled } from './policy';
+import { ReluGradEngine } from '../elementwise/elementwise';
+import { countEngineCall, onEngine } from '../policy';
+import { registerAll, type KernelEntry } from '../register_all';
 
 export const Conv2DBiasRelu = 'EngineConv2DBiasRelu';
 
@@ -15,35 +16,33 @@ type Attrs = { strides: [number, number]; pad: 'valid' | 'same' | number };
 const geometry = (xShape: number[], filterShape: number[], a: Attrs) =>
   tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number], a.strides, 1, a.pad);
 
-let registered = false;
-function register(): void {
-  if (registered) return;
-  registered = true;
-  tf.registerKernel({
+/** The fused kernel and its gradient (the table's 'conv' group). */
+export const conv2dBiasReluEntries: KernelEntry[] = [
+  {
     kernelName: Conv2DBiasRelu,
     backendName: 'webgpu',
+    group: 'conv',
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { x, filter, bias } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo; bias: tf.TensorInfo };
       return engineConv2D(backend as WebGPUBackend, x, filter, geometry(x.shape, filter.shape, attrs as unknown as Attrs), bias, 'relu');
     },
-  });
-  tf.registerGradient({
-    kernelName: Conv2DBiasRelu,
-    inputsToSave: ['x', 'filter'],
-    outputsToSave: [true],
-    gradFunc: (dy, saved, attrs) => {
-      const [x, filter, y] = saved;
-      const a = attrs as unknown as Attrs;
-      const dz = tf.engine().runKernel(ReluGradEngine, { dy: dy as tf.Tensor, x: y }) as tf.Tensor4D;
-      const conv = { strides: a.strides, pad: a.pad, dataFormat: 'NHWC' };
-      return {
-        x: () => tf.engine().runKernel('Conv2DBackpropInput', { dy: dz, filter }, { ...conv, inputShape: x.shape }) as tf.Tensor,
-        filter: () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: dz }, { ...conv, filterShape: filter.shape }) as tf.Tensor,
-        bias: () => tf.sum(dz, [0, 1, 2]),
-      };
+    gradient: {
+      inputsToSave: ['x', 'filter'],
+      outputsToSave: [true],
+      gradFunc: (dy, saved, attrs) => {
+        const [x, filter, y] = saved;
+        const a = attrs as unknown as Attrs;
+        const dz = tf.engine().runKernel(ReluGradEngine, { dy: dy as tf.Tensor, x: y }) as tf.Tensor4D;
+        const conv = { strides: a.strides, pad: a.pad, dataFormat: 'NHWC' };
+        return {
+          x: () => tf.engine().runKernel('Conv2DBackpropInput', { dy: dz, filter }, { ...conv, inputShape: x.shape }) as tf.Tensor,
+          filter: () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: dz }, { ...conv, filterShape: filter.shape }) as tf.Tensor,
+          bias: () => tf.sum(dz, [0, 1, 2]),
+        };
+      },
     },
-  });
-}
+  },
+];
 
 /**
  * relu(conv2d(x, filter, strides, pad) + bias), NHWC, dilation 1: one engine kernel on webgpu (with the
@@ -54,16 +53,13 @@ function register(): void {
  */
 export function conv2dBiasRelu(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, strides: number | [number, number] = 1, pad: 'valid' | 'same' | number = 'valid'): tf.Tensor4D {
   const s: [number, number] = typeof strides === 'number' ? [strides, strides] : strides;
-  const backend = tf.backend() as WebGPUBackend;
-  const onEngine =
-    tf.getBackend() === 'webgpu' &&
-    engineKernelEnabled('FusedConv2D', backend) &&
-    [x, filter, bias].every((t) => t.dtype === 'float32' && backend.tensorMap.get(t.dataId)?.dtype === 'float32') &&
+  const fused =
+    onEngine('FusedConv2D', [x, filter, bias]) &&
     bias.rank === 1 &&
     bias.shape[0] === filter.shape[3] &&
     convUnsupported(geometry(x.shape, filter.shape, { strides: s, pad }), ['float32']) === null;
-  if (!onEngine) return tf.fused.conv2d({ x, filter, strides: s, pad, bias, activation: 'relu' });
-  register();
+  if (!fused) return tf.fused.conv2d({ x, filter, strides: s, pad, bias, activation: 'relu' });
+  registerAll('conv');
   countEngineCall(Conv2DBiasRelu, true);
   return tf.engine().runKernel(Conv2DBiasRelu, { x, filter, bias }, { strides: s, pad }) as tf.Tensor4D;
 }

@@ -4,25 +4,8 @@
 // name), and records the dispatch into tfjs's own command encoder and compute pass, as tfjs does.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { env, type TensorInfo } from '@tensorflow/tfjs-core';
-import { FLAG_PRINT_SHADER, registerFlags } from '../kernels/elementwise_program';
-import { uniformData, type UniformValue } from './program';
-
-export interface MultiOutputSpec {
-  kernelName: string;
-  /** Set-up-time choices only (vec4 or scalar); with the kernel name, the pipeline cache key. */
-  variant: string[];
-  body: string;
-  outputNames: string[];
-  inputNames: string[];
-  /** 1 (f32) or 4 (vec4<f32>) for every binding... */
-  components: 1 | 4;
-  /** ...but these inputs (by name) hold one value each of this type (per-row values beside vec4 elements). */
-  scalarInputs?: Record<string, 'f32' | 'i32'>;
-  /** Invocations; `uniforms.size` guards the rest of the last workgroup. */
-  invocations: number;
-  workgroupSize: number;
-  uniforms: UniformValue[];
-}
+import { printShader } from './flags';
+import { GUARDED_COMPUTE, programKey, uniformData, uniformFields, type ProgramSpec } from './spec';
 
 type BackendInternals = {
   device: GPUDevice;
@@ -40,53 +23,51 @@ type BackendInternals = {
 
 const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
 
-/** The keys (`kernelName_variant...`) of the pipelines built on `device` so far: which variants ran. */
+/** The keys (`kernelName_variant...`) of the multi-output pipelines built on `device` so far: which variants ran. */
 export const multiOutputPipelineKeys = (device: GPUDevice): string[] => [...(pipelines.get(device)?.keys() ?? [])];
 
-/** The WGSL module: bindings in the fixed order, the uniforms struct, the bounds guard, then the body. */
-export function multiOutputShader(spec: MultiOutputSpec): string {
-  const type = spec.components === 4 ? 'vec4<f32>' : 'f32';
+const arrayType = (components: number, type: 'f32' | 'i32') => (components === 4 ? `vec4<${type}>` : type);
+
+/** The WGSL module: bindings in the fixed order, the uniforms struct, the body, then `main` and the bounds guard. */
+export function multiOutputShader(spec: ProgramSpec): string {
+  const outputs = spec.outputs ?? ['result'];
   const bindings = [
-    ...spec.outputNames.map((n, i) => `@group(0) @binding(${i}) var<storage, read_write> ${n} : array<${type}>;`),
-    ...spec.inputNames.map((n, i) => `@group(0) @binding(${spec.outputNames.length + i}) var<storage, read> ${n} : array<${spec.scalarInputs?.[n] ?? type}>;`),
+    ...outputs.map((n, i) => `@group(0) @binding(${i}) var<storage, read_write> ${n} : array<${arrayType(spec.outputComponent, 'f32')}>;`),
+    ...spec.inputs.map(
+      (n, i) => `@group(0) @binding(${outputs.length + i}) var<storage, read> ${n} : array<${arrayType(spec.inputComponents[i], spec.inputTypes?.[n] ?? 'f32')}>;`,
+    ),
   ];
-  const uniformBinding = spec.outputNames.length + spec.inputNames.length;
   return [
-    `struct Uniforms { size : i32, ${spec.uniforms.map((u) => `${u.name} : ${u.type},`).join(' ')} };`,
+    `struct Uniforms { ${uniformFields(spec)} };`,
     ...bindings,
-    `@group(0) @binding(${uniformBinding}) var<uniform> uniforms : Uniforms;`,
+    `@group(0) @binding(${outputs.length + spec.inputs.length}) var<uniform> uniforms : Uniforms;`,
     spec.body,
     `@compute @workgroup_size(${spec.workgroupSize})
 fn main(@builtin(global_invocation_id) id : vec3<u32>, @builtin(num_workgroups) groups : vec3<u32>) {
-  let i = i32(id.x + id.y * groups.x * ${spec.workgroupSize}u);
-  if (i >= uniforms.size) { return; }
-  compute(i);
+  let index = i32(id.x + id.y * groups.x * ${spec.workgroupSize}u);
+${GUARDED_COMPUTE}
 }`,
   ].join('\n');
 }
 
-/** Records one dispatch of `spec` writing `outputs` (allocated by the caller) from `inputs`. */
-export function runMultiOutputProgram(backendArg: WebGPUBackend, spec: MultiOutputSpec, inputs: TensorInfo[], outputs: TensorInfo[]): void {
+/** Records one dispatch of a several-output `spec` writing `outputs` from `inputs`. */
+export function runMultiOutput(backendArg: WebGPUBackend, spec: ProgramSpec, inputs: TensorInfo[], outputs: TensorInfo[]): void {
   const backend = backendArg as unknown as BackendInternals;
   const device = backend.device;
   let cache = pipelines.get(device);
   if (!cache) pipelines.set(device, (cache = new Map()));
-  const key = [spec.kernelName, ...spec.variant].join('_');
+  const key = programKey(spec);
   let pipeline = cache.get(key);
   if (!pipeline) {
     const code = multiOutputShader(spec);
-    registerFlags();
-    if (env().getBool(FLAG_PRINT_SHADER)) console.log(`// ${spec.kernelName} (${key})\n${code}`);
+    printShader(spec.kernelName, key, code);
     const module = device.createShaderModule({ code, label: spec.kernelName });
     pipeline = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: spec.kernelName });
     cache.set(key, pipeline);
   }
   const ready = pipeline;
   for (const t of [...outputs, ...inputs]) backend.uploadToGPU(t.dataId);
-  const uniforms = backend.makeUniforms([
-    { type: 'int32', data: [spec.invocations] },
-    ...uniformData(spec.uniforms),
-  ]);
+  const uniforms = backend.makeUniforms(uniformData(spec));
   const resources = [...outputs, ...inputs].map((t) => backend.tensorToBinding(t));
   const bindGroup = device.createBindGroup({
     layout: ready.getBindGroupLayout(0),

@@ -3,9 +3,9 @@
 // SwiftShader); vec4 reads along the contiguous axis where sizes allow, a strided scalar variant elsewhere.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import genericWgsl from '../../shaders/engine/matmul_generic.wgsl';
+import genericWgsl from '../../../shaders/engine/matmul_generic.wgsl';
 import { genNN, genNT, genTN } from './matmul_tiles';
-import { i32u, runEngineProgram } from './program';
+import { i32u, runProgram } from '../program';
 
 export type MatMulVariant = 'nn4' | 'nt4' | 'tn4' | 'generic';
 export type EngineActivation = 'linear' | 'relu';
@@ -102,15 +102,14 @@ export function engineMatMul(backend: WebGPUBackend, args: MatMulArgs): TensorIn
   const tilesN = Math.ceil(n / tile.columns);
   const unit = (vec: boolean) => (vec ? 4 : 1);
   const inputs = [a, b, ...(bias ? [bias] : [])];
-  return runEngineProgram(
+  return runProgram(
     backend,
     {
       kernelName: 'MatMul',
       variant: [variant, `bias${biasKind}`, activation],
-      constants: [],
       body: [epilogueWgsl(biasKind, activation), vecOut ? '' : WRITE_ROW, tile.body()].join('\n'),
-      variableNames: bias ? ['A', 'B', 'bias'] : ['A', 'B'],
-      variableComponents: bias ? [unit(vecA), unit(vecB), biasKind === 'vec4' ? 4 : 1] : [unit(vecA), unit(vecB)],
+      inputs: bias ? ['A', 'B', 'bias'] : ['A', 'B'],
+      inputComponents: bias ? [unit(vecA), unit(vecB), biasKind === 'vec4' ? 4 : 1] : [unit(vecA), unit(vecB)],
       outputComponent: vecOut ? 4 : 1,
       invocations: batch * tilesM * tilesN,
       workgroupSize: 64,

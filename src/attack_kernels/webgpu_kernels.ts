@@ -2,7 +2,6 @@
 // runs its program with scalars in uniforms, and returns an output of the input's shape.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { chooseWidth } from './elementwise_program';
 import {
   ApgdStep,
   Copy,
@@ -22,7 +21,6 @@ import {
   type FabStepAttrs,
 } from './kernel_names';
 import { pcgHash } from '../reference';
-import { ApgdStepProgram, CopyProgram, FgsmStepProgram, PgdStepProgram, RandomStartProgram } from './programs';
 import dlrCommonWgsl from '../../shaders/dlr_common.wgsl';
 import dlrLossWgsl from '../../shaders/dlr_loss.wgsl';
 import dlrLossGradWgsl from '../../shaders/dlr_loss_grad.wgsl';
@@ -30,138 +28,77 @@ import fabApplyWgsl from '../../shaders/fab_apply.wgsl';
 import fabCommonWgsl from '../../shaders/fab_common.wgsl';
 import fabHyperplaneWgsl from '../../shaders/fab_hyperplane.wgsl';
 import fabStepWgsl from '../../shaders/fab_step.wgsl';
-import { f32u, i32u, runEngineProgram, type UniformValue } from '../engine/program';
-import { WORKGROUP_SIZE } from './elementwise_program';
-
-type Uniform = { type: 'float32' | 'uint32' | 'int32'; data: number[] };
-
-const sizeOf = (t: TensorInfo): number => t.shape.reduce((a, b) => a * b, 1);
-const flat = (t: TensorInfo, size: number): TensorInfo => ({ dataId: t.dataId, shape: [size], dtype: t.dtype });
-
-/** Runs `program` over the flat views of `inputs` into a new float32 tensor of `shape`. */
-function runFlat(
-  backend: WebGPUBackend,
-  makeProgram: (size: number) => Parameters<WebGPUBackend['runWebGPUProgram']>[0],
-  inputs: TensorInfo[],
-  uniforms: Uniform[],
-): TensorInfo {
-  const shape = inputs[0].shape;
-  const size = sizeOf(inputs[0]);
-  const out = backend.makeTensorInfo(shape, 'float32');
-  if (size === 0) return out;
-  backend.runWebGPUProgram(
-    makeProgram(size),
-    inputs.map((t) => flat(t, size)),
-    'float32',
-    uniforms,
-    flat(out, size),
-  );
-  return out;
-}
-
-const f32 = (...data: number[]): Uniform => ({ type: 'float32', data });
+import apgdStepWgsl from '../../shaders/apgd_step.wgsl';
+import copyWgsl from '../../shaders/copy.wgsl';
+import fgsmStepWgsl from '../../shaders/fgsm_step.wgsl';
+import pcgWgsl from '../../shaders/pcg.wgsl';
+import pgdStepWgsl from '../../shaders/pgd_step.wgsl';
+import randomStartWgsl from '../../shaders/random_start.wgsl';
+import { chooseWidth, f32u, i32u, runElementwise, runLogitsProgram, runProgram, sizeOf, u32u, type UniformValue, WORKGROUP_SIZE } from '../engine/program';
 
 export const fgsmStepWebGPU: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, grad } = inputs as { x: TensorInfo; grad: TensorInfo };
   const a = attrs as unknown as FgsmStepAttrs;
-  return runFlat(backend as WebGPUBackend, (n) => new FgsmStepProgram(n, chooseWidth(n)), [x, grad], [
-    f32(a.targeted ? -a.epsilon : a.epsilon),
-    f32(a.clipMin),
-    f32(a.clipMax),
-  ]);
+  const uniforms = [f32u('stepSize', a.targeted ? -a.epsilon : a.epsilon), f32u('clipMin', a.clipMin), f32u('clipMax', a.clipMax)];
+  return runElementwise(backend as WebGPUBackend, { kernelName: FgsmStep, body: fgsmStepWgsl, inputs: ['x', 'grad'], uniforms }, [x, grad]);
 };
 
 export const pgdStepWebGPU: KernelFunc = ({ inputs, backend, attrs }) => {
   const { xAdv, x0, grad } = inputs as { xAdv: TensorInfo; x0: TensorInfo; grad: TensorInfo };
   const a = attrs as unknown as PgdStepAttrs;
-  return runFlat(backend as WebGPUBackend, (n) => new PgdStepProgram(n, chooseWidth(n)), [xAdv, x0, grad], [
-    f32(a.stepSize),
-    f32(a.epsilon),
-    f32(a.clipMin),
-    f32(a.clipMax),
-  ]);
+  const uniforms = [f32u('stepSize', a.stepSize), f32u('epsilon', a.epsilon), f32u('clipMin', a.clipMin), f32u('clipMax', a.clipMax)];
+  return runElementwise(backend as WebGPUBackend, { kernelName: PgdStep, body: pgdStepWgsl, inputs: ['xAdv', 'x0', 'grad'], uniforms }, [xAdv, x0, grad]);
 };
 
 export const randomStartWebGPU: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x } = inputs as { x: TensorInfo };
   const a = attrs as unknown as RandomStartAttrs;
-  return runFlat(backend as WebGPUBackend, (n) => new RandomStartProgram(n, chooseWidth(n)), [x], [
-    f32(a.epsilon),
-    f32(a.clipMin),
-    f32(a.clipMax),
-    { type: 'uint32', data: [pcgHash(a.seed)] },
-  ]);
+  const uniforms = [f32u('epsilon', a.epsilon), f32u('clipMin', a.clipMin), f32u('clipMax', a.clipMax), u32u('key', pcgHash(a.seed))];
+  return runElementwise(backend as WebGPUBackend, { kernelName: RandomStart, body: `${pcgWgsl}\n${randomStartWgsl}`, inputs: ['x'], uniforms }, [x]);
 };
 
 export const copyWebGPU: KernelFunc = ({ inputs, backend }) => {
   const { x } = inputs as { x: TensorInfo };
-  return runFlat(backend as WebGPUBackend, (n) => new CopyProgram(n, chooseWidth(n)), [x], []);
+  return runElementwise(backend as WebGPUBackend, { kernelName: Copy, body: copyWgsl, inputs: ['x'], uniforms: [] }, [x]);
 };
 
+/** APGD's step: inputs at the chosen width, the per-row step sizes one f32 each (vec4 only when every vec4 lies inside one row, so it has one step size). */
 export const apgdStepWebGPU: KernelFunc = ({ inputs, backend, attrs }) => {
   const { xCur, xPrev, x0, grad, stepSize } = inputs as Record<'xCur' | 'xPrev' | 'x0' | 'grad' | 'stepSize', TensorInfo>;
   const a = attrs as unknown as ApgdStepAttrs;
   const size = sizeOf(xCur);
   const rows = sizeOf(stepSize);
   const rowSize = rows === 0 ? 1 : size / rows;
-  // vec4 only when every vec4 lies inside one row (so it has one step size).
   const width = rowSize % 4 === 0 ? chooseWidth(size) : 1;
-  const gpu = backend as WebGPUBackend;
-  const result = gpu.makeTensorInfo(xCur.shape, 'float32');
-  if (size === 0) return result;
-  gpu.runWebGPUProgram(
-    new ApgdStepProgram(size, width),
-    [...[xCur, xPrev, x0, grad].map((t) => flat(t, size)), flat(stepSize, rows)],
-    'float32',
-    [f32(a.epsilon), f32(a.momentum), f32(a.clipMin), f32(a.clipMax), { type: 'int32', data: [rowSize] }],
-    flat(result, size),
+  const uniforms = [f32u('epsilon', a.epsilon), f32u('momentum', a.momentum), f32u('clipMin', a.clipMin), f32u('clipMax', a.clipMax), i32u('rowSize', rowSize)];
+  return runElementwise(
+    backend as WebGPUBackend,
+    { kernelName: ApgdStep, body: apgdStepWgsl, inputs: ['xCur', 'xPrev', 'x0', 'grad', 'stepSize'], inputComponents: [width, width, width, width, 1], width, uniforms },
+    [xCur, xPrev, x0, grad, stepSize],
   );
-  return result;
 };
 
 /** DLR's row kernels: one invocation per row (classes are few), the shared row scan prepended. */
-function runDlr(backend: WebGPUBackend, kernelName: string, body: string, inputs: TensorInfo[], names: string[], outShape: number[]): TensorInfo {
-  const [rows, classes] = inputs[0].shape;
-  return runEngineProgram(
-    backend,
-    {
-      kernelName,
-      variant: [],
-      constants: [],
-      body: `${dlrCommonWgsl}\n${body}`,
-      variableNames: names,
-      variableComponents: names.map(() => 1),
-      outputComponent: 1,
-      invocations: rows,
-      workgroupSize: 64,
-      uniforms: [i32u('rows', rows), i32u('classes', classes)],
-    },
-    inputs,
-    outShape,
-  );
-}
-
 export const dlrLossWebGPU: KernelFunc = ({ inputs, backend }) => {
   const { logits, labels } = inputs as { logits: TensorInfo; labels: TensorInfo };
-  return runDlr(backend as WebGPUBackend, DlrLoss, dlrLossWgsl, [logits, labels], ['logits', 'labels'], [logits.shape[0]]);
+  return runLogitsProgram(backend as WebGPUBackend, DlrLoss, `${dlrCommonWgsl}\n${dlrLossWgsl}`, { logits, labels }, [logits.shape[0]]);
 };
 
 export const dlrLossGradWebGPU: KernelFunc = ({ inputs, backend }) => {
   const { logits, labels, dy } = inputs as { logits: TensorInfo; labels: TensorInfo; dy: TensorInfo };
-  return runDlr(backend as WebGPUBackend, DlrLossGrad, dlrLossGradWgsl, [logits, labels, dy], ['logits', 'labels', 'dy'], logits.shape);
+  return runLogitsProgram(backend as WebGPUBackend, DlrLossGrad, `${dlrCommonWgsl}\n${dlrLossGradWgsl}`, { logits, labels, dy }, logits.shape);
 };
 
 /** FAB's kernels: fab_common.wgsl prepended, the norm a constant (part of the pipeline key). */
 function runFab(backend: WebGPUBackend, kernelName: string, body: string, l2: boolean, inputs: TensorInfo[], names: string[], invocations: number, workgroupSize: number, uniforms: UniformValue[], outShape: number[]): TensorInfo {
-  return runEngineProgram(
+  return runProgram(
     backend,
     {
       kernelName,
       variant: [l2 ? 'l2' : 'linf'],
-      constants: [`const IS_L2 = ${l2};`],
-      body: `${fabCommonWgsl}\n${body}`,
-      variableNames: names,
-      variableComponents: names.map(() => 1),
+      body: [`const IS_L2 = ${l2};`, fabCommonWgsl, body].join('\n'),
+      inputs: names,
+      inputComponents: names.map(() => 1),
       outputComponent: 1,
       invocations,
       workgroupSize,

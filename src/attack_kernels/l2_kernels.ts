@@ -11,7 +11,6 @@ import apgdStepL2NormsWgsl from '../../shaders/apgd_step_l2_norms.wgsl';
 import dlrTargetedCommonWgsl from '../../shaders/dlr_targeted_common.wgsl';
 import dlrTargetedLossWgsl from '../../shaders/dlr_targeted_loss.wgsl';
 import dlrTargetedLossGradWgsl from '../../shaders/dlr_targeted_loss_grad.wgsl';
-import commonWgsl from '../../shaders/elementwise_common.wgsl';
 import l2CommonWgsl from '../../shaders/l2_common.wgsl';
 import pcgWgsl from '../../shaders/pcg.wgsl';
 import pgdStepL2Wgsl from '../../shaders/pgd_step_l2.wgsl';
@@ -20,13 +19,9 @@ import pgdStepL2NormsWgsl from '../../shaders/pgd_step_l2_norms.wgsl';
 import randomStartL2Wgsl from '../../shaders/random_start_l2.wgsl';
 import randomStartL2ElementWgsl from '../../shaders/random_start_l2_element.wgsl';
 import randomStartL2NormsWgsl from '../../shaders/random_start_l2_norms.wgsl';
-import { f32u, i32u, runEngineProgram, type UniformValue } from '../engine/program';
+import { chooseWidth, elementwisePreamble, elementwiseSpec, f32u, i32u, runLogitsProgram, runProgram, runProgramInto, sizeOf, u32u, type UniformValue } from '../engine/program';
 import { pcgHash } from '../reference';
-import { chooseWidth, ElementwiseProgram, type UniformField, type Width } from './elementwise_program';
-import { ApgdStepL2, DlrTargetedLoss, DlrTargetedLossGrad, PgdStepL2, RandomStartL2, type ApgdStepAttrs, type PgdStepAttrs, type RandomStartAttrs } from './kernel_names';
-
-/** The aliases elementwise_common.wgsl expects, at scalar width (the row passes read one f32 at a time). */
-const SCALAR_ALIASES = ['alias F = f32;', 'alias U = u32;', 'alias B = bool;', 'const LANES : u32 = 1u;', 'const LANE_OFFSETS : U = U(0u);'].join('\n');
+import { type ApgdStepAttrs, ApgdStepL2, DlrTargetedLoss, DlrTargetedLossGrad, type PgdStepAttrs, PgdStepL2, type RandomStartAttrs, RandomStartL2 } from './kernel_names';
 
 /** One L2 kernel: its name, the WGSL its passes share, its row and element bodies, its inputs and extra uniforms. */
 interface L2KernelSpec {
@@ -45,19 +40,6 @@ interface L2KernelSpec {
   extra: UniformValue[];
 }
 
-class L2ElementProgram extends ElementwiseProgram {
-  variableNames: string[];
-  variableComponents: number[];
-  constructor(spec: L2KernelSpec, size: number, width: Width, uniforms: UniformField[]) {
-    super(spec.kernelName, `${spec.shared}\n${spec.elementBody}`, size, width, uniforms);
-    this.variableNames = [...spec.elementInputs, ...spec.rowInputs, 'norms'];
-    this.variableComponents = [...spec.elementInputs.map(() => width), ...spec.rowInputs.map(() => 1), 1];
-  }
-}
-
-const flat = (t: TensorInfo, size: number): TensorInfo => ({ dataId: t.dataId, shape: [size], dtype: t.dtype });
-const sizeOf = (t: TensorInfo): number => t.shape.reduce((a, b) => a * b, 1);
-
 /** Runs the row pass then the element pass of `spec` on `inputs` (element inputs first, then per-row ones). */
 function runL2(backend: WebGPUBackend, spec: L2KernelSpec, inputs: TensorInfo[], bounds: { epsilon: number; clipMin: number; clipMax: number }): TensorInfo {
   const like = inputs[0];
@@ -67,29 +49,35 @@ function runL2(backend: WebGPUBackend, spec: L2KernelSpec, inputs: TensorInfo[],
   if (size === 0) return result;
   const rowSize = size / rows;
   const uniforms = [f32u('epsilon', bounds.epsilon), f32u('clipMin', bounds.clipMin), f32u('clipMax', bounds.clipMax), i32u('rowSize', rowSize), ...spec.extra];
-  const elementCount = spec.elementInputs.length;
-  const flatInputs = inputs.map((t, i) => flat(t, i < elementCount ? size : rows));
-  const norms = runEngineProgram(
+  const rowInputs = spec.rowPassReadsInputs ? [...spec.elementInputs, ...spec.rowInputs] : [];
+  const norms = runProgram(
     backend,
     {
       kernelName: `${spec.kernelName}Norms`,
       variant: [],
-      constants: [],
-      body: [SCALAR_ALIASES, commonWgsl, spec.shared, spec.rowBody].join('\n'),
-      variableNames: spec.rowPassReadsInputs ? [...spec.elementInputs, ...spec.rowInputs] : [],
-      variableComponents: spec.rowPassReadsInputs ? inputs.map(() => 1) : [],
+      // The row pass reads one f32 at a time: the element helpers at scalar width.
+      body: [elementwisePreamble(1), spec.shared, spec.rowBody].join('\n'),
+      inputs: rowInputs,
+      inputComponents: rowInputs.map(() => 1),
       outputComponent: 1,
       invocations: rows,
       workgroupSize: 64,
       uniforms,
     },
-    spec.rowPassReadsInputs ? flatInputs : [],
+    spec.rowPassReadsInputs ? inputs : [],
     [rows * spec.normsPerRow],
   );
   const width = rowSize % 4 === 0 ? chooseWidth(size) : 1;
-  const program = new L2ElementProgram(spec, size, width, uniforms.map((u) => ({ name: u.name, type: u.type })));
-  const data = uniforms.map((u) => ({ type: u.type === 'f32' ? 'float32' : u.type === 'u32' ? 'uint32' : 'int32', data: [u.value] }));
-  backend.runWebGPUProgram(program, [...flatInputs, norms], 'float32', data, flat(result, size));
+  const element = elementwiseSpec({
+    kernelName: spec.kernelName,
+    body: `${spec.shared}\n${spec.elementBody}`,
+    size,
+    width,
+    inputs: [...spec.elementInputs, ...spec.rowInputs, 'norms'],
+    inputComponents: [...spec.elementInputs.map(() => width), ...spec.rowInputs.map(() => 1 as const), 1],
+    uniforms,
+  });
+  runProgramInto(backend, element, [...inputs, norms], [result]);
   backend.disposeData(norms.dataId);
   return result;
 }
@@ -142,39 +130,18 @@ export const apgdStepL2WebGPU: KernelFunc = ({ inputs, backend, attrs }) => {
 export const randomStartL2WebGPU: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x } = inputs as { x: TensorInfo };
   const a = attrs as unknown as RandomStartAttrs;
-  return runL2(backend as WebGPUBackend, { ...RANDOM_START_L2, extra: [{ name: 'key', type: 'u32', value: pcgHash(a.seed) }] }, [x], a);
+  return runL2(backend as WebGPUBackend, { ...RANDOM_START_L2, extra: [u32u('key', pcgHash(a.seed))] }, [x], a);
 };
 
 /** The targeted DLR's row kernels: one invocation per row, the shared top-four scan prepended. */
-function runDlrTargeted(backend: WebGPUBackend, kernelName: string, body: string, inputs: TensorInfo[], names: string[], outShape: number[]): TensorInfo {
-  const [rows, classes] = inputs[0].shape;
-  return runEngineProgram(
-    backend,
-    {
-      kernelName,
-      variant: [],
-      constants: [],
-      body: `${dlrTargetedCommonWgsl}\n${body}`,
-      variableNames: names,
-      variableComponents: names.map(() => 1),
-      outputComponent: 1,
-      invocations: rows,
-      workgroupSize: 64,
-      uniforms: [i32u('rows', rows), i32u('classes', classes)],
-    },
-    inputs,
-    outShape,
-  );
-}
-
 export const dlrTargetedLossWebGPU: KernelFunc = ({ inputs, backend }) => {
   const { logits, labels, targets } = inputs as Record<'logits' | 'labels' | 'targets', TensorInfo>;
-  return runDlrTargeted(backend as WebGPUBackend, DlrTargetedLoss, dlrTargetedLossWgsl, [logits, labels, targets], ['logits', 'labels', 'targets'], [logits.shape[0]]);
+  return runLogitsProgram(backend as WebGPUBackend, DlrTargetedLoss, `${dlrTargetedCommonWgsl}\n${dlrTargetedLossWgsl}`, { logits, labels, targets }, [logits.shape[0]]);
 };
 
 export const dlrTargetedLossGradWebGPU: KernelFunc = ({ inputs, backend }) => {
   const { logits, labels, targets, dy } = inputs as Record<'logits' | 'labels' | 'targets' | 'dy', TensorInfo>;
-  return runDlrTargeted(backend as WebGPUBackend, DlrTargetedLossGrad, dlrTargetedLossGradWgsl, [logits, labels, targets, dy], ['logits', 'labels', 'targets', 'dy'], logits.shape);
+  return runLogitsProgram(backend as WebGPUBackend, DlrTargetedLossGrad, `${dlrTargetedCommonWgsl}\n${dlrTargetedLossGradWgsl}`, { logits, labels, targets, dy }, logits.shape);
 };
 
 export const l2WebgpuKernelConfigs: KernelConfig[] = [

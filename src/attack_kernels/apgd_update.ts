@@ -7,9 +7,8 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { env, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import apgdUpdateBestWgsl from '../../shaders/apgd_update_best.wgsl';
 import apgdUpdateFooledWgsl from '../../shaders/apgd_update_fooled.wgsl';
-import { runMultiOutputProgram } from '../engine/multi_output';
+import { FLAG_VEC4, i32u, registerFlags, runProgramInto, sizeOf } from '../engine/program';
 import { apgdUpdateReference } from '../reference';
-import { FLAG_VEC4, registerFlags } from './elementwise_program';
 import { ApgdUpdate } from './kernel_names';
 
 const NAMES = ['next', 'grad', 'xFooled', 'xBest', 'gradBest', 'loss', 'lossBest', 'wrong'] as const;
@@ -18,7 +17,7 @@ type Inputs = Record<(typeof NAMES)[number], TensorInfo>;
 export const apgdUpdateWebGPU: KernelFunc = ({ inputs, backend }) => {
   const t = inputs as unknown as Inputs;
   const gpu = backend as WebGPUBackend;
-  const size = t.next.shape.reduce((a, b) => a * b, 1);
+  const size = sizeOf(t.next);
   const rows = t.loss.shape[0] ?? 0;
   const outputs = [0, 1, 2].map(() => gpu.makeTensorInfo(t.next.shape, 'float32'));
   if (size === 0) return outputs;
@@ -30,19 +29,20 @@ export const apgdUpdateWebGPU: KernelFunc = ({ inputs, backend }) => {
   const storage = (info: TensorInfo) => (gpu as unknown as { tensorMap: { get(id: object): { dtype: string } } }).tensorMap.get(info.dataId).dtype;
   const scalarInputs = Object.fromEntries((['loss', 'lossBest', 'wrong'] as const).map((n) => [n, storage(t[n]) === 'float32' ? 'f32' : 'i32'])) as Record<string, 'f32' | 'i32'>;
   const pass = (name: string, body: string, inputNames: (typeof NAMES)[number][], outputNames: string[], out: TensorInfo[]) =>
-    runMultiOutputProgram(
+    runProgramInto(
       gpu,
       {
         kernelName: name,
         variant: [width === 4 ? 'vec4' : 'scalar', ...Object.values(scalarInputs)],
         body: `const WIDTH : i32 = ${width};\n${body}`,
-        outputNames,
-        inputNames,
-        components: width,
-        scalarInputs,
+        outputs: outputNames,
+        outputComponent: width,
+        inputs: inputNames,
+        inputComponents: inputNames.map((n) => (n in scalarInputs ? 1 : width)),
+        inputTypes: scalarInputs,
         invocations: size / width,
         workgroupSize: 256,
-        uniforms: [{ name: 'rowSize', type: 'i32', value: rowSize }],
+        uniforms: [i32u('rowSize', rowSize)],
       },
       inputNames.map((n) => t[n]),
       out,

@@ -4,9 +4,9 @@
 // tfjs's own step off the webgpu backend or when the policy switches it off.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
-import adamWgsl from '../../shaders/engine/adam.wgsl';
-import { runMultiOutputProgram } from './multi_output';
-import { countEngineCall, engineKernelEnabled } from './policy';
+import adamWgsl from '../../../shaders/engine/adam.wgsl';
+import { f32u, runProgramInto, sizeOf } from '../program';
+import { countEngineCall, onEngine } from '../policy';
 
 /** Per-step scalars of the fused update (float32 values, as tfjs computes them). */
 export interface AdamStepScalars {
@@ -23,31 +23,32 @@ export interface AdamStepScalars {
 
 /** Runs the fused step on webgpu; returns [value', m', v'] as new tensors. */
 export function adamStepWebGPU(backend: WebGPUBackend, value: tf.TensorInfo, grad: tf.TensorInfo, m: tf.TensorInfo, v: tf.TensorInfo, s: AdamStepScalars): tf.TensorInfo[] {
-  const size = value.shape.reduce((a, b) => a * b, 1);
+  const size = sizeOf(value);
   countEngineCall('AdamStep', true);
   const outputs = [0, 1, 2].map(() => backend.makeTensorInfo(value.shape, 'float32'));
   if (size === 0) return outputs;
   const width = size % 4 === 0 ? 4 : 1;
-  runMultiOutputProgram(
+  runProgramInto(
     backend,
     {
       kernelName: 'AdamStep',
       variant: [width === 4 ? 'vec4' : 'scalar'],
       body: adamWgsl,
-      outputNames: ['newValue', 'newBeta1Moment', 'newBeta2Moment'],
-      inputNames: ['value', 'grad', 'beta1Moment', 'beta2Moment'],
-      components: width,
+      outputs: ['newValue', 'newBeta1Moment', 'newBeta2Moment'],
+      outputComponent: width,
+      inputs: ['value', 'grad', 'beta1Moment', 'beta2Moment'],
+      inputComponents: [width, width, width, width],
       invocations: size / width,
       workgroupSize: 256,
       uniforms: [
-        { name: 'learningRate', type: 'f32', value: s.learningRate },
-        { name: 'beta1', type: 'f32', value: s.beta1 },
-        { name: 'beta2', type: 'f32', value: s.beta2 },
-        { name: 'oneMinusBeta1', type: 'f32', value: s.oneMinusBeta1 },
-        { name: 'oneMinusBeta2', type: 'f32', value: s.oneMinusBeta2 },
-        { name: 'epsilon', type: 'f32', value: s.epsilon },
-        { name: 'biasCorrection1', type: 'f32', value: s.biasCorrection1 },
-        { name: 'biasCorrection2', type: 'f32', value: s.biasCorrection2 },
+        f32u('learningRate', s.learningRate),
+        f32u('beta1', s.beta1),
+        f32u('beta2', s.beta2),
+        f32u('oneMinusBeta1', s.oneMinusBeta1),
+        f32u('oneMinusBeta2', s.oneMinusBeta2),
+        f32u('epsilon', s.epsilon),
+        f32u('biasCorrection1', s.biasCorrection1),
+        f32u('biasCorrection2', s.biasCorrection2),
       ],
     },
     [value, grad, m, v],
@@ -98,7 +99,7 @@ export class EngineAdamOptimizer extends tf.AdamOptimizer {
 
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
     const backend = tf.backend() as WebGPUBackend;
-    if (tf.getBackend() !== 'webgpu' || !engineKernelEnabled('Adam', backend)) {
+    if (!onEngine('Adam', [])) {
       this.accumulated = null;
       countEngineCall('AdamStep', false);
       super.applyGradients(variableGradients);

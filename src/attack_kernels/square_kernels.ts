@@ -14,8 +14,7 @@ import linfCandidateWgsl from '../../shaders/square_linf_candidate.wgsl';
 import l2InitWgsl from '../../shaders/square_l2_init.wgsl';
 import l2StatsWgsl from '../../shaders/square_l2_stats.wgsl';
 import l2CandidateWgsl from '../../shaders/square_l2_candidate.wgsl';
-import { f32u, i32u, runEngineProgram, type UniformValue } from '../engine/program';
-import { runMultiOutputProgram } from '../engine/multi_output';
+import { f32u, i32u, runProgram, runProgramInto, sizeOf, u32u, type UniformValue } from '../engine/program';
 import { squareKey, squareL2InitGrid } from '../attacks/square_schedule';
 import {
   L2_STATS,
@@ -38,8 +37,6 @@ export const SquareL2Init = 'SquareL2Init';
 export const SquareL2Stats = 'SquareL2Stats';
 export const SquareL2Candidate = 'SquareL2Candidate';
 
-const u32u = (name: string, value: number): UniformValue => ({ name, type: 'u32', value });
-const sizeOf = (t: TensorInfo): number => t.shape.reduce((a, b) => a * b, 1);
 const shapeOf = (t: TensorInfo): SquareShape => ({ rows: t.shape[0], height: t.shape[1], width: t.shape[2], channels: t.shape[3] });
 
 /** The image kernels' uniforms: geometry, radius, box, key of the step, side. */
@@ -68,15 +65,14 @@ function runSquare(
   invocations: number,
 ): TensorInfo {
   const names = Object.keys(inputs);
-  return runEngineProgram(
+  return runProgram(
     backend,
     {
       kernelName,
       variant: [],
-      constants: [],
       body: parts.join('\n'),
-      variableNames: names,
-      variableComponents: names.map(() => 1),
+      inputs: names,
+      inputComponents: names.map(() => 1),
       outputComponent: 1,
       invocations,
       // 256 per workgroup for element kernels (measured best on SwiftShader for the attack kernels), 64 for row kernels.
@@ -103,15 +99,16 @@ const squareAcceptWebGPU: KernelFunc = ({ inputs, backend }) => {
   const outputs = [gpu.makeTensorInfo(xBest.shape, 'float32'), gpu.makeTensorInfo(marginBest.shape, 'float32')];
   const size = sizeOf(xBest);
   if (size === 0) return outputs;
-  runMultiOutputProgram(
+  runProgramInto(
     gpu,
     {
       kernelName: SquareAccept,
       variant: [],
       body: acceptWgsl,
-      outputNames: ['xBestNext', 'marginBestNext'],
-      inputNames: ['xNew', 'xBest', 'margin', 'marginBest'],
-      components: 1,
+      outputs: ['xBestNext', 'marginBestNext'],
+      outputComponent: 1,
+      inputs: ['xNew', 'xBest', 'margin', 'marginBest'],
+      inputComponents: [1, 1, 1, 1],
       invocations: size,
       workgroupSize: 256,
       uniforms: [i32u('rowSize', size / marginBest.shape[0])],

@@ -1,0 +1,59 @@
+// Engine element-wise kernels: Relu, Step (ReLU's derivative in tfjs's gradients), same-shape Multiply
+// (dy * step(y)), Add (same shape or a bias over the last axis), and the fused ReLU gradient. vec4 where the element count allows it, through the element-wise program.
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { util, type TensorInfo } from '@tensorflow/tfjs-core';
+import addWgsl from '../../../shaders/engine/add.wgsl';
+import multiplyWgsl from '../../../shaders/engine/multiply.wgsl';
+import reluWgsl from '../../../shaders/engine/relu.wgsl';
+import reluGradWgsl from '../../../shaders/engine/relu_grad.wgsl';
+import stepWgsl from '../../../shaders/engine/step.wgsl';
+import type { EngineImpl } from '../register';
+import { chooseWidth, f32u, i32u, runElementwise, type UniformValue, type Width } from '../program';
+
+/** One engine element-wise kernel over `tensors` (output of the first one's shape). */
+function run(backend: WebGPUBackend, kernelName: string, body: string, inputs: string[], tensors: TensorInfo[], uniforms: UniformValue[], width?: Width): TensorInfo {
+  return runElementwise(backend, { kernelName, body, inputs, uniforms, width }, tensors);
+}
+
+type Impl = EngineImpl;
+
+const relu: Impl = (inputs, backend) => {
+  const x = inputs.x!;
+  if (x.dtype !== 'float32') return null;
+  return run(backend, 'Relu', reluWgsl, ['x'], [x], []);
+};
+
+const step: Impl = (inputs, backend, attrs) => {
+  const x = inputs.x!;
+  if (x.dtype !== 'float32') return null;
+  return run(backend, 'Step', stepWgsl, ['x'], [x], [f32u('alpha', Number(attrs.alpha ?? 0))]);
+};
+
+const multiply: Impl = (inputs, backend) => {
+  const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || !util.arraysEqual(a.shape, b.shape)) return null;
+  return run(backend, 'Multiply', multiplyWgsl, ['a', 'b'], [a, b], []);
+};
+
+/** a + b for same shapes, or b a vector over a's last axis (bias add). */
+const add: Impl = (inputs, backend) => {
+  const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  const size = util.sizeFromShape(a.shape);
+  const bSize = util.sizeFromShape(b.shape);
+  const same = util.arraysEqual(a.shape, b.shape);
+  const bias = a.shape.length >= 1 && bSize === a.shape[a.shape.length - 1] && b.shape.every((d, i) => i === b.shape.length - 1 || d === 1);
+  if (!same && !bias) return null;
+  const width = chooseWidth(bSize) === 4 && size % 4 === 0 ? 4 : 1;
+  return run(backend, 'Add', addWgsl, ['a', 'b'], [a, b], [i32u('bSize', bSize / width)], width);
+};
+
+export const engineElementwiseKernels = { Add: add, Relu: relu, Step: step, Multiply: multiply };
+
+/** The engine's ReLU gradient kernel: dy where x > 0, else 0. */
+export const ReluGradEngine = 'EngineReluGrad';
+
+/** dx of ReLU in one kernel (registered for webgpu under `EngineReluGrad`; the Relu gradient calls it). */
+export function reluGradWebGPU(backend: WebGPUBackend, dy: TensorInfo, x: TensorInfo): TensorInfo {
+  return run(backend, 'ReluGrad', reluGradWgsl, ['dy', 'x'], [dy, x], []);
+}

@@ -1,0 +1,96 @@
+// Register-tiled matmul bodies, unrolled here (program/unroll.ts) because WGSL keeps no array in
+// registers: each invocation holds a tile of C in vec4 accumulators and reads A and B as vec4 along their
+// contiguous axes. Tile sizes measured on SwiftShader (bench/): nn 4x8, tn 16x8, nt 8x16 were the fastest
+// of 4x4..16x16.
+import { unroll, unroll2 } from '../program';
+
+/** The tile's coordinates from the flat invocation index (batch, tile row tm, tile column tn). */
+const TILE_INDEX = `  let tilesPerBatch = uniforms.tilesM * uniforms.tilesN;
+  let batch = index / tilesPerBatch;
+  let tile = index - batch * tilesPerBatch;
+  let tm = tile / uniforms.tilesN;
+  let tn = tile - tm * uniforms.tilesN;`;
+
+/** C = A B: R rows x 4*C4 columns; A contiguous along k, B along n. */
+export function genNN(R: number, C4: number): string {
+  return `fn compute(index : i32) {
+${TILE_INDEX}
+  let m0 = tm * ${R};
+  let k4 = uniforms.K / 4;
+  let n4 = uniforms.N / 4;
+  let lastRow = uniforms.M - 1;
+  let aBase = batch * uniforms.aBatchStride;
+  let bBase = batch * uniforms.bBatchStride;
+${unroll(R, (r) => `  let aRow${r} = aBase + min(m0 + ${r}, lastRow) * k4;`)}
+${unroll(C4, (c) => `  let bCol${c} = bBase + min(tn * ${C4} + ${c}, n4 - 1);`)}
+${unroll2(R, C4, (r, c) => `  var acc${r}_${c} = vec4<f32>(0.0);`)}
+  for (var k = 0; k < k4; k++) {
+    let bk = 4 * k * n4;
+${unroll2(4, C4, (j, c) => `    let b${j}_${c} = B[bCol${c} + bk + ${j} * n4];`)}
+${unroll(
+  R,
+  (r) => `    let a${r} = A[aRow${r} + k];
+${unroll(C4, (c) => `    acc${r}_${c} += a${r}.x * b0_${c} + a${r}.y * b1_${c} + a${r}.z * b2_${c} + a${r}.w * b3_${c};`)}`,
+)}
+  }
+${unroll(
+  R,
+  (r) => `  if (m0 + ${r} < uniforms.M) {
+${unroll(C4, (c) => `    if (tn * ${C4} + ${c} < n4) { result[(batch * uniforms.M + m0 + ${r}) * n4 + tn * ${C4} + ${c}] = epilogue(acc${r}_${c}, (tn * ${C4} + ${c}) * 4); }`)}
+  }`,
+)}
+}`;
+}
+
+const LANES = ['x', 'y', 'z', 'w'];
+
+/** C = A^T B: 4*R4 rows x 4*C4 columns; A contiguous along m, B along n. */
+export function genTN(R4: number, C4: number): string {
+  return `fn compute(index : i32) {
+${TILE_INDEX}
+  let m4 = uniforms.M / 4;
+  let n4 = uniforms.N / 4;
+  let aBase = batch * uniforms.aBatchStride;
+  let bBase = batch * uniforms.bBatchStride;
+${unroll(R4, (q) => `  var aIdx${q} = aBase + min(tm * ${R4} + ${q}, m4 - 1);`)}
+${unroll(C4, (c) => `  var bIdx${c} = bBase + min(tn * ${C4} + ${c}, n4 - 1);`)}
+${unroll2(4 * R4, C4, (r, c) => `  var acc${r}_${c} = vec4<f32>(0.0);`)}
+  for (var k = 0; k < uniforms.K; k++) {
+${unroll(R4, (q) => `    let a${q} = A[aIdx${q} + k * m4];`)}
+${unroll(C4, (c) => `    let b${c} = B[bIdx${c} + k * n4];`)}
+${unroll2(4 * R4, C4, (r, c) => `    acc${r}_${c} += a${r >> 2}.${LANES[r & 3]} * b${c};`)}
+  }
+${unroll(
+  4 * R4,
+  (r) => `  if (tm * ${R4} + ${r >> 2} < m4) {
+${unroll(C4, (c) => `    if (tn * ${C4} + ${c} < n4) { result[(batch * uniforms.M + (tm * ${R4} + ${r >> 2}) * 4 + ${r & 3}) * n4 + tn * ${C4} + ${c}] = epilogue(acc${r}_${c}, (tn * ${C4} + ${c}) * 4); }`)}
+  }`,
+)}
+}`;
+}
+
+/** C = A B^T: R rows x 4*C4 columns, A and B both contiguous along k (scalar output through writeRow). */
+export function genNT(R: number, C4: number): string {
+  return `fn compute(index : i32) {
+${TILE_INDEX}
+  let m0 = tm * ${R};
+  let n0 = tn * ${4 * C4};
+  let k4 = uniforms.K / 4;
+  let lastRow = uniforms.M - 1;
+  let lastCol = uniforms.N - 1;
+  let aBase = batch * uniforms.aBatchStride;
+  let bBase = batch * uniforms.bBatchStride;
+${unroll(R, (r) => `  let aRow${r} = aBase + min(m0 + ${r}, lastRow) * k4;`)}
+${unroll(4 * C4, (n) => `  let bRow${n} = bBase + min(n0 + ${n}, lastCol) * k4;`)}
+${unroll2(R, C4, (r, c) => `  var acc${r}_${c} = vec4<f32>(0.0);`)}
+  for (var k = 0; k < k4; k++) {
+${unroll(4 * C4, (n) => `    let b${n} = B[bRow${n} + k];`)}
+${unroll(
+  R,
+  (r) => `    let a${r} = A[aRow${r} + k];
+${unroll(C4, (c) => `    acc${r}_${c} += vec4<f32>(dot(a${r}, b${4 * c}), dot(a${r}, b${4 * c + 1}), dot(a${r}, b${4 * c + 2}), dot(a${r}, b${4 * c + 3}));`)}`,
+)}
+  }
+${unroll2(R, C4, (r, c) => `  writeRow(batch, m0 + ${r}, n0 + ${4 * c}, acc${r}_${c});`)}
+}`;
+}

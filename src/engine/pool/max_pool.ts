@@ -1,0 +1,79 @@
+// Engine max pooling (float32, channels a multiple of 4, vec4 over channels): MaxPool, and MaxPoolGrad
+// with one invocation per window where the windows tile the input, one per input pixel otherwise.
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import maxPoolWgsl from '../../../shaders/engine/max_pool.wgsl';
+import maxPoolGradWgsl from '../../../shaders/engine/max_pool_grad.wgsl';
+import maxPoolGradTiledWgsl from '../../../shaders/engine/max_pool_grad_tiled.wgsl';
+import { windowUniforms, type ConvInfo } from '../conv/conv';
+import { i32u, runProgram, type UniformValue } from '../program';
+
+function poolUniforms(info: ConvInfo): UniformValue[] {
+  return [
+    i32u('inHeight', info.inHeight),
+    i32u('inWidth', info.inWidth),
+    i32u('channels', info.inChannels),
+    i32u('outHeight', info.outHeight),
+    i32u('outWidth', info.outWidth),
+    ...windowUniforms(info),
+  ];
+}
+
+/** The reason the engine does not cover this pooling, or null when it does. */
+export function poolUnsupported(info: ConvInfo, dtype: string): string | null {
+  if (dtype !== 'float32') return 'dtype';
+  if (info.inChannels % 4 !== 0) return 'channels not a multiple of 4';
+  return null;
+}
+
+export function engineMaxPool(backend: WebGPUBackend, x: TensorInfo, info: ConvInfo): TensorInfo {
+  return runProgram(
+    backend,
+    {
+      kernelName: 'MaxPool',
+      variant: [],
+      body: maxPoolWgsl,
+      inputs: ['X'],
+      inputComponents: [4],
+      outputComponent: 4,
+      invocations: info.batchSize * info.outHeight * info.outWidth * (info.inChannels / 4),
+      workgroupSize: 64,
+      uniforms: poolUniforms(info),
+    },
+    [x],
+    info.outShape,
+  );
+}
+
+/** Whether the pooling windows tile the input exactly: stride = filter size, no padding, nothing left over. */
+export function poolWindowsTile(info: ConvInfo): boolean {
+  return (
+    info.strideHeight === info.filterHeight &&
+    info.strideWidth === info.filterWidth &&
+    info.padInfo.top === 0 &&
+    info.padInfo.left === 0 &&
+    info.outHeight * info.filterHeight === info.inHeight &&
+    info.outWidth * info.filterWidth === info.inWidth
+  );
+}
+
+/** dx of max pooling (dilation 1): the gradient goes to each window's maximum, ties to the last. */
+export function engineMaxPoolGrad(backend: WebGPUBackend, dy: TensorInfo, x: TensorInfo, info: ConvInfo): TensorInfo {
+  const tiled = poolWindowsTile(info);
+  return runProgram(
+    backend,
+    {
+      kernelName: 'MaxPoolGrad',
+      variant: [tiled ? 'tiled' : 'general'],
+      body: tiled ? maxPoolGradTiledWgsl : maxPoolGradWgsl,
+      inputs: ['DY', 'X'],
+      inputComponents: [4, 4],
+      outputComponent: 4,
+      invocations: (tiled ? info.outHeight * info.outWidth : info.inHeight * info.inWidth) * info.batchSize * (info.inChannels / 4),
+      workgroupSize: 64,
+      uniforms: poolUniforms(info),
+    },
+    [dy, x],
+    info.inShape,
+  );
+}

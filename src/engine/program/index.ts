@@ -1,0 +1,8 @@
+// The program layer in one import: the spec and its helpers, the runners, the flags, the element-wise form.
+export * from './spec';
+export * from './flags';
+export { runProgram, runProgramInto, uploadNow } from './run';
+export { multiOutputPipelineKeys } from './multi_output';
+export { elementwisePreamble, elementwiseSpec, runElementwise, type ElementwiseArgs } from './elementwise';
+export { unroll, unroll2 } from './unroll';
+export { runLogitsProgram } from './logits';

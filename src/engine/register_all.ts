@@ -1,0 +1,53 @@
+// The one registration of kernels with tfjs-core: a table of entries (kernel name, backend, kernel
+// function, optional gradient), each in a group that its owner registers, on first use or at set-up
+// (`initWebGPU`). The engine's replacements register over tfjs's kernel of the same name, kept for
+// `originalKernel`. Idempotent: an entry registers once; a gradient registers where tfjs has none.
+import { getGradient, getKernel, registerGradient, registerKernel, unregisterKernel, type GradConfig, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
+import { kernelTable } from './kernel_table';
+
+/**
+ * attack: the fused attack steps and losses; engine: the replacements of tfjs's kernels; relu-grad, loss,
+ * conv, data: the engine's own ops (ReLU's gradient, softmax cross-entropy, conv2dBiasRelu, GatherImages).
+ */
+export type KernelGroup = 'attack' | 'engine' | 'relu-grad' | 'loss' | 'conv' | 'data';
+
+export interface KernelEntry {
+  kernelName: string;
+  backendName: 'webgpu' | 'cpu';
+  kernelFunc: KernelFunc;
+  group: KernelGroup;
+  /** Registered with the kernel where tfjs has no gradient for the name yet. */
+  gradient?: Omit<GradConfig, 'kernelName'>;
+  /** Registers over the backend's own kernel of this name (skipped while there is none), which `originalKernel` keeps. */
+  over?: boolean;
+}
+
+const registered = new Set<string>();
+const originals = new Map<string, KernelConfig>();
+const id = (kernelName: string, backendName: string) => `${kernelName}/${backendName}`;
+
+/** Registers the entries of `group` that are not registered yet. */
+export function registerAll(group: KernelGroup): void {
+  for (const e of kernelTable()) {
+    if (e.group !== group) continue;
+    const key = id(e.kernelName, e.backendName);
+    if (!registered.has(key)) {
+      const existing = getKernel(e.kernelName, e.backendName);
+      if (e.over) {
+        if (existing == null) continue;
+        originals.set(key, { ...existing });
+        unregisterKernel(e.kernelName, e.backendName);
+        registerKernel({ ...existing, kernelFunc: e.kernelFunc });
+      } else if (existing == null) {
+        registerKernel({ kernelName: e.kernelName, backendName: e.backendName, kernelFunc: e.kernelFunc });
+      }
+      registered.add(key);
+    }
+    if (e.gradient && getGradient(e.kernelName) == null) registerGradient({ kernelName: e.kernelName, ...e.gradient });
+  }
+}
+
+/** The tfjs kernel config an entry registered over (for fallbacks, and benchmarks that call tfjs's kernel directly). */
+export function originalKernel(name: string, backendName = 'webgpu'): KernelConfig | undefined {
+  return originals.get(id(name, backendName));
+}
