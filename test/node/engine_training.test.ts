@@ -159,6 +159,35 @@ describe('training with the engine equals training with stock tfjs', () => {
     }
   });
 
+  test('fused Adam then tfjs Adam (policy switched off after 3 steps): the same 5 steps as tfjs Adam throughout; no tensor made per fused step', async () => {
+    const { value, errors } = await withGpuErrorScope(device(), async () => {
+      lib.useEngineKernels(true);
+      const start = tf.randomNormal([2179], 0, 1, 'float32', 4);
+      const grads = Array.from({ length: 5 }, (_, i) => tf.randomNormal([2179], 0, 0.1, 'float32', 40 + i));
+      const a = tf.variable(start.clone());
+      const b = tf.variable(start.clone());
+      const fused = lib.engineAdam(0.01);
+      const stock = tf.train.adam(0.01);
+      fused.applyGradients([{ name: a.name, tensor: grads[0] }]);
+      const tensorsBefore = tf.memory().numTensors;
+      for (const g of grads.slice(1, 3)) fused.applyGradients([{ name: a.name, tensor: g }]);
+      const tensorsAfter = tf.memory().numTensors;
+      lib.useEngineKernels({ Adam: false });
+      for (const g of grads.slice(3)) fused.applyGradients([{ name: a.name, tensor: g }]);
+      lib.useEngineKernels(true);
+      for (const g of grads) stock.applyGradients([{ name: b.name, tensor: g }]);
+      const out = { fused: (await a.data()) as Float32Array, stock: (await b.data()) as Float32Array, tensorsBefore, tensorsAfter };
+      tf.dispose([start, ...grads, a, b]);
+      fused.dispose();
+      stock.dispose();
+      return out;
+    });
+    lib.useEngineKernels('auto');
+    expect(errors).toEqual([]);
+    expect(value.tensorsAfter).toBe(value.tensorsBefore);
+    for (let i = 0; i < 2179; i++) expect(Math.abs(value.fused[i] - value.stock[i])).toBeLessThan(1e-6 * Math.max(1, Math.abs(value.stock[i])));
+  });
+
   test('tensor count flat over 40 engine training steps', async () => {
     lib.useEngineKernels(true);
     const model = lib.seedCnn({ seed: 2 });

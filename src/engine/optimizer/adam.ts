@@ -94,18 +94,26 @@ type AdamInternals = {
  * optimizer.minimize(() => loss(model), false, model.variables);
  */
 export class EngineAdamOptimizer extends tf.AdamOptimizer {
-  /** tfjs's float32 running products beta1^t and beta2^t, kept on the CPU (no read-back per step). */
+  /** tfjs's float32 running products beta1^t and beta2^t, kept on the CPU (no read-back, no tensor per step). */
   private accumulated: [number, number] | null = null;
 
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
     const backend = tf.backend() as WebGPUBackend;
+    const self = this as unknown as AdamInternals;
     if (!onEngine('Adam', [])) {
+      // tfjs's step reads its own accumulators: bring them to the fused steps' running products first.
+      if (this.accumulated != null) {
+        const [a1, a2] = this.accumulated;
+        tf.tidy(() => {
+          self.accBeta1.assign(tf.scalar(a1));
+          self.accBeta2.assign(tf.scalar(a2));
+        });
+      }
       this.accumulated = null;
       countEngineCall('AdamStep', false);
       super.applyGradients(variableGradients);
       return;
     }
-    const self = this as unknown as AdamInternals;
     const f = Math.fround;
     if (this.accumulated == null) {
       // beta^t after `iterations` steps, as tfjs multiplies it (float32 at each step).
@@ -143,12 +151,10 @@ export class EngineAdamOptimizer extends tf.AdamOptimizer {
       v.assign(newV);
       tf.dispose([newValue, newM, newV]);
     });
+    // The running products stay on the CPU: no scalar tensor, upload or dispatch per step for them. tfjs's
+    // own accumulators (read only by its own step; getWeights saves the iteration count) are brought up to
+    // date when the step falls back to tfjs's.
     this.accumulated = [f(acc1 * f(self.beta1)), f(acc2 * f(self.beta2))];
-    // Keep tfjs's own accumulators in step, so that a switch back to tfjs's step (or getWeights) agrees.
-    tf.tidy(() => {
-      self.accBeta1.assign(tf.mul(self.accBeta1, self.beta1));
-      self.accBeta2.assign(tf.mul(self.accBeta2, self.beta2));
-    });
     self.incrementIterations();
   }
 
