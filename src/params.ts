@@ -115,3 +115,28 @@ export function splitSpecList(text: string): SpecText[] {
     return { id: id.trim(), values };
   });
 }
+
+/**
+ * The `name=value` texts of one list entry read against its definition's parameters (type and range);
+ * throws a plain Error naming `id:name` (or the known parameters) for the caller to name its flag.
+ *
+ * @example
+ * readSpecValues('pgd', pgd.params, { steps: '50' }); // { steps: 50 }
+ */
+export function readSpecValues(id: string, specs: Record<string, ParamSpec>, values: Record<string, string>): Record<string, ParamValue> {
+  const out: Record<string, ParamValue> = {};
+  for (const [name, text] of Object.entries(values)) {
+    const param = specs[name];
+    if (!param) throw new Error(`${id} has no parameter ${JSON.stringify(name)}; its parameters: ${Object.keys(specs).join(', ') || 'none'}`);
+    let value;
+    try {
+      value = parseParamText(param, text);
+    } catch (err) {
+      throw new Error(`${id}:${name} ${(err as Error).message}`);
+    }
+    const problem = paramProblem(param, value);
+    if (problem) throw new Error(`${id}:${name} ${problem}`);
+    out[name] = value;
+  }
+  return out;
+}

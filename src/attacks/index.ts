@@ -1,7 +1,7 @@
 // The attack table: every attack the library runs, by id. Evaluation, reports, the sweep, the command
 // line's --attacks and --help, and the demo's choices are all derived from it; `registerAttack` adds a
 // user's own (one file, one call).
-import { paramProblem, parseParamText, splitSpecList } from '../params';
+import { readSpecValues, splitSpecList } from '../params';
 import { helpLines, registry } from '../registry';
 import { AdversarialArgumentError } from '../validate';
 import { apgd } from './apgd';
@@ -53,21 +53,7 @@ export function resolveAttackSpec(spec: AttackSpec, op = 'resolveAttackSpec', ar
 export function parseAttackList(text: string): AttackSpec[] {
   return splitSpecList(text).map(({ id, values }) => {
     if (!ATTACK_REGISTRY.has(id)) throw new Error(`${JSON.stringify(id)} is not a known attack; known: ${ATTACK_REGISTRY.ids().join(', ')}`);
-    const definition = getAttack(id);
-    const spec: AttackSpec = { kind: id };
-    for (const [name, text] of Object.entries(values)) {
-      const param = definition.params[name];
-      if (!param) throw new Error(`${id} has no parameter ${JSON.stringify(name)}; its parameters: ${Object.keys(definition.params).join(', ') || 'none'}`);
-      let value;
-      try {
-        value = parseParamText(param, text);
-      } catch (err) {
-        throw new Error(`${id}:${name} ${(err as Error).message}`);
-      }
-      const problem = paramProblem(param, value);
-      if (problem) throw new Error(`${id}:${name} ${problem}`);
-      spec[name] = value;
-    }
+    const spec: AttackSpec = { kind: id, ...readSpecValues(id, getAttack(id).params, values) };
     return spec;
   });
 }

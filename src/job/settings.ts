@@ -43,7 +43,7 @@ export const SETTINGS: SettingRow[] = [
   { key: 'limitTest', flag: 'limit-test', type: 'integer', value: 'N', default: null, min: 1, max: 100_000_000, commands: ALL, help: 'evaluate on the first N examples of the test part' },
   { key: 'model', flag: 'model', type: 'path', value: 'PATH', default: null, commands: ALL, help: 'a model.json (tfjs Layers format): eval evaluates it; train and sweep fine-tune it from its weights and write it back in its own topology' },
   { key: 'arch', flag: 'arch', type: 'choice', value: 'NAME', default: 'seed-cnn', get choices() { return architectureIds(); }, commands: TRAINING, setting: true, report: true, help: 'built-in network to train from scratch when no --model is given' },
-  { key: 'trainer', flag: 'trainer', type: 'choice', value: 'NAME', default: 'fgsm-rs', get choices() { return trainerIds(); }, commands: TRAINING, setting: true, report: true, help: 'how to train' },
+  { key: 'trainer', flag: 'trainer', type: 'choice', value: 'NAME', default: 'nfgsm', get choices() { return trainerIds(); }, commands: TRAINING, setting: true, report: true, help: 'how to train' },
   { key: 'epsilon', flag: 'epsilon', type: 'number', value: 'E', default: 0.1, min: 0, max: 1, commands: ['train', 'eval'], setting: true, report: true, attackParam: { attack: '*', param: 'epsilon' }, help: 'L-infinity radius for training and evaluation' },
   { key: 'epochs', flag: 'epochs', type: 'integer', value: 'N', default: 5, min: 1, max: 1000, commands: TRAINING, setting: true, report: true, help: 'epochs' },
   { key: 'batchSize', flag: 'batch-size', type: 'integer', value: 'B', default: 64, min: 1, max: 4096, commands: TRAINING, setting: true, report: true, help: 'training batch' },

@@ -1,7 +1,7 @@
 // The trainer table: every trainer the library runs, by id. The training loop, the job, `--trainer` and
 // `--help`, the benchmark's training steps and the demo's choices are all derived from it;
 // `registerTrainer` adds a user's own.
-import { paramProblem, parseParamText, splitSpecList } from '../params';
+import { readSpecValues, splitSpecList } from '../params';
 import { registry } from '../registry';
 import { AdversarialArgumentError } from '../validate';
 import { cleanTrainer } from './clean';
@@ -53,21 +53,7 @@ export interface TrainerSpec {
 export function parseTrainerList(text: string): TrainerSpec[] {
   const specs = splitSpecList(text).map(({ id, values }) => {
     if (!TRAINER_REGISTRY.has(id)) throw new Error(`${JSON.stringify(id)} is not a known trainer; known: ${TRAINER_REGISTRY.ids().join(', ')}`);
-    const definition = getTrainer(id);
-    const params: Record<string, number | string | boolean> = {};
-    for (const [name, raw] of Object.entries(values)) {
-      const param = definition.params[name];
-      if (!param) throw new Error(`${id} has no parameter ${JSON.stringify(name)}; its parameters: ${Object.keys(definition.params).join(', ') || 'none'}`);
-      let value;
-      try {
-        value = parseParamText(param, raw);
-      } catch (err) {
-        throw new Error(`${id}:${name} ${(err as Error).message}`);
-      }
-      const problem = paramProblem(param, value);
-      if (problem) throw new Error(`${id}:${name} ${problem}`);
-      params[name] = value as number | string | boolean;
-    }
+    const params = readSpecValues(id, getTrainer(id).params, values) as Record<string, number | string | boolean>;
     return { id, params, label: [id, ...Object.entries(params).map(([k, v]) => `${k}=${v}`)].join(':') };
   });
   const labels = specs.map((s) => s.label);

@@ -55,11 +55,11 @@ describe('command-line flags', () => {
   ];
   for (const [name, argv, message] of refused) test(`${name}: ${argv.join(' ')} is refused`, () => expect(() => parse(argv)).toThrow(message));
 
-  test('defaults are the main job: fgsm-rs at eps 0.1, 5 epochs, cyclic learning rate, guard rollback, PGD-20', () => {
+  test('defaults are the main job: nfgsm at eps 0.1, 5 epochs, cyclic learning rate, guard rollback, PGD-20', () => {
     const r = parse(['train']);
     expect(r).not.toBe('help');
     if (r === 'help') return;
-    expect(r.settings).toMatchObject({ trainer: 'fgsm-rs', epsilon: 0.1, epochs: 5, batchSize: 64, schedule: 'cyclic', guard: 'rollback', evalPgdSteps: 20, evalPgdRestarts: 1 });
+    expect(r.settings).toMatchObject({ trainer: 'nfgsm', epsilon: 0.1, epochs: 5, batchSize: 64, schedule: 'cyclic', guard: 'rollback', evalPgdSteps: 20, evalPgdRestarts: 1 });
     expect(r.runtime).toBe('node');
     expect(r.out).toMatch(/runs\/train$/);
   });

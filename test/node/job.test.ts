@@ -226,7 +226,7 @@ describe('sweep (synthetic 8x8 task)', () => {
     });
     expect(errors).toEqual([]);
     const { report, files } = value;
-    expect(report.rows.map((r) => [r.train_epsilon, r.trainer])).toEqual([[0, 'clean'], [0.1, 'fgsm-rs']]);
+    expect(report.rows.map((r) => [r.train_epsilon, r.trainer])).toEqual([[0, 'clean'], [0.1, 'nfgsm']]);
     for (const r of report.rows) {
       expect(Object.keys(r.fgsm_accuracy)).toEqual(['0.05', '0.1']);
       expect(Object.keys(r.pgd_accuracy)).toEqual(['0.05', '0.1']);

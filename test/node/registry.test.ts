@@ -103,7 +103,7 @@ describe('trainer table and settings table', () => {
   });
 
   test("the main job's defaults come from the table; settings feed trainer and attack parameters", () => {
-    expect(lib.DEFAULT_TRAIN_SETTINGS).toMatchObject({ arch: 'seed-cnn', trainer: 'fgsm-rs', epsilon: 0.1, epochs: 5, batchSize: 64, learningRate: 0.003, schedule: 'cyclic', epsilonWarmupEpochs: 1, seed: 0, cleanWeight: 0.5, trainPgdSteps: 7, attacks: 'fgsm,pgd', evalPgdSteps: 20, evalPgdRestarts: 1, attackSeed: 0, guard: 'rollback', guardDrop: 0.1, probeSteps: 7 });
+    expect(lib.DEFAULT_TRAIN_SETTINGS).toMatchObject({ arch: 'seed-cnn', trainer: 'nfgsm', epsilon: 0.1, epochs: 5, batchSize: 64, learningRate: 0.003, schedule: 'cyclic', epsilonWarmupEpochs: 1, seed: 0, cleanWeight: 0.5, trainPgdSteps: 7, attacks: 'fgsm,pgd', evalPgdSteps: 20, evalPgdRestarts: 1, attackSeed: 0, guard: 'rollback', guardDrop: 0.1, probeSteps: 7 });
     const s = { ...lib.DEFAULT_TRAIN_SETTINGS, cleanWeight: 0.3, trainPgdSteps: 4, evalPgdSteps: 9, attackSeed: 5 };
     expect(lib.trainerParamsOf(s, 'fgsm')).toEqual({ cleanWeight: 0.3 });
     expect(lib.trainerParamsOf(s, 'pgd')).toEqual({ steps: 4 });
