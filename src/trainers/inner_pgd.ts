@@ -8,20 +8,25 @@ import { pgdStep, randomStart } from '../ops';
 export const NEAR_START = 0.001;
 
 /**
- * PGD on `loss(images)` (a scalar to raise) from a point within 0.001 of `x`; returns the last iterate.
+ * PGD on `loss(images)` (a scalar, or per-row losses of `lossShape` whose sum is raised) from a point
+ * within 0.001 of `x`; returns the last iterate.
  *
  * @example
- * const adv = pgdNear(x, (xa) => tf.sum(klDivergenceRows(natural, model.forward(xa, false))), { steps: 5, stepSize: 0.025, epsilon: 0.1, seed: 1 });
+ * const adv = pgdNear(x, (xa) => klDivergenceRows(natural, model.forward(xa, false)), { steps: 5, stepSize: 0.025, epsilon: 0.1, seed: 1, lossShape: [x.shape[0]] });
  */
-export function pgdNear(x: tf.Tensor4D, loss: (images: tf.Tensor4D) => tf.Scalar, o: { steps: number; stepSize: number; epsilon: number; seed: number }): tf.Tensor4D {
+export function pgdNear(x: tf.Tensor4D, loss: (images: tf.Tensor4D) => tf.Tensor, o: { steps: number; stepSize: number; epsilon: number; seed: number; lossShape?: number[] }): tf.Tensor4D {
   let adv = randomStart(x, { epsilon: Math.min(NEAR_START, o.epsilon), seed: o.seed }) as tf.Tensor4D;
+  // The seed of the backward pass, filled on the device once: tfjs would make the ones of a per-row loss's
+  // sum on the CPU and upload them every step.
+  const dy = tf.fill(o.lossShape ?? [], 1);
   for (let i = 0; i < o.steps; i++) {
     const next = tf.tidy(() => {
-      const grad = tf.grad((images: tf.Tensor) => loss(images as tf.Tensor4D))(adv);
+      const grad = tf.grad((images: tf.Tensor) => loss(images as tf.Tensor4D))(adv, dy);
       return pgdStep(adv, x, grad, { stepSize: o.stepSize, epsilon: o.epsilon }) as tf.Tensor4D;
     });
     adv.dispose();
     adv = next;
   }
+  dy.dispose();
   return adv;
 }

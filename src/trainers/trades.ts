@@ -22,11 +22,12 @@ export const tradesTrainer: TrainerDefinition = {
     const beta = p.beta as number;
     const adv = tf.tidy(() => {
       const natural = model.forward(x, false);
-      return pgdNear(x, (images) => tf.sum(klDivergenceRows(natural, model.forward(images, false))) as tf.Scalar, {
+      return pgdNear(x, (images) => klDivergenceRows(natural, model.forward(images, false)), {
         steps: p.steps as number,
         stepSize: (p.stepSize as number | undefined) ?? epsilon / 4,
         epsilon,
         seed: ctx.seed,
+        lossShape: [x.shape[0]],
       });
     });
     try {
