@@ -2,6 +2,7 @@
 // even import the registrations), and tf.grad through conv2d or maxPool then fails.
 import { getGradient } from '@tensorflow/tfjs-core';
 import { registerReluGradient } from './engine/register';
+import { registerReduceGradients } from './engine/reduce/reduce_gradients';
 import { isNode } from './runtime';
 
 /**
@@ -17,6 +18,8 @@ export async function ensureGradients(): Promise<void> {
   await loadTfjsGradients();
   // The engine's fused ReLU gradient goes over tfjs's (it defers to tfjs's off the engine).
   registerReluGradient();
+  // Sum's and Mean's gradients broadcast dy on the device instead of multiplying by CPU-made ones.
+  registerReduceGradients();
 }
 
 async function loadTfjsGradients(): Promise<void> {

@@ -11,6 +11,7 @@ import {
 } from './conv/conv';
 import { engineMaxPool, engineMaxPoolGrad, poolUnsupported } from './pool/max_pool';
 import { sumLeadingAxes } from './reduce/column_sum';
+import { registerReduceGradients } from './reduce/reduce_gradients';
 import { engineMatMul, matMulUnsupported, type EngineActivation } from './matmul/matmul';
 import { countEngineCall, onEngine, type EngineKernelName } from './policy';
 import { originalKernel, registerAll, type KernelEntry } from './register_all';
@@ -133,6 +134,7 @@ export const engineEntries: KernelEntry[] = [
  */
 export function registerEngineKernels(): void {
   registerReluGradient();
+  registerReduceGradients();
   registerAll('engine');
 }
 
