@@ -101,7 +101,8 @@ describe('train job in process (synthetic 8x8 task)', () => {
     expect(files).toEqual(['checkpoints/best.ckpt', 'checkpoints/last.ckpt', 'model/model.json', 'model/weights.bin', 'report.json']);
     expect(report.schema).toBe(lib.REPORT_SCHEMA);
     expect(report.data).toMatchObject({ train_examples: 576, probe_examples: 64, test_examples: 160, classes: 10, image_shape: [8, 8, 1] });
-    expect(report.settings).toMatchObject({ trainer: 'fgsm-rs', epsilon: 0.1, epochs: 3, batch_size: 32, fgsm_rs_step_size: 0.125 });
+    expect(report.settings).toMatchObject({ trainer: 'nfgsm', epsilon: 0.1, epochs: 3, batch_size: 32, nfgsm_noise: 0.2, nfgsm_step_size: 0.1 });
+    for (const h of report.history) expect(Math.abs(h.grad_alignment!)).toBeLessThanOrEqual(1);
     expect(report.evaluation.map((e) => [e.attack, e.epsilon, e.steps, e.restarts, e.examples])).toEqual([
       ['clean', null, null, null, 160],
       ['fgsm', 0.1, 1, null, 160],
@@ -235,7 +236,7 @@ describe('sweep (synthetic 8x8 task)', () => {
     const [clean, robust] = report.rows;
     const gain = robust.pgd_accuracy['0.1'] - clean.pgd_accuracy['0.1'];
     expect(report.attacks).toEqual(['FGSM', 'PGD-3']);
-    expect(report.trade_off).toEqual([{ train_epsilon: 0.1, clean_accuracy_cost: clean.clean_accuracy - robust.clean_accuracy, robust_accuracy_gain: gain, pgd_accuracy_gain: gain }]);
+    expect(report.trade_off).toEqual([{ train_epsilon: 0.1, trainer_label: 'nfgsm', clean_accuracy_cost: clean.clean_accuracy - robust.clean_accuracy, robust_accuracy_gain: gain, pgd_accuracy_gain: gain }]);
     expect(files).toEqual(expect.arrayContaining(['sweep.json', 'eps-0/model/model.json', 'eps-0.1/model/weights.bin', 'eps-0.1/checkpoints/last.ckpt']));
     expect(tf.memory().numTensors).toBe(before);
   }, 300_000);
