@@ -33,7 +33,7 @@ describe('tradeOffView', () => {
     expect(view.charts[2].series[0].points[0].x).toBeCloseTo(1, 9);
     expect(view.charts[2].series[0].points[0].y).toBeCloseTo(55, 9);
     expect(view.tables[0].rows[1]).toEqual(['0.1', 'fgsm-rs', '97.0%', '85.0%', '40.0%', '85.0%', '40.0%']);
-    expect(view.tables[1].rows).toEqual([['0.1', '+1.0', '+55.0']]);
+    expect(view.tables[1].rows).toEqual([['0.1', '', '+1.0', '+55.0']]);
   });
 
   test('without an eps-0 model there is no trade-off chart', () => {
