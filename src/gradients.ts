@@ -2,7 +2,6 @@
 // even import the registrations), and tf.grad through conv2d or maxPool then fails.
 import { getGradient } from '@tensorflow/tfjs-core';
 import { registerReluGradient } from './engine/register';
-import { registerReduceGradients } from './engine/reduce/reduce_gradients';
 import { isNode } from './runtime';
 
 /**
@@ -16,10 +15,9 @@ import { isNode } from './runtime';
  */
 export async function ensureGradients(): Promise<void> {
   await loadTfjsGradients();
-  // The engine's fused ReLU gradient goes over tfjs's (it defers to tfjs's off the engine).
+  // The engine's fused ReLU gradient and device-side Sum and Mean gradients go over tfjs's (each defers to
+  // tfjs's where it does not apply).
   registerReluGradient();
-  // Sum's and Mean's gradients broadcast dy on the device instead of multiplying by CPU-made ones.
-  registerReduceGradients();
 }
 
 async function loadTfjsGradients(): Promise<void> {

@@ -2,7 +2,7 @@
 // names (so tfjs's gradients and users' models use them unchanged). Each keeps the original tfjs config and
 // calls it when the policy switches the engine kernel off or the arguments fall outside what it covers.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { backend_util, engine, getGradient, registerGradient, type KernelFunc, type NamedAttrMap, type Tensor, type TensorInfo } from '@tensorflow/tfjs-core';
+import { backend_util, engine, type KernelFunc, type NamedAttrMap, type Tensor, type TensorInfo } from '@tensorflow/tfjs-core';
 import {
   convUnsupported,
   engineConv2D,
@@ -14,7 +14,7 @@ import { sumLeadingAxes } from './reduce/column_sum';
 import { registerReduceGradients } from './reduce/reduce_gradients';
 import { engineMatMul, matMulUnsupported, type EngineActivation } from './matmul/matmul';
 import { countEngineCall, onEngine, type EngineKernelName } from './policy';
-import { originalKernel, registerAll, type KernelEntry } from './register_all';
+import { originalKernel, overTfjsGradient, registerAll, type KernelEntry } from './register_all';
 import { engineElementwiseKernels, reluGradWebGPU, ReluGradEngine } from './elementwise/elementwise';
 
 type Inputs = Record<string, TensorInfo | undefined>;
@@ -134,30 +134,23 @@ export const engineEntries: KernelEntry[] = [
  */
 export function registerEngineKernels(): void {
   registerReluGradient();
-  registerReduceGradients();
   registerAll('engine');
 }
 
-const OURS = Symbol('engine relu gradient');
-
 /**
  * tfjs's gradient of Relu is dy * cast(step(x)), two kernels over the activation; on webgpu with the engine
- * Relu on, one fused kernel instead. Every other backend keeps tfjs's formula.
+ * Relu on, one fused kernel instead. Every other backend keeps tfjs's formula. With it, the device-side
+ * gradients of Sum and Mean (reduce/reduce_gradients.ts).
  */
 export function registerReluGradient(): void {
   registerAll('relu-grad');
   // tfjs's gradients may be registered later (ensureGradients in Node): called again then.
-  const tfjsGradient = getGradient('Relu');
-  if (!tfjsGradient || (tfjsGradient as { [OURS]?: boolean })[OURS]) return;
-  registerGradient({
-    ...tfjsGradient,
-    ...({ [OURS]: true } as object),
-    gradFunc: (dy, saved, attrs) => {
-      const [x] = saved;
-      if (!onEngine('Relu', [x, dy as Tensor])) return tfjsGradient.gradFunc(dy, saved, attrs);
-      return { x: () => engine().runKernel(ReluGradEngine, { dy: dy as Tensor, x }) as Tensor };
-    },
+  overTfjsGradient('Relu', (tfjsGradFunc) => (dy, saved, attrs) => {
+    const [x] = saved;
+    if (!onEngine('Relu', [x, dy as Tensor])) return tfjsGradFunc(dy, saved, attrs);
+    return { x: () => engine().runKernel(ReluGradEngine, { dy: dy as Tensor, x }) as Tensor };
   });
+  registerReduceGradients();
 }
 
 export { originalKernel };

@@ -51,3 +51,19 @@ export function registerAll(group: KernelGroup): void {
 export function originalKernel(name: string, backendName = 'webgpu'): KernelConfig | undefined {
   return originals.get(id(name, backendName));
 }
+
+const OVER_TFJS = Symbol('engine gradient over tfjs');
+
+/**
+ * Registers `wrap(tfjs's gradient)` over tfjs's gradient of `kernelName`, once; a no-op until tfjs's
+ * gradients are registered (ensureGradients calls it again then). The wrapper defers to tfjs's own where
+ * the engine's does not apply.
+ *
+ * @example
+ * overTfjsGradient('Relu', (tfjs) => (dy, saved, attrs) => (onEngine('Relu', saved) ? fused(dy, saved) : tfjs(dy, saved, attrs)));
+ */
+export function overTfjsGradient(kernelName: string, wrap: (tfjsGradFunc: GradConfig['gradFunc']) => GradConfig['gradFunc']): void {
+  const tfjsGradient = getGradient(kernelName);
+  if (!tfjsGradient || (tfjsGradient as { [OVER_TFJS]?: boolean })[OVER_TFJS]) return;
+  registerGradient({ ...tfjsGradient, ...({ [OVER_TFJS]: true } as object), gradFunc: wrap(tfjsGradient.gradFunc) });
+}

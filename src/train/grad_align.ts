@@ -37,10 +37,10 @@ export function rowCosine(a: tf.Tensor, b: tf.Tensor): tf.Tensor1D {
  */
 export async function gradientAlignment(model: Classifier, data: GpuDataset, indices: ArrayLike<number>, o: GradientAlignmentOptions): Promise<number> {
   const batchSize = o.batchSize ?? 256;
+  const all = Int32Array.from(indices);
   let total = tf.scalar(0);
-  for (let first = 0; first < indices.length; first += batchSize) {
-    const part = Array.from(indices).slice(first, first + batchSize);
-    const ids = tf.tensor1d(part, 'int32');
+  for (let first = 0; first < all.length; first += batchSize) {
+    const ids = tf.tensor1d(all.subarray(first, first + batchSize), 'int32');
     const batch = gatherBatch(data, ids);
     const next = tf.tidy(() => {
       const gradAt = (images: tf.Tensor4D) => tf.grad((xs: tf.Tensor) => softmaxCrossEntropy(model.forward(xs as tf.Tensor4D, false), batch.onehot))(images);

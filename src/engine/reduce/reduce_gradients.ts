@@ -2,35 +2,27 @@
 // tfjs-core builds on the CPU and the webgpu backend uploads every time (a TRADES step uploaded its
 // per-row ones, a MART step 3 KB). On webgpu, dy broadcast to x's shape on the device gives the same
 // values (x * 1 = x); everywhere else tfjs's own gradient runs.
-import { broadcastTo, div, getBackend, getGradient, registerGradient, reshape, util, type NamedAttrMap, type Tensor } from '@tensorflow/tfjs-core';
+import { broadcastTo, div, getBackend, reshape, util, type NamedAttrMap, type Tensor } from '@tensorflow/tfjs-core';
+import { overTfjsGradient } from '../register_all';
 
-const OURS = Symbol('engine reduce gradient');
-
-function registerOne(kernelName: 'Sum' | 'Mean'): void {
-  const tfjsGradient = getGradient(kernelName);
-  if (!tfjsGradient || (tfjsGradient as { [OURS]?: boolean })[OURS]) return;
-  registerGradient({
-    ...tfjsGradient,
-    ...({ [OURS]: true } as object),
-    gradFunc: (dy, saved, attrs) => {
-      const [x] = saved;
-      if (getBackend() !== 'webgpu' || x.dtype !== 'float32') return tfjsGradient.gradFunc(dy, saved, attrs);
-      const axes = util.parseAxisParam((attrs as NamedAttrMap & { axis: number | number[] }).axis, x.shape);
-      const expanded = x.shape.slice();
-      for (const axis of axes) expanded[axis] = 1;
-      const reduceSize = axes.reduce((n, axis) => n * x.shape[axis], 1);
-      return {
-        x: () => {
-          const spread = broadcastTo(reshape(dy as Tensor, expanded), x.shape);
-          return kernelName === 'Mean' ? div(spread, reduceSize) : spread;
-        },
-      };
-    },
+const deviceGradient = (kernelName: 'Sum' | 'Mean') =>
+  overTfjsGradient(kernelName, (tfjsGradFunc) => (dy, saved, attrs) => {
+    const [x] = saved;
+    if (getBackend() !== 'webgpu' || x.dtype !== 'float32') return tfjsGradFunc(dy, saved, attrs);
+    const axes = util.parseAxisParam((attrs as NamedAttrMap & { axis: number | number[] }).axis, x.shape);
+    const expanded = x.shape.slice();
+    for (const axis of axes) expanded[axis] = 1;
+    const reduceSize = axes.reduce((n, axis) => n * x.shape[axis], 1);
+    return {
+      x: () => {
+        const spread = broadcastTo(reshape(dy as Tensor, expanded), x.shape);
+        return kernelName === 'Mean' ? div(spread, reduceSize) : spread;
+      },
+    };
   });
-}
 
 /** Registers the device-side Sum and Mean gradients over tfjs's (again after tfjs's are loaded). */
 export function registerReduceGradients(): void {
-  registerOne('Sum');
-  registerOne('Mean');
+  deviceGradient('Sum');
+  deviceGradient('Mean');
 }
