@@ -1,7 +1,8 @@
 // The main job against its PyTorch peer, in one run: `npm run bench:main-job` times our `train` with the
-// peer's work (fgsm-rs, 5 epochs, the PGD-7 probe each epoch, clean/FGSM/PGD-20 on the 1,996 held out; no
-// AutoAttack and no audit, which the peer does not run) and then bench/peer/torch_main_job.py on the same
-// cores, one after the other, and prints both wall times, both accuracies and ours / PyTorch.
+// peer's work (fgsm-rs, as the peer trains: the default nfgsm costs the same one step; 5 epochs, the PGD-7
+// probe each epoch, clean/FGSM/PGD-20 on the 1,996 held out; no AutoAttack and no audit, which the peer
+// does not run) and then bench/peer/torch_main_job.py on the same cores, one after the other, and prints
+// both wall times, both accuracies and ours / PyTorch.
 // usage: npm run bench:main-job [-- --runtime node|chrome]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,7 +19,7 @@ if (!python) throw new Error('no python3 with torch (TORCH_PYTHON, /usr/bin/pyth
 const out = mkdtempSync(join(tmpdir(), 'bench-main-job-'));
 try {
   const t0 = performance.now();
-  const ours = spawnSync(process.execPath, ['dist/cli.js', 'train', '--attacks', 'fgsm,pgd', '--audit', 'off', '--runtime', values.runtime!, '--out', out], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const ours = spawnSync(process.execPath, ['dist/cli.js', 'train', '--trainer', 'fgsm-rs', '--attacks', 'fgsm,pgd', '--audit', 'off', '--runtime', values.runtime!, '--out', out], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   const oursSeconds = (performance.now() - t0) / 1000;
   if (ours.status !== 0) throw new Error(`our main job failed (status ${ours.status})`);
   const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));

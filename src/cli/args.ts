@@ -155,6 +155,7 @@ export function jobRequest(command: Command, values: Record<string, string | boo
     out: resolve(outFlag ?? join('runs', command)),
     writeEvalReport: command !== 'eval' || outFlag !== null,
     resume: valueOf(values, 'resume') === true,
+    epochModels: valueOf(values, 'epochModels') === true,
     runtime,
     evaluation: {
       audit: valueOf(values, 'audit') === 'on',

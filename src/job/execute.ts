@@ -33,6 +33,8 @@ export interface JobRequest {
   /** eval writes report.json only when an output folder was named. */
   writeEvalReport: boolean;
   resume: boolean;
+  /** train: save the model after every epoch too (`epochs/<n>/model/`). */
+  epochModels?: boolean;
   runtime: 'node' | 'chrome';
   /** The final evaluation's audit, robustness curve and AutoAttack points. */
   evaluation: JobEvaluationOptions;
@@ -123,7 +125,7 @@ export async function executeJob(request: JobRequest, sets: { train?: ImageSet; 
     if (request.command === 'train') {
       const given = modelPath ? await load() : undefined;
       try {
-        const report = await runTrainJob(s, data, io, env, { resume: request.resume, model: given, modelSource: modelPath, evaluation: request.evaluation });
+        const report = await runTrainJob(s, data, io, env, { resume: request.resume, model: given, modelSource: modelPath, evaluation: request.evaluation, epochModels: request.epochModels });
         const summary = [
           `${what}, ${s.trainer}, ${report.history.length} epochs${report.guard.kept_epoch !== null && report.guard.kept_epoch !== report.history.length ? ` (kept epoch ${report.guard.kept_epoch})` : ''}, eps ${s.epsilon}, ${d.test_examples} held-out examples, ${report.throughput.total_seconds.toFixed(0)} s (${where})`,
           ...accuracyTable([{ name: s.trainer, evaluation: report.evaluation }]),
@@ -132,7 +134,7 @@ export async function executeJob(request: JobRequest, sets: { train?: ImageSet; 
           ...report.guard.events.map((e) => `guard: ${e.action} after epoch ${e.epoch}: ${e.reason}`),
           `training ${report.throughput.train_images_per_second.toFixed(0)} images/s; uploads per step ${report.transfer.upload_bytes_per_step.toFixed(0)} B (image bytes ${report.transfer.image_bytes_per_step}), uniforms ${report.transfer.uniform_bytes_per_step.toFixed(0)} B, reads ${report.transfer.download_bytes_per_step.toFixed(0)} B; ${(report.transfer.dispatches_per_step ?? 0).toFixed(0)} dispatches and ${(report.transfer.submits_per_step ?? 0).toFixed(1)} submits per step`,
           ...fallbackLine(report.engine_kernels),
-          `wrote ${request.out}/report.json, ${request.out}/model/model.json (+ weights.bin), ${request.out}/checkpoints/`,
+          `wrote ${request.out}/report.json, ${request.out}/model/model.json (+ weights.bin), ${request.out}/checkpoints/${request.epochModels ? `, ${request.out}/epochs/<n>/model/` : ''}`,
         ];
         return { report, summary };
       } finally {

@@ -65,6 +65,7 @@ export const SETTINGS: SettingRow[] = [
   { key: 'guardDrop', flag: 'guard-drop', type: 'number', value: 'D', default: 0.1, min: 0, openMin: true, max: 1, commands: TRAINING, setting: true, help: 'a probe this far below its best is a collapse' },
   { key: 'probeSteps', flag: 'probe-steps', type: 'integer', value: 'K', default: 7, min: 1, max: 1000, commands: TRAINING, setting: true, help: 'PGD steps of the guard\'s probe' },
   { key: 'probeExamples', flag: 'probe-examples', type: 'integer', value: 'N', default: 500, min: 0, max: 1_000_000, commands: TRAINING, help: 'training examples held back for the guard\'s probe (0: no probe, no guard)' },
+  { key: 'epochModels', flag: 'epoch-models', type: 'flag', default: false, commands: ['train'], help: 'train: also save the model after every epoch, as the probe measured it (before any guard rollback), in epochs/<n>/model/ for eval --model' },
   { key: 'trainers', flag: 'trainers', type: 'trainers', value: 'LIST', default: null, commands: ['sweep'], help: 'sweep: trainers with parameters, id[:param=value]... comma-separated (fgsm-rs,trades:beta=1,trades:beta=6,pgd), each trained at every training eps above 0; default: --trainer' },
   { key: 'trainEpsilons', flag: 'train-epsilons', type: 'epsilons', value: 'LIST', default: '0,0.05,0.1,0.2', commands: ['sweep'], help: 'sweep: training epsilons, comma-separated (0 trains clean)' },
   { key: 'evalEpsilons', flag: 'eval-epsilons', type: 'epsilons', value: 'LIST', default: '0.05,0.1,0.15,0.2,0.3', commands: ['sweep'], help: 'sweep: evaluation epsilons' },

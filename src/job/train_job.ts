@@ -56,6 +56,8 @@ export interface TrainJobOptions {
   modelSource?: string;
   /** The final evaluation's audit, curve and AutoAttack points (default: audit on 100 points). */
   evaluation?: JobEvaluationOptions;
+  /** Also save the model after every epoch, as its probe measured it, in `epochs/<n>/model/` under `prefix`. */
+  epochModels?: boolean;
 }
 
 /** A classifier's checkpointed variables: the trainable ones, then its state (batch-norm statistics). */
@@ -226,6 +228,7 @@ async function trainWithOptimizer(settings: TrainJobSettings, data: PreparedData
         addTraffic(state.stepTraffic, record.stepTraffic);
         state.stepTraffic.steps += record.steps;
       }
+      if (options.epochModels) await saveJobModel(model, io, `${options.prefix ?? ''}epochs/${record.epoch + 1}/`);
       let current = await captureTrainingState(variables, optimizer);
       let improved = false;
       let stop = false;

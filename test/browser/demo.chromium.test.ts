@@ -1,5 +1,5 @@
 // The demo page end to end in headless Chromium: `tfjs-adversarial demo` serves it; on WebGPU it trains one
-// short epoch of the embedded digits (a clean and an fgsm-rs model), and the live charts, the epoch table,
+// short epoch of the embedded digits (a clean model and one of the default trainer, the trainer list from its table), and the live charts, the epoch table,
 // the gallery and the trade-off view hold the numbers the library returned (the gallery's predictions are
 // recomputed apart); pause holds training and stop ends it; a saved model and IDX files picked on the page
 // give the accuracies of the CLI's eval. With WebGPU off the page says so and trains on the CPU backend.
@@ -164,6 +164,9 @@ describe('demo page on WebGPU', () => {
   test('one short epoch of the embedded digits: the charts, the table and the gallery hold the library numbers', async () => {
     expect(await page.$eval('#backend', (e) => (e as HTMLElement).dataset.backend)).toBe('webgpu');
     expect(await page.$eval('#backend', (e) => e.textContent)).toMatch(/^WebGPU: .*\((software|hardware)\)\. tfjs [\d.]+, backend webgpu\./);
+    // The trainer choices come from the trainer table, the default from the settings table.
+    const trainerSelect = await page.$eval('select[name=trainer]', (e) => ({ options: [...(e as HTMLSelectElement).options].map((o) => o.value), value: (e as HTMLSelectElement).value }));
+    expect(trainerSelect).toEqual({ options: lib.trainerIds(), value: lib.DEFAULT_TRAIN_SETTINGS.trainer });
     await setField(page, 'epochs', '1');
     await setField(page, 'trainExamples', '512');
     await setField(page, 'evalExamples', '100');

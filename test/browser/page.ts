@@ -12,6 +12,7 @@ import { runGatherCase } from '../suite/dataset_suite';
 import { runFabCase } from '../suite/fab_suite';
 import { randomStartBits, runKernelCase, withGpuErrorScope } from '../suite/kernel_suite';
 import { runSquareCase } from '../suite/square_suite';
+import { runTrainerCase } from '../suite/trainer_suite';
 
 const suite = {
   async init() {
@@ -30,6 +31,7 @@ const suite = {
   randomStartL2Bits,
   runSquareCase,
   runFabCase,
+  runTrainerCase,
   async runArgumentCase(name: string) {
     return withGpuErrorScope(lib.currentWebGPU()!.device, async () => runArgumentCase(name));
   },

@@ -85,9 +85,13 @@ describe('tfjs-adversarial train / eval in child processes (embedded digits, sma
   const args = ['--limit-train', '700', '--limit-test', '120', '--epochs', '3', '--probe-examples', '100', '--probe-steps', '2', '--pgd-steps', '3', '--audit', 'off'];
   const cli = (extra: string[]) => spawnSync(process.execPath, ['dist/cli.js', ...extra], { encoding: 'utf8', timeout: 300_000 });
 
-  test('killed mid-epoch, --resume ends with the weights of an uninterrupted run; eval reproduces the accuracies', async () => {
-    const whole = cli(['train', ...args, '--out', join(dir, 'whole')]);
+  test('--epoch-models keeps every epoch; killed mid-epoch, --resume ends with the weights of an uninterrupted run; eval reproduces the accuracies', async () => {
+    // --epoch-models (not a setting: the killed run below resumes without it) keeps each epoch's model.
+    const whole = cli(['train', ...args, '--epoch-models', '--out', join(dir, 'whole')]);
     expect(whole.status, whole.stderr).toBe(0);
+    const kept = JSON.parse(readFileSync(join(dir, 'whole', 'report.json'), 'utf8')).guard.kept_epoch;
+    for (const epoch of [1, 2, 3]) expect(existsSync(join(dir, 'whole', 'epochs', String(epoch), 'model', 'model.json')), `epochs/${epoch}`).toBe(true);
+    expect(readFileSync(join(dir, 'whole', 'epochs', String(kept), 'model', 'weights.bin')).equals(readFileSync(join(dir, 'whole', 'model', 'weights.bin'))), `epochs/${kept} is the model kept`).toBe(true);
     // The interrupted run: killed (SIGKILL) while in epoch 2, after the epoch-1 checkpoint.
     const out = join(dir, 'killed');
     const child = spawn(process.execPath, ['dist/cli.js', 'train', ...args, '--out', out], { stdio: 'ignore' });

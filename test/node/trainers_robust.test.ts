@@ -12,8 +12,9 @@ import * as lib from '../../dist/index.js';
 import * as engine from '../../dist/engine.js';
 import { withGpuErrorScope } from '../suite/kernel_suite';
 import { syntheticTask } from '../suite/synthetic';
+import { expectTrainerBeatsClean, TRADE_OFF_TRAINERS } from '../suite/trainer_check';
+import { runTrainerCase, type TrainerCaseResult } from '../suite/trainer_suite';
 
-const EPSILON = 0.1;
 const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
 
 beforeAll(async () => {
@@ -21,36 +22,14 @@ beforeAll(async () => {
   await lib.ensureGradients();
 });
 
-async function robustAccuracy(trainer: string): Promise<{ clean: number; pgd: number; losses: number[] }> {
-  const task = syntheticTask(840, 11);
-  const data = lib.uploadDataset(task.images, task.labels, [8, 8, 1], 10);
-  const model = lib.seedCnn({ seed: 4, inputShape: [8, 8, 1] });
-  const optimizer = lib.engineAdam(3e-3);
-  try {
-    const history = await lib.trainModel(model, optimizer, data, range(0, 640), { trainer, epsilon: EPSILON, epochs: 8, batchSize: 32, learningRate: 3e-3, seed: 3, epsilonWarmupEpochs: 2 });
-    const [clean, pgd] = await lib.evaluateModel(model, data, range(640, 200), [
-      { kind: 'clean' },
-      { kind: 'pgd', epsilon: EPSILON, steps: 10, stepSize: EPSILON / 4, seed: 1 },
-    ]);
-    return { clean: clean.accuracy, pgd: pgd.accuracy, losses: history.map((h) => h.meanLoss) };
-  } finally {
-    optimizer.dispose();
-    data.dispose();
-    tf.dispose(model.variables);
-  }
-}
-
 describe('trade-off trainers against clean training (synthetic 8x8, eps 0.1, PGD-10 on 200 held-out)', () => {
-  let clean: { clean: number; pgd: number };
+  let clean: TrainerCaseResult;
   beforeAll(async () => {
-    clean = await robustAccuracy('clean');
+    clean = await runTrainerCase('clean');
   }, 300_000);
-  for (const trainer of ['trades', 'mart', 'nfgsm']) {
-    test(`${trainer}: the loss falls and PGD-10 accuracy rises over clean's`, async () => {
-      const { value: r, errors } = await withGpuErrorScope(lib.currentWebGPU()!.device, () => robustAccuracy(trainer));
-      expect(errors).toEqual([]);
-      expect(r.losses[7]).toBeLessThan(r.losses[0]);
-      expect(r.pgd, `${trainer} PGD-10 ${r.pgd} vs clean's ${clean.pgd}`).toBeGreaterThan(clean.pgd + 0.05);
+  for (const trainer of TRADE_OFF_TRAINERS) {
+    test(`trainer_case ${trainer}: the loss falls and PGD-10 accuracy rises over clean's`, async () => {
+      expectTrainerBeatsClean(await runTrainerCase(trainer), clean);
     }, 300_000);
   }
 });
