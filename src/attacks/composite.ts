@@ -34,6 +34,25 @@ export interface StageBatchResult {
   seconds: number;
 }
 
+/** Where a composite stopped inside a batch: the stages done, each point's flag after them, their counts. */
+export interface CompositeBatchProgress {
+  /** Stages done (the next one to run). */
+  stage: number;
+  /** Per point of the batch, 1 = robust to every stage done. */
+  robust: Uint8Array;
+  cleanCorrect: number;
+  stages: StageBatchResult[];
+}
+
+export interface CompositeStagesOptions {
+  /** Also return the images (see {@link runCompositeStages}); not with `resume`. */
+  keepImages?: boolean;
+  /** Continue the batch from the stage it stopped at (what `onStage` was given). */
+  resume?: CompositeBatchProgress;
+  /** Called after each stage but the last, to save the batch's progress or report it. */
+  onStage?: (progress: CompositeBatchProgress) => Promise<void> | void;
+}
+
 /** The correct-prediction flags of `model` on `x` against `labels`, read back (1 = correct). */
 async function correctFlags(model: Classifier, x: tf.Tensor4D, labels: tf.Tensor1D): Promise<Uint8Array> {
   const t = tf.tidy(() => tf.cast(tf.equal(tf.argMax(model.forward(x), 1), labels), 'int32'));
@@ -49,22 +68,31 @@ async function correctFlags(model: Classifier, x: tf.Tensor4D, labels: tf.Tensor
  * points it fails to fool by the second, and so on (a stage's seed offset by `start`, as evaluation
  * offsets every attack's). Returns each point's flag (1 = robust to every stage), per-stage counts and
  * seconds, and, when `keepImages`, the images (a fooled point's first adversarial image, a robust point's
- * last stage's image, a misclassified clean point's clean image).
+ * last stage's image, a misclassified clean point's clean image). `onStage` hears of each stage done;
+ * `resume` continues a batch from such a report, with the outcomes of a run that was not interrupted
+ * (a stage's seed depends on `start` only).
  *
  * @example
  * const { robust, stages } = await runCompositeStages(model, compositeStages(autoattack, params), batch, 0);
  */
-export async function runCompositeStages(model: Classifier, stages: ResolvedAttack[], batch: AttackBatch, start: number, keepImages = false): Promise<{ robust: Uint8Array; cleanCorrect: number; stages: StageBatchResult[]; images: tf.Tensor4D | null }> {
-  const robust = await correctFlags(model, batch.x, batch.labels);
-  const cleanCorrect = robust.reduce((a, b) => a + b, 0);
+export async function runCompositeStages(model: Classifier, stages: ResolvedAttack[], batch: AttackBatch, start: number, options: CompositeStagesOptions = {}): Promise<{ robust: Uint8Array; cleanCorrect: number; stages: StageBatchResult[]; images: tf.Tensor4D | null }> {
+  const { keepImages = false, resume, onStage } = options;
+  if (resume && keepImages) throw new AdversarialArgumentError('runCompositeStages', 'options.resume', 'cannot keep images (options.keepImages): the stages done before it are not re-run');
+  if (resume && !(Number.isInteger(resume.stage) && resume.stage >= 0 && resume.stage <= stages.length && resume.robust.length === batch.labels.shape[0] && resume.stages.length === resume.stage)) {
+    throw new AdversarialArgumentError('runCompositeStages', 'options.resume', `does not fit this batch and ${stages.length} stages (stage ${resume.stage}, ${resume.robust.length} flags, ${resume.stages.length} stage results)`);
+  }
+  const robust = resume ? Uint8Array.from(resume.robust) : await correctFlags(model, batch.x, batch.labels);
+  const cleanCorrect = resume ? resume.cleanCorrect : robust.reduce((a, b) => a + b, 0);
   let images = keepImages ? batch.x.clone() : null;
-  const results: StageBatchResult[] = [];
+  const results: StageBatchResult[] = resume ? resume.stages.map((s) => ({ ...s })) : [];
   try {
-    for (const stage of stages) {
+    for (let j = resume?.stage ?? 0; j < stages.length; j++) {
+      const stage = stages[j];
       const began = performance.now();
       const rows = Array.from(robust.keys()).filter((i) => robust[i] === 1);
       if (rows.length === 0) {
         results.push({ attacked: 0, fooled: 0, seconds: 0 });
+        if (j + 1 < stages.length) await onStage?.({ stage: j + 1, robust, cleanCorrect, stages: results });
         continue;
       }
       const rowsT = tf.tensor1d(Int32Array.from(rows), 'int32');
@@ -94,6 +122,7 @@ export async function runCompositeStages(model: Classifier, stages: ResolvedAtta
         tf.dispose([rowsT, sub.x, sub.onehot, sub.labels]);
         adv?.dispose();
       }
+      if (j + 1 < stages.length) await onStage?.({ stage: j + 1, robust, cleanCorrect, stages: results });
     }
     return { robust, cleanCorrect, stages: results, images };
   } catch (err) {

@@ -65,7 +65,7 @@ export function attackHelp(): string[] {
 
 export { cleanAttack, fgsm, fgm, pgd, apgd, apgdT, fabT, square, autoattack };
 export { AUTOATTACK_VERSIONS, autoattackStages } from './autoattack';
-export { compositeStages, runComposite, runCompositeStages, compositeCost, type StageBatchResult } from './composite';
+export { compositeStages, runComposite, runCompositeStages, compositeCost, type CompositeBatchProgress, type CompositeStagesOptions, type StageBatchResult } from './composite';
 export { fabAttack, type FabAttackOptions } from './fab';
 export { fabHyperplane, fabProjection, fabStep, type FabNorm, type FabProjectionOptions, type FabStepOptions } from './fab_projection';
 export { fgsmAttack, type FgsmAttackOptions } from './fgsm';

@@ -105,7 +105,7 @@ export async function evaluateForReport(model: Classifier, data: PreparedData, a
     }
   }
   const start = performance.now();
-  const doneBefore = restore ? restore.attacks.reduce((a, p) => a + p.points, 0) : 0;
+  let doneBefore = 0;
   // The ETA weighs each attack by its cost per point (a gradient evaluation as one query), so AutoAttack's
   // stages do not make it read as short as the clean pass that comes first.
   const weights = attacks.map((a) => {
@@ -121,11 +121,12 @@ export async function evaluateForReport(model: Classifier, data: PreparedData, a
     batchSize: EVAL_BATCH,
     limits,
     checkpoint: saving ? { restore, save: (state) => io.writeFile(saving.stateFile, new TextEncoder().encode(JSON.stringify(state))) } : undefined,
-    onProgress: (done, total, attack) => {
+    onResume: (done) => (doneBefore = done),
+    onProgress: (done, total, attack, stage) => {
       const work = weightedWork(weights, pointsOf, done);
       const workBefore = weightedWork(weights, pointsOf, doneBefore);
       const rate = (work - workBefore) / ((performance.now() - start) / 1000);
-      io.progress?.({ phase: 'eval', label: `${label} ${attack.label}`, done, total, etaSeconds: rate > 0 ? (totalWork - work) / rate : undefined });
+      io.progress?.({ phase: 'eval', label: `${label} ${attack.label}${stage ? ` (${stage} done)` : ''}`, done, total, etaSeconds: rate > 0 ? (totalWork - work) / rate : undefined });
     },
   });
   // Finished: the saved state has done its job (the report holds the results).

@@ -4,7 +4,7 @@
 // evaluation continues from the state it saved after its last batch. Every attack is resolved and
 // checked before the first tensor is made.
 import * as tf from '@tensorflow/tfjs-core';
-import { attackCost, attackSpecOf, compositeStages, resolveAttackSpec, runCompositeStages, type AttackSpec, type ResolvedAttack } from '../attacks/index';
+import { attackCost, attackSpecOf, compositeStages, resolveAttackSpec, runCompositeStages, type AttackSpec, type CompositeBatchProgress, type CompositeStagesOptions, type ResolvedAttack } from '../attacks/index';
 import { gatherBatch, type GpuDataset } from '../data/gpu_dataset';
 import type { Classifier } from '../models/seed_cnn';
 import { AdversarialArgumentError } from '../validate';
@@ -51,8 +51,13 @@ export interface EvaluationResult {
 export interface EvaluationOptions {
   /** Examples per batch (default 256). A random attack's seed for a batch is `seed + first example's position`. */
   batchSize?: number;
-  /** Called after each batch with the examples done, over all attacks. */
-  onProgress?: (done: number, total: number, attack: ResolvedAttack) => void;
+  /**
+   * Called after each batch with the examples done, over all attacks, and after each stage of a composite
+   * inside a batch with the batch's share done so far (weighted by the stages' costs) and the stage's label.
+   */
+  onProgress?: (done: number, total: number, attack: ResolvedAttack, stage?: string) => void;
+  /** Called once before any work when continuing from `checkpoint.restore`, with the examples already done in `onProgress`'s measure. */
+  onResume?: (done: number, total: number) => void;
   /** Per attack (in the order of `attacks`), evaluate only the first N points (undefined: all of them). */
   limits?: (number | undefined)[];
   /** Continue from `restore` (what `save` was given before an interruption) and save after every batch. */
@@ -81,8 +86,8 @@ export function correctCount(model: Classifier, x: tf.Tensor4D, labels: tf.Tenso
 }
 
 /** One batch under one attack: per-point flags (1 = robust) and, for a composite, per-stage counts. */
-async function evaluateBatch(model: Classifier, attack: ResolvedAttack, stages: ResolvedAttack[] | null, batch: { x: tf.Tensor4D; onehot: tf.Tensor2D; labels: tf.Tensor1D }, start: number) {
-  if (stages) return runCompositeStages(model, stages, batch, start);
+async function evaluateBatch(model: Classifier, attack: ResolvedAttack, stages: ResolvedAttack[] | null, batch: { x: tf.Tensor4D; onehot: tf.Tensor2D; labels: tf.Tensor1D }, start: number, composite: CompositeStagesOptions) {
+  if (stages) return runCompositeStages(model, stages, batch, start, composite);
   const x = attackBatch(model, attack, batch, start);
   const flags = tf.tidy(() => tf.cast(tf.equal(tf.argMax(model.forward(x), 1), batch.labels), 'int32'));
   x.dispose();
@@ -124,7 +129,7 @@ function resultOf(attack: ResolvedAttack, stages: ResolvedAttack[] | null, p: At
  */
 export async function evaluateModel(model: Classifier, data: GpuDataset, indices: ArrayLike<number>, attacks: AttackSpec[], options: EvaluationOptions | number = {}): Promise<EvaluationResult[]> {
   const op = 'evaluateModel';
-  const { batchSize = 256, onProgress, checkpoint, limits = [] } = typeof options === 'number' ? { batchSize: options } : options;
+  const { batchSize = 256, onProgress, onResume, checkpoint, limits = [] } = typeof options === 'number' ? { batchSize: options } : options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new AdversarialArgumentError(op, 'options.batchSize', `must be an integer >= 1, got ${batchSize}`);
   if (indices.length === 0) throw new AdversarialArgumentError(op, 'indices', 'is empty');
   for (let i = 0; i < indices.length; i++) {
@@ -147,33 +152,59 @@ export async function evaluateModel(model: Classifier, data: GpuDataset, indices
   }
   const state: EvaluationState = restore ? structuredClone(restore) : { version: 1, keys, indices: Array.from(indices), batchSize, attacks: resolved.map((_, a) => emptyProgress(stagesOf[a]?.length ?? 0)) };
   const total = pointsOf.reduce((a, b) => a + b, 0);
+  // A composite's share of a batch done after each stage, by the stages' costs per point (a gradient
+  // evaluation as two queries), for progress inside a batch.
+  const stageShares = stagesOf.map((stages) => {
+    const costs = (stages ?? []).map((s) => attackCost(s).gradients * 2 + attackCost(s).queries);
+    const sum = costs.reduce((x, y) => x + y, 0) || 1;
+    let acc = 0;
+    return costs.map((c) => (acc += c) / sum);
+  });
   let done = state.attacks.reduce((a, p) => a + p.points, 0);
+  if (restore) {
+    const inBatch = state.attacks.reduce((acc, p, a) => acc + (p.batch ? Math.min(batchSize, pointsOf[a] - p.points) * stageShares[a][p.batch.stage - 1] : 0), 0);
+    onResume?.(done + inBatch, total);
+  }
   const all = tf.tensor1d(Int32Array.from(indices), 'int32');
   try {
     for (const [a, attack] of resolved.entries()) {
       const progress = state.attacks[a];
       const points = pointsOf[a];
       const flags = flagsFromText(progress.robust, points);
+      const stages = stagesOf[a];
       for (let start = progress.points; start < points; start += batchSize) {
         const began = performance.now();
         const size = Math.min(batchSize, points - start);
         const batchIndices = tf.slice(all, [start], [size]) as tf.Tensor1D;
         const batch = gatherBatch(data, batchIndices);
         batchIndices.dispose();
+        // A composite interrupted inside this batch goes on from its last stage done; the stages before
+        // count their own seconds.
+        const saved = progress.batch;
+        const secondsBefore = saved ? saved.stages.reduce((acc, s) => acc + s.seconds, 0) : 0;
         try {
-          const out = await evaluateBatch(model, attack, stagesOf[a], batch, start);
+          const composite: CompositeStagesOptions = {
+            resume: saved ? { ...saved, robust: flagsFromText(saved.robust) } : undefined,
+            onStage: async (p: CompositeBatchProgress) => {
+              progress.batch = { stage: p.stage, robust: flagsToText(p.robust), cleanCorrect: p.cleanCorrect, stages: p.stages.map((r) => ({ ...r })) };
+              await checkpoint?.save(state);
+              onProgress?.(done + size * stageShares[a][p.stage - 1], total, attack, stages![p.stage - 1].label);
+            },
+          };
+          const out = await evaluateBatch(model, attack, stages, batch, start, composite);
+          delete progress.batch;
           out.robust.forEach((f, i) => (flags[start + i] = f));
           if ('cleanCorrect' in out) progress.cleanCorrect += out.cleanCorrect;
-          out.stages.forEach((s, j) => {
-            progress.stages[j].attacked += s.attacked;
-            progress.stages[j].fooled += s.fooled;
-            progress.stages[j].seconds += s.seconds;
+          out.stages.forEach((r, j) => {
+            progress.stages[j].attacked += r.attacked;
+            progress.stages[j].fooled += r.fooled;
+            progress.stages[j].seconds += r.seconds;
           });
         } finally {
           tf.dispose([batch.x, batch.labels, batch.onehot]);
         }
         progress.points = start + size;
-        progress.seconds += (performance.now() - began) / 1000;
+        progress.seconds += (performance.now() - began) / 1000 + secondsBefore;
         progress.robust = flagsToText(flags.subarray(0, progress.points));
         done += size;
         await checkpoint?.save(state);

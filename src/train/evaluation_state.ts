@@ -1,6 +1,7 @@
-// What an evaluation saves after every batch, so that an interrupted one continues where it stopped:
-// the attacks (by key), the points and batch size, and per attack the points done, each point's outcome
-// (a string of 0s and 1s), the seconds spent and a composite's per-stage counts. JSON as it is.
+// What an evaluation saves after every batch (and a composite after each stage inside one), so that an
+// interrupted one continues where it stopped: the attacks (by key), the points and batch size, and per
+// attack the points done, each point's outcome (a string of 0s and 1s), the seconds spent, a composite's
+// per-stage counts and where it stands inside the batch it was running. JSON as it is.
 
 /** Per-stage counts of a composite, summed over the batches done. */
 export interface StageProgress {
@@ -19,6 +20,8 @@ export interface AttackProgress {
   /** A composite's points correct before its first stage. */
   cleanCorrect: number;
   stages: StageProgress[];
+  /** A composite stopped inside the batch that starts at `points`: the stages done and its points' flags. */
+  batch?: { stage: number; robust: string; cleanCorrect: number; stages: StageProgress[] };
 }
 
 export interface EvaluationState {
@@ -50,6 +53,11 @@ export function evaluationStateProblem(state: EvaluationState, keys: string[], i
   for (const [a, p] of state.attacks.entries()) {
     if (!(Number.isInteger(p?.points) && p.points >= 0 && p.points <= points[a]) || p.robust.length !== p.points) return `has a broken record for attack ${a}`;
     if (p.points < points[a] && p.points % batchSize !== 0) return `stops attack ${a} inside a batch (${p.points} points)`;
+    const b = p.batch;
+    if (b !== undefined) {
+      const size = Math.min(batchSize, points[a] - p.points);
+      if (!(size > 0 && Number.isInteger(b?.stage) && b.stage >= 1 && b.stage < p.stages.length && b.robust?.length === size && b.stages?.length === b.stage)) return `has a broken record of attack ${a}'s batch in progress`;
+    }
   }
   return null;
 }

@@ -165,7 +165,7 @@ describe('demo page on WebGPU', () => {
     expect(await page.$eval('#backend', (e) => (e as HTMLElement).dataset.backend)).toBe('webgpu');
     expect(await page.$eval('#backend', (e) => e.textContent)).toMatch(/^WebGPU: .*\((software|hardware)\)\. tfjs [\d.]+, backend webgpu\./);
     // The trainer choices come from the trainer table, the default from the settings table.
-    const trainerSelect = await page.$eval('select[name=trainer]', (e) => ({ options: [...(e as HTMLSelectElement).options].map((o) => o.value), value: (e as HTMLSelectElement).value }));
+    const trainerSelect = await page.$eval('select[name=trainer]', (e) => ({ options: Array.from((e as HTMLSelectElement).options, (o) => o.value), value: (e as HTMLSelectElement).value }));
     expect(trainerSelect).toEqual({ options: lib.trainerIds(), value: lib.DEFAULT_TRAIN_SETTINGS.trainer });
     await setField(page, 'epochs', '1');
     await setField(page, 'trainExamples', '512');

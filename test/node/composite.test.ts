@@ -77,7 +77,7 @@ describe('composite attacks', () => {
     const idx = tf.tensor1d(Int32Array.from(points.slice(0, 97)), 'int32');
     const batch = lib.gatherBatch(data, idx);
     const before = tf.memory().numTensors;
-    const out = await lib.runCompositeStages(model, stages, batch, 0, true);
+    const out = await lib.runCompositeStages(model, stages, batch, 0, { keepImages: true });
     const predicted = tf.tidy(() => tf.cast(tf.equal(tf.argMax(model.forward(out.images!), 1), batch.labels), 'int32'));
     expect(Array.from(await predicted.data())).toEqual(Array.from(out.robust));
     // Every image stays in the eps-ball and the box.
@@ -117,8 +117,10 @@ describe('composite attacks', () => {
 
 describe('resumable evaluation', () => {
   const attacks: lib.AttackSpec[] = [{ kind: 'clean' }, { kind: 'pgd', epsilon: 0.1, steps: 3, seed: 5 }, { kind: 'fgsm-then-pgd', epsilon: 0.1, seed: 2 }];
-  for (const stopAfter of [1, 3, 5]) {
-    test(`interrupted after batch ${stopAfter} of 9, continued from the saved state: the same outcomes as one run`, async () => {
+  // 12 saves: one per batch of clean and PGD (3 each), two per batch of the composite (after its first
+  // stage, inside the batch, and at the batch's end). Save 7 and 9 are inside a composite batch.
+  for (const stopAfter of [1, 3, 5, 7, 9, 10]) {
+    test(`interrupted after save ${stopAfter} of 12, continued from the saved state: the same outcomes as one run`, async () => {
       const whole = await lib.evaluateModel(model, data, points, attacks, { batchSize: 50 });
       let saved: lib.EvaluationState | null = null;
       let saves = 0;
@@ -137,7 +139,8 @@ describe('resumable evaluation', () => {
       const before = tf.memory().numTensors;
       let resumedSaves = 0;
       const resumed = await lib.evaluateModel(model, data, points, attacks, { batchSize: 50, checkpoint: { restore: saved, save: async () => void resumedSaves++ } });
-      expect(resumedSaves).toBe(9 - stopAfter);
+      expect(resumedSaves).toBe(12 - stopAfter);
+      expect(saved!.attacks[2].batch !== undefined, 'the saved state stops inside a composite batch').toBe(stopAfter === 7 || stopAfter === 9);
       expect(resumed.map(flagsOf)).toEqual(whole.map(flagsOf));
       expect(resumed.map((r) => r.correct)).toEqual(whole.map((r) => r.correct));
       expect(resumed[2].stages!.map((s) => [s.attacked, s.correct])).toEqual(whole[2].stages!.map((s) => [s.attacked, s.correct]));
@@ -145,12 +148,25 @@ describe('resumable evaluation', () => {
     });
   }
 
+  test('progress inside a composite batch: after each stage but the last, its label and a share of the batch', async () => {
+    const calls: { done: number; stage?: string }[] = [];
+    await lib.evaluateModel(model, data, points, attacks, { batchSize: 50, onProgress: (done, _total, _attack, stage) => void calls.push({ done, stage }) });
+    const staged = calls.map((c, i) => ({ ...c, i })).filter((c) => c.stage !== undefined);
+    expect(staged.map((c) => c.stage)).toEqual(['FGSM', 'FGSM', 'FGSM']);
+    for (const c of staged) {
+      expect(c.done).toBeGreaterThan(calls[c.i - 1].done);
+      expect(c.done).toBeLessThan(calls[c.i + 1].done);
+    }
+    expect(calls.filter((c) => c.stage === undefined).map((c) => c.done)).toEqual([50, 100, 150, 200, 250, 300, 350, 400, 450]);
+  });
+
   const base = { version: 1 as const, keys: [] as string[], indices: points, batchSize: 50, attacks: [] as lib.AttackProgress[] };
   const cases: [string, (s: lib.EvaluationState) => lib.EvaluationState, RegExp][] = [
     ['other attacks', (s) => ({ ...s, keys: ['clean'] }), /saved for the attacks clean/],
     ['other points', (s) => ({ ...s, indices: s.indices.slice(1) }), /other points/],
     ['other batches', (s) => ({ ...s, batchSize: 64 }), /batches of 64/],
     ['not a state', () => ({ hello: 1 }) as unknown as lib.EvaluationState, /not a saved evaluation state/],
+    ['a batch in progress that does not fit', (s) => ({ ...s, attacks: s.attacks.map((p, i) => (i === 2 ? { ...p, batch: { stage: 5, robust: '1', cleanCorrect: 0, stages: [] } } : p)) }), /broken record of attack 2's batch in progress/],
   ];
   for (const [name, edit, message] of cases) {
     test(`a state saved for ${name} is refused naming options.checkpoint.restore`, async () => {
