@@ -1,13 +1,13 @@
 // A job's evaluation: the attacks it runs (clean, then the --attacks list with the settings' defaults:
 // eps, seed, PGD's steps and restarts), each with progress and seconds, in the report's form.
-import { attackBudget, attackCost, compositeStages, parseAttackList, resolveAttackSpec, type AttackSpec } from '../attacks/index';
+import { attackBudget, compositeStages, parseAttackList, resolveAttackSpec, type AttackSpec } from '../attacks/index';
 import type { EvaluationState } from '../train/evaluation_state';
 import { AdversarialArgumentError } from '../validate';
 import type { Classifier } from '../models/seed_cnn';
 import type { ReportAudit, ReportCurve, ReportEvaluation, ReportMetrics } from '../report/schema';
 import { auditEvaluation } from '../audit/run';
 import { AUDIT_CHECKS } from '../audit/checks';
-import { evaluateModel, type EvaluationResult } from '../train/evaluate';
+import { attackWork, evaluateModel, type EvaluationResult } from '../train/evaluate';
 import { attackDefaultsOf, EVAL_BATCH, settingRow, type TrainJobSettings } from './settings';
 import type { JobIO } from './io';
 import type { PreparedData } from './data';
@@ -111,7 +111,7 @@ export async function evaluateForReport(model: Classifier, data: PreparedData, a
   const weights = attacks.map((a) => {
     const r = resolveAttackSpec(a);
     const stages = r.definition.components ? compositeStages(r.definition, r.params) : [r];
-    return 1 + stages.reduce((acc, s) => acc + attackCost(s).gradients * 2 + attackCost(s).queries, 0);
+    return 1 + stages.reduce((acc, s) => acc + attackWork(s), 0);
   });
   const isComposite = attacks.map((a) => resolveAttackSpec(a).definition.components !== undefined);
   const limits = isComposite.map((c) => (c && compositePoints !== null ? compositePoints : undefined));

@@ -80,6 +80,9 @@ export function attackBatch(model: Classifier, attack: ResolvedAttack, batch: { 
   return attack.definition.run(model, batch, params);
 }
 
+/** An attack's work per point for progress and ETAs: its cost, a gradient evaluation counted as two queries. */
+export const attackWork = (attack: ResolvedAttack): number => attackCost(attack).gradients * 2 + attackCost(attack).queries;
+
 /** Correct predictions of `model` on `x` against `labels`, an int32 scalar on the device. */
 export function correctCount(model: Classifier, x: tf.Tensor4D, labels: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(model.forward(x), 1), labels), 'int32')) as tf.Scalar);
@@ -155,7 +158,7 @@ export async function evaluateModel(model: Classifier, data: GpuDataset, indices
   // A composite's share of a batch done after each stage, by the stages' costs per point (a gradient
   // evaluation as two queries), for progress inside a batch.
   const stageShares = stagesOf.map((stages) => {
-    const costs = (stages ?? []).map((s) => attackCost(s).gradients * 2 + attackCost(s).queries);
+    const costs = (stages ?? []).map(attackWork);
     const sum = costs.reduce((x, y) => x + y, 0) || 1;
     let acc = 0;
     return costs.map((c) => (acc += c) / sum);
