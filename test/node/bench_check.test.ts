@@ -1,13 +1,13 @@
 // The performance regression checker on synthetic results: passes within tolerance, fails with a clear table
 // when a ratio is made to regress or goes missing, through the function and through the command line.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import type { BenchmarkResults } from '../../dist/bench.js';
-import { BASELINE_SCHEMA, betterOf, checkAgainstBaseline, formatCheck, type Baseline } from '../../bench/check';
+import { BASELINE_SCHEMA, betterOf, checkAgainstBaseline, formatCheck, worstOf, type Baseline } from '../../bench/check';
 
 function results(ratios: Record<string, number>): BenchmarkResults {
   return {
@@ -100,5 +100,45 @@ describe('a second measurement', () => {
   test('a ratio only one measurement has is kept', () => {
     const merged = betterOf(results({ a: 1 }), results({ b: 2 }));
     expect(merged.ratios.map((r) => [r.name, r.value])).toEqual([['a', 1], ['b', 2]]);
+  });
+});
+
+describe('the baseline from several measurements', () => {
+  test('worstOf keeps each ratio at its lowest; a ratio only some have keeps their lowest', () => {
+    const merged = worstOf([results({ a: 2, b: 5 }), results({ a: 3, b: 4, c: 1 }), results({ a: 2.5 })]);
+    expect(merged.ratios.map((r) => [r.name, r.value])).toEqual([['a', 2], ['b', 4], ['c', 1]]);
+    expect(() => worstOf([])).toThrow(/no measurements/);
+  });
+
+  const run = (args: string[]) => promisify(execFile)(process.execPath, ['bench/run.mjs', 'bench/check.ts', ...args]);
+
+  test('--update-baseline --results a --results b writes the per-ratio minimum, keeps the tolerances, leaves no temporary file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-update-'));
+    writeFileSync(join(dir, 'a.json'), JSON.stringify(results({ x: 4, y: 1.5 })));
+    writeFileSync(join(dir, 'b.json'), JSON.stringify({ ...results({ x: 3.5, y: 2 }), date: '2026-11-26T00:00:00.000Z' }));
+    writeFileSync(join(dir, 'baseline.json'), JSON.stringify({ ...baseline, tolerances: { 'engine/tfjs': 0.6 } }));
+    const { stdout } = await run(['--update-baseline', '--results', join(dir, 'a.json'), '--results', join(dir, 'b.json'), '--baseline', join(dir, 'baseline.json')]);
+    expect(stdout).toContain('the lowest of 2 measurements');
+    const written = JSON.parse(readFileSync(join(dir, 'baseline.json'), 'utf8')) as Baseline;
+    expect(written.baselines['node/swiftshader']!.ratios).toEqual({ x: 3.5, y: 1.5 });
+    expect(written.baselines['node/swiftshader']!.note).toMatch(/per-ratio minimum of 2 measurements/);
+    expect(written.tolerance).toBe(0.25);
+    expect(written.tolerances).toEqual({ 'engine/tfjs': 0.6 });
+    expect(readdirSync(dir).sort()).toEqual(['a.json', 'b.json', 'baseline.json']);
+  });
+
+  test.each([
+    ['several files without --update-baseline', ['--results', 'a.json', '--results', 'b.json'], /--results: several files only with --update-baseline/],
+    ['a missing file', ['--update-baseline', '--results', 'missing.json'], /--results: no such file .*missing\.json/],
+    ['--note without --update-baseline', ['--note', 'x', '--results', 'a.json'], /--note is only for --update-baseline/],
+  ])('refuses %s, naming the flag, and writes nothing', async (_name, args, message) => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-refuse-'));
+    writeFileSync(join(dir, 'a.json'), JSON.stringify(results({ x: 1 })));
+    writeFileSync(join(dir, 'b.json'), JSON.stringify(results({ x: 2 })));
+    const before = JSON.stringify(baseline);
+    writeFileSync(join(dir, 'baseline.json'), before);
+    const withDir = args.map((a) => (a.endsWith('.json') ? join(dir, a) : a));
+    await expect(run([...withDir, '--baseline', join(dir, 'baseline.json')])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(message) });
+    expect(readFileSync(join(dir, 'baseline.json'), 'utf8')).toBe(before);
   });
 });
