@@ -6,9 +6,10 @@
 // so a ratio fails only when it regresses in both measurements (a real regression does). The baseline is
 // written from one run or from several results files, each ratio at its lowest (`--update-baseline
 // --results a.json --results b.json`), so the stored figure is one that a quiet machine reaches every time.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { BenchmarkResults } from '../dist/bench.js';
+import { writeFileAtomically } from '../src/cli/node_io';
 import { benchmark, parseRuntime } from './cli';
 
 export const BASELINE_SCHEMA = 'tfjs-adversarial/bench-baseline@1';
@@ -65,12 +66,7 @@ export function checkAgainstBaseline(results: BenchmarkResults, baseline: Baseli
  * checkAgainstBaseline(betterOf(first, second), baseline);
  */
 export function betterOf(first: BenchmarkResults, second: BenchmarkResults): BenchmarkResults {
-  const values = new Map(first.ratios.map((r) => [r.name, r]));
-  for (const r of second.ratios) {
-    const had = values.get(r.name);
-    if (!had || r.value > had.value) values.set(r.name, { ...r, definition: `${r.definition} (better of two measurements)` });
-  }
-  return { ...second, ratios: [...values.values()] };
+  return perRatio([first, second], (value, had) => value > had, (r) => ({ ...r, definition: `${r.definition} (better of two measurements)` }));
 }
 
 /**
@@ -83,13 +79,20 @@ export function betterOf(first: BenchmarkResults, second: BenchmarkResults): Ben
  */
 export function worstOf(measurements: BenchmarkResults[]): BenchmarkResults {
   if (measurements.length === 0) throw new Error('worstOf: no measurements');
-  const values = new Map<string, BenchmarkResults['ratios'][number]>();
-  for (const m of measurements) {
+  return perRatio(measurements, (value, had) => value < had);
+}
+
+type Ratio = BenchmarkResults['ratios'][number];
+
+/** Each ratio from the measurement that `wins` picks (first seen kept on ties), in first-seen order; a ratio taken from a later measurement goes through `fromLater`. */
+function perRatio(measurements: BenchmarkResults[], wins: (value: number, had: number) => boolean, fromLater: (r: Ratio) => Ratio = (r) => r): BenchmarkResults {
+  const values = new Map<string, Ratio>();
+  measurements.forEach((m, i) => {
     for (const r of m.ratios) {
       const had = values.get(r.name);
-      if (!had || r.value < had.value) values.set(r.name, r);
+      if (!had || wins(r.value, had.value)) values.set(r.name, i > 0 ? fromLater(r) : r);
     }
-  }
+  });
   return { ...measurements[measurements.length - 1]!, ratios: [...values.values()] };
 }
 
@@ -140,12 +143,9 @@ async function main(): Promise<number> {
   const baseline = readBaseline(values.baseline);
   if (values['update-baseline']) {
     const key = baselineKey(results);
-    const dates = read.length > 1 ? read.map((r) => r.date).join(', ') : results.date;
-    const note = values.note ?? (read.length > 1 ? `per-ratio minimum of ${read.length} measurements (${dates})` : undefined);
+    const note = values.note ?? (read.length > 1 ? `per-ratio minimum of ${read.length} measurements (${read.map((r) => r.date).join(', ')})` : undefined);
     baseline.baselines[key] = { date: results.date, ...(note ? { note } : {}), ratios: Object.fromEntries(results.ratios.map((r) => [r.name, Number(r.value.toFixed(4))])) };
-    const tmp = `${values.baseline}.tmp-${process.pid}`;
-    writeFileSync(tmp, `${JSON.stringify(baseline, null, 2)}\n`);
-    renameSync(tmp, values.baseline!);
+    await writeFileAtomically(values.baseline!, `${JSON.stringify(baseline, null, 2)}\n`);
     console.log(`wrote the ${key} baseline (${results.ratios.length} ratios${read.length > 1 ? `, the lowest of ${read.length} measurements` : ''}) to ${values.baseline}`);
     return 0;
   }

@@ -85,43 +85,40 @@ export async function runCompositeStages(model: Classifier, stages: ResolvedAtta
   const cleanCorrect = resume ? resume.cleanCorrect : robust.reduce((a, b) => a + b, 0);
   let images = keepImages ? batch.x.clone() : null;
   const results: StageBatchResult[] = resume ? resume.stages.map((s) => ({ ...s })) : [];
+  // One stage on the points still robust: flags and images updated, its counts returned.
+  const runStage = async (stage: ResolvedAttack): Promise<StageBatchResult> => {
+    const began = performance.now();
+    const rows = Array.from(robust.keys()).filter((i) => robust[i] === 1);
+    if (rows.length === 0) return { attacked: 0, fooled: 0, seconds: 0 };
+    const rowsT = tf.tensor1d(Int32Array.from(rows), 'int32');
+    const sub: AttackBatch = tf.tidy(() => ({ x: tf.gather(batch.x, rowsT) as tf.Tensor4D, onehot: tf.gather(batch.onehot, rowsT) as tf.Tensor2D, labels: tf.gather(batch.labels, rowsT) as tf.Tensor1D }));
+    let adv: tf.Tensor4D | null = null;
+    try {
+      const params = typeof stage.params.seed === 'number' ? { ...stage.params, seed: (stage.params.seed as number) + start } : stage.params;
+      adv = stage.definition.run(model, sub, params);
+      const still = await correctFlags(model, adv, sub.labels);
+      let fooled = 0;
+      rows.forEach((row, k) => {
+        if (still[k] === 0) {
+          robust[row] = 0;
+          fooled++;
+        }
+      });
+      if (images) {
+        // Robust rows take this stage's image; fooled rows keep theirs from here on.
+        const next = tf.tidy(() => tf.tensorScatterUpdate(images!, tf.reshape(rowsT, [rows.length, 1]) as tf.Tensor2D, adv!) as tf.Tensor4D);
+        images.dispose();
+        images = next;
+      }
+      return { attacked: rows.length, fooled, seconds: (performance.now() - began) / 1000 };
+    } finally {
+      tf.dispose([rowsT, sub.x, sub.onehot, sub.labels]);
+      adv?.dispose();
+    }
+  };
   try {
     for (let j = resume?.stage ?? 0; j < stages.length; j++) {
-      const stage = stages[j];
-      const began = performance.now();
-      const rows = Array.from(robust.keys()).filter((i) => robust[i] === 1);
-      if (rows.length === 0) {
-        results.push({ attacked: 0, fooled: 0, seconds: 0 });
-        if (j + 1 < stages.length) await onStage?.({ stage: j + 1, robust, cleanCorrect, stages: results });
-        continue;
-      }
-      const rowsT = tf.tensor1d(Int32Array.from(rows), 'int32');
-      const sub: AttackBatch = tf.tidy(() => ({ x: tf.gather(batch.x, rowsT) as tf.Tensor4D, onehot: tf.gather(batch.onehot, rowsT) as tf.Tensor2D, labels: tf.gather(batch.labels, rowsT) as tf.Tensor1D }));
-      let adv: tf.Tensor4D | null = null;
-      try {
-        const params = typeof stage.params.seed === 'number' ? { ...stage.params, seed: (stage.params.seed as number) + start } : stage.params;
-        adv = stage.definition.run(model, sub, params);
-        const still = await correctFlags(model, adv, sub.labels);
-        let fooled = 0;
-        const fooledRows: number[] = [];
-        rows.forEach((row, k) => {
-          if (still[k] === 0) {
-            robust[row] = 0;
-            fooled++;
-            fooledRows.push(k);
-          }
-        });
-        if (images) {
-          // Robust rows take this stage's image; fooled rows keep theirs from here on.
-          const next = tf.tidy(() => tf.tensorScatterUpdate(images!, tf.reshape(rowsT, [rows.length, 1]) as tf.Tensor2D, adv!) as tf.Tensor4D);
-          images.dispose();
-          images = next;
-        }
-        results.push({ attacked: rows.length, fooled, seconds: (performance.now() - began) / 1000 });
-      } finally {
-        tf.dispose([rowsT, sub.x, sub.onehot, sub.labels]);
-        adv?.dispose();
-      }
+      results.push(await runStage(stages[j]));
       if (j + 1 < stages.length) await onStage?.({ stage: j + 1, robust, cleanCorrect, stages: results });
     }
     return { robust, cleanCorrect, stages: results, images };
