@@ -8,13 +8,17 @@ import { seededRandom, shuffle } from '../data/random';
 import type { DataDescription } from '../report/schema';
 import { AdversarialArgumentError } from '../validate';
 
-/** Images as uint8 (count x height x width, one channel), labels as uint8, and where they came from. */
+/** Images as uint8 (count x height x width x channels, channels last), labels as uint8, and where they came from. */
 export interface ImageSet {
   images: Uint8Array;
   labels: Uint8Array;
   count: number;
   height: number;
   width: number;
+  /** Channels per pixel (1 grey, 3 RGB); default 1. */
+  channels?: number;
+  /** Class names by label (an image folder's class folders, a metadata.json's labels), for reports. */
+  classNames?: string[];
   /** A path, a URL or `embedded`, for the report. */
   source: string;
   /** Where the labels came from (the labels file of an IDX pair), for errors; default `source`. */
@@ -59,8 +63,9 @@ export const SPLIT = { testFraction: 0.2, seed: 0 };
  * const data = prepareJobData({ ...await loadEmbeddedDigits(), source: 'embedded' }, undefined, { probeExamples: 500 });
  */
 export function prepareJobData(train: ImageSet, test: ImageSet | undefined, o: JobDataOptions = {}): PreparedData {
-  if (test && (test.height !== train.height || test.width !== train.width)) {
-    throw new AdversarialArgumentError('prepareJobData', 'test', `images are ${test.height}x${test.width}, the training images ${train.height}x${train.width}`);
+  const shapeOf = (set: ImageSet) => `${set.height}x${set.width}x${set.channels ?? 1}`;
+  if (test && shapeOf(test) !== shapeOf(train)) {
+    throw new AdversarialArgumentError('prepareJobData', 'test', `images are ${shapeOf(test)}, the training images ${shapeOf(train)}`);
   }
   let trainIdx: number[];
   let testIdx: number[];
@@ -102,7 +107,7 @@ export function prepareJobData(train: ImageSet, test: ImageSet | undefined, o: J
       if (at >= 0) throw new AdversarialArgumentError('prepareJobData', 'numClasses', `is ${o.numClasses}, but ${labelsOf(set)} (${part}) has label ${set.labels[at]} at example ${at}`);
     }
   }
-  const imageShape: [number, number, number] = [train.height, train.width, 1];
+  const imageShape: [number, number, number] = [train.height, train.width, train.channels ?? 1];
   const dataset = uploadDataset(test ? concat(train.images, test.images) : train.images, labels, imageShape, numClasses);
   return {
     dataset,
