@@ -36,6 +36,7 @@ export { saveClassifier, describeLayers, type FromLayersModelOptions } from './m
 export { madryCnn, type MadryCnnOptions } from './models/madry_cnn';
 export { createArchitecture, ARCHITECTURES, architectureIds, type Architecture, type ArchitectureOptions } from './models/architectures';
 export { prepareJobData, checkLabelClasses, SPLIT, type ImageSet, type JobDataOptions, type PreparedData } from './job/data';
+export { dataFingerprint, modelFingerprint, digestParts } from './job/fingerprint';
 export { runTrainJob, reportSettings } from './job/run_train';
 export { trainJobModel, saveJobModel, checkpointVariables, type TrainedModel, type TrainJobOptions } from './job/train_job';
 export { judgeProbe, type GuardVerdict } from './job/guard';

@@ -35,13 +35,13 @@ export async function runEvalJob(model: Classifier, modelPath: string, data: Pre
   const kernelsBefore = snapshotEngineKernelCounts();
   // The state is saved only where the report is written (the output folder was named).
   const saving = write ? { stateFile: 'eval-state.json', resume: options.resume === true } : undefined;
-  const { evaluation, audit, curve, resumed } = await evaluateJob(model, data, settings, options.evaluation ?? DEFAULT_JOB_EVALUATION, io, 'eval', saving);
+  const { evaluation, audit, curve, resumed, modelFingerprint } = await evaluateJob(model, data, settings, options.evaluation ?? DEFAULT_JOB_EVALUATION, io, 'eval', saving);
   const report: EvalReport = {
     schema: REPORT_SCHEMA,
     command: 'eval',
     created: new Date().toISOString(),
     model_path: modelPath,
-    model: { architecture: model.architecture ?? 'layers-model', description: model.description ?? '', parameters: model.variables.reduce((a, v) => a + v.size, 0) },
+    model: { architecture: model.architecture ?? 'layers-model', description: model.description ?? '', parameters: model.variables.reduce((a, v) => a + v.size, 0), fingerprint: modelFingerprint },
     runtime: { ...env.runtime, tfjs_core: tf.version_core, backend: tf.getBackend() },
     adapter: env.adapter,
     data: data.description,

@@ -11,6 +11,7 @@ import { attackWork, evaluateModel, type EvaluationResult } from '../train/evalu
 import { attackDefaultsOf, EVAL_BATCH, settingRow, type TrainJobSettings } from './settings';
 import type { JobIO } from './io';
 import type { PreparedData } from './data';
+import { modelFingerprint } from './fingerprint';
 
 /** The settings an evaluation reads. */
 export type EvalSettings = Pick<TrainJobSettings, 'epsilon' | 'attacks' | 'evalPgdSteps' | 'evalPgdRestarts' | 'attackSeed'>;
@@ -59,6 +60,8 @@ export interface EvaluationSaving {
   stateFile: string;
   /** Continue from the state file when there is one. */
   resume: boolean;
+  /** The model's and the data's fingerprints: saved with the state, and a state saved with others is refused. */
+  fingerprints?: { model: string; data: string | null };
 }
 
 export interface EvaluateForReportOptions {
@@ -102,8 +105,11 @@ export async function evaluateForReport(model: Classifier, data: PreparedData, a
       } catch (err) {
         throw new AdversarialArgumentError('resume', 'resume', `${saving.stateFile} is not a saved evaluation state (${(err as Error).message}); remove it to start the evaluation afresh`);
       }
+      const problem = fingerprintProblem(restore, saving.fingerprints);
+      if (problem) throw new AdversarialArgumentError('resume', 'resume', `${saving.stateFile} was saved for ${problem}: resume with the same model and data, or remove it to start the evaluation afresh`);
     }
   }
+  const stamped = (state: EvaluationState) => (saving?.fingerprints ? { ...state, fingerprints: saving.fingerprints } : state);
   const start = performance.now();
   let doneBefore = 0;
   // The ETA weighs each attack by its cost per point (a gradient evaluation as one query), so AutoAttack's
@@ -120,7 +126,7 @@ export async function evaluateForReport(model: Classifier, data: PreparedData, a
   const results = await evaluateModel(model, data.dataset, indices, attacks, {
     batchSize: EVAL_BATCH,
     limits,
-    checkpoint: saving ? { restore, save: (state) => io.writeFile(saving.stateFile, new TextEncoder().encode(JSON.stringify(state))) } : undefined,
+    checkpoint: saving ? { restore, save: (state) => io.writeFile(saving.stateFile, new TextEncoder().encode(JSON.stringify(stamped(state)))) } : undefined,
     onResume: (done) => (doneBefore = done),
     onProgress: (done, total, attack, stage) => {
       const work = weightedWork(weights, pointsOf, done);
@@ -132,6 +138,17 @@ export async function evaluateForReport(model: Classifier, data: PreparedData, a
   // Finished: the saved state has done its job (the report holds the results).
   if (saving) await io.removeFile?.(saving.stateFile);
   return { evaluation: results.map(toReportEvaluation), results, resumed: restore !== null };
+}
+
+/** What differs between a saved state's fingerprints and `now`'s (`another model (sha256:… , not sha256:…)`), or null. */
+function fingerprintProblem(state: EvaluationState & { fingerprints?: { model?: string; data?: string | null } }, now: EvaluationSaving['fingerprints']): string | null {
+  if (!now) return null;
+  const was = state?.fingerprints;
+  if (!was) return 'a model and data it did not record (a state saved before fingerprints)';
+  const differs: string[] = [];
+  if (was.model !== now.model) differs.push(`another model (${was.model}, not ${now.model})`);
+  if ((was.data ?? null) !== now.data) differs.push(`other data (${was.data ?? 'unrecorded'}, not ${now.data ?? 'unrecorded'})`);
+  return differs.length ? differs.join(' and ') : null;
 }
 
 /** The weighted work of the first `done` attack-points (attacks in order, `points[a]` each). */
@@ -150,6 +167,8 @@ export interface JobEvaluation {
   evaluation: ReportEvaluation[];
   results: EvaluationResult[];
   resumed: boolean;
+  /** The evaluated model's fingerprint (report.model.fingerprint). */
+  modelFingerprint: string;
   curve?: ReportCurve;
   audit?: ReportAudit;
 }
@@ -164,14 +183,16 @@ export interface JobEvaluation {
  */
 export async function evaluateJob(model: Classifier, data: PreparedData, settings: EvalSettings, options: JobEvaluationOptions, io: JobIO, label: string, saving?: EvaluationSaving): Promise<JobEvaluation> {
   const attacks = jobAttacks(settings, settings.epsilon);
-  const main = await evaluateForReport(model, data, attacks, io, label, { saving, compositePoints: options.compositePoints });
-  const out: JobEvaluation = { ...main };
+  const fingerprint = await modelFingerprint(model);
+  const stamped = saving ? { ...saving, fingerprints: { model: fingerprint, data: data.description.fingerprint ?? null } } : undefined;
+  const main = await evaluateForReport(model, data, attacks, io, label, { saving: stamped, compositePoints: options.compositePoints });
+  const out: JobEvaluation = { ...main, modelFingerprint: fingerprint };
   if (options.epsilons && options.epsilons.length > 0) {
     const labels = main.evaluation.slice(1).map((e) => e.label);
     const accuracy: Record<string, Record<string, number>> = Object.fromEntries(labels.map((l) => [l, {}]));
     for (const e of options.epsilons) {
       const at = jobAttacks(settings, e).slice(1);
-      const stateFile = saving ? { ...saving, stateFile: saving.stateFile.replace(/\.json$/, `-eps-${e}.json`) } : undefined;
+      const stateFile = stamped ? { ...stamped, stateFile: stamped.stateFile.replace(/\.json$/, `-eps-${e}.json`) } : undefined;
       const r = e === settings.epsilon ? main.evaluation.slice(1) : (await evaluateForReport(model, data, at, io, `${label} eps ${e}`, { saving: stateFile, compositePoints: options.compositePoints })).evaluation;
       r.forEach((x, i) => (accuracy[labels[i]][String(e)] = x.accuracy));
     }

@@ -5,6 +5,7 @@ import { classifierFromLayersModel, loadLayersModelFiles } from '../models/layer
 import type { Classifier } from '../models/seed_cnn';
 import type { EvalReport, ReportEvaluation, SweepReport, TrainReport } from '../report/schema';
 import { prepareJobData, type ImageSet } from './data';
+import { dataFingerprint } from './fingerprint';
 import { checkModelFitsData, runEvalJob, runSweep } from './eval_job';
 import { pct } from '../report/specs';
 import { auditLines, compositeLines, curveTable } from '../report/robustness';
@@ -90,6 +91,7 @@ export async function executeJob(request: JobRequest, sets: { train?: ImageSet; 
       checkModelCoversLabels(model, modelPath!, base);
       const data = prepareJobData(base, undefined, { allTest: sets.test !== undefined, limitTest: request.limitTest, numClasses: model.numClasses });
       try {
+        data.description.fingerprint = await dataFingerprint([base]);
         io.log(`model ${modelPath}: ${model.architecture}, ${model.numClasses} classes; ${data.test.length} test examples (${data.description.test_source})`);
         const report = await runEvalJob(model, modelPath!, data, s, io, env, request.writeEvalReport, { resume: request.resume, evaluation: request.evaluation });
         const summary = [
@@ -109,6 +111,7 @@ export async function executeJob(request: JobRequest, sets: { train?: ImageSet; 
   }
   const data = prepareJobData(sets.train!, sets.test, { limitTrain: request.limitTrain, limitTest: request.limitTest, probeExamples: request.probeExamples });
   try {
+    data.description.fingerprint = await dataFingerprint([sets.train, sets.test]);
     const d = data.description;
     io.log(`data: ${d.train_examples} training examples, ${d.probe_examples} held back for the guard's probe, ${d.test_examples} test examples (${d.train_source}; ${d.split})`);
     const load = async () => {

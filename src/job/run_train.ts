@@ -43,7 +43,7 @@ export async function runTrainJob(settings: TrainJobSettings, data: PreparedData
     const files = await saveJobModel(model, io);
     io.log(`saved the model: ${files.join(', ')}`);
     const evalStart = performance.now();
-    const { evaluation, audit } = await evaluateJob(model, data, settings, options.evaluation ?? DEFAULT_JOB_EVALUATION, io, 'test', { stateFile: `${options.prefix ?? ''}eval-state.json`, resume: options.resume === true });
+    const { evaluation, audit, modelFingerprint } = await evaluateJob(model, data, settings, options.evaluation ?? DEFAULT_JOB_EVALUATION, io, 'test', { stateFile: `${options.prefix ?? ''}eval-state.json`, resume: options.resume === true });
     const evalSeconds = (performance.now() - evalStart) / 1000;
     const trafficSteps = trained.stepTraffic.steps;
     const perStep = (bytes: number) => (trafficSteps > 0 ? bytes / trafficSteps : 0);
@@ -77,6 +77,7 @@ export async function runTrainJob(settings: TrainJobSettings, data: PreparedData
         source: options.model ? (options.modelSource ?? 'given model') : null,
         parameters: model.variables.reduce((a, v) => a + v.size, 0),
         files,
+        fingerprint: modelFingerprint,
       },
       throughput: {
         train_images_per_second: trained.history.length > 0 ? (trained.history.length * Math.floor(data.train.length / settings.batchSize) * settings.batchSize) / trained.history.reduce((a, h) => a + h.seconds, 0) : 0,

@@ -15,6 +15,7 @@ import { addTraffic, zeroTraffic, type TrafficCounts } from '../traffic';
 import { AdversarialArgumentError } from '../validate';
 import { captureTrainingState, decodeCheckpoint, encodeCheckpoint, restoreTrainingState, uploadNow, type CheckpointTensor } from './checkpoint';
 import type { PreparedData } from './data';
+import { modelFingerprint } from './fingerprint';
 import { guardAfterEpoch, guardAtEnd, type GuardSetup, type GuardState } from './guard';
 import { pct } from '../report/specs';
 import type { JobEnvironment, JobIO } from './io';
@@ -92,7 +93,8 @@ export async function trainJobModel(settings: TrainJobSettings, data: PreparedDa
   const prefix = options.prefix ?? '';
   const lastPath = `${prefix}checkpoints/last.ckpt`;
   const bestPath = `${prefix}checkpoints/best.ckpt`;
-  const modelSource = options.model ? (options.modelSource ?? 'given model') : null;
+  // A given model is known by its source and its fingerprint: a resumed fine-tuning must start from the same weights.
+  const modelSource = options.model ? `${options.modelSource ?? 'given model'} (${await modelFingerprint(options.model)})` : null;
   const model = options.model ?? createArchitecture(settings.arch, { seed: settings.seed, inputShape: data.imageShape, numClasses: data.numClasses });
   const optimizer = engineAdam(settings.learningRate);
   try {

@@ -23,6 +23,8 @@ export interface DataDescription {
   test_examples: number;
   classes: number;
   image_shape: [number, number, number];
+  /** SHA-256 of the images and labels loaded (`sha256:…`; job/fingerprint.ts), where a job computed it. */
+  fingerprint?: string;
 }
 
 /** One attack's result: its id, label and every parameter, the budget fields, and the counts. */
@@ -130,6 +132,8 @@ export interface ReportModel {
   source: string | null;
   parameters: number;
   files: string[];
+  /** SHA-256 of the evaluated model's topology and weights (`sha256:…`; job/fingerprint.ts). */
+  fingerprint?: string;
 }
 
 export interface TrainReport {

@@ -156,7 +156,9 @@ describe('train job in process (synthetic 8x8 task)', () => {
   test('an eval that crashes saving its state after the second attack, resumed, reports the uninterrupted figures; the state is removed at the end', async () => {
     const device = lib.currentWebGPU()!.device;
     const { value, errors } = await withGpuErrorScope(device, async () => {
-      const data = lib.prepareJobData(syntheticImageSet(500, 6), undefined, { probeExamples: 0 });
+      const set = syntheticImageSet(500, 6);
+      const data = lib.prepareJobData(set, undefined, { probeExamples: 0 });
+      data.description.fingerprint = await lib.dataFingerprint([set]);
       const model = lib.seedCnn({ seed: 5, inputShape: [8, 8, 1] });
       const s = settings({ evalPgdSteps: 3 });
       const options = { evaluation: { ...lib.DEFAULT_JOB_EVALUATION, audit: false } };
@@ -170,9 +172,19 @@ describe('train job in process (synthetic 8x8 task)', () => {
       // Another attack list cannot continue that state: refused naming the resume flag's argument.
       const again = memoryIO(new Map([['eval-state.json', savedBytes]]));
       const refused = await lib.runEvalJob(model, 'm.json', data, { ...s, attacks: 'fgsm' }, again, env, true, { ...options, resume: true }).catch((e) => e);
+      // Another model of the same shape, and other data of the same shape (one pixel of one image changed), are refused.
+      const other = lib.seedCnn({ seed: 6, inputShape: [8, 8, 1] });
+      const otherModel = await lib.runEvalJob(other, 'm.json', data, s, memoryIO(new Map([['eval-state.json', savedBytes]])), env, true, { ...options, resume: true }).catch((e) => e);
+      const otherSet = { ...set, images: set.images.slice() };
+      otherSet.images[7] ^= 1;
+      const otherData = lib.prepareJobData(otherSet, undefined, { probeExamples: 0 });
+      otherData.description.fingerprint = await lib.dataFingerprint([otherSet]);
+      const otherDataRefused = await lib.runEvalJob(model, 'm.json', otherData, s, memoryIO(new Map([['eval-state.json', savedBytes]])), env, true, { ...options, resume: true }).catch((e) => e);
+      otherData.dataset.dispose();
+      tf.dispose(other.variables);
       tf.dispose(model.variables);
       data.dataset.dispose();
-      return { whole, resumed, saved, files: [...resumedIO.files.keys()], refused };
+      return { whole, resumed, saved, files: [...resumedIO.files.keys()], refused, otherModel, otherDataRefused };
     });
     expect(errors).toEqual([]);
     expect(value.saved.attacks.map((a: { points: number }) => a.points)).toEqual([value.whole.data.test_examples, 0, 0]);
@@ -181,6 +193,14 @@ describe('train job in process (synthetic 8x8 task)', () => {
     expect(value.resumed.metrics).toEqual(value.whole.metrics);
     expect(value.files).not.toContain('eval-state.json');
     expect(value.refused).toMatchObject({ name: 'AdversarialArgumentError', argument: 'options.checkpoint.restore' });
+    expect(value.saved.fingerprints.model).toBe(value.whole.model.fingerprint);
+    expect(value.saved.fingerprints.data).toBe(value.whole.data.fingerprint);
+    expect(value.whole.data.fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(value.otherModel).toMatchObject({ name: 'AdversarialArgumentError', argument: 'resume' });
+    expect(value.otherModel.message).toMatch(/eval-state\.json was saved for another model \(sha256:/);
+    expect(value.otherModel.message).not.toMatch(/other data/);
+    expect(value.otherDataRefused).toMatchObject({ name: 'AdversarialArgumentError', argument: 'resume' });
+    expect(value.otherDataRefused.message).toMatch(/was saved for other data \(sha256:/);
   });
 });
 
