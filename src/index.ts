@@ -23,7 +23,7 @@ export { softmaxCrossEntropy } from './engine/loss/softmax_cross_entropy';
 export { klDivergenceRows } from './engine/loss/kl_divergence';
 export { gradientAlignment, rowCosine, type GradientAlignmentOptions } from './train/grad_align';
 export { uploadDataset, gatherBatch, type GpuDataset } from './data/gpu_dataset';
-export { parseIdx, writeIdx, loadIdx, loadIdxImageSet, isGzip, MAX_IDX_BYTES, type IdxArray, type IdxImageSet } from './data/idx';
+export { parseIdx, writeIdx, loadIdx, loadIdxImageSet, isGzip, MAX_IDX_BYTES, type IdxArray, type IdxImageSet, type IdxRank } from './data/idx';
 export { loadEmbeddedDigits, embeddedDigitsUrls, EMBEDDED_DIGITS_FILES, type DigitSet } from './data/digits';
 export * from './attacks/index';
 export { paramProblem, resolveParams, splitSpecList, describeRange, type ParamSpec, type ParamValue, type Params } from './params';
