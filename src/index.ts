@@ -24,6 +24,7 @@ export { klDivergenceRows } from './engine/loss/kl_divergence';
 export { gradientAlignment, rowCosine, type GradientAlignmentOptions } from './train/grad_align';
 export { uploadDataset, gatherBatch, type GpuDataset } from './data/gpu_dataset';
 export { parseIdx, writeIdx, loadIdx, loadIdxImageSet, isGzip, MAX_IDX_BYTES, type IdxArray, type IdxImageSet, type IdxRank } from './data/idx';
+export { parseCifar10, loadCifar10, CIFAR10_CLASSES, CIFAR10_RECORD_BYTES } from './data/cifar';
 export { loadEmbeddedDigits, embeddedDigitsUrls, EMBEDDED_DIGITS_FILES, type DigitSet } from './data/digits';
 export * from './attacks/index';
 export { paramProblem, resolveParams, splitSpecList, describeRange, type ParamSpec, type ParamValue, type Params } from './params';

@@ -80,6 +80,45 @@ function expectRounded(actual: ArrayLike<number>, reference: number[]) {
 }
 const luma = (rgb: ArrayLike<number>) => Array.from({ length: rgb.length / 3 }, (_, p) => Math.round(0.299 * rgb[3 * p] + 0.587 * rgb[3 * p + 1] + 0.114 * rgb[3 * p + 2]));
 
+describe('CIFAR-10 batches', () => {
+  const record = (label: number, chw: Uint8Array) => Uint8Array.from([label, ...chw]);
+  const chws = [0, 1, 2, 3, 4].map(() => bytesOf(3072));
+  const labels = [3, 9, 0, 7, 5];
+  const hwc = (chw: Uint8Array) => Uint8Array.from({ length: 3072 }, (_, i) => chw[(i % 3) * 1024 + Math.floor(i / 3)]);
+  const batch = (from: number, to: number) => Uint8Array.from(chws.slice(from, to).flatMap((c, i) => Array.from(record(labels[from + i], c))));
+  const first = write('cifar/data_batch_1.bin', batch(0, 3));
+  const second = write('cifar/data_batch_2.bin', batch(3, 5));
+  test('parse one batch: channels first to channels last, labels, class names', () => {
+    const set = lib.parseCifar10(batch(0, 3), 'b.bin');
+    expect({ count: set.count, height: set.height, width: set.width, channels: set.channels, source: set.source }).toEqual({ count: 3, height: 32, width: 32, channels: 3, source: 'b.bin' });
+    expect(Array.from(set.labels)).toEqual(labels.slice(0, 3));
+    expect(Array.from(set.images.subarray(3072, 6144))).toEqual(Array.from(hwc(chws[1])));
+    // Pixel (row 2, col 5) of image 0: red, green, blue from the three planes.
+    const p = 2 * 32 + 5;
+    expect(Array.from(set.images.subarray(3 * p, 3 * p + 3))).toEqual([chws[0][p], chws[0][1024 + p], chws[0][2048 + p]]);
+    expect(set.classNames).toEqual(['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']);
+  });
+  test('load two files: joined in order, source the files joined by commas', async () => {
+    const set = await lib.loadCifar10([first, second]);
+    expect(set.count).toBe(5);
+    expect(set.source).toBe(`${first},${second}`);
+    expect(Array.from(set.labels)).toEqual(labels);
+    expect(Array.from(set.images)).toEqual(chws.flatMap((c) => Array.from(hwc(c))));
+  });
+  const long = Uint8Array.from([...batch(0, 2), 1, 2, 3]);
+  const badLabel = batch(0, 3);
+  badLabel[2 * 3073] = 10;
+  test.each([
+    { name: 'a size that is not whole records', run: () => lib.parseCifar10(long, 'long.bin'), message: /long\.bin: 6149 bytes is not a whole number of 3073-byte CIFAR-10 records \(record 2 has 3 of its 3073 bytes\)/ },
+    { name: 'a label above 9', run: () => lib.parseCifar10(badLabel, 'cifar100.bin'), message: /cifar100\.bin: record 2 has label 10/ },
+    { name: 'an empty file', run: () => lib.parseCifar10(new Uint8Array(0), 'empty.bin'), message: /empty\.bin: empty/ },
+    { name: 'a missing file among others', run: () => lib.loadCifar10([first, join(dir, 'cifar/missing.bin')]), message: /missing\.bin: cannot read/ },
+    { name: 'no files', run: () => lib.loadCifar10([]), message: /loadCifar10: sources must be a non-empty list/ },
+  ])('refused: $name', async ({ run, message }) => {
+    await expect(async () => run()).rejects.toThrow(message);
+  });
+});
+
 describe('IDX rank 4', () => {
   const images = bytesOf(4 * 3 * 2 * 3);
   const labels = Uint8Array.from([1, 0, 2, 1]);
