@@ -25,6 +25,8 @@ export { gradientAlignment, rowCosine, type GradientAlignmentOptions } from './t
 export { uploadDataset, gatherBatch, type GpuDataset } from './data/gpu_dataset';
 export { parseIdx, writeIdx, loadIdx, loadIdxImageSet, isGzip, MAX_IDX_BYTES, type IdxArray, type IdxImageSet, type IdxRank } from './data/idx';
 export { parseCifar10, loadCifar10, CIFAR10_CLASSES, CIFAR10_RECORD_BYTES } from './data/cifar';
+export { decodeImage, imageFormat, MAX_IMAGE_PIXELS, type RawImage, type DecodedImage } from './data/decode_image';
+export { resizeBilinear, convertChannels, adaptImageSet } from './data/resize';
 export { loadEmbeddedDigits, embeddedDigitsUrls, EMBEDDED_DIGITS_FILES, type DigitSet } from './data/digits';
 export * from './attacks/index';
 export { paramProblem, resolveParams, splitSpecList, describeRange, type ParamSpec, type ParamValue, type Params } from './params';

@@ -80,6 +80,126 @@ function expectRounded(actual: ArrayLike<number>, reference: number[]) {
 }
 const luma = (rgb: ArrayLike<number>) => Array.from({ length: rgb.length / 3 }, (_, p) => Math.round(0.299 * rgb[3 * p] + 0.587 * rgb[3 * p + 1] + 0.114 * rgb[3 * p + 2]));
 
+describe('PNG decoding', () => {
+  const [w, h] = [7, 5];
+  const n = w * h;
+  const grey = bytesOf(n);
+  const rgb = bytesOf(n * 3);
+  const alpha = bytesOf(n);
+  const palette = [[250, 0, 0], [0, 200, 0], [0, 0, 150], [9, 99, 199]];
+  const indices = Array.from({ length: n }, () => Math.floor(random() * 4));
+  const fromPalette = indices.flatMap((i) => palette[i]);
+  const grey16 = Uint16Array.from({ length: n }, () => Math.floor(random() * 65536));
+  const rgb16 = Uint16Array.from({ length: n * 3 }, () => Math.floor(random() * 65536));
+  const to8 = (v: ArrayLike<number>) => Array.from(v, (x) => Math.round((x * 255) / 65535));
+  const low = (depth: number) => Array.from({ length: n }, () => Math.floor(random() * (1 << depth)));
+  const lows = Object.fromEntries([1, 2, 4].map((d) => [d, low(d)]));
+  const cases: { name: string; png: Parameters<typeof encodePng>[0]; interlace?: 'Adam7'; channels: number; expected: ArrayLike<number> }[] = [
+    { name: 'grey 8-bit', png: { width: w, height: h, data: grey, channels: 1, depth: 8 }, channels: 1, expected: grey },
+    { name: 'grey+alpha 8-bit (alpha dropped)', png: { width: w, height: h, data: Uint8Array.from({ length: 2 * n }, (_, i) => (i % 2 ? alpha[i >> 1] : grey[i >> 1])), channels: 2, depth: 8 }, channels: 1, expected: grey },
+    { name: 'RGB 8-bit', png: { width: w, height: h, data: rgb, channels: 3, depth: 8 }, channels: 3, expected: rgb },
+    { name: 'RGBA 8-bit (alpha dropped)', png: { width: w, height: h, data: Uint8Array.from({ length: 4 * n }, (_, i) => (i % 4 === 3 ? alpha[i >> 2] : rgb[(i >> 2) * 3 + (i % 4)])), channels: 4, depth: 8 }, channels: 3, expected: rgb },
+    { name: 'RGB 8-bit, Adam7 interlaced', png: { width: w, height: h, data: rgb, channels: 3, depth: 8 }, interlace: 'Adam7', channels: 3, expected: rgb },
+    { name: 'palette 8-bit', png: { width: w, height: h, data: Uint8Array.from(indices), channels: 1, depth: 8, palette }, channels: 3, expected: fromPalette },
+    { name: 'palette 2-bit with transparency', png: { width: w, height: h, data: pack(indices, w, 2), channels: 1, depth: 2, palette: palette.map((c, i) => [...c, 60 * i]) }, channels: 3, expected: fromPalette },
+    ...[1, 2, 4].map((d) => ({ name: `grey ${d}-bit (scaled to 0-255)`, png: { width: w, height: h, data: pack(lows[d], w, d), channels: 1, depth: d as 1 | 2 | 4 }, channels: 1, expected: lows[d].map((v) => (v * 255) / ((1 << d) - 1)) })),
+    { name: 'grey 16-bit (scaled to 8)', png: { width: w, height: h, data: grey16, channels: 1, depth: 16 }, channels: 1, expected: to8(grey16) },
+    { name: 'RGB 16-bit (scaled to 8)', png: { width: w, height: h, data: rgb16, channels: 3, depth: 16 }, channels: 3, expected: to8(rgb16) },
+  ];
+  test.each(cases)('$name', ({ png, interlace, channels, expected }) => {
+    const image = lib.decodeImage(encodePng(png, interlace ? { interlace } : undefined), 'case.png');
+    expect({ width: image.width, height: image.height, channels: image.channels }).toEqual({ width: w, height: h, channels });
+    expect(Array.from(image.data)).toEqual(Array.from(expected));
+  });
+  test('16-bit scaling ends: 0, 128, 32767, 65535', () => {
+    const image = lib.decodeImage(encodePng({ width: 4, height: 1, data: Uint16Array.from([0, 128, 32767, 65535]), channels: 1, depth: 16 }), 'ends.png');
+    expect(Array.from(image.data)).toEqual([0, 0, 127, 255]);
+  });
+});
+
+describe('JPEG decoding', () => {
+  test.each([
+    { name: 'RGB 16x12, quality 95', w: 16, h: 12, quality: 95, tolerance: 16 },
+    { name: 'RGB 9x7 (partial blocks), quality 90', w: 9, h: 7, quality: 90, tolerance: 20 },
+  ])('$name: within $tolerance of the encoded pixels', ({ w, h, quality, tolerance }) => {
+    const rgb = smoothRgb(w, h);
+    const image = lib.decodeImage(jpegOf(w, h, rgb, quality), 'case.jpg');
+    expect({ width: image.width, height: image.height, channels: image.channels }).toEqual({ width: w, height: h, channels: 3 });
+    expect(maxDiff(image.data, rgb)).toBeLessThanOrEqual(tolerance);
+  });
+  test('the format is told by the bytes, not the name', () => {
+    expect(lib.decodeImage(jpegOf(8, 8, smoothRgb(8, 8)), 'really-a-jpeg.png').channels).toBe(3);
+    expect(lib.imageFormat(jpegOf(8, 8, smoothRgb(8, 8)))).toBe('jpeg');
+    expect(lib.imageFormat(new TextEncoder().encode('hello'))).toBeNull();
+  });
+});
+
+describe('decoding refusals name the file', () => {
+  const png = encodePng({ width: 6, height: 4, data: bytesOf(72), channels: 3, depth: 8 });
+  const flipped = png.slice();
+  flipped[45] ^= 0xff;
+  const huge = png.slice();
+  new DataView(huge.buffer).setUint32(16, 100_000);
+  new DataView(huge.buffer).setUint32(20, 100_000);
+  const jpg = jpegOf(16, 16, smoothRgb(16, 16));
+  test.each([
+    { name: 'a flipped byte in a PNG', bytes: flipped, file: 'flipped.png', message: /flipped\.png: corrupt or truncated PNG/ },
+    { name: 'a truncated PNG', bytes: png.subarray(0, png.length - 20), file: 'short.png', message: /short\.png: corrupt or truncated PNG/ },
+    { name: 'a PNG header alone', bytes: png.subarray(0, 20), file: 'head.png', message: /head\.png: truncated PNG/ },
+    { name: 'a PNG claiming 10^10 pixels', bytes: huge, file: 'huge.png', message: /huge\.png: image is 100000x100000, more than the 67108864 pixels/ },
+    { name: 'a truncated JPEG', bytes: jpg.subarray(0, jpg.length - 60), file: 'short.jpg', message: /short\.jpg: corrupt or truncated JPEG/ },
+    { name: 'a JPEG with no frame', bytes: jpg.subarray(0, 30), file: 'stub.jpg', message: /stub\.jpg: corrupt or truncated JPEG/ },
+    { name: 'text', bytes: new TextEncoder().encode('not an image'), file: 'notes.png', message: /notes\.png: neither a PNG nor a JPEG file \(first bytes 6e 6f 74 20\)/ },
+    { name: 'nothing', bytes: new Uint8Array(0), file: 'empty.jpg', message: /empty\.jpg: neither a PNG nor a JPEG file \(first bytes none\)/ },
+    { name: 'an ArrayBuffer', bytes: new ArrayBuffer(8) as never, file: 'buffer.png', message: /decodeImage: bytes of buffer\.png must be a Uint8Array/ },
+  ])('$name', ({ bytes, file, message }) => {
+    expect(() => lib.decodeImage(bytes, file)).toThrow(message);
+  });
+});
+
+describe('resizing and channels', () => {
+  tf.setBackend('cpu');
+  const cases = [
+    { name: '7x5 -> 3x11, RGB', h: 7, w: 5, c: 3, size: [3, 11] as [number, number] },
+    { name: '1x1 -> 4x4, grey', h: 1, w: 1, c: 1, size: [4, 4] as [number, number] },
+    { name: '9x4 -> 2x3, grey (shrinking)', h: 9, w: 4, c: 1, size: [2, 3] as [number, number] },
+    { name: '3x3 -> 8x6, RGB (enlarging)', h: 3, w: 3, c: 3, size: [8, 6] as [number, number] },
+    { name: '13x17 -> 5x29, RGB', h: 13, w: 17, c: 3, size: [5, 29] as [number, number] },
+    { name: '5x7 -> 5x7, RGB (identity)', h: 5, w: 7, c: 3, size: [5, 7] as [number, number] },
+  ];
+  test.each(cases)('$name: the float64 reference, rounded', ({ h, w, c, size }) => {
+    const data = bytesOf(h * w * c);
+    const out = lib.resizeBilinear({ width: w, height: h, channels: c, data }, size);
+    expect({ height: out.height, width: out.width, channels: out.channels }).toEqual({ height: size[0], width: size[1], channels: c });
+    expectRounded(out.data, referenceResize(data, h, w, c, size[0], size[1]));
+    if (size[0] === h && size[1] === w) expect(Array.from(out.data)).toEqual(Array.from(data));
+  });
+  test.each(cases)('$name: tf.image.resizeBilinear (halfPixelCenters) within 1', ({ h, w, c, size }) => {
+    const data = bytesOf(h * w * c);
+    const out = lib.resizeBilinear({ width: w, height: h, channels: c, data }, size);
+    const stock = tf.tidy(() => tf.image.resizeBilinear(tf.tensor3d(Array.from(data), [h, w, c]), size, false, true).dataSync());
+    expect(maxDiff(out.data, Array.from(stock, Math.round))).toBeLessThanOrEqual(1);
+  });
+  test('RGB -> grey by luma, grey -> RGB by replication, same channels a copy', () => {
+    const rgb = bytesOf(6 * 4 * 3);
+    const image = { width: 6, height: 4, channels: 3, data: rgb };
+    const grey = lib.convertChannels(image, 1);
+    expect({ channels: grey.channels, data: Array.from(grey.data) }).toEqual({ channels: 1, data: luma(rgb) });
+    expect(Array.from(lib.convertChannels({ width: 2, height: 1, channels: 1, data: Uint8Array.from([7, 200]) }, 3).data)).toEqual([7, 7, 7, 200, 200, 200]);
+    expect(lib.convertChannels(image, 3).data).not.toBe(rgb);
+    expect(Array.from(lib.convertChannels(image, 3).data)).toEqual(Array.from(rgb));
+    expect(Array.from(lib.convertChannels({ width: 1, height: 1, channels: 3, data: Uint8Array.from([255, 255, 255]) }, 1).data)).toEqual([255]);
+  });
+  test.each([
+    { name: 'a size of three numbers', run: () => lib.resizeBilinear({ width: 1, height: 1, channels: 1, data: new Uint8Array(1) }, [1, 2, 3] as never), message: /resizeBilinear: size must be \[height, width\]/ },
+    { name: 'a size of 0', run: () => lib.resizeBilinear({ width: 1, height: 1, channels: 1, data: new Uint8Array(1) }, [0, 2]), message: /resizeBilinear: size must be/ },
+    { name: 'channels 2', run: () => lib.convertChannels({ width: 1, height: 1, channels: 1, data: new Uint8Array(1) }, 2 as never), message: /convertChannels: channels must be 1 \(grey\) or 3 \(RGB\), got 2/ },
+    { name: 'an image of 4 channels', run: () => lib.convertChannels({ width: 1, height: 1, channels: 4, data: new Uint8Array(4) }, 1), message: /convertChannels: image has 4 channels/ },
+  ])('refused: $name', ({ run, message }) => {
+    expect(run).toThrow(message);
+  });
+});
+
 describe('CIFAR-10 batches', () => {
   const record = (label: number, chw: Uint8Array) => Uint8Array.from([label, ...chw]);
   const chws = [0, 1, 2, 3, 4].map(() => bytesOf(3072));
