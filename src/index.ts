@@ -27,6 +27,8 @@ export { parseIdx, writeIdx, loadIdx, loadIdxImageSet, isGzip, MAX_IDX_BYTES, ty
 export { parseCifar10, loadCifar10, CIFAR10_CLASSES, CIFAR10_RECORD_BYTES } from './data/cifar';
 export { decodeImage, imageFormat, MAX_IMAGE_PIXELS, type RawImage, type DecodedImage } from './data/decode_image';
 export { resizeBilinear, convertChannels, adaptImageSet } from './data/resize';
+export { imageFolderFromFiles, loadImageFolder, MAX_CLASSES, type ImageFolderOptions, type ImageFolderFile } from './data/image_folder';
+export { loadLabeledImages, type LabeledImagesOptions } from './data/load_images';
 export { loadEmbeddedDigits, embeddedDigitsUrls, EMBEDDED_DIGITS_FILES, type DigitSet } from './data/digits';
 export * from './attacks/index';
 export { paramProblem, resolveParams, splitSpecList, describeRange, type ParamSpec, type ParamValue, type Params } from './params';

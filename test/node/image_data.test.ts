@@ -262,3 +262,161 @@ describe('IDX rank 4', () => {
     await expect(lib.loadIdxImageSet(write('idx/rank2-idx', bytes), labelsPath)).rejects.toThrow(message);
   });
 });
+
+describe('image folders', () => {
+  const [w, h] = [6, 4];
+  const png = (data: Uint8Array, channels: number, width = w, height = h) => encodePng({ width, height, data, channels, depth: 8 });
+  const src = { antPng: bytesOf(w * h), antJpeg: smoothRgb(w, h), beePng: bytesOf(w * h * 3), catPng: bytesOf(w * h * 3), catRgba: bytesOf(w * h * 3) };
+  /** The files of the folder, as paths below it. */
+  const files: Record<string, Uint8Array | string> = {
+    'ant/b.png': png(src.antPng, 1),
+    'ant/a.jpeg': jpegOf(w, h, src.antJpeg),
+    'Bee/only.PNG': png(src.beePng, 3),
+    'cat/z.png': png(src.catPng, 3),
+    'cat/deeper/y.png': png(rgba(src.catRgba), 4),
+    'cat/.hidden.png': 'not an image',
+    'cat/notes.txt': 'not an image either',
+    '.cache/x.png': 'hidden folder',
+    'top-level.png': 'outside any class folder',
+  };
+  let root = '';
+  beforeAll(() => {
+    root = join(dir, 'folder');
+    for (const [rel, bytes] of Object.entries(files)) write(`folder/${rel}`, bytes);
+    mkdirSync(join(root, 'empty'));
+  });
+  const grey3 = (g: Uint8Array) => Array.from(g).flatMap((v) => [v, v, v]);
+  /** The images expected in label order (classes Bee, ant, cat, empty): [label, RGB pixels, exact]. */
+  const expected: [number, ArrayLike<number>, boolean][] = [
+    [0, src.beePng, true],
+    [1, src.antJpeg, false], // a.jpeg before b.png
+    [1, grey3(src.antPng), true],
+    [2, src.catRgba, true], // deeper/y.png before z.png
+    [2, src.catPng, true],
+  ];
+  const checkImages = (set: lib.ImageSet, order: number[], labels: number[]) => {
+    const size = w * h * 3;
+    expect({ count: set.count, height: set.height, width: set.width, channels: set.channels }).toEqual({ count: order.length, height: h, width: w, channels: 3 });
+    expect(Array.from(set.labels)).toEqual(labels);
+    order.forEach((e, i) => {
+      const [, pixels, exact] = expected[e];
+      const got = set.images.subarray(i * size, (i + 1) * size);
+      if (exact) expect(Array.from(got)).toEqual(Array.from(pixels));
+      else expect(maxDiff(got, pixels)).toBeLessThanOrEqual(16);
+    });
+  };
+
+  test('classes sorted by code point, an empty class, files in path order, hidden and other files skipped', async () => {
+    const set = await lib.loadImageFolder(root);
+    expect(set.classNames).toEqual(['Bee', 'ant', 'cat', 'empty']);
+    expect(set.source).toBe(root);
+    checkImages(set, [0, 1, 2, 3, 4], [0, 1, 1, 2, 2]);
+  });
+  test('classes given: labels in their order', async () => {
+    const set = await lib.loadImageFolder(root, { classes: ['empty', 'cat', 'ant', 'Bee'] });
+    expect(set.classNames).toEqual(['empty', 'cat', 'ant', 'Bee']);
+    checkImages(set, [3, 4, 1, 2, 0], [1, 1, 2, 2, 3]);
+  });
+  test('the same files in memory (imageFolderFromFiles): the same images; no empty class to see', () => {
+    const set = lib.imageFolderFromFiles(Object.entries(files).map(([path, b]) => ({ path, bytes: typeof b === 'string' ? new TextEncoder().encode(b) : b })), { source: 'page' });
+    expect({ classNames: set.classNames, source: set.source }).toEqual({ classNames: ['Bee', 'ant', 'cat'], source: 'page' });
+    checkImages(set, [0, 1, 2, 3, 4], [0, 1, 1, 2, 2]);
+  });
+  test('channels 1: RGB by luma, grey kept', async () => {
+    const set = await lib.loadImageFolder(root, { channels: 1 });
+    const size = w * h;
+    expect(set.channels).toBe(1);
+    expect(Array.from(set.images.subarray(0, size))).toEqual(luma(src.beePng));
+    expect(Array.from(set.images.subarray(2 * size, 3 * size))).toEqual(Array.from(src.antPng));
+  });
+  test('size: each image converted, then resized as the reference does', async () => {
+    const set = await lib.loadImageFolder(root, { size: [5, 9], channels: 3 });
+    expect({ height: set.height, width: set.width }).toEqual({ height: 5, width: 9 });
+    const size = 5 * 9 * 3;
+    expectRounded(set.images.subarray(0, size), referenceResize(src.beePng, h, w, 3, 5, 9));
+    expectRounded(set.images.subarray(2 * size, 3 * size), referenceResize(grey3(src.antPng), h, w, 3, 5, 9));
+  });
+
+  /** A folder of its own for one refusal, written from `rel: bytes`. */
+  const folder = (name: string, entries: Record<string, Uint8Array | string>) => {
+    for (const [rel, bytes] of Object.entries(entries)) write(`${name}/${rel}`, bytes);
+    return join(dir, name);
+  };
+  const ok = png(bytesOf(w * h * 3), 3);
+  test.each([
+    { name: 'a class that is no subfolder', run: () => lib.loadImageFolder(root, { classes: ['ant', 'Bee', 'cat', 'empty', 'dog'] }), message: /loadImageFolder: classes names "dog", not a subfolder of .*folder/ },
+    { name: 'a subfolder left out of the classes', run: () => lib.loadImageFolder(root, { classes: ['ant', 'Bee', 'cat'] }), message: /loadImageFolder: classes leaves out the subfolders "empty"/ },
+    { name: 'a class named twice', run: () => lib.loadImageFolder(root, { classes: ['ant', 'ant'] }), message: /classes names "ant" twice/ },
+    { name: 'channels 4', run: () => lib.loadImageFolder(root, { channels: 4 as never }), message: /loadImageFolder: channels must be 1 \(grey\) or 3 \(RGB\)/ },
+    { name: 'a size of one number', run: () => lib.loadImageFolder(root, { size: [8] as never }), message: /loadImageFolder: size must be \[height, width\]/ },
+    { name: 'a missing folder', run: () => lib.loadImageFolder(join(dir, 'nowhere')), message: /nowhere: cannot read/ },
+    { name: 'images of two sizes and no size', run: () => lib.loadImageFolder(folder('sizes', { 'a/1.png': ok, 'a/2.png': png(bytesOf(9), 1, 3, 3) })), message: /sizes\/a\/2\.png: image is 3x3 \(height x width\), .*sizes\/a\/1\.png 4x6; give a size/ },
+    { name: 'a corrupt .png', run: () => lib.loadImageFolder(folder('corrupt', { 'a/1.png': ok, 'b/bad.png': ok.subarray(0, 50) })), message: /corrupt\/b\/bad\.png: corrupt or truncated PNG/ },
+    { name: 'a truncated .jpg', run: () => lib.loadImageFolder(folder('truncated', { 'a/1.png': ok, 'b/cut.jpg': jpegOf(w, h, smoothRgb(w, h)).subarray(0, 200) })), message: /truncated\/b\/cut\.jpg: corrupt or truncated JPEG/ },
+    { name: 'a text file named .jpg', run: () => lib.loadImageFolder(folder('text', { 'a/1.jpg': 'hello' })), message: /text\/a\/1\.jpg: neither a PNG nor a JPEG file/ },
+    {
+      name: 'a link to nothing',
+      run: () => {
+        const at = folder('dangling', { 'a/1.png': ok });
+        symlinkSync(join(at, 'gone.png'), join(at, 'a', '2.png'));
+        return lib.loadImageFolder(at);
+      },
+      message: /dangling\/a\/2\.png: cannot read/,
+    },
+    { name: 'no class subfolders', run: () => lib.loadImageFolder(folder('flat', { '1.png': ok })), message: /flat: no class subfolders/ },
+    { name: 'class folders with no images', run: () => lib.loadImageFolder(folder('noimages', { 'a/readme.txt': 'x' })), message: /noimages: no PNG or JPEG files/ },
+    {
+      name: '257 classes',
+      run: async () => lib.imageFolderFromFiles(Array.from({ length: 257 }, (_, i) => ({ path: `c${i}/1.png`, bytes: ok }))),
+      message: /image files: 257 class subfolders, more than the 256/,
+    },
+    { name: 'files that are not {path, bytes}', run: async () => lib.imageFolderFromFiles([{ path: 'a/1.png', bytes: 'x' as never }]), message: /imageFolderFromFiles: files must be a list/ },
+  ])('refused: $name', async ({ run, message }) => {
+    await expect(async () => run()).rejects.toThrow(message);
+  });
+});
+
+describe('loadLabeledImages picks the format', () => {
+  const cifar = write('pick/batch.bin', Uint8Array.from({ length: 2 * 3073 }, (_, i) => (i % 3073 === 0 ? i / 3073 : Math.floor(random() * 256))));
+  const cifar2 = write('pick/batch2.bin', Uint8Array.from({ length: 3073 }, (_, i) => (i === 0 ? 9 : Math.floor(random() * 256))));
+  const idxImages = write('pick/images-idx3-ubyte', lib.writeIdx([2, 3, 3], bytesOf(18)));
+  const idxLabels = write('pick/labels-idx1-ubyte', lib.writeIdx([2], Uint8Array.from([4, 2])));
+  const classDir = join(dir, 'pick/folder');
+  beforeAll(() => {
+    write('pick/folder/x/1.png', encodePng({ width: 2, height: 2, data: bytesOf(4), channels: 1, depth: 8 }));
+    write('pick/folder/y/1.png', encodePng({ width: 2, height: 2, data: bytesOf(4), channels: 1, depth: 8 }));
+  });
+  test('a directory: an image folder', async () => {
+    const set = await lib.loadLabeledImages(classDir, { channels: 1 });
+    expect({ classNames: set.classNames, count: set.count, channels: set.channels, source: set.source }).toEqual({ classNames: ['x', 'y'], count: 2, channels: 1, source: classDir });
+  });
+  test('a .bin of whole records, and a comma-separated list: CIFAR-10', async () => {
+    const one = await lib.loadLabeledImages(cifar);
+    expect({ count: one.count, channels: one.channels, labels: Array.from(one.labels), source: one.source }).toEqual({ count: 2, channels: 3, labels: [0, 1], source: cifar });
+    const two = await lib.loadLabeledImages(`${cifar},${cifar2}`);
+    expect({ count: two.count, labels: Array.from(two.labels), source: two.source }).toEqual({ count: 3, labels: [0, 1, 9], source: `${cifar},${cifar2}` });
+  });
+  test('CIFAR-10 with size and channels: as adaptImageSet does', async () => {
+    const set = await lib.loadLabeledImages(cifar, { size: [28, 28], channels: 1 });
+    const direct = lib.adaptImageSet(await lib.loadCifar10([cifar]), { size: [28, 28], channels: 1 });
+    expect({ height: set.height, width: set.width, channels: set.channels }).toEqual({ height: 28, width: 28, channels: 1 });
+    expect(Array.from(set.images)).toEqual(Array.from(direct.images));
+    const grey = luma(lib.parseCifar10(new Uint8Array(await import('node:fs').then((fs) => fs.readFileSync(cifar))), 'x').images.subarray(0, 3072));
+    expectRounded(set.images.subarray(0, 784), referenceResize(grey, 32, 32, 1, 28, 28));
+  });
+  test('anything else: IDX images with their labels file', async () => {
+    const set = await lib.loadLabeledImages(idxImages, { labels: idxLabels });
+    expect({ count: set.count, channels: set.channels, labels: Array.from(set.labels), source: set.source, labelSource: set.labelSource }).toEqual({ count: 2, channels: 1, labels: [4, 2], source: idxImages, labelSource: idxLabels });
+  });
+  test.each([
+    { name: 'IDX images without labels', run: () => lib.loadLabeledImages(idxImages), message: /loadLabeledImages: labels is required with the IDX images .*images-idx3-ubyte/ },
+    { name: 'labels with an image folder', run: () => lib.loadLabeledImages(classDir, { labels: idxLabels }), message: /loadLabeledImages: labels is not read for the image folder/ },
+    { name: 'labels with CIFAR-10', run: () => lib.loadLabeledImages(cifar, { labels: idxLabels }), message: /loadLabeledImages: labels is not read for the CIFAR-10 files/ },
+    { name: 'classes with IDX', run: () => lib.loadLabeledImages(idxImages, { labels: idxLabels, classes: ['a'] }), message: /loadLabeledImages: classes is for image folders/ },
+    { name: 'a missing CIFAR-10 file in a list', run: () => lib.loadLabeledImages(`${cifar},${join(dir, 'pick/none.bin')}`), message: /none\.bin: cannot read/ },
+    { name: 'a missing IDX file', run: () => lib.loadLabeledImages(join(dir, 'pick/none-idx3-ubyte'), { labels: idxLabels }), message: /none-idx3-ubyte: cannot read/ },
+    { name: 'an empty spec', run: () => lib.loadLabeledImages(''), message: /loadLabeledImages: spec must be/ },
+  ])('refused: $name', async ({ run, message }) => {
+    await expect(run()).rejects.toThrow(message);
+  });
+});
