@@ -2,9 +2,10 @@
 // checks before any large allocation, and writing (the build packs the embedded digits as IDX); loading
 // plain or gzipped files from a path (Node) or a URL (browsers: fetch and DecompressionStream), a gzipped
 // file's header read from the stream before it is inflated, and the inflated data capped by the header.
+// Images are rank 3 (`[n, h, w]`, grey) or rank 4 (`[n, h, w, c]`, channels last).
 import { importByName, isNode } from '../runtime';
 
-/** Images (count x rows x cols, uint8) or labels (count, uint8) read from an IDX file. */
+/** Images (count x rows x cols [x channels], uint8) or labels (count, uint8) read from an IDX file. */
 export interface IdxArray {
   dims: number[];
   data: Uint8Array;
@@ -12,11 +13,20 @@ export interface IdxArray {
 
 const UBYTE = 0x08;
 
+/**
+ * The rank an IDX file must have: 1 (labels), 3 or 4 exactly, or `'images'`: 3 (`[n, h, w]`, grey) or 4
+ * (`[n, h, w, c]`, channels last).
+ */
+export type IdxRank = 1 | 3 | 4 | 'images';
+
+const ranksOf = (rank: IdxRank): number[] => (rank === 'images' ? [3, 4] : [rank]);
+const rankText = (rank: IdxRank): string => (rank === 'images' ? '3 or 4 (images)' : `${rank} (${rank === 1 ? 'labels' : 'images'})`);
+
 /** The most data bytes an IDX file may hold (2 GiB): a header that claims more is refused before anything is allocated. */
 export const MAX_IDX_BYTES = 2 ** 31;
 
 /** The header at the start of `bytes` (magic, rank, dims) checked; null while there are too few bytes to tell. */
-function idxHeader(bytes: Uint8Array, rank: 1 | 3, source: string, complete: boolean): { dims: number[]; offset: number; count: number } | null {
+function idxHeader(bytes: Uint8Array, expected: IdxRank, source: string, complete: boolean): { dims: number[]; offset: number; count: number } | null {
   const short = () => {
     if (!complete) return null;
     throw new Error(`${source}: ${bytes.length} bytes is too short for an IDX header`);
@@ -26,7 +36,8 @@ function idxHeader(bytes: Uint8Array, rank: 1 | 3, source: string, complete: boo
   if (view.getUint16(0) !== 0 || bytes[2] !== UBYTE) {
     throw new Error(`${source}: not an IDX file of unsigned bytes (magic 0x${view.getUint32(0).toString(16).padStart(8, '0')})`);
   }
-  if (bytes[3] !== rank) throw new Error(`${source}: IDX rank ${bytes[3]}, expected ${rank} (${rank === 3 ? 'images' : 'labels'})`);
+  if (!ranksOf(expected).includes(bytes[3])) throw new Error(`${source}: IDX rank ${bytes[3]}, expected ${rankText(expected)}`);
+  const rank = bytes[3];
   const offset = 4 + 4 * rank;
   if (bytes.length < offset) return short();
   const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
@@ -36,13 +47,15 @@ function idxHeader(bytes: Uint8Array, rank: 1 | 3, source: string, complete: boo
 }
 
 /**
- * Parses an uncompressed IDX file of unsigned bytes with `rank` dimensions (3 for images, 1 for labels).
- * Throws, naming `source`, on a wrong magic number, a wrong rank or a length that does not match the header.
+ * Parses an uncompressed IDX file of unsigned bytes with `rank` dimensions (1 for labels; 3, 4 or
+ * `'images'`, either of them, for images). Throws, naming `source`, on a wrong magic number, a wrong rank
+ * or a length that does not match the header.
  *
  * @example
  * const labels = parseIdx(bytes, 1, 'train-labels-idx1-ubyte');  // {dims: [60000], data}
+ * const colour = parseIdx(bytes, 'images', 'train-images-idx4-ubyte');  // {dims: [50000, 32, 32, 3], data}
  */
-export function parseIdx(bytes: Uint8Array, rank: 1 | 3, source: string): IdxArray {
+export function parseIdx(bytes: Uint8Array, rank: IdxRank, source: string): IdxArray {
   const { dims, offset, count } = idxHeader(bytes, rank, source, true)!;
   if (bytes.length - offset !== count) {
     throw new Error(`${source}: header says [${dims}] = ${count} bytes of data, file has ${bytes.length - offset}`);
@@ -55,7 +68,7 @@ export function parseIdx(bytes: Uint8Array, rank: 1 | 3, source: string): IdxArr
  * before anything large is allocated; the data may not run past what the header says (a gzip bomb stops
  * there, `stop()` ending the inflation) nor stop short of it.
  */
-async function parseIdxChunks(chunks: AsyncIterable<Uint8Array>, rank: 1 | 3, source: string, stop: () => void): Promise<IdxArray> {
+async function parseIdxChunks(chunks: AsyncIterable<Uint8Array>, rank: IdxRank, source: string, stop: () => void): Promise<IdxArray> {
   let head = new Uint8Array(0);
   let header: ReturnType<typeof idxHeader> = null;
   let out: Uint8Array | null = null;
@@ -68,7 +81,9 @@ async function parseIdxChunks(chunks: AsyncIterable<Uint8Array>, rank: 1 | 3, so
         const joined = new Uint8Array(head.length + piece.length);
         joined.set(head);
         joined.set(piece, head.length);
-        head = joined.subarray(0, Math.min(joined.length, 4 + 4 * rank));
+        // The rank byte says how long the header is; till it has come, read at most the longest header.
+        const headerLength = 4 + 4 * (joined.length >= 4 ? joined[3] : Math.max(...ranksOf(rank)));
+        head = joined.subarray(0, Math.min(joined.length, headerLength));
         header = idxHeader(head, rank, source, false);
         if (!header) continue;
         total = header.offset + header.count;
@@ -134,7 +149,8 @@ async function gunzipChunks(bytes: Uint8Array, source: string): Promise<{ chunks
   return { chunks: guarded(read()), stop: () => void reader.cancel().catch(() => {}) };
 }
 
-async function readSource(source: string | URL): Promise<Uint8Array> {
+/** The bytes of a path (Node; a `file:` URL too) or of a URL (fetch), refused naming `source` when they cannot be read. */
+export async function readSource(source: string | URL): Promise<Uint8Array> {
   const text = String(source);
   const isUrl = /^(https?|blob|data):/.test(text);
   if (!isUrl && isNode()) {
@@ -152,12 +168,14 @@ async function readSource(source: string | URL): Promise<Uint8Array> {
 
 /**
  * Reads an IDX file of unsigned bytes, plain or gzipped, from a path (Node) or a URL (browser: fetch and
- * DecompressionStream), and parses it with `rank` dimensions (3 for images, 1 for labels).
+ * DecompressionStream), and parses it with `rank` dimensions (1 for labels; 3, 4 or `'images'`, either of
+ * them, for images).
  *
  * @example
  * const images = await loadIdx('data/train-images-idx3-ubyte.gz', 3);  // {dims: [60000, 28, 28], data}
+ * const colour = await loadIdx('data/cifar-images-idx4-ubyte.gz', 'images');  // {dims: [50000, 32, 32, 3], data}
  */
-export async function loadIdx(source: string | URL, rank: 1 | 3): Promise<IdxArray> {
+export async function loadIdx(source: string | URL, rank: IdxRank): Promise<IdxArray> {
   const name = String(source);
   const raw = await readSource(source);
   if (!isGzip(raw)) return parseIdx(raw, rank, name);
@@ -165,26 +183,31 @@ export async function loadIdx(source: string | URL, rank: 1 | 3): Promise<IdxArr
   return parseIdxChunks(chunks, rank, name, stop);
 }
 
-/** Images and labels of an IDX pair: uint8 images (count x height x width) and uint8 labels. */
+/** Images and labels of an IDX pair: uint8 images (count x height x width x channels, channels last) and uint8 labels. */
 export interface IdxImageSet {
   images: Uint8Array;
   labels: Uint8Array;
   count: number;
   height: number;
   width: number;
+  /** 1 (grey: a rank 3 file, or rank 4 with one channel) or 3 (RGB). */
+  channels: number;
 }
 
 /**
- * Loads an images file (`*-idx3-ubyte[.gz]`) and a labels file (`*-idx1-ubyte[.gz]`), checking that their
- * counts match, e.g. the full MNIST or Fashion-MNIST.
+ * Loads an images file (`*-idx3-ubyte[.gz]`, `[n, h, w]`, or rank 4, `[n, h, w, c]` with 1 or 3 channels
+ * last) and a labels file (`*-idx1-ubyte[.gz]`), checking that their counts match, e.g. the full MNIST or
+ * Fashion-MNIST.
  *
  * @example
- * const train = await loadIdxImageSet('train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz');
+ * const train = await loadIdxImageSet('train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz');  // channels 1
  */
 export async function loadIdxImageSet(imagesSource: string | URL, labelsSource: string | URL): Promise<IdxImageSet> {
-  const [images, labels] = await Promise.all([loadIdx(imagesSource, 3), loadIdx(labelsSource, 1)]);
+  const [images, labels] = await Promise.all([loadIdx(imagesSource, 'images'), loadIdx(labelsSource, 1)]);
+  const channels = images.dims[3] ?? 1;
+  if (channels !== 1 && channels !== 3) throw new Error(`${String(imagesSource)}: images of ${channels} channels ([${images.dims}]); 1 (grey) or 3 (RGB) are read`);
   if (images.dims[0] !== labels.dims[0]) {
     throw new Error(`${String(labelsSource)}: ${labels.dims[0]} labels for the ${images.dims[0]} images of ${String(imagesSource)}`);
   }
-  return { images: images.data, labels: labels.data, count: images.dims[0], height: images.dims[1], width: images.dims[2] };
+  return { images: images.data, labels: labels.data, count: images.dims[0], height: images.dims[1], width: images.dims[2], channels };
 }
