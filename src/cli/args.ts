@@ -4,7 +4,8 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { attackHelp, parseAttackList } from '../attacks/index';
-import type { JobRequest } from '../job/execute';
+import type { JobInputs, JobRequest } from '../job/execute';
+import { InputFlagError, inputsFromFlags } from './input_flags';
 import { SETTINGS, settingProblem, settingsHelp, settingRow, type Command, type SettingRow, type TrainJobSettings } from '../job/settings';
 import { parseParamText, type ParamSpec } from '../params';
 import { helpLines } from '../registry';
@@ -82,8 +83,8 @@ function valueOf(values: Record<string, unknown>, key: string): unknown {
   if (raw === undefined) return row.default;
   if (row.type === 'flag') return raw === true;
   const text = String(raw);
-  if (row.type === 'path') {
-    if (text.trim() === '') throw new UsageError(`--${row.flag} needs a path, got ""`);
+  if (row.type === 'path' || row.type === 'text') {
+    if (text.trim() === '') throw new UsageError(`--${row.flag} needs a ${row.type === 'path' ? 'path' : 'value'}, got ""`);
     return text;
   }
   if (row.type === 'attacks') {
@@ -128,11 +129,17 @@ export function jobRequest(command: Command, values: Record<string, string | boo
   const str = (key: string) => valueOf(values, key) as string | null;
   const path = (key: string) => (str(key) === null ? undefined : str(key)!);
   const files = { trainImages: path('trainImages'), trainLabels: path('trainLabels'), testImages: path('testImages'), testLabels: path('testLabels'), model: path('model') === undefined ? undefined : resolve(path('model')!) };
-  if (!files.trainImages !== !files.trainLabels) throw new UsageError(`--train-images and --train-labels go together (got only ${files.trainImages ? '--train-images' : '--train-labels'})`);
-  if (!files.testImages !== !files.testLabels) throw new UsageError(`--test-images and --test-labels go together (got only ${files.testImages ? '--test-images' : '--test-labels'})`);
-  if (command !== 'eval' && files.testImages && !files.trainImages) throw new UsageError('--test-images needs --train-images and --train-labels (the embedded digits come with their own split)');
+  if (files.trainLabels && !files.trainImages) throw new UsageError('--train-labels needs --train-images (the IDX images file it labels)');
+  if (files.testLabels && !files.testImages) throw new UsageError('--test-labels needs --test-images (the IDX images file it labels)');
+  if (command !== 'eval' && files.testImages && !files.trainImages) throw new UsageError('--test-images needs --train-images (the embedded digits come with their own split)');
   if (command === 'eval' && !files.model) throw new UsageError('eval needs --model PATH/model.json');
   if (files.model && values.arch !== undefined) throw new UsageError('--arch and --model exclude each other: --model trains the given network, --arch builds one from scratch');
+  let inputs: JobInputs;
+  try {
+    inputs = inputsFromFlags((key) => valueOf(values, key), { hasModel: files.model !== undefined, command });
+  } catch (err) {
+    throw err instanceof InputFlagError ? new UsageError(err.message) : err;
+  }
   const runtime = valueOf(values, 'runtime') as 'node' | 'chrome';
   if (runtime === 'chrome' && values.plugin !== undefined) throw new UsageError('--plugin loads into the Node runtime; it does not reach --runtime chrome');
   const limit = (key: string) => (valueOf(values, key) as number | null) ?? undefined;
@@ -152,6 +159,7 @@ export function jobRequest(command: Command, values: Record<string, string | boo
     trainers: (str('trainers') ?? undefined) as string | undefined,
     evalEpsilons: epsilons('evalEpsilons'),
     files,
+    inputs,
     out: resolve(outFlag ?? join('runs', command)),
     writeEvalReport: command !== 'eval' || outFlag !== null,
     resume: valueOf(values, 'resume') === true,

@@ -11,6 +11,7 @@ const ARGUMENT_FLAGS: Record<string, string> = {
   train: 'train-images',
   test: 'test-images',
   numClasses: 'model',
+  classes: 'classes',
   'options.checkpoint.restore': 'resume',
 };
 

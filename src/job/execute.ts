@@ -17,6 +17,18 @@ import type { Command, TrainJobSettings } from './settings';
 
 export type { Command };
 
+/** How a job reads its images and its model, beyond the files: plain data, checked by the command line. */
+export interface JobInputs {
+  /** Image folders: the class folders in label order. */
+  classes?: string[];
+  /** Image folders: [height, width] to resize to. */
+  imageSize?: [number, number];
+  /** The input scale the given model expects, folded into it: a range, or per-channel mean and std in [0, 1] pixels. */
+  inputScale?: { range: [number, number] } | { mean: number[]; std: number[] };
+  /** Fine-tuning: train only from this layer (an index: the first N layers frozen; or a name) on. */
+  trainableFrom?: number | string;
+}
+
 /** What a job needs, checked; plain data, so that it can cross into a page. */
 export interface JobRequest {
   command: Command;
@@ -29,6 +41,8 @@ export interface JobRequest {
   /** sweep: the trainer list (`fgsm-rs,trades:beta=6`); absent: the settings' trainer. */
   trainers?: string;
   files: { trainImages?: string; trainLabels?: string; testImages?: string; testLabels?: string; model?: string };
+  /** How to read the images and the model beyond their files (--classes, --image-size, --input-range, --normalize, --freeze). */
+  inputs?: JobInputs;
   /** The output folder (absolute). */
   out: string;
   /** eval writes report.json only when an output folder was named. */
@@ -75,6 +89,17 @@ export function checkModelCoversLabels(model: Classifier, modelPath: string, set
 }
 
 /**
+ * A data set that names its classes (an image folder, CIFAR-10) has as many as `model` outputs: refused
+ * naming `classes` (when the classes were given) or the part's images (`train`, `test`), not the model.
+ */
+export function checkClassNames(model: Classifier, modelPath: string, set: ImageSet, part: 'train' | 'test', classesGiven: boolean, op = 'eval'): void {
+  const names = set.classNames;
+  if (!names || names.length === model.numClasses) return;
+  const list = names.length > 8 ? `${names.slice(0, 8).join(', ')}, ...` : names.join(', ');
+  throw new AdversarialArgumentError(op, classesGiven ? 'classes' : part, `${classesGiven ? 'names' : `${set.source} holds`} ${names.length} classes (${list}), but ${modelPath} outputs ${model.numClasses}: give the model's classes, in its order${classesGiven ? '' : ' (--classes)'}`);
+}
+
+/**
  * Runs `request` on the given image sets (`test` absent: a split of `train`, or for eval the test part of it).
  *
  * @example
@@ -88,6 +113,7 @@ export async function executeJob(request: JobRequest, sets: { train?: ImageSet; 
     const model = await loadJobModel(modelPath!, io);
     try {
       const base = sets.test ?? sets.train!;
+      checkClassNames(model, modelPath!, base, sets.test ? 'test' : 'train', request.inputs?.classes !== undefined);
       checkModelCoversLabels(model, modelPath!, base);
       const data = prepareJobData(base, undefined, { allTest: sets.test !== undefined, limitTest: request.limitTest, numClasses: model.numClasses });
       try {
@@ -117,6 +143,7 @@ export async function executeJob(request: JobRequest, sets: { train?: ImageSet; 
     const load = async () => {
       const model = await loadJobModel(modelPath!, io);
       try {
+        checkClassNames(model, modelPath!, sets.train!, 'train', request.inputs?.classes !== undefined, request.command);
         checkModelFitsData(model, data, 'train');
       } catch (err) {
         model.dispose();

@@ -15,7 +15,7 @@ export const GUARD_MODES: GuardMode[] = ['rollback', 'stop', 'off'];
 export interface SettingRow extends Omit<ParamSpec, 'type'> {
   key: string;
   flag: string;
-  type: ParamSpec['type'] | 'path' | 'epsilons' | 'attacks' | 'trainers' | 'flag';
+  type: ParamSpec['type'] | 'path' | 'text' | 'epsilons' | 'attacks' | 'trainers' | 'flag';
   /** Placeholder in --help (`N`, `PATH`). */
   value?: string;
   commands: Command[];
@@ -35,10 +35,16 @@ const SEED_RANGE = { min: 0, max: 2 ** 32 - 1 };
 
 /** The table. */
 export const SETTINGS: SettingRow[] = [
-  { key: 'trainImages', flag: 'train-images', type: 'path', value: 'PATH', default: null, commands: ALL, help: 'training images, IDX (*-idx3-ubyte, plain or .gz); default: the embedded 10,000 MNIST digits' },
-  { key: 'trainLabels', flag: 'train-labels', type: 'path', value: 'PATH', default: null, commands: ALL, help: 'training labels, IDX (*-idx1-ubyte, plain or .gz)' },
-  { key: 'testImages', flag: 'test-images', type: 'path', value: 'PATH', default: null, commands: ALL, help: 'test images, IDX; default: a stratified 80/20 split of the training set (split seed 0)' },
-  { key: 'testLabels', flag: 'test-labels', type: 'path', value: 'PATH', default: null, commands: ALL, help: 'test labels, IDX' },
+  { key: 'trainImages', flag: 'train-images', type: 'path', value: 'PATH', default: null, commands: ALL, help: 'training images: a folder of class folders of PNG/JPEG files, CIFAR-10 binary batches (a.bin,b.bin), or IDX (rank 3 grey or rank 4 colour, plain or .gz); default: the embedded 10,000 MNIST digits' },
+  { key: 'trainLabels', flag: 'train-labels', type: 'path', value: 'PATH', default: null, commands: ALL, help: 'training labels, IDX (*-idx1-ubyte, plain or .gz); only for IDX images' },
+  { key: 'testImages', flag: 'test-images', type: 'path', value: 'PATH', default: null, commands: ALL, help: 'test images, as --train-images; default: a stratified 80/20 split of the training set (split seed 0)' },
+  { key: 'testLabels', flag: 'test-labels', type: 'path', value: 'PATH', default: null, commands: ALL, help: 'test labels, IDX; only for IDX images' },
+  { key: 'classes', flag: 'classes', type: 'text', value: 'A,B,...', default: null, commands: ALL, help: 'image folders: the class folders in label order (default: their names sorted, or the model\'s metadata.json labels)' },
+  { key: 'imageSize', flag: 'image-size', type: 'text', value: 'HxW', default: null, commands: ALL, help: 'image folders: resize to HxW (default: the model\'s input size, else the first image\'s)' },
+  { key: 'inputRange', flag: 'input-range', type: 'choice', value: 'R', default: '0,1', choices: ['0,1', '0,255', '-1,1'], commands: ALL, help: 'the pixel scale the --model expects, folded into it (eps and the clip stay in [0, 1] pixels)' },
+  { key: 'normalize', flag: 'normalize', type: 'text', value: 'mean=..,std=..', default: null, commands: ALL, help: 'per-channel normalisation the --model expects, in [0, 1] pixel units, folded into it, e.g. mean=0.485,0.456,0.406,std=0.229,0.224,0.225' },
+  { key: 'freeze', flag: 'freeze', type: 'integer', value: 'N', default: null, min: 0, max: 100_000, commands: TRAINING, help: '--model: train only the layers after the first N (transfer learning; frozen batch norm keeps its statistics)' },
+  { key: 'trainableFrom', flag: 'trainable-from', type: 'text', value: 'LAYER', default: null, commands: TRAINING, help: '--model: train only from the layer of this name on' },
   { key: 'limitTrain', flag: 'limit-train', type: 'integer', value: 'N', default: null, min: 1, max: 100_000_000, commands: TRAINING, help: 'train on the first N examples of the training part' },
   { key: 'limitTest', flag: 'limit-test', type: 'integer', value: 'N', default: null, min: 1, max: 100_000_000, commands: ALL, help: 'evaluate on the first N examples of the test part' },
   { key: 'model', flag: 'model', type: 'path', value: 'PATH', default: null, commands: ALL, help: 'a model.json (tfjs Layers format): eval evaluates it; train and sweep fine-tune it from its weights and write it back in its own topology' },

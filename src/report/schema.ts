@@ -23,6 +23,8 @@ export interface DataDescription {
   test_examples: number;
   classes: number;
   image_shape: [number, number, number];
+  /** Class names by label, where the data names them (an image folder's class folders, CIFAR-10, --classes). */
+  class_names?: string[];
   /** SHA-256 of the images and labels loaded (`sha256:…`; job/fingerprint.ts), where a job computed it. */
   fingerprint?: string;
 }

@@ -42,7 +42,7 @@ describe('command-line flags', () => {
     ['hexadecimal epsilon', ['train', '--epsilon', '0x0'], /--epsilon must be a number in \[0, 1\], got "0x0"/],
     ['plugin with chrome', ['train', '--plugin', 'p.mjs', '--runtime', 'chrome'], /--plugin loads into the Node runtime/],
     ['eval without model', ['eval'], /eval needs --model/],
-    ['images without labels', ['train', '--train-images', 'a'], /--train-images and --train-labels go together/],
+    ['labels without images', ['train', '--train-labels', 'a'], /--train-labels needs --train-images/],
     ['test set without a training set', ['train', '--test-images', 'a', '--test-labels', 'b'], /--test-images needs --train-images/],
     ['sweep epsilons', ['sweep', '--train-epsilons', '0,0.1,x'], /--train-epsilons must be comma-separated numbers in \[0, 1\]/],
     ['sweep unknown trainer', ['sweep', '--trainers', 'fgsm-rs,awp'], /--trainers: "awp" is not a known trainer; known: clean, fgsm, fgsm-rs, nfgsm, pgd, trades, mart/],
