@@ -38,6 +38,8 @@ export { trainModel, trainingRun, scheduledLearningRate, epochSeed, type TrainOp
 export { evaluateModel, attackBatch, correctCount, type EvaluationAttack, type EvaluationResult, type EvaluationOptions } from './train/evaluate';
 export { seedCnnToLayersModel, saveLayersModelFiles, loadLayersModelFiles, classifierFromLayersModel } from './models/layers_format';
 export { saveClassifier, describeLayers, type FromLayersModelOptions } from './models/layers_format';
+export { withInputScale, type InputScale } from './models/input_scale';
+export { declaredImageShape } from './models/declared_shape';
 export { madryCnn, type MadryCnnOptions } from './models/madry_cnn';
 export { createArchitecture, ARCHITECTURES, architectureIds, type Architecture, type ArchitectureOptions } from './models/architectures';
 export { prepareJobData, checkLabelClasses, SPLIT, type ImageSet, type JobDataOptions, type PreparedData } from './job/data';

@@ -16,6 +16,9 @@ import { saveJobModel, trainJobModel } from './train_job';
 
 export type { EvalSettings };
 
+/** report.model's notes on a model: where its logits come from and its class names, where it has them. */
+export const modelNotes = (model: Classifier): { head?: string; class_names?: string[] } => ({ ...(model.head ? { head: model.head } : {}), ...(model.classNames ? { class_names: model.classNames } : {}) });
+
 /** `model` fits `data`: its logits are the data's classes and its input the data's images. */
 export function checkModelFitsData(model: Classifier, data: Pick<PreparedData, 'numClasses' | 'imageShape'>, op: string): void {
   if (model.numClasses !== data.numClasses) throw new AdversarialArgumentError(op, 'model', `outputs ${model.numClasses} logits but the data set has ${data.numClasses} classes`);
@@ -41,7 +44,7 @@ export async function runEvalJob(model: Classifier, modelPath: string, data: Pre
     command: 'eval',
     created: new Date().toISOString(),
     model_path: modelPath,
-    model: { architecture: model.architecture ?? 'layers-model', description: model.description ?? '', parameters: model.variables.reduce((a, v) => a + v.size, 0), fingerprint: modelFingerprint },
+    model: { architecture: model.architecture ?? 'layers-model', description: model.description ?? '', parameters: model.variables.reduce((a, v) => a + v.size, 0), ...modelNotes(model), fingerprint: modelFingerprint },
     runtime: { ...env.runtime, tfjs_core: tf.version_core, backend: tf.getBackend() },
     adapter: env.adapter,
     data: data.description,

@@ -1,6 +1,7 @@
 // One job from a checked request (made by the command line's flags), the same in Node and in a page:
 // the data prepared and uploaded, the model built or loaded, then `train`, `eval` or `sweep`, and a
 // summary table for the terminal.
+import { withInputScale } from '../models/input_scale';
 import { classifierFromLayersModel, loadLayersModelFiles } from '../models/layers_format';
 import type { Classifier } from '../models/seed_cnn';
 import type { EvalReport, ReportEvaluation, SweepReport, TrainReport } from '../report/schema';
@@ -63,14 +64,54 @@ export interface JobOutcome {
 /** A difference in points with its sign (+, - or +- when it rounds to zero). */
 const signed = (v: number) => (Math.round(1000 * Math.abs(v)) === 0 ? '+-0.0%' : `${v > 0 ? '+' : '-'}${pct(Math.abs(v))}`);
 
-/** The model.json at `path` read through `io` as a classifier that owns its layers model. */
-export async function loadJobModel(path: string, io: JobIO): Promise<Classifier> {
-  const layers = await loadLayersModelFiles(path, async (p) => {
+/**
+ * The model.json at `path` read through `io` as a classifier that owns its layers model: `inputs`' frozen
+ * layers and input scale applied, class names from a metadata.json beside it (Teachable Machine's export).
+ */
+export async function loadJobModel(path: string, io: JobIO, inputs: JobInputs = {}): Promise<Classifier> {
+  const read = async (p: string) => {
     const bytes = await io.readFile(p);
     if (!bytes) throw new Error(`${p}: no such file`);
     return bytes;
-  });
-  return classifierFromLayersModel(layers, { owned: true });
+  };
+  const layers = await loadLayersModelFiles(path, read);
+  let model: Classifier;
+  try {
+    model = classifierFromLayersModel(layers, { owned: true, trainableFrom: inputs.trainableFrom });
+  } catch (err) {
+    layers.dispose();
+    const e = err as AdversarialArgumentError;
+    if (e.name === 'AdversarialArgumentError' && e.argument === 'options.trainableFrom') {
+      throw new AdversarialArgumentError('loadJobModel', typeof inputs.trainableFrom === 'number' ? 'freeze' : 'trainableFrom', e.message.replace(/^.*?options\.trainableFrom /, ''));
+    }
+    throw err;
+  }
+  try {
+    const classNames = await metadataClassNames(path, io, model.numClasses);
+    const scaled = inputs.inputScale ? withInputScale(model, inputs.inputScale) : model;
+    return classNames ? { ...scaled, classNames } : scaled;
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+}
+
+/** The `labels` of a metadata.json beside `modelPath` (Teachable Machine's export), checked against the model's classes; undefined without one. */
+async function metadataClassNames(modelPath: string, io: JobIO, numClasses: number): Promise<string[] | undefined> {
+  const metadataPath = `${modelPath.slice(0, Math.max(modelPath.lastIndexOf('/'), modelPath.lastIndexOf('\\')) + 1)}metadata.json`;
+  const bytes = await io.readFile(metadataPath);
+  if (!bytes) return undefined;
+  let labels: unknown;
+  try {
+    labels = (JSON.parse(new TextDecoder().decode(bytes)) as { labels?: unknown }).labels;
+  } catch (err) {
+    throw new AdversarialArgumentError('loadJobModel', 'model', `${metadataPath} is not valid JSON (${(err as Error).message})`);
+  }
+  if (labels === undefined) return undefined;
+  if (!Array.isArray(labels) || !labels.every((l) => typeof l === 'string') || labels.length !== numClasses) {
+    throw new AdversarialArgumentError('loadJobModel', 'model', `${metadataPath} lists ${Array.isArray(labels) ? labels.length : 'no'} labels, but the model outputs ${numClasses} classes`);
+  }
+  return labels as string[];
 }
 
 /**
@@ -110,7 +151,7 @@ export async function executeJob(request: JobRequest, sets: { train?: ImageSet; 
   const where = `${env.runtime.name}, ${env.adapter.description || env.adapter.vendor}`;
   const modelPath = request.files.model;
   if (request.command === 'eval') {
-    const model = await loadJobModel(modelPath!, io);
+    const model = await loadJobModel(modelPath!, io, request.inputs);
     try {
       const base = sets.test ?? sets.train!;
       checkClassNames(model, modelPath!, base, sets.test ? 'test' : 'train', request.inputs?.classes !== undefined);
@@ -118,7 +159,7 @@ export async function executeJob(request: JobRequest, sets: { train?: ImageSet; 
       const data = prepareJobData(base, undefined, { allTest: sets.test !== undefined, limitTest: request.limitTest, numClasses: model.numClasses });
       try {
         data.description.fingerprint = await dataFingerprint([base]);
-        io.log(`model ${modelPath}: ${model.architecture}, ${model.numClasses} classes; ${data.test.length} test examples (${data.description.test_source})`);
+        io.log(`model ${modelPath}: ${model.architecture}, ${model.numClasses} classes${model.head ? ` (${model.head})` : ''}; ${data.test.length} test examples (${data.description.test_source})`);
         const report = await runEvalJob(model, modelPath!, data, s, io, env, request.writeEvalReport, { resume: request.resume, evaluation: request.evaluation });
         const summary = [
           `eval of ${modelPath} on ${report.data.test_examples} test examples, eps ${s.epsilon}, ${report.throughput.eval_seconds.toFixed(0)} s (${where})${report.resumed ? ', continued from eval-state.json' : ''}`,
@@ -141,7 +182,7 @@ export async function executeJob(request: JobRequest, sets: { train?: ImageSet; 
     const d = data.description;
     io.log(`data: ${d.train_examples} training examples, ${d.probe_examples} held back for the guard's probe, ${d.test_examples} test examples (${d.train_source}; ${d.split})`);
     const load = async () => {
-      const model = await loadJobModel(modelPath!, io);
+      const model = await loadJobModel(modelPath!, io, request.inputs);
       try {
         checkClassNames(model, modelPath!, sets.train!, 'train', request.inputs?.classes !== undefined, request.command);
         checkModelFitsData(model, data, 'train');

@@ -6,6 +6,7 @@ import { getTrainer, resolveTrainerById } from '../trainers/index';
 import { REPORT_SCHEMA, type TrainReport } from '../report/schema';
 import type { PreparedData } from './data';
 import { DEFAULT_JOB_EVALUATION, evaluateJob, metricsOf } from './evaluation';
+import { modelNotes } from './eval_job';
 import type { JobEnvironment, JobIO } from './io';
 import { SETTINGS, trainerParamsOf, type TrainJobSettings } from './settings';
 import { saveJobModel, trainJobModel, type TrainJobOptions } from './train_job';
@@ -77,6 +78,7 @@ export async function runTrainJob(settings: TrainJobSettings, data: PreparedData
         source: options.model ? (options.modelSource ?? 'given model') : null,
         parameters: model.variables.reduce((a, v) => a + v.size, 0),
         files,
+        ...modelNotes(model),
         fingerprint: modelFingerprint,
       },
       throughput: {

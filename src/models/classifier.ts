@@ -28,6 +28,10 @@ export interface Classifier {
    * 'seed-cnn: Conv2D 32 3x3 ReLU, MaxPool 2, Flatten, Dense 128 ReLU, Dense 10 (logits)'.
    */
   description: string;
+  /** Where the logits come from when the model's own output is not logits (a softmax head removed), for reports. */
+  head?: string;
+  /** Class names by output index (a Teachable Machine metadata.json's labels), for reports. */
+  classNames?: string[];
   /**
    * The model as a tfjs-layers model holding the classifier's current weights (trainable and state), e.g.
    * to save it in the Layers format; call `release()` when done (it disposes only what it made).

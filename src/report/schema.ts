@@ -134,6 +134,10 @@ export interface ReportModel {
   source: string | null;
   parameters: number;
   files: string[];
+  /** Where the attacked logits come from when the model's output is not logits (a softmax head), and its input scale. */
+  head?: string;
+  /** The model's class names (a metadata.json's labels). */
+  class_names?: string[];
   /** SHA-256 of the evaluated model's topology and weights (`sha256:…`; job/fingerprint.ts). */
   fingerprint?: string;
 }

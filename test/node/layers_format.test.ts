@@ -1,6 +1,6 @@
 // The tfjs Layers format on Dawn: the seed CNN goes to a tfjs-layers model, to model.json + weights.bin and
 // back through tf.loadLayersModel with the same logits (and bit-identical ones once it is a seedCnn again);
-// a user's own tfl model trains with trainModel; softmax outputs, wrong class counts, truncated weights and
+// a user's own tfl model trains with trainModel; softmax heads give the logits before them; wrong class counts, truncated weights and
 // broken model.json files are refused by name; loading leaks no tensors.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -173,14 +173,24 @@ describe('training mode of a wrapped model', () => {
 });
 
 describe('refusals', () => {
-  test('a model ending in softmax is refused naming model', () =>
+  test('a model ending in softmax (a Dense softmax, a Softmax layer) gives the logits before it', () =>
     gpuChecked(async () => {
       const dense = tfl.sequential({ layers: [tfl.layers.flatten({ inputShape: [8, 8, 1] }), tfl.layers.dense({ units: 10, activation: 'softmax' })] });
       const layer = tfl.sequential({ layers: [tfl.layers.flatten({ inputShape: [8, 8, 1] }), tfl.layers.dense({ units: 10 }), tfl.layers.softmax()] });
+      const x = tf.randomUniform([3, 8, 8, 1], 0, 1, 'float32', 4) as tf.Tensor4D;
       for (const m of [dense, layer]) {
-        expect(() => lib.classifierFromLayersModel(m)).toThrow(expect.objectContaining({ name: 'AdversarialArgumentError', argument: 'model', message: expect.stringMatching(/softmax/) }));
+        const model = lib.classifierFromLayersModel(m);
+        expect(model.head).toMatch(/softmax removed/);
+        const [probabilities, logits] = [m.predict(x) as tf.Tensor, model.forward(x)];
+        const [p, q] = await Promise.all([probabilities.data(), tf.softmax(logits).data()]);
+        p.forEach((v, i) => expect(Math.abs(v - q[i])).toBeLessThan(1e-5));
+        // The model itself still applies its softmax.
+        const againTensor = m.predict(x) as tf.Tensor;
+        expect(Array.from(await againTensor.data())).toEqual(Array.from(p));
+        tf.dispose([probabilities, logits, againTensor]);
         m.dispose();
       }
+      x.dispose();
     }));
 
   test('inputs that are not NHWC images, outputs that are not [batch, classes]: refused naming model', () =>
