@@ -85,6 +85,8 @@ export class ProgressPrinter {
 /** How to read the images of a request: a folder's classes, and the size and channels to bring them to. */
 export interface ImageReading {
   classes?: string[];
+  /** Where `classes` came from when not from --classes (a model's metadata.json), for refusals. */
+  classesFrom?: string;
   size?: [number, number];
   channels?: 1 | 3;
 }
@@ -106,8 +108,10 @@ export async function loadImageSet(images: string | undefined, labels: string | 
   } catch (err) {
     const e = err as { name?: string; argument?: string; op?: string; message: string };
     if (e.name === 'AdversarialArgumentError') {
+      const problem = e.message.replace(`${e.op}: ${e.argument} `, '');
+      if (e.argument === 'classes' && reading.classesFrom) throw new UsageError(`--model ${reading.classesFrom}'s labels do not fit --${flags.images} ${images}: ${problem}`);
       const flag = e.argument === 'labels' ? flags.labels : e.argument === 'classes' ? 'classes' : e.argument === 'size' ? 'image-size' : flags.images;
-      throw new UsageError(`--${flag} ${e.message.replace(`${e.op}: ${e.argument} `, '')}`);
+      throw new UsageError(`--${flag} ${problem}`);
     }
     throw new UsageError(`--${flags.images} ${images}: ${e.message}`);
   }
@@ -138,10 +142,11 @@ export async function imageReading(request: JobRequest): Promise<ImageReading> {
     }
     declared = declaredImageShape(json);
   }
-  const classes = inputs.classes ?? (model ? await metadataLabels(model) : undefined);
+  const labels = model && !inputs.classes ? await metadataLabels(model) : undefined;
+  const classes = inputs.classes ?? labels;
   const size = inputs.imageSize ?? (declared ? ([declared[0], declared[1]] as [number, number]) : undefined);
   const channels = declared && (declared[2] === 1 || declared[2] === 3) ? (declared[2] as 1 | 3) : undefined;
-  return { classes, size, channels };
+  return { classes, size, channels, ...(labels ? { classesFrom: join(dirname(model!), 'metadata.json') } : {}) };
 }
 
 /** The image sets a request names: `eval` with test files reads only those; otherwise training (or embedded) and test. */

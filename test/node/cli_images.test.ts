@@ -3,11 +3,15 @@
 // batches (two files); and the refusals, each naming its flag before any work: labels given for a folder,
 // a corrupt image, --classes naming a missing folder, a class count the model does not have.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import * as lib from '../../dist/index.js';
 import { writeCifarBatch, writeImageFolder } from '../suite/image_files';
+import { mobileNetV2Like } from '../suite/mobilenet_like';
 
 const dir = mkdtempSync(join(tmpdir(), 'tfjs-adv-cli-images-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,6 +23,72 @@ const classes: [string, number][] = [['cat', 40], ['dog', 40], ['owl', 40]];
 const train = writeImageFolder(join(dir, 'train'), { classes, size: 16, format: 'png', seed: 1 });
 const testSet = writeImageFolder(join(dir, 'test'), { classes: classes.map(([c]) => [c, 10]), size: 16, format: 'jpeg', seed: 2 });
 const twoClasses = writeImageFolder(join(dir, 'two'), { classes: [['cat', 4], ['dog', 4]], size: 16, seed: 3 });
+
+describe("a user's softmax-headed MobileNetV2-like model on a folder of images", () => {
+  const modelDir = join(dir, 'mobilenet');
+  const model = join(modelDir, 'model.json');
+  // 24x24 images for a 16x16 model: the folder is resized to the model's declared input.
+  const big = writeImageFolder(join(dir, 'big'), { classes: [['cat', 16], ['dog', 16], ['owl', 16]], size: 24, format: 'jpeg', seed: 9 });
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    const user = mobileNetV2Like({ inputSize: 16, classes: 3, seed: 4 });
+    mkdirSync(modelDir, { recursive: true });
+    await lib.saveLayersModelFiles(user, async (name, bytes) => writeFileSync(join(modelDir, name), bytes));
+    user.dispose();
+  });
+
+  test('eval (--normalize): logits before the softmax, images resized to the model, the head and scale in the report', () => {
+    const out = join(dir, 'm-eval');
+    const run = cli(['eval', '--model', model, '--test-images', big, '--normalize', 'mean=0.5,0.5,0.5,std=0.25,0.25,0.25', '--epsilon', '0.03', '--pgd-steps', '3', '--audit', 'off', '--out', out]);
+    expect(run.status, run.stderr).toBe(0);
+    const r = report(out);
+    expect(r.data.image_shape).toEqual([16, 16, 3]);
+    expect(r.model.head).toMatch(/softmax removed: the attacks use the logits of layer 'predictions' before its softmax/);
+    expect(r.model.head).toMatch(/normalised by mean 0.5,0.5,0.5 std 0.25,0.25,0.25/);
+    expect(r.evaluation.map((e: { label: string }) => e.label)).toEqual(['clean', 'FGSM', 'PGD-3']);
+    // Teachable Machine's metadata.json names the classes; a wrong count is refused naming --model.
+    writeFileSync(join(modelDir, 'metadata.json'), JSON.stringify({ labels: ['cat', 'dog', 'owl'], imageSize: 16 }));
+    const named = cli(['eval', '--model', model, '--test-images', big, '--attacks', 'fgsm', '--audit', 'off', '--out', join(dir, 'm-named')]);
+    expect(named.status, named.stderr).toBe(0);
+    expect(report(join(dir, 'm-named')).model.class_names).toEqual(['cat', 'dog', 'owl']);
+    writeFileSync(join(modelDir, 'metadata.json'), JSON.stringify({ labels: ['cat', 'dog'] }));
+    const wrong = cli(['eval', '--model', model, '--test-images', big, '--audit', 'off']);
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toMatch(/--model .*metadata\.json's labels do not fit --test-images .*big: .*owl/);
+    // With the classes given, the metadata's wrong count is the model's fault: refused naming --model.
+    const given = cli(['eval', '--model', model, '--test-images', big, '--classes', 'cat,dog,owl', '--audit', 'off']);
+    rmSync(join(modelDir, 'metadata.json'));
+    expect(given.status).toBe(2);
+    expect(given.stderr).toMatch(/--model .*metadata\.json lists 2 labels, but the model outputs 3 classes/);
+  });
+
+  test('train --model --freeze: fine-tunes the last layers, the frozen ones keep their weights', () => {
+    const out = join(dir, 'm-train');
+    const run = cli(['train', '--model', model, '--train-images', big, '--freeze', '20', '--epochs', '1', ...QUICK, '--out', out]);
+    expect(run.status, run.stderr).toBe(0);
+    const r = report(out);
+    expect(r.model.description).toMatch(/the first 20 layers frozen/);
+    // The weights by name (a frozen layer's weights move to the non-trainable end of the file).
+    const weights = (path: string) => {
+      const bytes = readFileSync(join(path, 'weights.bin'));
+      const specs = JSON.parse(readFileSync(join(path, 'model.json'), 'utf8')).weightsManifest[0].weights as { name: string; shape: number[] }[];
+      let offset = 0;
+      return new Map(specs.map((w) => {
+        const n = w.shape.reduce((a, b) => a * b, 1);
+        const values = Array.from(new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + 4 * n)));
+        offset += 4 * n;
+        return [w.name, values];
+      }));
+    };
+    const [before, after] = [weights(modelDir), weights(join(out, 'model'))];
+    expect(after.get('Conv1/kernel')).toEqual(before.get('Conv1/kernel'));
+    expect(after.get('bn_Conv1/moving_mean')).toEqual(before.get('bn_Conv1/moving_mean'));
+    expect(after.get('predictions/kernel')).not.toEqual(before.get('predictions/kernel'));
+    const bad = cli(['train', '--model', model, '--train-images', big, '--freeze', '5000', ...QUICK, '--out', join(dir, 'm-bad')]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--freeze must be a layer index in \[0, \d+\]/);
+  });
+});
 
 describe('image folders and CIFAR-10 files in the CLI', () => {
   test('train on PNG class folders, test on JPEG ones (colour, class names in the report); eval of the saved model agrees', () => {
