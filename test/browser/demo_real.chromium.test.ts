@@ -1,16 +1,17 @@
 // The demo page's "Evaluate a saved model" on a user's own colour model and images, in headless Chromium on
-// WebGPU: a softmax-headed MobileNetV2-like Layers model built here (16x16x3, 3 classes, with a Teachable
-// Machine metadata.json), a JPEG folder of class subfolders picked as a folder and PNG files picked as
-// loose files: the accuracies the CLI's eval computes in Node for the same files and flags, the format,
-// head and class names shown, a colour gallery at the model's size with predictions by class name; a
-// corrupt image, a folder of the wrong number of classes and a metadata.json that does not fit are
-// refused naming the pick at fault. Screenshots go to test-results/.
+// WebGPU: a softmax-headed MobileNetV2-like Layers model built here (16x16x3, 3 classes, its head fitted to
+// the images' class centroids, with a Teachable Machine metadata.json), a JPEG folder of class subfolders
+// picked as a folder and PNG files picked as loose files: the accuracies the CLI's eval computes in Node
+// for the same files and flags, the format, head and class names shown, a colour gallery at the model's
+// size with predictions by class name; a corrupt image, a folder of the wrong number of classes and a
+// metadata.json that does not fit are refused naming the pick at fault. Screenshots go to test-results/.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as lib from '../../dist/index.js';
@@ -26,6 +27,28 @@ const modelDir = join(dir, 'model');
 const cli = (args: string[]) => spawnSync(process.execPath, ['dist/cli.js', ...args], { encoding: 'utf8', timeout: 300_000 });
 const FLAGS = { eps: '0.05', steps: '3', range: '-1,1' };
 
+/**
+ * Sets the model's Dense head to the nearest class centroid of its pooled features on `folder` (read at
+ * 16x16, pixels in [-1, 1]), sharpened by `scale`: a model with some accuracy, which FGSM then lowers,
+ * without a training run here.
+ */
+async function fitHeadToCentroids(model: tfl.LayersModel, folder: string, scale = 10_000): Promise<void> {
+  const set = await lib.loadImageFolder(folder, { size: [16, 16] });
+  const features = tfl.model({ inputs: model.inputs, outputs: model.getLayer('global_average_pooling2d').output as tfl.SymbolicTensor });
+  const [kernel, bias] = tf.tidy(() => {
+    const x = tf.sub(tf.mul(tf.tensor4d(set.images, [set.count, 16, 16, 3], 'float32'), 2 / 255), 1);
+    const f = features.predict(x) as tf.Tensor2D;
+    const y = tf.cast(tf.oneHot(tf.tensor1d(set.labels, 'int32'), CLASSES.length), 'float32') as tf.Tensor2D;
+    const means = tf.div(tf.matMul(y, f, true, false), tf.expandDims(tf.sum(y, 0), 1));
+    // argmax f.m_k - |m_k|^2 / 2 is the nearest centroid m_k.
+    return [tf.mul(tf.transpose(means), scale), tf.mul(tf.sum(tf.square(means), 1), -scale / 2)];
+  });
+  model.getLayer('predictions').setWeights([kernel, bias]);
+  tf.dispose([kernel, bias]);
+}
+
+const jpegFolder = writeImageFolder(join(dir, 'pets'), { classes: [['cat', 5], ['dog', 5], ['owl', 5]], size: 20, format: 'jpeg', seed: 9 });
+
 let server: ChildProcess;
 let browser: Browser;
 let page: Page;
@@ -35,6 +58,7 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await tf.setBackend('cpu');
   const user = mobileNetV2Like({ inputSize: 16, classes: 3, seed: 4 });
+  await fitHeadToCentroids(user, jpegFolder);
   mkdirSync(modelDir, { recursive: true });
   await lib.saveLayersModelFiles(user, async (name, bytes) => writeFileSync(join(modelDir, name), bytes));
   writeFileSync(join(modelDir, 'metadata.json'), JSON.stringify({ labels: CLASSES }));
@@ -130,7 +154,6 @@ async function expectColourGallery(): Promise<void> {
 }
 
 describe('demo page: a user\'s colour model on picked images', () => {
-  const jpegFolder = writeImageFolder(join(dir, 'pets'), { classes: [['cat', 5], ['dog', 5], ['owl', 5]], size: 20, format: 'jpeg', seed: 9 });
 
   test('a JPEG class folder picked as a folder, with metadata.json: the CLI eval\'s accuracies, head, classes and a colour gallery', async () => {
     const report = cliEval(jpegFolder, 'eval-folder');
@@ -147,6 +170,9 @@ describe('demo page: a user\'s colour model on picked images', () => {
     expect(loaded.format).toBe('tfjs Layers model');
     expect(loaded.results.map((r: { label: string }) => r.label)).toEqual(report.evaluation.map((e: { label: string }) => e.label));
     expect(loaded.results.map((r: { correct: number }) => r.correct)).toEqual(report.evaluation.map((e: { correct: number }) => e.correct));
+    // A model with accuracy to lose (its head fitted to these images), and FGSM lowering it.
+    expect(loaded.results[0].correct).toBeGreaterThan(10);
+    expect(loaded.results[1].correct).toBeLessThan(loaded.results[0].correct);
     expect(loaded.head).toBe(report.model.head);
     const shown = await page.evaluate(() => ({ format: document.getElementById('load-format')?.textContent, head: document.getElementById('load-head')?.textContent }));
     expect(shown.format).toBe('model.json: tfjs Layers model (layers-model), input 16x16x3, 3 classes: cat, dog, owl');
