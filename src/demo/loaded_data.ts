@@ -103,6 +103,11 @@ export async function readPickedData(picked: PickedModel, examples: number): Pro
   }
   // IDX and the digits are grey 28x28: brought to the model's input like the folders.
   if (set.height !== h || set.width !== w || (set.channels ?? 1) !== channels) set = lib.adaptImageSet(set, { size: [h, w], channels });
+  // Folders were checked by their classes; IDX labels and the digits by their largest label.
+  const at = set.labels.findIndex((l) => l >= model.numClasses);
+  if (at >= 0) {
+    throw new Error(`${set.labelSource ?? set.source}: label ${set.labels[at]} at example ${at}, but the model ${picked.name} outputs ${model.numClasses} classes (labels 0 to ${model.numClasses - 1}): pick images of the model's classes`);
+  }
   const classNames = set.classNames ?? picked.labels;
   const options = embedded ? { limitTest: examples, probeExamples: 0 } : { allTest: true, limitTest: examples };
   let data: PreparedData;

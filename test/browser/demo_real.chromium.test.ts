@@ -199,7 +199,7 @@ describe('demo page: a user\'s colour model on picked images', () => {
     await expectColourGallery();
   }, 400_000);
 
-  test('refusals name the pick at fault: a corrupt image, a folder of 2 classes, metadata.json labels that do not fit', async () => {
+  test('refusals name the pick at fault: a corrupt image, a folder of 2 classes, metadata.json labels that do not fit, the 10 embedded digit classes', async () => {
     const bad = writeImageFolder(join(dir, 'bad'), { classes: [['cat', 2], ['dog', 2], ['owl', 2]], size: 16, format: 'png' });
     writeFileSync(join(bad, 'dog', '001.png'), Uint8Array.from([137, 80, 78, 71, 1, 2, 3]));
     const two = writeImageFolder(join(dir, 'two'), { classes: [['cat', 2], ['dog', 2]], size: 16, format: 'png' });
@@ -225,6 +225,11 @@ describe('demo page: a user\'s colour model on picked images', () => {
     run = await evaluate();
     expect(run.status).toBe('model files: metadata.json lists 2 labels (cat, dog), but model.json outputs 3 classes: a metadata.json of another model?');
     expect(run.tensorsAfter).toBe(run.tensorsBefore);
+    // No images picked: the embedded digits (grey 28x28, resized and made RGB), whose 10 classes do not fit.
+    await pick('model-files', ...modelFiles(false));
+    await page.$$eval('#image-folder, #image-files, #idx-images, #idx-labels', (inputs) => inputs.forEach((i) => ((i as HTMLInputElement).value = '')));
+    run = await evaluate();
+    expect(run.status).toMatch(/^embedded digits, test split: label \d at example \d+, but the model model.json outputs 3 classes \(labels 0 to 2\)/);
     expect(errors).toEqual([]);
   }, 200_000);
 });
