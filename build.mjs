@@ -26,7 +26,7 @@ export async function buildPackage() {
     target: 'es2022',
     sourcemap: true,
     loader: wgslLoader,
-    external: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-layers'],
+    external: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-converter'],
     logLevel: 'warning',
   });
   await esbuild.build({

@@ -140,6 +140,9 @@ export async function imageReading(request: JobRequest): Promise<ImageReading> {
     } catch (err) {
       throw new UsageError(`--model ${model}: not valid JSON (${(err as Error).message})`);
     }
+    if ((json as { format?: unknown })?.format === 'graph-model' && request.command !== 'eval') {
+      throw new UsageError(`--model ${model} is a tfjs graph model: tfjs cannot train one (it has no variables); evaluate it with eval --model, or ${request.command} the Layers model it came from`);
+    }
     declared = declaredImageShape(json);
   }
   const labels = model && !inputs.classes ? await metadataLabels(model) : undefined;

@@ -44,7 +44,7 @@ export async function runEvalJob(model: Classifier, modelPath: string, data: Pre
     command: 'eval',
     created: new Date().toISOString(),
     model_path: modelPath,
-    model: { architecture: model.architecture ?? 'layers-model', description: model.description ?? '', parameters: model.variables.reduce((a, v) => a + v.size, 0), ...modelNotes(model), fingerprint: modelFingerprint },
+    model: { architecture: model.architecture ?? 'layers-model', description: model.description ?? '', parameters: [...model.variables, ...(model.constants ?? [])].reduce((a, v) => a + v.size, 0), ...modelNotes(model), fingerprint: modelFingerprint },
     runtime: { ...env.runtime, tfjs_core: tf.version_core, backend: tf.getBackend() },
     adapter: env.adapter,
     data: data.description,

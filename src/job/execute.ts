@@ -2,7 +2,7 @@
 // the data prepared and uploaded, the model built or loaded, then `train`, `eval` or `sweep`, and a
 // summary table for the terminal.
 import { withInputScale } from '../models/input_scale';
-import { classifierFromLayersModel, loadLayersModelFiles } from '../models/layers_format';
+import { loadClassifierFiles, modelJsonFormat } from '../models/model_files';
 import type { Classifier } from '../models/seed_cnn';
 import type { EvalReport, ReportEvaluation, SweepReport, TrainReport } from '../report/schema';
 import { prepareJobData, type ImageSet } from './data';
@@ -65,8 +65,8 @@ export interface JobOutcome {
 const signed = (v: number) => (Math.round(1000 * Math.abs(v)) === 0 ? '+-0.0%' : `${v > 0 ? '+' : '-'}${pct(Math.abs(v))}`);
 
 /**
- * The model.json at `path` read through `io` as a classifier that owns its layers model: `inputs`' frozen
- * layers and input scale applied, class names from a metadata.json beside it (Teachable Machine's export).
+ * The model.json at `path` (a Layers or a graph model) read through `io` as a classifier that owns its
+ * model: `inputs`' frozen layers and input scale applied, class names from a metadata.json beside it (Teachable Machine's export).
  */
 export async function loadJobModel(path: string, io: JobIO, inputs: JobInputs = {}): Promise<Classifier> {
   const read = async (p: string) => {
@@ -74,12 +74,10 @@ export async function loadJobModel(path: string, io: JobIO, inputs: JobInputs = 
     if (!bytes) throw new Error(`${p}: no such file`);
     return bytes;
   };
-  const layers = await loadLayersModelFiles(path, read);
   let model: Classifier;
   try {
-    model = classifierFromLayersModel(layers, { owned: true, trainableFrom: inputs.trainableFrom });
+    model = await loadClassifierFiles(path, read, { trainableFrom: inputs.trainableFrom });
   } catch (err) {
-    layers.dispose();
     const e = err as AdversarialArgumentError;
     if (e.name === 'AdversarialArgumentError' && e.argument === 'options.trainableFrom') {
       throw new AdversarialArgumentError('loadJobModel', typeof inputs.trainableFrom === 'number' ? 'freeze' : 'trainableFrom', e.message.replace(/^.*?options\.trainableFrom /, ''));
@@ -150,6 +148,12 @@ export async function executeJob(request: JobRequest, sets: { train?: ImageSet; 
   const s = request.settings;
   const where = `${env.runtime.name}, ${env.adapter.description || env.adapter.vendor}`;
   const modelPath = request.files.model;
+  if (modelPath && request.command !== 'eval') {
+    const bytes = await io.readFile(modelPath);
+    if (bytes && modelJsonFormat(bytes) === 'graph-model') {
+      throw new AdversarialArgumentError(request.command, 'model', `${modelPath} is a tfjs graph model: tfjs cannot train one (it has no variables); evaluate it with eval, or ${request.command} the Layers model it came from`);
+    }
+  }
   if (request.command === 'eval') {
     const model = await loadJobModel(modelPath!, io, request.inputs);
     try {

@@ -2,6 +2,7 @@
 // report says which it measured: SHA-256 through Web Crypto (Node 20 and pages alike) over a header that
 // names the shapes, then each part's own digest (a model's variables in order; the data's images and
 // labels), so that large parts are hashed one at a time and never joined into one buffer.
+import type * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/classifier';
 import type { ImageSet } from './data';
 
@@ -30,16 +31,16 @@ const asBytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a
 
 /**
  * The fingerprint of a classifier: its architecture, description, input shape, classes and the shapes of
- * its variables (trainable, then state), with their current values read back from the device. Two models
+ * its variables (trainable, then state, then a graph model's constant weights), with their current values read back from the device. Two models
  * of one topology with other weights differ; the same model saved and loaded again does not.
  *
  * @example
  * const before = await modelFingerprint(model);  // 'sha256:…'
  */
 export async function modelFingerprint(model: Classifier): Promise<string> {
-  const variables = [...model.variables, ...(model.stateVariables ?? [])];
+  const variables: tf.Tensor[] = [...model.variables, ...(model.stateVariables ?? []), ...(model.constants ?? [])];
   const header = JSON.stringify({ architecture: model.architecture, description: model.description, inputShape: model.inputShape, numClasses: model.numClasses, shapes: variables.map((v) => v.shape) });
-  const values = await Promise.all(variables.map(async (v) => asBytes((await v.data()) as Float32Array)));
+  const values = await Promise.all(variables.map(async (v) => asBytes((await v.data()) as Float32Array | Int32Array | Uint8Array)));
   return digestParts(header, values);
 }
 

@@ -19,9 +19,14 @@ export interface Classifier {
    * save with `variables`; [] for most models.
    */
   stateVariables: tf.Variable[];
+  /**
+   * Tensors the model computes with that are not variables (a graph model's weights), for fingerprints;
+   * absent for most models.
+   */
+  constants?: tf.Tensor[];
   numClasses: number;
   inputShape: [number, number, number];
-  /** 'seed-cnn', 'madry-cnn', or 'layers-model' (a wrapped user model). */
+  /** 'seed-cnn', 'madry-cnn', 'layers-model' (a wrapped user Layers model) or 'graph-model' (a tfjs graph model, evaluation only). */
   architecture: string;
   /**
    * One line for reports: the architecture, then its layers in order with their main config, e.g.

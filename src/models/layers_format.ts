@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { AdversarialArgumentError } from '../validate';
 import type { Classifier } from './classifier';
+import { readModelArtifacts } from './model_artifacts';
 
 export { seedCnnToLayersModel } from './seed_cnn';
 export { classifierFromLayersModel, describeLayers, type FromLayersModelOptions } from './layers_classifier';
@@ -50,28 +51,6 @@ export async function saveLayersModelFiles(model: tfl.LayersModel, writeFile: (n
   );
 }
 
-/** Bytes per element of a manifest entry as stored, or null where that is not fixed (strings). */
-function storedBytesPerElement(spec: tf.io.WeightsManifestEntry): number | null {
-  const quantized = spec.quantization?.dtype;
-  if (quantized) return quantized === 'uint8' ? 1 : 2;
-  switch (spec.dtype) {
-    case 'float32':
-    case 'int32':
-      return 4;
-    case 'bool':
-      return 1;
-    case 'complex64':
-      return 8;
-    default:
-      return null;
-  }
-}
-
-function folderOf(path: string): string {
-  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-  return cut < 0 ? '' : path.slice(0, cut + 1);
-}
-
 /**
  * Loads a model saved in the tfjs Layers format: reads `modelJsonPath`, then each weights file its manifest
  * names (relative to model.json's folder) through `readFile`, checks their sizes against the manifest, and
@@ -86,60 +65,10 @@ export async function loadLayersModelFiles(modelJsonPath: string, readFile: (pat
   const op = 'loadLayersModelFiles';
   if (typeof modelJsonPath !== 'string' || modelJsonPath === '') throw new AdversarialArgumentError(op, 'modelJsonPath', `must be a non-empty string, got ${typeof modelJsonPath}`);
   if (typeof readFile !== 'function') throw new AdversarialArgumentError(op, 'readFile', `must be a function, got ${typeof readFile}`);
-  const read = async (path: string): Promise<Uint8Array> => {
-    try {
-      return await readFile(path);
-    } catch (error) {
-      throw new Error(`${op}: cannot read ${path}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+  const { artifacts } = await readModelArtifacts(op, modelJsonPath, readFile, (modelJson) => {
+    if (modelJson.format != null && modelJson.format !== 'layers-model') {
+      throw new Error(`${op}: ${modelJsonPath} holds format '${modelJson.format}', not 'layers-model'${modelJson.format === 'graph-model' ? ' (load it with loadClassifierFiles)' : ''}`);
     }
-  };
-  let modelJson: tf.io.ModelJSON;
-  try {
-    modelJson = JSON.parse(new TextDecoder().decode(await read(modelJsonPath)));
-  } catch (error) {
-    if ((error as Error).message?.startsWith(op)) throw error;
-    throw new Error(`${op}: ${modelJsonPath} is not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
-  if (typeof modelJson !== 'object' || modelJson === null || typeof modelJson.modelTopology !== 'object' || modelJson.modelTopology === null) {
-    throw new Error(`${op}: ${modelJsonPath} is not a tfjs model.json (no modelTopology)`);
-  }
-  if (modelJson.format != null && modelJson.format !== 'layers-model') {
-    throw new Error(`${op}: ${modelJsonPath} holds format '${modelJson.format}', not 'layers-model'${modelJson.format === 'graph-model' ? ' (load it with tf.loadGraphModel)' : ''}`);
-  }
-  if (modelJson.weightsManifest != null && !Array.isArray(modelJson.weightsManifest)) {
-    throw new Error(`${op}: ${modelJsonPath} has a weightsManifest that is not an array`);
-  }
-  const folder = folderOf(modelJsonPath);
-  const artifacts = await tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
-    const specs: tf.io.WeightsManifestEntry[] = [];
-    const parts: Uint8Array[] = [];
-    for (const group of manifest) {
-      if (!Array.isArray(group?.paths) || !Array.isArray(group?.weights)) throw new Error(`${op}: ${modelJsonPath} has a weights manifest group without paths or weights`);
-      const paths = group.paths.map((p) => folder + p.replace(/^\.\//, ''));
-      const files = [];
-      for (const path of paths) files.push(await read(path));
-      const held = files.reduce((sum, f) => sum + f.byteLength, 0);
-      const sizes = group.weights.map((spec) => {
-        const bytes = storedBytesPerElement(spec);
-        return bytes === null ? null : bytes * spec.shape.reduce((a, b) => a * b, 1);
-      });
-      if (sizes.every((s) => s !== null)) {
-        const needed = (sizes as number[]).reduce((a, b) => a + b, 0);
-        if (held !== needed) {
-          throw new Error(`${op}: ${paths.join(', ')} ${paths.length === 1 ? 'holds' : 'hold'} ${held} bytes, but ${modelJsonPath}'s manifest needs ${needed} (${group.weights.length} weights): truncated or not this model's weights`);
-        }
-      }
-      specs.push(...group.weights);
-      parts.push(...files);
-    }
-    // One fresh ArrayBuffer: Node's Buffers are views into shared pools, and tfjs reads `.buffer` whole.
-    const joined = new Uint8Array(parts.reduce((sum, p) => sum + p.byteLength, 0));
-    let offset = 0;
-    for (const p of parts) {
-      joined.set(p, offset);
-      offset += p.byteLength;
-    }
-    return [specs, joined.buffer];
   });
   try {
     return await tfl.loadLayersModel(tf.io.fromMemory(artifacts));

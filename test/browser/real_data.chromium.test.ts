@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as lib from '../../dist/index.js';
 import { writeCifarBatch, writeImageFolder } from '../suite/image_files';
 import { mobileNetV2Like } from '../suite/mobilenet_like';
+import { graphModelFiles } from '../suite/graph_model';
 
 const dir = mkdtempSync(join(tmpdir(), 'tfjs-adv-chrome-real-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,6 +45,25 @@ describe('real models and images in headless Chromium', () => {
     expect(c.model.class_names).toEqual(['cat', 'dog', 'owl']);
     expect(c.data.fingerprint).toBe(n.data.fingerprint);
     // float32 rounding may differ between the runtimes: at most one point of 36 apart.
+    c.evaluation.forEach((e: { label: string; correct: number }, i: number) => expect(Math.abs(e.correct - n.evaluation[i].correct), e.label).toBeLessThanOrEqual(1));
+  });
+
+  test('eval of a tfjs graph model (fused ops, Softmax head): the converter loads in the page, the Node figures', async () => {
+    const graphDir = join(dir, 'graph');
+    const { modelJson, weights } = await graphModelFiles({ size: 16, classes: 3, seed: 6 });
+    mkdirSync(graphDir, { recursive: true });
+    writeFileSync(join(graphDir, 'weights.bin'), weights);
+    writeFileSync(join(graphDir, 'model.json'), JSON.stringify(modelJson));
+    const args = ['eval', '--model', join(graphDir, 'model.json'), '--test-images', images, '--epsilon', '0.03', '--pgd-steps', '3', '--audit', 'off'];
+    const chrome = cli([...args, '--runtime', 'chrome', '--out', join(dir, 'g-chrome')]);
+    expect(chrome.status, chrome.stderr).toBe(0);
+    const node = cli([...args, '--out', join(dir, 'g-node')]);
+    expect(node.status, node.stderr).toBe(0);
+    const [c, n] = [report(join(dir, 'g-chrome')), report(join(dir, 'g-node'))];
+    expect(c.runtime.name).toBe('chrome');
+    expect(c.model.architecture).toBe('graph-model');
+    expect(c.model.head).toBe(n.model.head);
+    expect(c.model.fingerprint).toBe(n.model.fingerprint);
     c.evaluation.forEach((e: { label: string; correct: number }, i: number) => expect(Math.abs(e.correct - n.evaluation[i].correct), e.label).toBeLessThanOrEqual(1));
   });
 

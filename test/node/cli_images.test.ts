@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as lib from '../../dist/index.js';
 import { writeCifarBatch, writeImageFolder } from '../suite/image_files';
 import { mobileNetV2Like } from '../suite/mobilenet_like';
+import { graphModelFiles } from '../suite/graph_model';
 
 const dir = mkdtempSync(join(tmpdir(), 'tfjs-adv-cli-images-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -88,6 +89,43 @@ describe("a user's softmax-headed MobileNetV2-like model on a folder of images",
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--freeze must be a layer index in \[0, \d+\]/);
   });
+});
+
+describe('a tfjs graph model (the converter\'s format) in the CLI', () => {
+  const graphDir = join(dir, 'graph');
+  const graph = join(graphDir, 'model.json');
+  const images = writeImageFolder(join(dir, 'graph-images'), { classes: [['cat', 8], ['dog', 8], ['owl', 8]], size: 20, format: 'jpeg', seed: 11 });
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    const { modelJson, weights } = await graphModelFiles({ size: 16, classes: 3, seed: 6 });
+    mkdirSync(graphDir, { recursive: true });
+    writeFileSync(join(graphDir, 'weights.bin'), weights);
+    writeFileSync(graph, JSON.stringify(modelJson));
+  });
+
+  test('eval: the logits at the Softmax\'s input, images resized to the signature\'s input, graph-model in the report', () => {
+    const out = join(dir, 'g-eval');
+    const run = cli(['eval', '--model', graph, '--test-images', images, '--attacks', 'fgsm,pgd', '--pgd-steps', '3', '--epsilon', '0.03', '--audit', 'off', '--out', out]);
+    expect(run.status, run.stderr).toBe(0);
+    const r = report(out);
+    expect(r.model.architecture).toBe('graph-model');
+    expect(r.model.head).toMatch(/^logits: the input of the graph's Softmax 'model\/dense\/Softmax'/);
+    expect(r.model.parameters).toBeGreaterThan(0);
+    expect(r.model.fingerprint).toMatch(/^sha256:/);
+    expect(r.data.image_shape).toEqual([16, 16, 3]);
+    expect(r.evaluation.map((e: { label: string }) => e.label)).toEqual(['clean', 'FGSM', 'PGD-3']);
+    expect(r.evaluation[1].correct).toBeLessThanOrEqual(r.evaluation[0].correct);
+  });
+
+  for (const command of ['train', 'sweep']) {
+    test(`${command} --model on a graph model: refused naming --model before any work, nothing written`, () => {
+      const out = join(dir, `g-${command}`);
+      const run = cli([command, '--model', graph, '--train-images', images, '--out', out]);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(new RegExp(`--model .*graph/model\\.json is a tfjs graph model: tfjs cannot train one`));
+      expect(() => readFileSync(join(out, 'report.json'))).toThrow();
+    });
+  }
 });
 
 describe('image folders and CIFAR-10 files in the CLI', () => {

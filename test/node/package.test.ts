@@ -114,6 +114,12 @@ describe('the README', () => {
     expect(block?.[1]).toBe(readFileSync('examples/use.ts', 'utf8'));
   });
 
+  test("the 'Your own model' example is examples/own_model.ts, verbatim (typechecked with the package's types)", () => {
+    const own = readme.slice(readme.indexOf('\n### Your own model and your own images\n'));
+    const block = /```ts\n([\s\S]*?)```\n/.exec(own);
+    expect(readFileSync('examples/own_model.ts', 'utf8')).toBe(`// The README's "Your own model and your own images" example, verbatim (test/node/package.test.ts checks it;\n// \`npm run typecheck\` compiles it against the package's types).\n${block?.[1]}`);
+  });
+
   test('examples/use.ts runs in Node against the built package (self-reference through `exports`)', async () => {
     const out = 'examples/.use.mjs';
     await esbuild.build({ entryPoints: ['examples/use.ts'], outfile: out, format: 'esm', platform: 'node', logLevel: 'warning' });

@@ -3,7 +3,7 @@
 # temporary project with the peer dependencies at this repository's locked versions and WITHOUT puppeteer,
 # then: the declarations typecheck under moduleResolution nodenext and bundler (and a deliberate type error
 # fails), the README's example (examples/use.ts) compiles and runs in Node, and the CLI's --help and a tiny
-# `train` run from that project (report.html written, the PNG step saying that puppeteer is missing, no
+# `train` run from that project, and a graph model's eval without the optional converter (a clear message) (report.html written, the PNG step saying that puppeteer is missing, no
 # Dawn noise on stderr). Prints each check; exits non-zero on the first failure; removes its temp folder.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -112,6 +112,18 @@ set -e
 [ $rc -ne 0 ] || fail "--runtime chrome ran without puppeteer"
 grep -q -- "--runtime chrome needs puppeteer: npm install puppeteer" "$tmp/chrome.out" || { cat "$tmp/chrome.out" >&2; fail "--runtime chrome: no clear message"; }
 ok "--runtime chrome: exit $rc, $(grep -o -- '--runtime chrome needs puppeteer[^(]*' "$tmp/chrome.out")"
+
+step "a graph model without the optional @tensorflow/tfjs-converter: a clear message"
+[ ! -e node_modules/@tensorflow/tfjs-converter ] || fail "@tensorflow/tfjs-converter got installed (it is an optional peer)"
+mkdir -p "$tmp/graph"
+echo '{"format": "graph-model", "modelTopology": {"node": []}, "weightsManifest": []}' > "$tmp/graph/model.json"
+set +e
+npx tfjs-adversarial eval --model "$tmp/graph/model.json" --limit-test 8 --audit off > "$tmp/graph.out" 2>&1
+rc=$?
+set -e
+[ $rc -ne 0 ] || fail "a graph model evaluated without the converter?"
+grep -q "a graph model needs the optional peer dependency @tensorflow/tfjs-converter: npm install @tensorflow/tfjs-converter" "$tmp/graph.out" || { cat "$tmp/graph.out" >&2; fail "graph model without the converter: no clear message"; }
+ok "eval --model <graph model>: exit $rc, $(grep -o 'a graph model needs[^(]*' "$tmp/graph.out")"
 
 step "npx tfjs-adversarial train (tiny), without puppeteer"
 npx tfjs-adversarial train --limit-train 200 --limit-test 40 --epochs 1 --probe-examples 0 --pgd-steps 1 --out "$tmp/run" > "$tmp/train.out" 2> "$tmp/train.err" \
