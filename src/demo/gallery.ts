@@ -15,17 +15,28 @@ function galleryIndices(): number[] {
   return out;
 }
 
-/** A 28x28 grey image of `values` (in [0, 1]) on a canvas. */
-function imageCanvas(values: Float32Array, offset: number, h: number, w: number, role: string): HTMLCanvasElement {
+/**
+ * An h x w image of `values` (in [0, 1], channels last: grey for 1 channel, RGB for 3) on a canvas of that
+ * size; `displaySize` (CSS pixels, the longer side) scales it on the page.
+ */
+export function imageCanvas(values: Float32Array, offset: number, h: number, w: number, role: string, channels = 1, displaySize?: number): HTMLCanvasElement {
   const canvas = document.createElement('canvas');
   canvas.width = w;
   canvas.height = h;
   canvas.dataset.role = role;
+  canvas.dataset.channels = String(channels);
+  if (displaySize) {
+    const scale = displaySize / Math.max(h, w);
+    canvas.style.width = `${Math.round(w * scale)}px`;
+    canvas.style.height = `${Math.round(h * scale)}px`;
+  }
   const ctx = canvas.getContext('2d')!;
   const image = ctx.createImageData(w, h);
+  const byte = (v: number) => Math.round(255 * Math.min(1, Math.max(0, v)));
   for (let p = 0; p < h * w; p++) {
-    const v = Math.round(255 * Math.min(1, Math.max(0, values[offset + p])));
-    image.data.set([v, v, v, 255], 4 * p);
+    const at = offset + p * channels;
+    const [r, g, b] = channels === 3 ? [values[at], values[at + 1], values[at + 2]] : [values[at], values[at], values[at]];
+    image.data.set([byte(r), byte(g), byte(b), 255], 4 * p);
   }
   ctx.putImageData(image, 0, 0);
   return canvas;

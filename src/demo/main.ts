@@ -1,6 +1,6 @@
 // The demo page's script: WebGPU (or tfjs's CPU backend when the browser has none), the embedded digits,
 // live training of the chosen trainer beside a clean model with per-epoch charts, the adversarial-example
-// gallery, the trade-off view, and evaluation of a saved model on IDX files. Every number it shows is kept
+// gallery, the trade-off view, and evaluation of a saved model on picked images. Every number it shows is kept
 // as the library returned it in `window.demo.records`, for the page test to compare with the charts.
 // This module starts the backend, loads the digits, wires the page's controls and sets `window.demo`.
 import * as tf from '@tensorflow/tfjs-core';

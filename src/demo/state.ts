@@ -40,6 +40,31 @@ export interface GalleryRecord {
   models: { name: string; clean: { prediction: number; confidence: number }[]; adversarial: { prediction: number; confidence: number }[] }[];
 }
 
+/** A saved model evaluated on the page: what was loaded (format, head, classes) and its results. */
+export interface LoadedRecord {
+  model: string;
+  format: string;
+  architecture: string;
+  head: string | null;
+  classNames: string[] | null;
+  inputShape: [number, number, number];
+  source: string;
+  examples: number;
+  results: EvaluationResult[];
+  audit: ReportAudit | null;
+}
+
+/** The loaded model's gallery: the first test example of each class, clean and under FGSM. */
+export interface LoadedGalleryRecord {
+  epsilon: number;
+  indices: number[];
+  labels: number[];
+  classNames: string[] | null;
+  imageShape: number[];
+  clean: { prediction: number; confidence: number }[];
+  adversarial: { prediction: number; confidence: number }[];
+}
+
 /** The backend the page runs on, and the banner's text about it. */
 export interface BackendInfo {
   kind: 'webgpu' | 'cpu';
@@ -52,7 +77,8 @@ export const records = {
   epochs: [] as { run: string; record: EpochRecord; evaluation: EvaluationResult[] }[],
   gallery: null as GalleryRecord | null,
   tradeOff: null as (TradeOffData & { source: string }) | null,
-  loaded: null as { model: string; examples: number; results: EvaluationResult[]; audit: ReportAudit | null } | null,
+  loaded: null as LoadedRecord | null,
+  loadedGallery: null as LoadedGalleryRecord | null,
 };
 
 /** The page's state; training replaces its data, runs and settings, the other modules read them. */
