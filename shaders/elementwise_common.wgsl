@@ -1,4 +1,4 @@
-// Helpers shared by the element-wise kernels. src/engine/program/elementwise.ts puts this file after
+// Helpers shared by the element-wise kernels. src/program/elementwise.ts puts this file after
 // tfjs's bindings and uniforms and after the aliases F (f32 or vec4<f32>), U and B of the chosen width,
 // and before the kernel's own file, which defines `fn element(i : i32) -> F`.
 

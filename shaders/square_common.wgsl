@@ -1,4 +1,4 @@
-// Helpers of the Square attack's kernels (src/attack_kernels/square_kernels.ts puts this file after tfjs's
+// Helpers of the Square attack's kernels (src/kernels/webgpu/square_kernels.ts puts this file after tfjs's
 // bindings and uniforms, before the kernel's own file). Images are NHWC, flat: element
 // ((row h + y) w + x) c + ch; `rowIds` holds each row's point id (its position in the batch), so a
 // point's draws do not depend on the rows beside it. Draws: h = pcg(pcg(counter) ^ key), key per

@@ -2,13 +2,13 @@
 // extend (registerAttack, registerTrainer); the fused attack ops; training and evaluation on GPU-resident
 // data; models in the tfjs Layers format; the jobs (train, eval, sweep) and their reports; data loading;
 // WebGPU set-up. Kernel internals and references: `tfjs-adversarial/engine`; benchmarks: `tfjs-adversarial/bench`.
-export { fgsmStep, pgdStep, randomStart, type FgsmStepOptions, type PgdStepOptions, type RandomStartOptions } from './ops';
-export { AdversarialArgumentError } from './validate';
-export { currentWebGPU, initWebGPU, type AdapterSummary, type InitWebGPUOptions, type WebGPUContext } from './device';
-export { throttleDawnPolling } from './dawn_polling';
+export { fgsmStep, pgdStep, randomStart, type FgsmStepOptions, type PgdStepOptions, type RandomStartOptions } from './kernels/ops/attack_ops';
+export { AdversarialArgumentError } from './core/validate';
+export { initWebGPU, ensureGradients } from './engine/init';
+export { currentWebGPU, type AdapterSummary, type InitWebGPUOptions, type WebGPUContext } from './platform/device';
+export { throttleDawnPolling } from './platform/dawn_polling';
 export { seededRandom, shuffle } from './data/random';
-export { ensureGradients } from './gradients';
-export { countTraffic, type TrafficCounter, type TrafficCounts } from './traffic';
+export { countTraffic, type TrafficCounter, type TrafficCounts } from './platform/traffic';
 export { seedCnn, type Classifier, type SeedCnnOptions } from './models/seed_cnn';
 export {
   useEngineKernels,
@@ -31,8 +31,8 @@ export { imageFolderFromFiles, loadImageFolder, MAX_CLASSES, type ImageFolderOpt
 export { loadLabeledImages, type LabeledImagesOptions } from './data/load_images';
 export { loadEmbeddedDigits, embeddedDigitsUrls, EMBEDDED_DIGITS_FILES, type DigitSet } from './data/digits';
 export * from './attacks/index';
-export { paramProblem, resolveParams, splitSpecList, describeRange, type ParamSpec, type ParamValue, type Params } from './params';
-export { registry, type Registry } from './registry';
+export { paramProblem, resolveParams, splitSpecList, describeRange, type ParamSpec, type ParamValue, type Params } from './core/params';
+export { registry, type Registry } from './core/registry';
 export * from './trainers/index';
 export { trainModel, trainingRun, scheduledLearningRate, epochSeed, type TrainOptions, type TrainProgress, type EpochRecord, type TrainingRun } from './train/loop';
 export { evaluateModel, attackBatch, correctCount, type EvaluationAttack, type EvaluationResult, type EvaluationOptions } from './train/evaluate';
@@ -89,10 +89,10 @@ export {
   sweepTradeOffData,
 } from './report/specs';
 export { reportHtml } from './report/html';
-export { apgdStep, dlrLoss, dlrTargetedLoss, type ApgdStepOptions, type StepNorm } from './ops';
+export { apgdStep, dlrLoss, dlrTargetedLoss, type ApgdStepOptions, type StepNorm } from './kernels/ops/attack_ops';
 export { auditEvaluation, type AuditOptions } from './audit/run';
 export { AUDIT_CHECKS, AUDIT_MARGINS, accuracyOn, type AuditCheckDefinition, type AuditContext } from './audit/checks';
 export { degenerateGradientFlags, pgdLossTrace } from './audit/probes';
 export { evaluationStateProblem, type EvaluationState, type AttackProgress } from './train/evaluation_state';
 export { type EvaluationStage } from './train/evaluate';
-export { squareMargin, squareAccept, squareLinfInit, squareLinfCandidate, squareL2Init, squareL2Stats, squareL2Candidate, type SquareStepOptions } from './square_ops';
+export { squareMargin, squareAccept, squareLinfInit, squareLinfCandidate, squareL2Init, squareL2Stats, squareL2Candidate, type SquareStepOptions } from './kernels/ops/square_ops';

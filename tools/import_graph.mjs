@@ -7,13 +7,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 /**
- * Layers from the entries down (a module may import its own layer and the ones below it). A module's layer
+ * Layers from the applications (the command line, the pages) and the package entries down (a module may import its own layer and the ones below it). A module's layer
  * is the first row whose prefix its path (relative to src/) starts with.
  */
 export const LAYERS = [
-  ['entries', ['index.ts', 'cli.ts', 'engine/public.ts', 'bench/public.ts', 'job/page.ts', 'demo/main.ts']],
-  ['cli', ['cli/']],
-  ['demo', ['demo/']],
+  ['apps', ['cli.ts', 'cli/', 'demo/', 'job/page.ts']],
+  ['entries', ['index.ts', 'engine/public.ts', 'bench/public.ts']],
   ['bench', ['bench/']],
   ['job', ['job/']],
   ['report', ['report/', 'audit/']],
@@ -21,9 +20,11 @@ export const LAYERS = [
   ['attacks', ['attacks/']],
   ['models', ['models/']],
   ['data', ['data/']],
-  ['kernels', ['kernels/', 'engine/', 'attack_kernels/', 'ops.ts', 'square_ops.ts', 'composed.ts', 'composed_l2.ts', 'reference.ts', 'reference_l2.ts', 'square_reference.ts', 'fab_reference.ts']],
-  ['platform', ['platform/', 'device.ts', 'dawn_polling.ts', 'runtime.ts', 'gradients.ts', 'traffic.ts']],
-  ['core', ['core/', 'params.ts', 'registry.ts', 'validate.ts', 'wgsl.d.ts']],
+  ['engine', ['engine/']],
+  ['kernels', ['kernels/']],
+  ['program', ['program/']],
+  ['platform', ['platform/']],
+  ['core', ['core/']],
 ];
 
 export function layerOf(path) {

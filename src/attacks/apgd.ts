@@ -11,8 +11,8 @@
 // robust example returns its highest-loss point (the reference returns the clean point).
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/seed_cnn';
-import type { StepNorm } from '../ops';
-import { AdversarialArgumentError } from '../validate';
+import type { StepNorm } from '../kernels/ops/attack_ops';
+import { AdversarialArgumentError } from '../core/validate';
 import { apgdRun, ApgdWorstCase } from './apgd_loop';
 import { BALL_EPSILON_PARAM, checkBallEpsilon, NORM_PARAM, SEED_PARAM, type AttackDefinition } from './attack';
 import { checkAttackBatch, checkEpsilon, checkStepNorm } from './checks';

@@ -12,7 +12,7 @@
 // `ApgdWorstCase` keeps each example's worst case over runs (restarts, targets).
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/seed_cnn';
-import { apgdStep, apgdUpdate, randomStart, type StepNorm } from '../ops';
+import { apgdStep, apgdUpdate, randomStart, type StepNorm } from '../kernels/ops/attack_ops';
 import { apgdCheckpoints, apgdHalveStepMask } from './apgd_schedule';
 
 /** The loss a run maximises, as functions of the logits (the labels and targets already bound). */

@@ -7,8 +7,8 @@
 // runs. Run (k, r) starts from seed + (k - 2) * restarts + r.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/seed_cnn';
-import { dlrTargetedLoss, type StepNorm } from '../ops';
-import { AdversarialArgumentError } from '../validate';
+import { dlrTargetedLoss, type StepNorm } from '../kernels/ops/attack_ops';
+import { AdversarialArgumentError } from '../core/validate';
 import { apgdRun, ApgdWorstCase, type ApgdRunLoss } from './apgd_loop';
 import { BALL_EPSILON_PARAM, checkBallEpsilon, NORM_PARAM, SEED_PARAM, type AttackDefinition } from './attack';
 import { checkAttackBatch, checkEpsilon, checkStepNorm } from './checks';

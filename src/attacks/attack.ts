@@ -4,8 +4,8 @@
 // tables (`PGD-20`) and a key that tells two parameter sets apart.
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/seed_cnn';
-import { resolveParams, type ParamSpec, type Params, type ParamValue } from '../params';
-import { AdversarialArgumentError } from '../validate';
+import { resolveParams, type ParamSpec, type Params, type ParamValue } from '../core/params';
+import { AdversarialArgumentError } from '../core/validate';
 
 /** The set an attack searches: the L-infinity or L2 ball around the input, or none (clean). */
 export type ThreatModel = 'linf' | 'l2' | 'none';

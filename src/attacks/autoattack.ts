@@ -3,7 +3,7 @@
 // every earlier attack failed to fool, with the parameters of the reference's `standard` version
 // (fra31/auto-attack, autoattack.py set_version: one restart each, 100 iterations). `fast` is the cheaper
 // preset chosen by measurement (README: its gap to `standard` on the main job's model).
-import type { Params } from '../params';
+import type { Params } from '../core/params';
 import { BALL_EPSILON_PARAM, checkBallEpsilon, NORM_PARAM, SEED_PARAM, type AttackDefinition, type AttackSpec } from './attack';
 import { compositeRun, compositeStages } from './composite';
 

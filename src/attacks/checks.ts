@@ -2,8 +2,8 @@
 // radius that is a finite number >= 0, the ball's norm.
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/seed_cnn';
-import type { StepNorm } from '../ops';
-import { AdversarialArgumentError } from '../validate';
+import type { StepNorm } from '../kernels/ops/attack_ops';
+import { AdversarialArgumentError } from '../core/validate';
 
 export function checkAttackBatch(model: Classifier, x: tf.Tensor, onehot: tf.Tensor, op: string): void {
   if (x.rank !== 4 || x.dtype !== 'float32') throw new AdversarialArgumentError(op, 'x', `must be a float32 tensor [batch, h, w, c], got ${x.dtype} [${x.shape}]`);

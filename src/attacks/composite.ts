@@ -4,10 +4,10 @@
 // composite's own `run` (a user calling the attack directly) uses its images.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/seed_cnn';
-import type { Params } from '../params';
-import { AdversarialArgumentError } from '../validate';
+import type { Params } from '../core/params';
+import { AdversarialArgumentError } from '../core/validate';
 import { attackCost, resolveAttack, type AttackBatch, type AttackDefinition, type ResolvedAttack } from './attack';
-import { registry } from '../registry';
+import { registry } from '../core/registry';
 
 /** The attack table (the same one `index.ts` fills; looked up by kind, no import cycle). */
 const ATTACK_REGISTRY = registry<AttackDefinition>('attack', []);

@@ -15,10 +15,10 @@
 // never reads back; the random directions come from tfjs's seeded generator, not torch's.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/seed_cnn';
-import { AdversarialArgumentError } from '../validate';
+import { AdversarialArgumentError } from '../core/validate';
 import { EPSILON_PARAM, NORM_PARAM, SEED_PARAM, type AttackDefinition } from './attack';
 import { checkAttackBatch, checkEpsilon } from './checks';
-import { fabHyperplane, fabStep, type FabNorm } from './fab_projection';
+import { fabHyperplane, fabStep, type FabNorm } from '../kernels/ops/fab_ops';
 
 export interface FabAttackOptions {
   /** The radius within which a found point fools (L-inf: per pixel; L2: over the image). */

@@ -5,8 +5,8 @@
 // each example's own gradient (of the loss's sum), which the step divides by its norm + 1e-12.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/seed_cnn';
-import { pgdStep } from '../ops';
-import { AdversarialArgumentError } from '../validate';
+import { pgdStep } from '../kernels/ops/attack_ops';
+import { AdversarialArgumentError } from '../core/validate';
 import { BALL_EPSILON_PARAM, type AttackDefinition } from './attack';
 import { checkAttackBatch, checkEpsilon } from './checks';
 import { ATTACK_LOSSES, LOSS_PARAM, lossGradient } from './losses';

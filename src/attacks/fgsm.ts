@@ -2,8 +2,8 @@
 // loss), 0, 1), or towards a target class; the step is one fused kernel after the gradient.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/seed_cnn';
-import { fgsmStep } from '../ops';
-import { AdversarialArgumentError } from '../validate';
+import { fgsmStep } from '../kernels/ops/attack_ops';
+import { AdversarialArgumentError } from '../core/validate';
 import { EPSILON_PARAM, type AttackDefinition } from './attack';
 import { checkAttackBatch, checkEpsilon } from './checks';
 import { LOSS_PARAM, lossGradient } from './losses';

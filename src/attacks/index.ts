@@ -1,9 +1,9 @@
 // The attack table: every attack the library runs, by id. Evaluation, reports, the sweep, the command
 // line's --attacks and --help, and the demo's choices are all derived from it; `registerAttack` adds a
 // user's own (one file, one call).
-import { readSpecValues, splitSpecList } from '../params';
-import { helpLines, registry } from '../registry';
-import { AdversarialArgumentError } from '../validate';
+import { readSpecValues, splitSpecList } from '../core/params';
+import { helpLines, registry } from '../core/registry';
+import { AdversarialArgumentError } from '../core/validate';
 import { apgd } from './apgd';
 import { apgdT } from './apgd_t';
 import { resolveAttack, type AttackDefinition, type AttackSpec, type ResolvedAttack } from './attack';
@@ -67,7 +67,7 @@ export { cleanAttack, fgsm, fgm, pgd, apgd, apgdT, fabT, square, autoattack };
 export { AUTOATTACK_VERSIONS, autoattackStages } from './autoattack';
 export { compositeStages, runComposite, runCompositeStages, compositeCost, type CompositeBatchProgress, type CompositeStagesOptions, type StageBatchResult } from './composite';
 export { fabAttack, type FabAttackOptions } from './fab';
-export { fabHyperplane, fabProjection, fabStep, type FabNorm, type FabProjectionOptions, type FabStepOptions } from './fab_projection';
+export { fabHyperplane, fabProjection, fabStep, type FabNorm, type FabProjectionOptions, type FabStepOptions } from '../kernels/ops/fab_ops';
 export { fgsmAttack, type FgsmAttackOptions } from './fgsm';
 export { fgmAttack, type FgmAttackOptions } from './fgm';
 export { apgdTargetedAttack, type ApgdTargetedAttackOptions } from './apgd_t';
@@ -75,6 +75,6 @@ export { pgdAttack, type PgdAttackOptions } from './pgd';
 export { apgdAttack, type ApgdAttackOptions } from './apgd';
 export { apgdCheckpoints, apgdHalveStep, apgdHalveStepMask, countIncreases, type ApgdCheckpoint, type ApgdCheckpointState } from './apgd_schedule';
 export { squareAttack, squareAttackAsync, type SquareAttackOptions, type SquareAsyncOptions, type SquareAsyncResult } from './square';
-export { squareP, squareSide, squareEta, squareKey, squareDraw, squareQueryDraws, squareL2InitGrid, squareL2InitNorm, pickBelow, roundHalfEven, type SquareNorm, type SquareQueryDraws, type SquareL2InitGrid } from './square_schedule';
+export { squareP, squareSide, squareEta, squareKey, squareDraw, squareQueryDraws, squareL2InitGrid, squareL2InitNorm, pickBelow, roundHalfEven, type SquareNorm, type SquareQueryDraws, type SquareL2InitGrid } from '../kernels/square_schedule';
 export { perExampleLoss, ATTACK_LOSSES, type AttackLoss } from './losses';
 export { resolveAttack, attackBudget, attackCost, attackSpecOf, checkBallEpsilon, BALL_EPSILON_PARAM, EPSILON_PARAM, NORM_PARAM, SEED_PARAM, type AttackCost, type AttackDefinition, type AttackSpec, type ResolvedAttack, type AttackBatch, type AttackBudget, type ThreatModel } from './attack';

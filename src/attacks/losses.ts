@@ -4,8 +4,8 @@
 // classes; fused row kernels); KL comes as a further row.
 import * as tf from '@tensorflow/tfjs-core';
 import { softmaxCrossEntropy } from '../engine/loss/softmax_cross_entropy';
-import { dlrLoss } from '../ops';
-import type { ParamSpec } from '../params';
+import { dlrLoss } from '../kernels/ops/attack_ops';
+import type { ParamSpec } from '../core/params';
 
 export interface AttackLoss {
   id: string;

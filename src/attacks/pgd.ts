@@ -5,8 +5,8 @@
 // each example keeps the run with the highest final loss.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/seed_cnn';
-import { pgdStep, randomStart, type StepNorm } from '../ops';
-import { AdversarialArgumentError } from '../validate';
+import { pgdStep, randomStart, type StepNorm } from '../kernels/ops/attack_ops';
+import { AdversarialArgumentError } from '../core/validate';
 import { BALL_EPSILON_PARAM, checkBallEpsilon, NORM_PARAM, SEED_PARAM, type AttackDefinition } from './attack';
 import { checkAttackBatch, checkEpsilon, checkStepNorm } from './checks';
 import { ATTACK_LOSSES, LOSS_PARAM, lossGradient } from './losses';

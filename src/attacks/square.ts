@@ -10,7 +10,7 @@
 // - a candidate is kept when its margin z_y - max_{i != y} z_i is lower than the best one's; a point
 //   whose margin is <= 0 is fooled and stops changing. Restarts (seed + r) rerun the points still robust.
 // On the device: one fused candidate kernel per query (L2: a statistics kernel before it), the model's
-// forward pass on the batch, one margin row kernel and one fused accept kernel (src/square_ops.ts);
+// forward pass on the batch, one margin row kernel and one fused accept kernel (src/kernels/ops/square_ops.ts);
 // draws come from a counter-based hash of (seed, query, point id, draw), nothing is uploaded per query.
 // `squareAttack` (the attack table's `run`, synchronous) never reads back: fooled points stay in the
 // batch, frozen. `squareAttackAsync` reads the margins back every `checkEvery` queries, stops when every
@@ -22,11 +22,11 @@
 // windows that do not fit the image (images smaller than 5 pixels, which the reference cannot attack).
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/seed_cnn';
-import { squareAccept, squareL2Candidate, squareL2Init, squareL2Stats, squareLinfCandidate, squareLinfInit, squareMargin } from '../square_ops';
-import { AdversarialArgumentError, checkSeed } from '../validate';
+import { squareAccept, squareL2Candidate, squareL2Init, squareL2Stats, squareLinfCandidate, squareLinfInit, squareMargin } from '../kernels/ops/square_ops';
+import { AdversarialArgumentError, checkSeed } from '../core/validate';
 import { EPSILON_PARAM, NORM_PARAM, SEED_PARAM, type AttackDefinition } from './attack';
 import { checkAttackBatch, checkEpsilon } from './checks';
-import { squareEta, squareSide, type SquareNorm } from './square_schedule';
+import { squareEta, squareSide, type SquareNorm } from '../kernels/square_schedule';
 
 export interface SquareAttackOptions {
   /** Radius: per pixel (L-inf) or of the whole image (L2). */

@@ -4,6 +4,7 @@
 // accuracy that rises with eps, a PGD that more steps or restarts still improve, a black-box attack that
 // succeeds where gradients failed, FGSM stronger than PGD, gradients that are zero or not finite, a loss
 // still rising when PGD stops, and PGD well above AutoAttack.
+import { pct } from '../report/format';
 import type { AttackBatch, AttackSpec } from '../attacks/attack';
 import type { Classifier } from '../models/seed_cnn';
 import type { AuditCheck, ReportCurve } from '../report/schema';
@@ -63,7 +64,6 @@ export const AUDIT_MARGINS = {
   squareQueries: 500,
 };
 
-const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 /** Accuracy of `r` on its first `n` points. */
 export const accuracyOn = (r: EvaluationResult, n: number): number => r.robust.subarray(0, n).reduce((a, b) => a + b, 0) / Math.min(n, r.robust.length);
 const firstOf = (ctx: AuditContext, id: string) => ctx.evaluation.find((r) => r.attack.kind === id && (r.attack.epsilon === undefined || r.attack.epsilon === ctx.epsilon));

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { perExampleLoss } from '../attacks/losses';
 import type { Classifier } from '../models/seed_cnn';
-import { pgdStep, randomStart } from '../ops';
+import { pgdStep, randomStart } from '../kernels/ops/attack_ops';
 import { softmaxCrossEntropy } from '../engine/loss/softmax_cross_entropy';
 import type { AttackBatch } from '../attacks/attack';
 

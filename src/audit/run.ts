@@ -7,7 +7,7 @@ import { gatherBatch, type GpuDataset } from '../data/gpu_dataset';
 import type { Classifier } from '../models/seed_cnn';
 import type { ReportAudit, ReportCurve } from '../report/schema';
 import { evaluateModel, type EvaluationResult } from '../train/evaluate';
-import { AdversarialArgumentError } from '../validate';
+import { AdversarialArgumentError } from '../core/validate';
 import { AUDIT_CHECKS, type AuditContext } from './checks';
 
 export interface AuditOptions {

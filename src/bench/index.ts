@@ -1,9 +1,9 @@
 // runBenchmarks: the kernel and training-step benchmarks in one run, with the ratios the regression check
 // compares, usable from Node, headless Chrome or a user's own page.
 import * as tf from '@tensorflow/tfjs-core';
-import { currentWebGPU, initWebGPU, type AdapterSummary } from '../device';
-import { ensureGradients } from '../gradients';
-import { detectRuntime } from '../runtime';
+import { ensureGradients, initWebGPU } from '../engine/init';
+import { currentWebGPU, type AdapterSummary } from '../platform/device';
+import { detectRuntime } from '../platform/runtime';
 import { DEFAULT_SIZES, kernelRatios, QUICK_SIZES, runKernelBench, type BenchEntry, type BenchRatio, type KernelBenchOptions } from './kernels';
 import { runEngineKernelBench, type EngineBenchOptions } from './engine_kernels';
 import { runStepBench, type StepBenchOptions, type StepEntry } from './steps';

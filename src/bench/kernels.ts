@@ -4,9 +4,9 @@
 // reported apart; then wall time with the GPU queue drained and GPU time from timestamp queries.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { Copy } from '../attack_kernels/kernel_names';
-import { fgsmStep, pgdStep, randomStart } from '../ops';
-import { fgsmStepComposed, pgdStepComposed } from '../composed';
+import { Copy } from '../kernels/names';
+import { fgsmStep, pgdStep, randomStart } from '../kernels/ops/attack_ops';
+import { fgsmStepComposed, pgdStepComposed } from '../kernels/composed/linf';
 import { drainQueue, summarize, type Summary } from './timing';
 
 export interface KernelBenchOptions {

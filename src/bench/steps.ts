@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { engineAdam } from '../engine/optimizer/adam';
 import { engineKernelPolicy, useEngineKernels } from '../engine/policy';
 import { seedCnn, type Classifier } from '../models/seed_cnn';
-import { countTraffic, type TrafficCounts } from '../traffic';
+import { countTraffic, type TrafficCounts } from '../platform/traffic';
 import { fgsm as fgsmDefinition } from '../attacks/index';
 import { resolveAttack } from '../attacks/attack';
 import { gatherBatch, uploadDataset, type GpuDataset } from '../data/gpu_dataset';

@@ -7,8 +7,8 @@ import { attackHelp, parseAttackList } from '../attacks/index';
 import type { JobInputs, JobRequest } from '../job/execute';
 import { InputFlagError, inputsFromFlags } from './input_flags';
 import { SETTINGS, settingProblem, settingsHelp, settingRow, type Command, type SettingRow, type TrainJobSettings } from '../job/settings';
-import { parseParamText, type ParamSpec } from '../params';
-import { helpLines } from '../registry';
+import { parseParamText, type ParamSpec } from '../core/params';
+import { helpLines } from '../core/registry';
 import { parseTrainerList, TRAINER_REGISTRY } from '../trainers/index';
 
 const COMMANDS: Command[] = ['train', 'eval', 'sweep'];

@@ -9,7 +9,7 @@ import type { ImageSet } from '../job/data';
 import { CHROMIUM_ARGS, findChromium, loadPuppeteer } from './chromium';
 import { loadRequestSets, nodeJobIO, type ProgressPrinter } from './node_io';
 import { serveFiles } from './serve';
-import { AdversarialArgumentError } from '../validate';
+import { AdversarialArgumentError } from '../core/validate';
 
 const toPage = (set: ImageSet | undefined): PageImageSet | undefined =>
   set ? { ...set, images: Buffer.from(set.images).toString('base64'), labels: Buffer.from(set.labels).toString('base64') } : undefined;

@@ -1,9 +1,9 @@
 // A job in Node: WebGPU through Dawn, files on the local disk, the summary on stdout.
 import * as tf from '@tensorflow/tfjs-core';
-import { currentWebGPU, initWebGPU } from '../device';
-import { ensureGradients } from '../gradients';
+import { ensureGradients, initWebGPU } from '../engine/init';
+import { currentWebGPU } from '../platform/device';
 import { executeJob, type JobOutcome, type JobRequest } from '../job/execute';
-import { countTraffic } from '../traffic';
+import { countTraffic } from '../platform/traffic';
 import { loadRequestSets, nodeJobIO, type ProgressPrinter } from './node_io';
 
 export async function runJobInNode(request: JobRequest, progress: ProgressPrinter): Promise<JobOutcome['report']> {

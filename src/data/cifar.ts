@@ -1,8 +1,8 @@
 // CIFAR-10's binary batches (`data_batch_1.bin` ... `test_batch.bin`): records of one label byte and a
 // 32x32 RGB image stored channels first (1,024 red, 1,024 green, then 1,024 blue bytes, each plane row
 // major), read into an ImageSet of channels-last images. Several batches are read and joined in order.
-import type { ImageSet } from '../job/data';
-import { AdversarialArgumentError } from '../validate';
+import type { ImageSet } from './image_set';
+import { AdversarialArgumentError } from '../core/validate';
 import { readSource } from './idx';
 
 /** CIFAR-10's class names by label. */

@@ -5,7 +5,7 @@
 // No node: import here: the module is bundled for pages too.
 import { decode as decodePngBytes, type DecodedPng } from 'fast-png';
 import { decode as decodeJpegBytes } from 'jpeg-js';
-import { AdversarialArgumentError } from '../validate';
+import { AdversarialArgumentError } from '../core/validate';
 
 /** An 8-bit image, channels last: `data[(y * width + x) * channels + c]`. */
 export interface RawImage {

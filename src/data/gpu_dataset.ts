@@ -6,9 +6,9 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import gatherImagesWgsl from '../../shaders/engine/gather_images.wgsl';
 import gatherImagesVec4Wgsl from '../../shaders/engine/gather_images_vec4.wgsl';
-import { i32u, runProgram } from '../engine/program';
-import { registerAll, type KernelEntry } from '../engine/register_all';
-import { AdversarialArgumentError } from '../validate';
+import { i32u, runProgram } from '../program';
+import { registerEntries, type KernelEntry } from '../program/registration';
+import { AdversarialArgumentError } from '../core/validate';
 
 export const GatherImages = 'GatherImages';
 
@@ -64,12 +64,12 @@ const cpuKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   return cpu.makeTensorInfo(outShape(indices.shape[0], a), 'float32', gatherImagesReference(bytes, idx, a.count, a.pixels));
 };
 
-/** GatherImages for webgpu and cpu (the table's 'data' group). */
+/** GatherImages for webgpu and cpu, registered on first use. */
 export const gatherImagesEntries: KernelEntry[] = [
   { kernelName: GatherImages, backendName: 'webgpu', kernelFunc: webgpuKernel, group: 'data' },
   { kernelName: GatherImages, backendName: 'cpu', kernelFunc: cpuKernel, group: 'data' },
 ];
-const register = () => registerAll('data');
+const register = () => registerEntries(gatherImagesEntries);
 
 /** Images and labels on the device, ready for {@link gatherBatch}. */
 export interface GpuDataset {

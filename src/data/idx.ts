@@ -3,7 +3,7 @@
 // plain or gzipped files from a path (Node) or a URL (browsers: fetch and DecompressionStream), a gzipped
 // file's header read from the stream before it is inflated, and the inflated data capped by the header.
 // Images are rank 3 (`[n, h, w]`, grey) or rank 4 (`[n, h, w, c]`, channels last).
-import { importByName, isNode } from '../runtime';
+import { importByName, isNode } from '../platform/runtime';
 
 /** Images (count x rows x cols [x channels], uint8) or labels (count, uint8) read from an IDX file. */
 export interface IdxArray {

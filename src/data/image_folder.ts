@@ -3,9 +3,9 @@
 // given, images decoded, converted to grey or RGB and resized to one size. The core takes the files'
 // bytes (a page hands it File objects' bytes); loadImageFolder reads a directory in Node (node: modules
 // imported by name, so the module still bundles for pages).
-import type { ImageSet } from '../job/data';
-import { importByName } from '../runtime';
-import { AdversarialArgumentError } from '../validate';
+import type { ImageSet } from './image_set';
+import { importByName } from '../platform/runtime';
+import { AdversarialArgumentError } from '../core/validate';
 import { decodeImage, type RawImage } from './decode_image';
 import { checkChannels, checkSize, convertChannels, resizeBilinear } from './resize';
 

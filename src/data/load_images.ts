@@ -2,9 +2,9 @@
 // a comma-separated list or a `.bin` file of whole 3,073-byte records is CIFAR-10, anything else IDX
 // images with a separate IDX labels file. Every format comes back as an ImageSet, resized and converted
 // on request.
-import type { ImageSet } from '../job/data';
-import { importByName } from '../runtime';
-import { AdversarialArgumentError } from '../validate';
+import type { ImageSet } from './image_set';
+import { importByName } from '../platform/runtime';
+import { AdversarialArgumentError } from '../core/validate';
 import { CIFAR10_RECORD_BYTES, loadCifar10 } from './cifar';
 import { loadIdxImageSet } from './idx';
 import { loadImageFolder } from './image_folder';

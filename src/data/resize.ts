@@ -1,8 +1,8 @@
 // Bringing 8-bit images (channels last) to one shape: bilinear resizing with half-pixel centres (the
 // sampling of tf.image.resizeBilinear with halfPixelCenters: true) rounded to uint8, and channel
 // conversion (RGB to grey by luma, grey to RGB by replication); for one image or a whole ImageSet.
-import type { ImageSet } from '../job/data';
-import { AdversarialArgumentError } from '../validate';
+import type { ImageSet } from './image_set';
+import { AdversarialArgumentError } from '../core/validate';
 import type { RawImage } from './decode_image';
 
 /** For each output index along one axis: the two input indices and the weight of the second. */

@@ -14,12 +14,12 @@ import { sumLeadingAxes } from './reduce/column_sum';
 import { registerReduceGradients } from './reduce/reduce_gradients';
 import { engineMatMul, matMulUnsupported, type EngineActivation } from './matmul/matmul';
 import { countEngineCall, onEngine, type EngineKernelName } from './policy';
-import { originalKernel, overTfjsGradient, registerAll, type KernelEntry } from './register_all';
+import { originalKernel, overTfjsGradient, registerEntries, type KernelEntry } from '../program/registration';
+import type { EngineImpl } from './impl';
 import { engineElementwiseKernels, reluGradWebGPU, ReluGradEngine } from './elementwise/elementwise';
 
-type Inputs = Record<string, TensorInfo | undefined>;
-/** An engine implementation: a result, or null to hand the call to the original tfjs kernel. */
-export type EngineImpl = (inputs: Inputs, backend: WebGPUBackend, attrs: NamedAttrMap) => TensorInfo | null;
+type Inputs = Parameters<EngineImpl>[0];
+export type { EngineImpl };
 
 function activationOf(attrs: NamedAttrMap): EngineActivation | null {
   const a = (attrs.activation as string | undefined) ?? 'linear';
@@ -134,7 +134,7 @@ export const engineEntries: KernelEntry[] = [
  */
 export function registerEngineKernels(): void {
   registerReluGradient();
-  registerAll('engine');
+  registerEntries(engineEntries.filter((e) => e.group === 'engine'));
 }
 
 /**
@@ -143,7 +143,7 @@ export function registerEngineKernels(): void {
  * gradients of Sum and Mean (reduce/reduce_gradients.ts).
  */
 export function registerReluGradient(): void {
-  registerAll('relu-grad');
+  registerEntries(engineEntries.filter((e) => e.group === 'relu-grad'));
   // tfjs's gradients may be registered later (ensureGradients in Node): called again then.
   overTfjsGradient('Relu', (tfjsGradFunc) => (dy, saved, attrs) => {
     const [x] = saved;

@@ -5,7 +5,7 @@
 // the end of the JSON, 4-byte aligned). `checksum` is `fnv1a32:` and 8 hex digits, the FNV-1a hash of
 // the JSON of {meta, tensors} followed by the tensors' bytes: a flipped bit anywhere is refused on decode.
 import * as tf from '@tensorflow/tfjs-core';
-import { uploadNow } from '../engine/program';
+import { uploadNow } from '../program';
 
 export { uploadNow };
 

@@ -6,24 +6,10 @@ import { stratifiedSplit } from '../data/digits';
 import { uploadDataset, type GpuDataset } from '../data/gpu_dataset';
 import { seededRandom, shuffle } from '../data/random';
 import type { DataDescription } from '../report/schema';
-import { AdversarialArgumentError } from '../validate';
+import { AdversarialArgumentError } from '../core/validate';
+import type { ImageSet } from '../data/image_set';
 
-/** Images as uint8 (count x height x width x channels, channels last), labels as uint8, and where they came from. */
-export interface ImageSet {
-  images: Uint8Array;
-  labels: Uint8Array;
-  count: number;
-  height: number;
-  width: number;
-  /** Channels per pixel (1 grey, 3 RGB); default 1. */
-  channels?: number;
-  /** Class names by label (an image folder's class folders, a metadata.json's labels), for reports. */
-  classNames?: string[];
-  /** A path, a URL or `embedded`, for the report. */
-  source: string;
-  /** Where the labels came from (the labels file of an IDX pair), for errors; default `source`. */
-  labelSource?: string;
-}
+export type { ImageSet };
 
 export interface JobDataOptions {
   /** The first N examples of the training part (after the split). */

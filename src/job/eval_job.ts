@@ -7,7 +7,7 @@ import { engineKernelCountsSince, snapshotEngineKernelCounts } from '../engine/p
 import type { Classifier } from '../models/seed_cnn';
 import { parseTrainerList, type TrainerSpec } from '../trainers/index';
 import { REPORT_SCHEMA, type EvalReport, type SweepReport, type SweepRow } from '../report/schema';
-import { AdversarialArgumentError } from '../validate';
+import { AdversarialArgumentError } from '../core/validate';
 import type { PreparedData } from './data';
 import { DEFAULT_JOB_EVALUATION, evaluateForReport, evaluateJob, jobAttacks, metricsOf, type EvalSettings, type JobEvaluationOptions } from './evaluation';
 import type { JobEnvironment, JobIO } from './io';

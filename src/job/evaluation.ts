@@ -2,7 +2,7 @@
 // eps, seed, PGD's steps and restarts), each with progress and seconds, in the report's form.
 import { attackBudget, compositeStages, parseAttackList, resolveAttackSpec, type AttackSpec } from '../attacks/index';
 import type { EvaluationState } from '../train/evaluation_state';
-import { AdversarialArgumentError } from '../validate';
+import { AdversarialArgumentError } from '../core/validate';
 import type { Classifier } from '../models/seed_cnn';
 import type { ReportAudit, ReportCurve, ReportEvaluation, ReportMetrics } from '../report/schema';
 import { auditEvaluation } from '../audit/run';

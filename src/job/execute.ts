@@ -13,7 +13,7 @@ import { auditLines, compositeLines, curveTable } from '../report/robustness';
 import type { JobEnvironment, JobIO } from './io';
 import type { JobEvaluationOptions } from './evaluation';
 import { runTrainJob } from './run_train';
-import { AdversarialArgumentError } from '../validate';
+import { AdversarialArgumentError } from '../core/validate';
 import type { Command, TrainJobSettings } from './settings';
 
 export type { Command };

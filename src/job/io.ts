@@ -1,7 +1,7 @@
 // What a job talks to: where it reads and writes its files (Node's file system, or a bridge from a page
 // to Node), how it says how it goes, and where it runs.
-import type { AdapterSummary } from '../device';
-import type { TrafficCounter } from '../traffic';
+import type { AdapterSummary } from '../platform/device';
+import type { TrafficCounter } from '../platform/traffic';
 
 export interface JobProgress {
   phase: 'train' | 'probe' | 'eval';

@@ -2,13 +2,12 @@
 // (the request and the data sets' bytes), its files and progress bridged back to Node by functions that
 // puppeteer exposes on the window.
 import * as tf from '@tensorflow/tfjs-core';
-import { initWebGPU } from '../device';
-import { ensureGradients } from '../gradients';
-import { countTraffic } from '../traffic';
+import { ensureGradients, initWebGPU } from '../engine/init';
+import { countTraffic } from '../platform/traffic';
 import type { ImageSet } from './data';
 import { executeJob, type JobOutcome, type JobRequest } from './execute';
 import type { JobIO, JobProgress } from './io';
-import { AdversarialArgumentError } from '../validate';
+import { AdversarialArgumentError } from '../core/validate';
 
 /** Marks an AdversarialArgumentError's message as it crosses from the page to Node. */
 export const ARGUMENT_ERROR_MARK = 'AdversarialArgumentError:';

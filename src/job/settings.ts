@@ -3,9 +3,9 @@
 // report.settings are all derived from it. Rows marked `setting` decide a training run's numbers and
 // make up `TrainJobSettings` (a resumed run must match them all).
 import { architectureIds } from '../models/architectures';
-import { describeRange, paramProblem, type ParamSpec } from '../params';
+import { describeRange, paramProblem, type ParamSpec } from '../core/params';
 import { trainerIds } from '../trainers/index';
-import { AdversarialArgumentError } from '../validate';
+import { AdversarialArgumentError } from '../core/validate';
 
 export type Command = 'train' | 'eval' | 'sweep';
 export type GuardMode = 'rollback' | 'stop' | 'off';

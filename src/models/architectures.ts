@@ -1,7 +1,7 @@
 // The built-in architectures by id, for jobs and user interfaces that pick a model by name: the seed CNN
 // (seedCnn, this library's own forward pass), the Madry et al. MNIST-challenge CNN (madryCnn) and He et
 // al.'s CIFAR ResNet-20 (cifarResNet), both on tfjs-layers.
-import { AdversarialArgumentError } from '../validate';
+import { AdversarialArgumentError } from '../core/validate';
 import type { Classifier } from './classifier';
 import { madryCnn } from './madry_cnn';
 import { cifarResNet } from './resnet';

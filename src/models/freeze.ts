@@ -4,7 +4,7 @@
 // the training forward, with its moving statistics (as Keras does from 2.1 on); tfjs-layers would
 // otherwise normalise by the batch's statistics and update the moving ones.
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { AdversarialArgumentError } from '../validate';
+import { AdversarialArgumentError } from '../core/validate';
 import { isLayersModel } from './layers_head';
 
 type Layer = tfl.SymbolicTensor['sourceLayer'];

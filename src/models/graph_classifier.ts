@@ -5,7 +5,7 @@
 // log-probabilities log(p) (softmax(log p) = p, so the loss and the predictions are the model's own).
 // tfjs cannot train a graph model: no variables, no Layers form.
 import * as tf from '@tensorflow/tfjs-core';
-import { AdversarialArgumentError } from '../validate';
+import { AdversarialArgumentError } from '../core/validate';
 import type { Classifier } from './classifier';
 import { unfuseGraphNodes, type GraphNode } from './graph_unfuse';
 import { readModelArtifacts } from './model_artifacts';

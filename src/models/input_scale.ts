@@ -1,7 +1,7 @@
 // The input scale a model expects, folded into it: images stay in [0, 1] pixels, so that epsilon and the
 // clip mean what everyone reports, and the model sees x * 255, 2x - 1 or (x - mean) / std per channel.
 import * as tf from '@tensorflow/tfjs-core';
-import { AdversarialArgumentError } from '../validate';
+import { AdversarialArgumentError } from '../core/validate';
 import type { Classifier } from './classifier';
 
 /** A model's input scale: a range that [0, 1] maps to linearly, or per-channel mean and std in [0, 1] pixel units. */

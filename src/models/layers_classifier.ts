@@ -4,7 +4,7 @@
 // this library's own forward pass.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { AdversarialArgumentError } from '../validate';
+import { AdversarialArgumentError } from '../core/validate';
 import type { Classifier } from './classifier';
 import { freezeLayersBefore } from './freeze';
 import { applyWithoutSoftmax, isLayersModel, outputLayer, softmaxHead } from './layers_head';

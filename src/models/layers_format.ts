@@ -4,7 +4,7 @@
 // and the seed CNN's own Sequential (seedCnnToLayersModel) in seed_cnn.ts; both are re-exported here.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { AdversarialArgumentError } from '../validate';
+import { AdversarialArgumentError } from '../core/validate';
 import type { Classifier } from './classifier';
 import { readModelArtifacts } from './model_artifacts';
 

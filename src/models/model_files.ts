@@ -1,7 +1,7 @@
 // One entry for a user's saved model, whichever tfjs format model.json holds: a Layers model (trainable,
 // its softmax head handled by classifierFromLayersModel) or a graph model (evaluation only, through the
 // optional @tensorflow/tfjs-converter). The format is read from model.json itself.
-import { AdversarialArgumentError } from '../validate';
+import { AdversarialArgumentError } from '../core/validate';
 import type { Classifier } from './classifier';
 import { classifierFromGraphModel, loadGraphModelFiles } from './graph_classifier';
 import { classifierFromLayersModel, loadLayersModelFiles } from './layers_format';

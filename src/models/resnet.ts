@@ -6,7 +6,7 @@
 // classifierFromLayersModel (tfjs-layers' own forward pass; batch normalization's moving statistics as
 // stateVariables).
 import * as tfl from '@tensorflow/tfjs-layers';
-import { AdversarialArgumentError } from '../validate';
+import { AdversarialArgumentError } from '../core/validate';
 import type { Classifier } from './classifier';
 import { classifierFromLayersModel, describeLayers } from './layers_format';
 

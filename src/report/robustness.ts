@@ -2,9 +2,8 @@
 // ("clean 97.6% -> APGD-CE 87.0% -> APGD-T 86.5% ..."), its per-stage table (points, cost, seconds), the
 // audit as one section a person reads in ten seconds, and the robustness curve (accuracy against eps).
 import type { ReportAudit, ReportCurve, ReportEvaluation } from './schema';
-import type { ChartSpec, ReportTable } from './specs';
+import { pct, type ChartSpec, type ReportTable } from './format';
 
-const pct = (v: number | null | undefined): string => (v === null || v === undefined || Number.isNaN(v) ? '-' : `${(100 * v).toFixed(1)}%`);
 const count = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(0)}k` : String(n));
 
 /**

@@ -1,7 +1,7 @@
 // The schema of report.json and sweep.json (`tfjs-adversarial/report@1`): what the jobs write and the
 // report views, the demo and the tests read. Plain types, no code: `report/` depends on nothing in `job/`.
 import type { AttackBudget } from '../attacks/attack';
-import type { AdapterSummary } from '../device';
+import type { AdapterSummary } from '../platform/device';
 
 export const REPORT_SCHEMA = 'tfjs-adversarial/report@1';
 

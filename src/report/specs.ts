@@ -2,41 +2,12 @@
 // live run become named chart specs (series of points) and tables, plain data that the Chart.js renderer
 // draws, the report page lays out and the tests compare with the numbers the library returned.
 import type { AnyReport, EvalReport, ReportEvaluation, SweepReport, SweepRow, TrainReport } from './schema';
+import { pct, type ChartSpec, type ReportTable } from './format';
 import { auditLines, auditTable, compositeLines, curveChart, curveTable, stageTables } from './robustness';
 
 export type { AnyReport };
-
-export interface ChartPoint {
-  x: number;
-  y: number;
-}
-
-export interface ChartSeries {
-  label: string;
-  points: ChartPoint[];
-  dashed?: boolean;
-  /** Colour by this index instead of the series' position (one model, one colour across charts). */
-  colourIndex?: number;
-}
-
-/** One chart: `line` and `scatter` over numeric x, `bar` over `x.categories` (point x = category index). */
-export interface ChartSpec {
-  id: string;
-  title: string;
-  kind: 'line' | 'scatter' | 'bar';
-  /** `integer`: ticks at whole numbers only (epochs). */
-  x: { title: string; categories?: string[]; integer?: boolean };
-  /** `percent`: values are fractions, drawn as percentages. */
-  y: { title: string; percent?: boolean; min?: number; max?: number };
-  series: ChartSeries[];
-}
-
-export interface ReportTable {
-  id: string;
-  title: string;
-  columns: string[];
-  rows: string[][];
-}
+export type { ChartPoint, ChartSeries, ChartSpec, ReportTable } from './format';
+export { pct } from './format';
 
 /** A report as the report page shows it. */
 export interface ReportView {
@@ -46,7 +17,6 @@ export interface ReportView {
   tables: ReportTable[];
 }
 
-export const pct = (v: number | null | undefined): string => (v === null || v === undefined || Number.isNaN(v) ? '-' : `${(100 * v).toFixed(1)}%`);
 /** A difference in points, signed. */
 export const points = (v: number): string => `${v >= 0 ? '+' : '-'}${(100 * Math.abs(v)).toFixed(1)}`;
 

@@ -6,11 +6,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { gatherBatch, type GpuDataset } from '../data/gpu_dataset';
 import { seededRandom, shuffle } from '../data/random';
-import { uploadNow } from '../engine/program';
+import { uploadNow } from '../program';
 import type { Classifier } from '../models/seed_cnn';
 import { resolveTrainerById, type ResolvedTrainer } from '../trainers/index';
-import { addTraffic, zeroTraffic, type TrafficCounter, type TrafficCounts } from '../traffic';
-import { AdversarialArgumentError } from '../validate';
+import { addTraffic, zeroTraffic, type TrafficCounter, type TrafficCounts } from '../platform/traffic';
+import { AdversarialArgumentError } from '../core/validate';
 
 export interface TrainOptions {
   /** A trainer of the table (`clean`, `fgsm`, `fgsm-rs`, `pgd`, or one registered). */

@@ -2,7 +2,7 @@
 // the eps-ball, one signed step of `stepScale` eps (1.25), projected onto the ball; the loss is the
 // cross-entropy of that point alone.
 import * as tf from '@tensorflow/tfjs-core';
-import { pgdStep, randomStart } from '../ops';
+import { pgdStep, randomStart } from '../kernels/ops/attack_ops';
 import { minimize, trainingLoss, type TrainerDefinition } from './trainer';
 
 export const fgsmRsTrainer: TrainerDefinition = {

@@ -1,9 +1,9 @@
 // The trainer table: every trainer the library runs, by id. The training loop, the job, `--trainer` and
 // `--help`, the benchmark's training steps and the demo's choices are all derived from it;
 // `registerTrainer` adds a user's own.
-import { readSpecValues, splitSpecList } from '../params';
-import { registry } from '../registry';
-import { AdversarialArgumentError } from '../validate';
+import { readSpecValues, splitSpecList } from '../core/params';
+import { registry } from '../core/registry';
+import { AdversarialArgumentError } from '../core/validate';
 import { cleanTrainer } from './clean';
 import { fgsmTrainer } from './fgsm';
 import { fgsmRsTrainer } from './fgsm_rs';

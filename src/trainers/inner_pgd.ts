@@ -2,7 +2,7 @@
 // x + 0.001 N(0, 1); here a uniform draw in the 0.001-ball from the seeded GPU generator), `steps` signed
 // steps of `stepSize` on a loss the trainer chooses, each projected onto the eps-ball and [0, 1].
 import * as tf from '@tensorflow/tfjs-core';
-import { pgdStep, randomStart } from '../ops';
+import { pgdStep, randomStart } from '../kernels/ops/attack_ops';
 
 /** Radius of the start around x (the references' 0.001 standard deviation). */
 export const NEAR_START = 0.001;

@@ -2,7 +2,7 @@
 // eps from there, clipped to [0, 1] but not projected back onto the eps-ball; the loss is the cross-entropy
 // of that point alone. Single-step cost, and the paper's claim: no catastrophic overfitting without a guard.
 import * as tf from '@tensorflow/tfjs-core';
-import { pgdStep, randomStart } from '../ops';
+import { pgdStep, randomStart } from '../kernels/ops/attack_ops';
 import { minimize, trainingLoss, type TrainerDefinition } from './trainer';
 
 export const nfgsmTrainer: TrainerDefinition = {

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { softmaxCrossEntropy } from '../engine/loss/softmax_cross_entropy';
 import type { Classifier } from '../models/seed_cnn';
-import { resolveParams, type ParamSpec, type Params } from '../params';
+import { resolveParams, type ParamSpec, type Params } from '../core/params';
 
 /** A batch and what one step needs besides the trainer's parameters. */
 export interface TrainerStepContext {

@@ -1,4 +1,4 @@
-// Dawn's promise polling in Node (src/dawn_polling.ts): after initWebGPU, Dawn's polls run on a timer, so
+// Dawn's promise polling in Node (src/platform/dawn_polling.ts): after initWebGPU, Dawn's polls run on a timer, so
 // the JavaScript thread sleeps while the GPU works instead of spinning a core; JavaScript callbacks passed to
 // setImmediate keep their order and arguments; util.promisify(setImmediate) still works; bad intervals are refused.
 import { readFileSync } from 'node:fs';

@@ -4,7 +4,7 @@
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
 import { epilogueWgsl, type EngineActivation } from '../matmul/matmul';
-import { i32u, runProgram, type UniformValue } from '../program';
+import { i32u, runProgram, type UniformValue } from '../../program';
 import { engineColumnSum } from '../reduce/column_sum';
 import { genConv, genConvBackpropFilter, genConvBackpropInput } from './conv_tiles';
 

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { convUnsupported, engineConv2D } from './conv';
 import { ReluGradEngine } from '../elementwise/elementwise';
 import { countEngineCall, onEngine } from '../policy';
-import { registerAll, type KernelEntry } from '../register_all';
+import { registerEntries, type KernelEntry } from '../../program/registration';
 
 export const Conv2DBiasRelu = 'EngineConv2DBiasRelu';
 
@@ -59,7 +59,7 @@ export function conv2dBiasRelu(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Ten
     bias.shape[0] === filter.shape[3] &&
     convUnsupported(geometry(x.shape, filter.shape, { strides: s, pad }), ['float32']) === null;
   if (!fused) return tf.fused.conv2d({ x, filter, strides: s, pad, bias, activation: 'relu' });
-  registerAll('conv');
+  registerEntries(conv2dBiasReluEntries);
   countEngineCall(Conv2DBiasRelu, true);
   return tf.engine().runKernel(Conv2DBiasRelu, { x, filter, bias }, { strides: s, pad }) as tf.Tensor4D;
 }

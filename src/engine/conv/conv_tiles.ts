@@ -2,7 +2,7 @@
 // over filter taps (WGSL keeps no array in registers). Each walks its loop flat with incremental counters:
 // on SwiftShader nested loops cost more than the multiply-adds (measured: 104 -> 40 ms for the seed
 // CNN's 128x28x28x1 -> 32 forward convolution).
-import { unroll, unroll2 } from '../program';
+import { unroll, unroll2 } from '../../program';
 
 /**
  * y[b, oy, ox, co] = act(bias[co] + sum_{ky, kx, ci} x[b, oy*sh - pt + ky*dh, ox*sw - pl + kx*dw, ci] * w[ky, kx, ci, co]),

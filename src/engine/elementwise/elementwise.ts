@@ -7,8 +7,8 @@ import multiplyWgsl from '../../../shaders/engine/multiply.wgsl';
 import reluWgsl from '../../../shaders/engine/relu.wgsl';
 import reluGradWgsl from '../../../shaders/engine/relu_grad.wgsl';
 import stepWgsl from '../../../shaders/engine/step.wgsl';
-import type { EngineImpl } from '../register';
-import { chooseWidth, f32u, i32u, runElementwise, type UniformValue, type Width } from '../program';
+import type { EngineImpl } from '../impl';
+import { chooseWidth, f32u, i32u, runElementwise, type UniformValue, type Width } from '../../program';
 
 /** One engine element-wise kernel over `tensors` (output of the first one's shape). */
 function run(backend: WebGPUBackend, kernelName: string, body: string, inputs: string[], tensors: TensorInfo[], uniforms: UniformValue[], width?: Width): TensorInfo {

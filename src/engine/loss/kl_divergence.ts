@@ -8,10 +8,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import commonWgsl from '../../../shaders/engine/kl_divergence.wgsl';
 import gradWgsl from '../../../shaders/engine/kl_divergence_grad.wgsl';
 import rowsWgsl from '../../../shaders/engine/kl_divergence_rows.wgsl';
-import { AdversarialArgumentError } from '../../validate';
+import { AdversarialArgumentError } from '../../core/validate';
 import { countEngineCall, onEngine } from '../policy';
-import { i32u, runProgram } from '../program';
-import { registerAll, type KernelEntry } from '../register_all';
+import { i32u, runProgram } from '../../program';
+import { registerEntries, type KernelEntry } from '../../program/registration';
 
 export const KlDivergence = 'KlDivergence';
 export const KlDivergenceGrad = 'KlDivergenceGrad';
@@ -111,6 +111,6 @@ export function klDivergenceRows(pLogits: tf.Tensor2D, qLogits: tf.Tensor2D): tf
     countEngineCall(KlDivergence, false);
     return klComposed(pLogits, qLogits);
   }
-  registerAll('loss');
+  registerEntries(klDivergenceEntries);
   return tf.engine().runKernel(KlDivergence, { pLogits, qLogits }) as tf.Tensor1D;
 }

@@ -7,8 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import lossWgsl from '../../../shaders/engine/softmax_cross_entropy.wgsl';
 import gradWgsl from '../../../shaders/engine/softmax_cross_entropy_grad.wgsl';
 import { countEngineCall, onEngine } from '../policy';
-import { registerAll, type KernelEntry } from '../register_all';
-import { runLogitsProgram } from '../program';
+import { registerEntries, type KernelEntry } from '../../program/registration';
+import { runLogitsProgram } from '../../program';
 
 export const SoftmaxCrossEntropy = 'SoftmaxCrossEntropy';
 export const SoftmaxCrossEntropyGrad = 'SoftmaxCrossEntropyGrad';
@@ -67,6 +67,6 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor2D): t
     countEngineCall(SoftmaxCrossEntropy, false);
     return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
   }
-  registerAll('loss');
+  registerEntries(softmaxCrossEntropyEntries);
   return tf.engine().runKernel(SoftmaxCrossEntropy, { logits, labels }) as tf.Scalar;
 }

@@ -2,7 +2,7 @@
 // registers: each invocation holds a tile of C in vec4 accumulators and reads A and B as vec4 along their
 // contiguous axes. Tile sizes measured on SwiftShader (bench/): nn 4x8, tn 16x8, nt 8x16 were the fastest
 // of 4x4..16x16.
-import { unroll, unroll2 } from '../program';
+import { unroll, unroll2 } from '../../program';
 
 /** The tile's coordinates from the flat invocation index (batch, tile row tm, tile column tn). */
 const TILE_INDEX = `  let tilesPerBatch = uniforms.tilesM * uniforms.tilesN;

@@ -5,7 +5,7 @@
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import adamWgsl from '../../../shaders/engine/adam.wgsl';
-import { f32u, runProgramInto, sizeOf } from '../program';
+import { f32u, runProgramInto, sizeOf } from '../../program';
 import { countEngineCall, onEngine } from '../policy';
 
 /** Per-step scalars of the fused update (float32 values, as tfjs computes them). */

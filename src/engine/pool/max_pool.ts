@@ -6,7 +6,7 @@ import maxPoolWgsl from '../../../shaders/engine/max_pool.wgsl';
 import maxPoolGradWgsl from '../../../shaders/engine/max_pool_grad.wgsl';
 import maxPoolGradTiledWgsl from '../../../shaders/engine/max_pool_grad_tiled.wgsl';
 import { windowUniforms, type ConvInfo } from '../conv/conv';
-import { i32u, runProgram, type UniformValue } from '../program';
+import { i32u, runProgram, type UniformValue } from '../../program';
 
 function poolUniforms(info: ConvInfo): UniformValue[] {
   return [

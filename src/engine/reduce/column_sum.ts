@@ -4,8 +4,8 @@
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { backend_util, util, type TensorInfo } from '@tensorflow/tfjs-core';
 import sumRowsWgsl from '../../../shaders/engine/sum_rows.wgsl';
-import { i32u, runProgram, type ProgramSpec } from '../program';
-import type { EngineImpl } from '../register';
+import { i32u, runProgram, type ProgramSpec } from '../../program';
+import type { EngineImpl } from '../impl';
 
 /** Sums rows of a [rows, columns] tensor (columns % 4 == 0) into [columns]: chunked partial sums, then one pass. */
 export function engineColumnSum(backend: WebGPUBackend, x: TensorInfo, rows: number, columns: number, outShape: number[]): TensorInfo {

@@ -3,7 +3,7 @@
 // per-row ones, a MART step 3 KB). On webgpu, dy broadcast to x's shape on the device gives the same
 // values (x * 1 = x); everywhere else tfjs's own gradient runs.
 import { broadcastTo, div, getBackend, reshape, util, type NamedAttrMap, type Tensor } from '@tensorflow/tfjs-core';
-import { overTfjsGradient } from '../register_all';
+import { overTfjsGradient } from '../../program/registration';
 
 const deviceGradient = (kernelName: 'Sum' | 'Mean') =>
   overTfjsGradient(kernelName, (tfjsGradFunc) => (dy, saved, attrs) => {

@@ -1,8 +1,8 @@
 // The public attack ops: check arguments, then run the fused kernel where the backend has one (webgpu, cpu)
 // and the stock-op composition elsewhere.
 import { engine, getBackend, getKernel, tidy, type NamedTensorMap, type Tensor } from '@tensorflow/tfjs-core';
-import { apgdStepComposed, dlrLossComposed, fgsmStepComposed, pgdStepComposed, randomStartComposed } from './composed';
-import { apgdStepL2Composed, apgdUpdateComposed, dlrTargetedLossComposed, pgdStepL2Composed, randomStartL2Composed } from './composed_l2';
+import { apgdStepComposed, dlrLossComposed, fgsmStepComposed, pgdStepComposed, randomStartComposed } from '../composed/linf';
+import { apgdStepL2Composed, apgdUpdateComposed, dlrTargetedLossComposed, pgdStepL2Composed, randomStartL2Composed } from '../composed/l2';
 import {
   ApgdStep,
   ApgdStepL2,
@@ -18,8 +18,8 @@ import {
   type FgsmStepAttrs,
   type PgdStepAttrs,
   type RandomStartAttrs,
-} from './attack_kernels/kernel_names';
-import { registerAttackKernels } from './attack_kernels/register';
+} from '../names';
+import { registerAttackKernels } from '../register';
 import {
   checkBoolean,
   checkClipBounds,
@@ -29,7 +29,7 @@ import {
   checkSameShape,
   checkSeed,
   AdversarialArgumentError,
-} from './validate';
+} from '../../core/validate';
 
 /** Options of {@link fgsmStep}. */
 export interface FgsmStepOptions {

@@ -1,21 +1,21 @@
 // The Square attack's kernels for the `webgpu` backend (flat-dispatch engine programs around
 // shaders/square_*.wgsl; SquareAccept writes two outputs through the multi-output runner) and for the
-// `cpu` backend (the references of src/square_reference.ts on the tensors' values).
+// `cpu` backend (the references of src/kernels/cpu/square.ts on the tensors' values).
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import commonWgsl from '../../shaders/square_common.wgsl';
-import pixelWgsl from '../../shaders/square_pixel.wgsl';
-import queryWgsl from '../../shaders/square_query.wgsl';
-import etaWgsl from '../../shaders/square_eta.wgsl';
-import marginWgsl from '../../shaders/square_margin.wgsl';
-import acceptWgsl from '../../shaders/square_accept.wgsl';
-import linfInitWgsl from '../../shaders/square_linf_init.wgsl';
-import linfCandidateWgsl from '../../shaders/square_linf_candidate.wgsl';
-import l2InitWgsl from '../../shaders/square_l2_init.wgsl';
-import l2StatsWgsl from '../../shaders/square_l2_stats.wgsl';
-import l2CandidateWgsl from '../../shaders/square_l2_candidate.wgsl';
-import { f32u, i32u, runProgram, runProgramInto, sizeOf, u32u, type UniformValue } from '../engine/program';
-import { squareKey, squareL2InitGrid } from '../attacks/square_schedule';
+import commonWgsl from '../../../shaders/square_common.wgsl';
+import pixelWgsl from '../../../shaders/square_pixel.wgsl';
+import queryWgsl from '../../../shaders/square_query.wgsl';
+import etaWgsl from '../../../shaders/square_eta.wgsl';
+import marginWgsl from '../../../shaders/square_margin.wgsl';
+import acceptWgsl from '../../../shaders/square_accept.wgsl';
+import linfInitWgsl from '../../../shaders/square_linf_init.wgsl';
+import linfCandidateWgsl from '../../../shaders/square_linf_candidate.wgsl';
+import l2InitWgsl from '../../../shaders/square_l2_init.wgsl';
+import l2StatsWgsl from '../../../shaders/square_l2_stats.wgsl';
+import l2CandidateWgsl from '../../../shaders/square_l2_candidate.wgsl';
+import { f32u, i32u, runProgram, runProgramInto, sizeOf, u32u, type UniformValue } from '../../program';
+import { squareKey, squareL2InitGrid } from '../square_schedule';
 import {
   L2_STATS,
   squareAcceptReference,
@@ -27,7 +27,7 @@ import {
   squareMarginReference,
   type SquareAttrs,
   type SquareShape,
-} from '../square_reference';
+} from '../cpu/square';
 
 export const SquareMargin = 'SquareMargin';
 export const SquareAccept = 'SquareAccept';

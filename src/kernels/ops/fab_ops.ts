@@ -3,13 +3,13 @@
 // hyperplane {z : w.z = b} while t + d stays in [0, 1]. On webgpu and cpu one row kernel (FabHyperplane:
 // the row's radius, side and norm) and one element-wise kernel (FabProjectionApply, or FabStep, FAB's
 // whole update from the projections of the current and the clean point); elsewhere stock ops running the
-// reference's own algorithm (src/attacks/fab_composed.ts). Points are taken to lie in [0, 1], as the
+// reference's own algorithm (src/kernels/composed/fab.ts). Points are taken to lie in [0, 1], as the
 // reference takes them.
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { FabHyperplane, FabProjectionApply, FabStep, type FabProjectionAttrs, type FabStepAttrs } from '../attack_kernels/kernel_names';
-import { runAttackKernel } from '../ops';
-import { AdversarialArgumentError, checkFloatTensor, checkNumber, checkOptions, checkSameShape } from '../validate';
-import { fabApplyComposed, fabHyperplaneComposed, fabStepComposed } from './fab_composed';
+import { FabHyperplane, FabProjectionApply, FabStep, type FabProjectionAttrs, type FabStepAttrs } from '../names';
+import { runAttackKernel } from './attack_ops';
+import { AdversarialArgumentError, checkFloatTensor, checkNumber, checkOptions, checkSameShape } from '../../core/validate';
+import { fabApplyComposed, fabHyperplaneComposed, fabStepComposed } from '../composed/fab';
 
 export type FabNorm = 'linf' | 'l2';
 

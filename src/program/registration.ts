@@ -1,9 +1,9 @@
-// The one registration of kernels with tfjs-core: a table of entries (kernel name, backend, kernel
-// function, optional gradient), each in a group that its owner registers, on first use or at set-up
+// The one registration mechanism of kernels with tfjs-core, importing nothing of this package: each owner
+// (the attack kernels, the engine, the losses, the data set's gather) passes its own list of entries
+// (kernel name, backend, kernel function, optional gradient) to registerEntries, on first use or at set-up
 // (`initWebGPU`). The engine's replacements register over tfjs's kernel of the same name, kept for
 // `originalKernel`. Idempotent: an entry registers once; a gradient registers where tfjs has none.
 import { getGradient, getKernel, registerGradient, registerKernel, unregisterKernel, type GradConfig, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
-import { kernelTable } from './kernel_table';
 
 /**
  * attack: the fused attack steps and losses; engine: the replacements of tfjs's kernels; relu-grad, loss,
@@ -26,10 +26,14 @@ const registered = new Set<string>();
 const originals = new Map<string, KernelConfig>();
 const id = (kernelName: string, backendName: string) => `${kernelName}/${backendName}`;
 
-/** Registers the entries of `group` that are not registered yet. */
-export function registerAll(group: KernelGroup): void {
-  for (const e of kernelTable()) {
-    if (e.group !== group) continue;
+/**
+ * Registers the `entries` that are not registered yet (and their gradients where tfjs has none).
+ *
+ * @example
+ * registerEntries([{ kernelName: 'GatherImages', backendName: 'webgpu', kernelFunc, group: 'data' }]);
+ */
+export function registerEntries(entries: readonly KernelEntry[]): void {
+  for (const e of entries) {
     const key = id(e.kernelName, e.backendName);
     if (!registered.has(key)) {
       const existing = getKernel(e.kernelName, e.backendName);

@@ -1,10 +1,10 @@
-// The Square attack's ops: check arguments, then run the fused kernel (webgpu, cpu: src/attack_kernels/
+// The Square attack's ops: check arguments, then run the fused kernel (webgpu, cpu: src/kernels/webgpu/
 // square_kernels.ts). On other backends the CPU reference runs on the tensors' values (read
 // synchronously: webgl and wasm can; webgpu has the kernels). Images are [points, h, w, c] float32;
 // `rowIds` [points] float32 holds each point's id (its position in the batch: its draws depend on it).
 import * as tf from '@tensorflow/tfjs-core';
-import { squareEta, squareL2InitGrid, squareL2InitNorm } from './attacks/square_schedule';
-import { registerAttackKernels } from './attack_kernels/register';
+import { squareEta, squareL2InitGrid, squareL2InitNorm } from '../square_schedule';
+import { registerAttackKernels } from '../register';
 import {
   SquareAccept,
   SquareL2Candidate,
@@ -13,7 +13,7 @@ import {
   SquareLinfCandidate,
   SquareLinfInit,
   SquareMargin,
-} from './attack_kernels/square_kernels';
+} from '../webgpu/square_kernels';
 import {
   L2_STATS,
   squareAcceptReference,
@@ -25,8 +25,8 @@ import {
   squareMarginReference,
   type SquareAttrs,
   type SquareShape,
-} from './square_reference';
-import { AdversarialArgumentError, checkClipBounds, checkFloatTensor, checkNumber, checkOptions, checkSameShape, checkSeed } from './validate';
+} from '../cpu/square';
+import { AdversarialArgumentError, checkClipBounds, checkFloatTensor, checkNumber, checkOptions, checkSameShape, checkSeed } from '../../core/validate';
 
 /** Options of the square kernels' ops (each reads the ones it needs). */
 export interface SquareStepOptions {

@@ -19,22 +19,22 @@ import {
   FabStep,
   type FabProjectionAttrs,
   type FabStepAttrs,
-} from './kernel_names';
-import { pcgHash } from '../reference';
-import dlrCommonWgsl from '../../shaders/dlr_common.wgsl';
-import dlrLossWgsl from '../../shaders/dlr_loss.wgsl';
-import dlrLossGradWgsl from '../../shaders/dlr_loss_grad.wgsl';
-import fabApplyWgsl from '../../shaders/fab_apply.wgsl';
-import fabCommonWgsl from '../../shaders/fab_common.wgsl';
-import fabHyperplaneWgsl from '../../shaders/fab_hyperplane.wgsl';
-import fabStepWgsl from '../../shaders/fab_step.wgsl';
-import apgdStepWgsl from '../../shaders/apgd_step.wgsl';
-import copyWgsl from '../../shaders/copy.wgsl';
-import fgsmStepWgsl from '../../shaders/fgsm_step.wgsl';
-import pcgWgsl from '../../shaders/pcg.wgsl';
-import pgdStepWgsl from '../../shaders/pgd_step.wgsl';
-import randomStartWgsl from '../../shaders/random_start.wgsl';
-import { chooseWidth, f32u, i32u, runElementwise, runLogitsProgram, runProgram, sizeOf, u32u, type UniformValue, WORKGROUP_SIZE } from '../engine/program';
+} from '../names';
+import { pcgHash } from '../cpu/linf';
+import dlrCommonWgsl from '../../../shaders/dlr_common.wgsl';
+import dlrLossWgsl from '../../../shaders/dlr_loss.wgsl';
+import dlrLossGradWgsl from '../../../shaders/dlr_loss_grad.wgsl';
+import fabApplyWgsl from '../../../shaders/fab_apply.wgsl';
+import fabCommonWgsl from '../../../shaders/fab_common.wgsl';
+import fabHyperplaneWgsl from '../../../shaders/fab_hyperplane.wgsl';
+import fabStepWgsl from '../../../shaders/fab_step.wgsl';
+import apgdStepWgsl from '../../../shaders/apgd_step.wgsl';
+import copyWgsl from '../../../shaders/copy.wgsl';
+import fgsmStepWgsl from '../../../shaders/fgsm_step.wgsl';
+import pcgWgsl from '../../../shaders/pcg.wgsl';
+import pgdStepWgsl from '../../../shaders/pgd_step.wgsl';
+import randomStartWgsl from '../../../shaders/random_start.wgsl';
+import { chooseWidth, f32u, i32u, runElementwise, runLogitsProgram, runProgram, sizeOf, u32u, type UniformValue, WORKGROUP_SIZE } from '../../program';
 
 export const fgsmStepWebGPU: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, grad } = inputs as { x: TensorInfo; grad: TensorInfo };

@@ -9,7 +9,7 @@ import {
   squareL2InitNorm,
   squareQueryDraws,
   type SquareQueryDraws,
-} from './attacks/square_schedule';
+} from '../square_schedule';
 
 const f32 = Math.fround;
 const TINY = f32(1e-12);

@@ -28,8 +28,8 @@ import {
   zerosLike,
   type Tensor,
 } from '@tensorflow/tfjs-core';
-import type { ApgdStepAttrs, FgsmStepAttrs, PgdStepAttrs, RandomStartAttrs } from './attack_kernels/kernel_names';
-import { noiseFromKey, pcgHash } from './reference';
+import type { ApgdStepAttrs, FgsmStepAttrs, PgdStepAttrs, RandomStartAttrs } from '../names';
+import { noiseFromKey, pcgHash } from '../cpu/linf';
 
 function direction(grad: Tensor, nanSafe: boolean): Tensor {
   const s = sign(grad);

@@ -1,5 +1,5 @@
 // The L2 attack steps, the targeted DLR loss and APGD's bookkeeping written with stock tfjs ops: the fallback
-// on backends without the fused kernels. Same formulas and NaN rules as the kernels (src/reference_l2.ts); the norms are tf.sum
+// on backends without the fused kernels. Same formulas and NaN rules as the kernels (src/kernels/cpu/l2.ts); the norms are tf.sum
 // reductions, so results agree with the kernels to rounding, not bit for bit.
 import {
   add,
@@ -31,9 +31,9 @@ import {
   clipByValue,
   type Tensor,
 } from '@tensorflow/tfjs-core';
-import type { ApgdStepAttrs, PgdStepAttrs, RandomStartAttrs } from './attack_kernels/kernel_names';
-import { pcgHash } from './reference';
-import { l2NoiseFromKey } from './reference_l2';
+import type { ApgdStepAttrs, PgdStepAttrs, RandomStartAttrs } from '../names';
+import { pcgHash } from '../cpu/linf';
+import { l2NoiseFromKey } from '../cpu/l2';
 
 const TINY = 1e-12;
 

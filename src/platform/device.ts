@@ -2,8 +2,6 @@
 // by itself where no GPU driver is installed) and makes tfjs's `webgpu` backend run on it.
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { engine, findBackendFactory, registerBackend, removeBackend, setBackend } from '@tensorflow/tfjs-core';
-import { registerEngineKernels } from './engine/register';
-import { registerAttackKernels } from './attack_kernels/register';
 import { detectRuntime, importByName, isNode } from './runtime';
 import { countTraffic } from './traffic';
 import { throttleDawnPolling } from './dawn_polling';
@@ -127,7 +125,7 @@ async function nodeAdapter(powerPreference: GPUPowerPreference): Promise<{ adapt
   for (const [name, value] of Object.entries(dawn.globals)) {
     if (!(name in globalThis)) (globalThis as Record<string, unknown>)[name] = value;
   }
-  // Dawn's promise polling off the busy setImmediate loop (src/dawn_polling.ts): the cores go to the GPU work.
+  // Dawn's promise polling off the busy setImmediate loop (platform/dawn_polling.ts): the cores go to the GPU work.
   throttleDawnPolling(1);
   const request = async () => {
     dawnInstance = dawn.create([]);
@@ -180,16 +178,15 @@ function summarize(
 }
 
 /**
- * Gets a WebGPU adapter and device, makes tfjs's `webgpu` backend run on them, registers the attack kernels
- * and says which adapter it got. Works in browsers (`navigator.gpu`) and in Node (the `webgpu` package).
- * Calling it again returns the same context.
+ * Gets a WebGPU adapter and device, makes tfjs's `webgpu` backend run on them and says which adapter it
+ * got; `onBackend` runs once the backend is registered, before it is set (the kernels' registration: the
+ * public `initWebGPU` of engine/init.ts passes it). Works in browsers (`navigator.gpu`) and in Node (the
+ * `webgpu` package). Calling it again returns the same context.
  *
  * @example
- * const {adapter} = await initWebGPU();
- * console.log(`${adapter.vendor} ${adapter.architecture}, ${adapter.software ? 'software' : 'hardware'}`);
+ * const {adapter} = await setUpWebGPU({}, () => registerEngineKernels());
  */
-export async function initWebGPU(options: InitWebGPUOptions = {}): Promise<WebGPUContext> {
-  registerAttackKernels();
+export async function setUpWebGPU(options: InitWebGPUOptions, onBackend: () => void): Promise<WebGPUContext> {
   const running = engine().registry.webgpu as WebGPUBackend | undefined;
   if (current && running === current.backend) {
     if (options.setBackend !== false) await setBackend('webgpu');
@@ -200,7 +197,7 @@ export async function initWebGPU(options: InitWebGPUOptions = {}): Promise<WebGP
     const info = (running.device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
     current = { adapter: summarize(info, running.device.features, detectRuntime()), device: running.device, backend: running };
     countTraffic(running.device);
-    registerEngineKernels();
+    onBackend();
     if (options.setBackend !== false) await setBackend('webgpu');
     return current;
   }
@@ -248,7 +245,7 @@ export async function initWebGPU(options: InitWebGPUOptions = {}): Promise<WebGP
   if (findBackendFactory('webgpu') != null) removeBackend('webgpu');
   registerBackend('webgpu', () => backend, 3);
   current = { adapter: summary, device, backend };
-  registerEngineKernels();
+  onBackend();
   if (options.setBackend !== false) {
     const ok = await setBackend('webgpu');
     if (!ok) throw new Error('initWebGPU: tfjs could not start its webgpu backend on this device');

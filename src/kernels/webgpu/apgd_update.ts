@@ -5,11 +5,11 @@
 // one row, the per-row loss, best loss and wrong flags one value each; cpu: the reference.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { env, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
-import apgdUpdateBestWgsl from '../../shaders/apgd_update_best.wgsl';
-import apgdUpdateFooledWgsl from '../../shaders/apgd_update_fooled.wgsl';
-import { FLAG_VEC4, i32u, registerFlags, runProgramInto, sizeOf } from '../engine/program';
-import { apgdUpdateReference } from '../reference';
-import { ApgdUpdate } from './kernel_names';
+import apgdUpdateBestWgsl from '../../../shaders/apgd_update_best.wgsl';
+import apgdUpdateFooledWgsl from '../../../shaders/apgd_update_fooled.wgsl';
+import { FLAG_VEC4, i32u, registerFlags, runProgramInto, sizeOf } from '../../program';
+import { apgdUpdateReference } from '../cpu/linf';
+import { ApgdUpdate } from '../names';
 
 const NAMES = ['next', 'grad', 'xFooled', 'xBest', 'gradBest', 'loss', 'lossBest', 'wrong'] as const;
 type Inputs = Record<(typeof NAMES)[number], TensorInfo>;

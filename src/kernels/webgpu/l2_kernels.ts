@@ -5,23 +5,23 @@
 // round alike. The targeted DLR loss and its gradient are row kernels like DlrLoss and DlrLossGrad.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import apgdStepL2Wgsl from '../../shaders/apgd_step_l2.wgsl';
-import apgdStepL2ElementWgsl from '../../shaders/apgd_step_l2_element.wgsl';
-import apgdStepL2NormsWgsl from '../../shaders/apgd_step_l2_norms.wgsl';
-import dlrTargetedCommonWgsl from '../../shaders/dlr_targeted_common.wgsl';
-import dlrTargetedLossWgsl from '../../shaders/dlr_targeted_loss.wgsl';
-import dlrTargetedLossGradWgsl from '../../shaders/dlr_targeted_loss_grad.wgsl';
-import l2CommonWgsl from '../../shaders/l2_common.wgsl';
-import pcgWgsl from '../../shaders/pcg.wgsl';
-import pgdStepL2Wgsl from '../../shaders/pgd_step_l2.wgsl';
-import pgdStepL2ElementWgsl from '../../shaders/pgd_step_l2_element.wgsl';
-import pgdStepL2NormsWgsl from '../../shaders/pgd_step_l2_norms.wgsl';
-import randomStartL2Wgsl from '../../shaders/random_start_l2.wgsl';
-import randomStartL2ElementWgsl from '../../shaders/random_start_l2_element.wgsl';
-import randomStartL2NormsWgsl from '../../shaders/random_start_l2_norms.wgsl';
-import { chooseWidth, elementwisePreamble, elementwiseSpec, f32u, i32u, runLogitsProgram, runProgram, runProgramInto, sizeOf, u32u, type UniformValue } from '../engine/program';
-import { pcgHash } from '../reference';
-import { type ApgdStepAttrs, ApgdStepL2, DlrTargetedLoss, DlrTargetedLossGrad, type PgdStepAttrs, PgdStepL2, type RandomStartAttrs, RandomStartL2 } from './kernel_names';
+import apgdStepL2Wgsl from '../../../shaders/apgd_step_l2.wgsl';
+import apgdStepL2ElementWgsl from '../../../shaders/apgd_step_l2_element.wgsl';
+import apgdStepL2NormsWgsl from '../../../shaders/apgd_step_l2_norms.wgsl';
+import dlrTargetedCommonWgsl from '../../../shaders/dlr_targeted_common.wgsl';
+import dlrTargetedLossWgsl from '../../../shaders/dlr_targeted_loss.wgsl';
+import dlrTargetedLossGradWgsl from '../../../shaders/dlr_targeted_loss_grad.wgsl';
+import l2CommonWgsl from '../../../shaders/l2_common.wgsl';
+import pcgWgsl from '../../../shaders/pcg.wgsl';
+import pgdStepL2Wgsl from '../../../shaders/pgd_step_l2.wgsl';
+import pgdStepL2ElementWgsl from '../../../shaders/pgd_step_l2_element.wgsl';
+import pgdStepL2NormsWgsl from '../../../shaders/pgd_step_l2_norms.wgsl';
+import randomStartL2Wgsl from '../../../shaders/random_start_l2.wgsl';
+import randomStartL2ElementWgsl from '../../../shaders/random_start_l2_element.wgsl';
+import randomStartL2NormsWgsl from '../../../shaders/random_start_l2_norms.wgsl';
+import { chooseWidth, elementwisePreamble, elementwiseSpec, f32u, i32u, runLogitsProgram, runProgram, runProgramInto, sizeOf, u32u, type UniformValue } from '../../program';
+import { pcgHash } from '../cpu/linf';
+import { type ApgdStepAttrs, ApgdStepL2, DlrTargetedLoss, DlrTargetedLossGrad, type PgdStepAttrs, PgdStepL2, type RandomStartAttrs, RandomStartL2 } from '../names';
 
 /** One L2 kernel: its name, the WGSL its passes share, its row and element bodies, its inputs and extra uniforms. */
 interface L2KernelSpec {

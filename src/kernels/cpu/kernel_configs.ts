@@ -1,8 +1,8 @@
 // Kernel configs of the attack kernels for the `cpu` backend: the plain-TypeScript references of
-// src/reference.ts and src/reference_l2.ts run on the tensors' values.
+// src/kernels/cpu/linf.ts and l2.ts run on the tensors' values.
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { apgdStepReference, copyReference, dlrLossGradReference, dlrLossReference, fgsmStepReference, pgdStepReference, randomStartReference } from '../reference';
-import { apgdStepL2Reference, dlrTargetedLossGradReference, dlrTargetedLossReference, pgdStepL2Reference, randomStartL2Reference } from '../reference_l2';
+import { apgdStepReference, copyReference, dlrLossGradReference, dlrLossReference, fgsmStepReference, pgdStepReference, randomStartReference } from './linf';
+import { apgdStepL2Reference, dlrTargetedLossGradReference, dlrTargetedLossReference, pgdStepL2Reference, randomStartL2Reference } from './l2';
 import {
   ApgdStep,
   ApgdStepL2,
@@ -25,8 +25,8 @@ import {
   FabStep,
   type FabProjectionAttrs,
   type FabStepAttrs,
-} from './kernel_names';
-import { fabApplyReference, fabProjectionReference, fabRowParamsLayout, fabStepReference } from '../fab_reference';
+} from '../names';
+import { fabApplyReference, fabProjectionReference, fabRowParamsLayout, fabStepReference } from './fab';
 
 /** The slice of tfjs-backend-cpu's MathBackendCPU these kernels use. */
 interface CpuBackend {

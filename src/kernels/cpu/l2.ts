@@ -1,8 +1,8 @@
 // Plain-TypeScript references of the L2 attack kernels (PgdStepL2, ApgdStepL2, RandomStartL2) and of the
-// targeted DLR loss: the CPU kernels and the tests' oracles. As in src/reference.ts, every operation rounds to
+// targeted DLR loss: the CPU kernels and the tests' oracles. As in src/kernels/cpu/linf.ts, every operation rounds to
 // float32 exactly where the WGSL does; a row's norm is sqrt of the float32 sum of squares in element order.
-import type { ApgdStepParams, PgdStepParams, RandomStartParams } from './reference';
-import { pcgHash } from './reference';
+import type { ApgdStepParams, PgdStepParams, RandomStartParams } from './linf';
+import { pcgHash } from './linf';
 
 const f32 = Math.fround;
 const TINY = f32(1e-12);

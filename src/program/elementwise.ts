@@ -3,7 +3,7 @@
 // per element (or per vec4), `result[i] = element(i)`.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import commonWgsl from '../../../shaders/elementwise_common.wgsl';
+import commonWgsl from '../../shaders/elementwise_common.wgsl';
 import { chooseWidth, WORKGROUP_SIZE, type Width } from './flags';
 import { runProgram } from './run';
 import { sizeOf, type Components, type ProgramSpec, type UniformValue } from './spec';

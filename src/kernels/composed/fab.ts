@@ -3,7 +3,7 @@
 // projection_linf / projection_l2 step by step (sort by tf.topk, tf.cumsum, a binary search by tf.gather
 // over the sorted breakpoints), all rows at once; the element-wise parts are the kernels' formulas.
 import * as tf from '@tensorflow/tfjs-core';
-import type { FabStepAttrs } from '../attack_kernels/kernel_names';
+import type { FabStepAttrs } from '../names';
 
 const BIG = 1e12;
 const TINY_W = 1e-8;
