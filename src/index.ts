@@ -44,6 +44,7 @@ export { saveClassifier, describeLayers, type FromLayersModelOptions } from './m
 export { withInputScale, type InputScale } from './models/input_scale';
 export { declaredImageShape } from './models/declared_shape';
 export { madryCnn, type MadryCnnOptions } from './models/madry_cnn';
+export { cifarResNet, type CifarResNetOptions } from './models/resnet';
 export { createArchitecture, ARCHITECTURES, architectureIds, type Architecture, type ArchitectureOptions } from './models/architectures';
 export { prepareJobData, checkLabelClasses, SPLIT, type ImageSet, type JobDataOptions, type PreparedData } from './job/data';
 export { dataFingerprint, modelFingerprint, digestParts } from './job/fingerprint';

@@ -63,7 +63,7 @@ export class ProgressPrinter {
   update(p: JobProgress): void {
     const fraction = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
     const bar = `[${'#'.repeat(Math.round(24 * fraction)).padEnd(24, '.')}]`;
-    const rate = p.imagesPerSecond !== undefined ? `  ${p.imagesPerSecond.toFixed(0)} images/s` : '';
+    const rate = p.imagesPerSecond !== undefined ? `  ${p.imagesPerSecond < 10 ? p.imagesPerSecond.toPrecision(2) : p.imagesPerSecond.toFixed(0)} images/s` : '';
     const eta = p.etaSeconds !== undefined ? `  ETA ${duration(p.etaSeconds)}` : '';
     const line = `${bar} ${(100 * fraction).toFixed(0).padStart(3)}%  ${p.label}${rate}${eta}`;
     if (this.stream.isTTY) {

@@ -102,7 +102,9 @@ export function prepareJobData(train: ImageSet, test: ImageSet | undefined, o: J
   const probe = trainIdx.slice(trainIdx.length - probeCount);
   trainIdx = trainIdx.slice(0, trainIdx.length - probeCount);
   const labels = test ? concat(train.labels, test.labels) : train.labels;
-  const numClasses = o.numClasses ?? Math.max(2, checkLabelClasses(train, test) + 1);
+  // A set that names its classes (an image folder, CIFAR-10) has that many, whichever labels it holds.
+  const named = train.classNames?.length ?? test?.classNames?.length;
+  const numClasses = o.numClasses ?? Math.max(2, checkLabelClasses(train, test) + 1, named ?? 0);
   if (o.numClasses !== undefined) {
     for (const [part, set] of [['train', train], ['test', test]] as const) {
       if (!set) continue;

@@ -61,6 +61,9 @@ export interface JobOutcome {
   summary: string[];
 }
 
+/** images/s for the summary: two significant digits below 10 (0.41, not 0). */
+const rate = (v: number) => (v < 10 ? v.toPrecision(2) : v.toFixed(0));
+
 /** A difference in points with its sign (+, - or +- when it rounds to zero). */
 const signed = (v: number) => (Math.round(1000 * Math.abs(v)) === 0 ? '+-0.0%' : `${v > 0 ? '+' : '-'}${pct(Math.abs(v))}`);
 
@@ -207,7 +210,7 @@ export async function executeJob(request: JobRequest, sets: { train?: ImageSet; 
           ...compositeLines(report.evaluation),
           ...auditLines(report.audit),
           ...report.guard.events.map((e) => `guard: ${e.action} after epoch ${e.epoch}: ${e.reason}`),
-          `training ${report.throughput.train_images_per_second.toFixed(0)} images/s; uploads per step ${report.transfer.upload_bytes_per_step.toFixed(0)} B (image bytes ${report.transfer.image_bytes_per_step}), uniforms ${report.transfer.uniform_bytes_per_step.toFixed(0)} B, reads ${report.transfer.download_bytes_per_step.toFixed(0)} B; ${(report.transfer.dispatches_per_step ?? 0).toFixed(0)} dispatches and ${(report.transfer.submits_per_step ?? 0).toFixed(1)} submits per step`,
+          `training ${rate(report.throughput.train_images_per_second)} images/s; uploads per step ${report.transfer.upload_bytes_per_step.toFixed(0)} B (image bytes ${report.transfer.image_bytes_per_step}), uniforms ${report.transfer.uniform_bytes_per_step.toFixed(0)} B, reads ${report.transfer.download_bytes_per_step.toFixed(0)} B; ${(report.transfer.dispatches_per_step ?? 0).toFixed(0)} dispatches and ${(report.transfer.submits_per_step ?? 0).toFixed(1)} submits per step`,
           ...fallbackLine(report.engine_kernels),
           `wrote ${request.out}/report.json, ${request.out}/model/model.json (+ weights.bin), ${request.out}/checkpoints/${request.epochModels ? `, ${request.out}/epochs/<n>/model/` : ''}`,
         ];

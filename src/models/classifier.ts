@@ -1,5 +1,5 @@
 // The model interface of this library: what the trainers, attacks and evaluation take (`Classifier`), as
-// the built-in architectures (seedCnn, madryCnn) and users' own tfjs-layers models (classifierFromLayersModel)
+// the built-in architectures (seedCnn, madryCnn, cifarResNet) and users' own tfjs-layers models (classifierFromLayersModel)
 // give it: logits from images, the variables to train and the state to save, the model as a tfjs-layers
 // model for the Layers format, and the release of what the classifier owns.
 import type * as tf from '@tensorflow/tfjs-core';
@@ -26,7 +26,7 @@ export interface Classifier {
   constants?: tf.Tensor[];
   numClasses: number;
   inputShape: [number, number, number];
-  /** 'seed-cnn', 'madry-cnn', 'layers-model' (a wrapped user Layers model) or 'graph-model' (a tfjs graph model, evaluation only). */
+  /** 'seed-cnn', 'madry-cnn', 'resnet-20' (cifarResNet; 'resnet-32' etc. at other depths), 'layers-model' (a wrapped user Layers model) or 'graph-model' (a tfjs graph model, evaluation only). */
   architecture: string;
   /**
    * One line for reports: the architecture, then its layers in order with their main config, e.g.

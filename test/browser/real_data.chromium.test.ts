@@ -1,6 +1,7 @@
 // Real models and real images with `--runtime chrome` (headless Chromium through puppeteer): a user's
 // softmax-headed MobileNetV2-like model evaluated on a JPEG folder with --normalize gives the figures it
-// gives in Node; fine-tuning it with --freeze and training on CIFAR-10 batches run there too.
+// gives in Node; fine-tuning it with --freeze, training on CIFAR-10 batches and training --arch resnet-20 on
+// one run there too.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,4 +77,18 @@ describe('real models and images in headless Chromium', () => {
     expect(run.status, run.stderr).toBe(0);
     expect(report(join(dir, 'cifar')).data.image_shape).toEqual([32, 32, 3]);
   });
+
+  test('train --arch resnet-20 on a CIFAR-10 batch, in Chromium: one fgsm step of 10, evaluated', () => {
+    const cifar = writeCifarBatch(join(dir, 'resnet_batch.bin'), 10, 10, 7);
+    const testSet = writeCifarBatch(join(dir, 'resnet_test.bin'), 10, 10, 8);
+    const out = join(dir, 'resnet');
+    const run = cli(['train', '--runtime', 'chrome', '--arch', 'resnet-20', '--train-images', cifar, '--test-images', testSet, '--trainer', 'fgsm', '--epochs', '1', '--batch-size', '10', '--attacks', 'fgsm', '--probe-examples', '0', '--audit', 'off', '--out', out]);
+    expect(run.status, run.stderr).toBe(0);
+    const r = report(out);
+    expect(r.runtime.name).toBe('chrome');
+    expect(r.model.architecture).toBe('resnet-20');
+    expect(r.model.parameters).toBe(272_474);
+    expect([r.data.train_examples, r.data.test_examples]).toEqual([10, 10]);
+    expect(r.evaluation.map((e: { label: string }) => e.label)).toEqual(['clean', 'FGSM']);
+  }, 600_000);
 });

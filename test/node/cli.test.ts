@@ -33,7 +33,7 @@ describe('command-line flags', () => {
     ['value that is a flag', ['train', '--out', '--resume'], /--out needs a value/],
     ['model with arch', ['train', '--model', 'm.json', '--arch', 'madry-cnn'], /--arch and --model exclude each other/],
     ['arch on eval', ['eval', '--model', 'm.json', '--arch', 'madry-cnn'], /--arch does not apply to eval/],
-    ['unknown arch', ['train', '--arch', 'resnet'], /--arch must be one of seed-cnn, madry-cnn, got "resnet"/],
+    ['unknown arch', ['train', '--arch', 'resnet'], /--arch must be one of seed-cnn, madry-cnn, resnet-20, got "resnet"/],
     ['unknown attack', ['eval', '--model', 'm.json', '--attacks', 'fgsm,cw'], /--attacks: "cw" is not a known attack; known: clean, fgsm, fgm, pgd, apgd/],
     ['unknown attack parameter', ['eval', '--model', 'm.json', '--attacks', 'pgd:iters=5'], /--attacks: pgd has no parameter "iters"; its parameters: epsilon, steps/],
     ['attack parameter out of range', ['train', '--attacks', 'pgd:steps=0'], /--attacks: pgd:steps must be an integer in \[1, 100000\], got 0/],

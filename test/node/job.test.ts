@@ -261,3 +261,22 @@ describe('sweep (synthetic 8x8 task)', () => {
     expect(tf.memory().numTensors).toBe(before);
   }, 300_000);
 });
+
+describe('classes of a data set that names them', () => {
+  test('a CIFAR-10 subset holding labels 0..2 only still has the 10 classes its names give; an unnamed one has its labels\' count', () => {
+    const before = tf.memory().numTensors;
+    const bytes = new Uint8Array(6 * lib.CIFAR10_RECORD_BYTES);
+    for (let i = 0; i < 6; i++) bytes[i * lib.CIFAR10_RECORD_BYTES] = i % 3;
+    const cifar = lib.parseCifar10(bytes, 'subset.bin');
+    const named = lib.prepareJobData(cifar, undefined, { probeExamples: 0 });
+    const unnamed = lib.prepareJobData({ ...cifar, classNames: undefined }, undefined, { probeExamples: 0 });
+    try {
+      expect(named.numClasses).toBe(10);
+      expect(unnamed.numClasses).toBe(3);
+    } finally {
+      named.dataset.dispose();
+      unnamed.dataset.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

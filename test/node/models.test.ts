@@ -149,7 +149,7 @@ describe("a user's functional model with batch normalization", () => {
 describe('built-in architectures', () => {
   test("architectureIds, and createArchitecture('seed-cnn') is seedCnn with the same options", () =>
     gpuChecked(async () => {
-      expect(lib.architectureIds()).toEqual(['seed-cnn', 'madry-cnn']);
+      expect(lib.architectureIds()).toEqual(['seed-cnn', 'madry-cnn', 'resnet-20']);
       expect(lib.ARCHITECTURES.map((a) => a.id)).toEqual(lib.architectureIds());
       const o = { seed: 5, inputShape: [28, 28, 1] as [number, number, number], numClasses: 10 };
       const [a, b] = [lib.createArchitecture('seed-cnn', o), lib.seedCnn(o)];
