@@ -1,25 +1,14 @@
 // The page's model loading: a model.json picked with its weights (and a Teachable Machine metadata.json)
-// read as a Classifier. Until the library's loadClassifierFiles (either format, Layers or graph model) is
-// on this branch, a local stand-in with its signature loads the Layers format.
+// read as a Classifier by the library's loadClassifierFiles, whichever format model.json holds (a Layers
+// model, or a tfjs graph model through @tensorflow/tfjs-converter).
 import * as lib from '../index';
 import type { Classifier } from '../models/classifier';
-
-/** The library's loadClassifierFiles signature; this stand-in reads the Layers format only. */
-export async function loadClassifierFiles(modelJsonPath: string, readFile: (path: string) => Promise<Uint8Array>, options: { trainableFrom?: number | string } = {}): Promise<Classifier> {
-  const layers = await lib.loadLayersModelFiles(modelJsonPath, readFile);
-  try {
-    return lib.classifierFromLayersModel(layers, { owned: true, trainableFrom: options.trainableFrom });
-  } catch (err) {
-    layers.dispose();
-    throw err;
-  }
-}
 
 /** What the model pick held: the classifier, the model.json's name and a metadata.json's labels (checked against the outputs). */
 export interface PickedModel {
   model: Classifier;
   name: string;
-  /** 'Layers' or 'graph', from the classifier's architecture. */
+  /** 'tfjs Layers model' or 'tfjs graph model', from the classifier's architecture. */
   format: string;
   /** A metadata.json's labels (Teachable Machine's export), when one was picked beside the model. */
   labels?: string[];
@@ -51,7 +40,7 @@ async function metadataLabels(file: File, modelName: string, numClasses: number)
 export async function loadPickedModel(files: File[]): Promise<PickedModel> {
   const json = modelJsonOf(files);
   const byName = new Map(files.map((f) => [f.name, f]));
-  const model = await loadClassifierFiles(json.name, async (path) => {
+  const model = await lib.loadClassifierFiles(json.name, async (path) => {
     const name = path.split('/').pop()!;
     const file = byName.get(name);
     if (!file) throw new Error(`${name}: ${json.name} names it, but it is not among the model files picked`);

@@ -1,10 +1,11 @@
 // The demo page's "Evaluate a saved model" on a user's own colour model and images, in headless Chromium on
 // WebGPU: a softmax-headed MobileNetV2-like Layers model built here (16x16x3, 3 classes, its head fitted to
 // the images' class centroids, with a Teachable Machine metadata.json), a JPEG folder of class subfolders
-// picked as a folder and PNG files picked as loose files: the accuracies the CLI's eval computes in Node
-// for the same files and flags, the format, head and class names shown, a colour gallery at the model's
-// size with predictions by class name; a corrupt image, a folder of the wrong number of classes and a
-// metadata.json that does not fit are refused naming the pick at fault. Screenshots go to test-results/.
+// picked as a folder and PNG files picked as loose files, and a tfjs graph model (test/suite/graph_model.ts)
+// on the folder: the accuracies the CLI's eval computes in Node for the same files and flags, the format,
+// head and class names shown, a colour gallery at the model's size with predictions by class name; a
+// corrupt image, a folder of the wrong number of classes, a metadata.json that does not fit and the
+// embedded digits' 10 classes are refused naming the pick at fault. Screenshots go to test-results/.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as lib from '../../dist/index.js';
+import { graphModelFiles } from '../suite/graph_model';
 import { writeImageFolder } from '../suite/image_files';
 import { mobileNetV2Like } from '../suite/mobilenet_like';
 import { CHROMIUM_ARGS, findChromium } from './chromium';
@@ -121,15 +123,15 @@ async function evaluate(): Promise<{ status: string; failed: boolean; tensorsBef
   return { status, failed, tensorsBefore, tensorsAfter };
 }
 
-/** The CLI's eval in Node of the model on `images` with the test's flags: its report. */
-function cliEval(images: string, out: string): any {
-  const run = cli(['eval', '--model', join(modelDir, 'model.json'), '--test-images', images, `--input-range=${FLAGS.range}`, '--epsilon', FLAGS.eps, '--pgd-steps', FLAGS.steps, '--audit', 'off', '--out', join(dir, out)]);
+/** The CLI's eval in Node of the model (the Layers one by default) on `images` with the test's flags: its report. */
+function cliEval(images: string, out: string, model = join(modelDir, 'model.json')): any {
+  const run = cli(['eval', '--model', model, '--test-images', images, `--input-range=${FLAGS.range}`, '--epsilon', FLAGS.eps, '--pgd-steps', FLAGS.steps, '--audit', 'off', '--out', join(dir, out)]);
   expect(run.status, run.stderr).toBe(0);
   return JSON.parse(readFileSync(join(dir, out, 'report.json'), 'utf8'));
 }
 
 /** The loaded model's gallery: one row per class, colour canvases at 16x16, predictions by class name as recorded. */
-async function expectColourGallery(): Promise<void> {
+async function expectColourGallery(classes = CLASSES): Promise<void> {
   const { record, rows } = await page.evaluate(() => ({
     record: (window as unknown as DemoWindow).demo.records.loadedGallery,
     rows: Array.from(document.querySelectorAll('#load-gallery tbody tr')).map((tr) => ({
@@ -145,10 +147,10 @@ async function expectColourGallery(): Promise<void> {
   }));
   expect(record.labels).toEqual([0, 1, 2]);
   expect(record.imageShape).toEqual([16, 16, 3]);
-  expect(rows.map((r) => r.cls)).toEqual(CLASSES);
+  expect(rows.map((r) => r.cls)).toEqual(classes);
   rows.forEach((row, i) => {
     expect(row.canvases).toEqual(['clean', 'perturbation', 'adversarial'].map((role) => ({ role, width: 16, height: 16, cssWidth: '112px', colour: true })));
-    const text = (p: { prediction: number; confidence: number }) => `${CLASSES[p.prediction]} (${(100 * p.confidence).toFixed(1)}%)`;
+    const text = (p: { prediction: number; confidence: number }) => `${classes[p.prediction]} (${(100 * p.confidence).toFixed(1)}%)`;
     expect(row.predictions).toEqual([text(record.clean[i]), text(record.adversarial[i])]);
   });
 }
@@ -197,6 +199,30 @@ describe('demo page: a user\'s colour model on picked images', () => {
     expect(loaded.classNames).toEqual(CLASSES);
     expect(loaded.results.map((r: { correct: number }) => r.correct)).toEqual(report.evaluation.map((e: { correct: number }) => e.correct));
     await expectColourGallery();
+  }, 400_000);
+
+  test('a tfjs graph model (fused ops, Softmax head) on the JPEG folder: the CLI eval\'s accuracies, the graph format and its head', async () => {
+    const graphDir = join(dir, 'graph');
+    const { modelJson, weights } = await graphModelFiles({ size: 16, classes: 3, seed: 6 });
+    mkdirSync(graphDir, { recursive: true });
+    writeFileSync(join(graphDir, 'weights.bin'), weights);
+    writeFileSync(join(graphDir, 'model.json'), JSON.stringify(modelJson));
+    const report = cliEval(jpegFolder, 'eval-graph', join(graphDir, 'model.json'));
+    await pick('model-files', join(graphDir, 'model.json'), join(graphDir, 'weights.bin'));
+    await pick('image-folder', jpegFolder);
+    const run = await evaluate();
+    expect(run.failed, run.status).toBe(false);
+    expect(run.tensorsAfter).toBe(run.tensorsBefore);
+    const loaded = await page.evaluate(() => (window as unknown as DemoWindow).demo.records.loaded);
+    expect([loaded.format, loaded.architecture]).toEqual(['tfjs graph model', 'graph-model']);
+    expect(loaded.classNames).toEqual(CLASSES);
+    expect(loaded.results.map((r: { correct: number }) => r.correct)).toEqual(report.evaluation.map((e: { correct: number }) => e.correct));
+    expect(loaded.head).toBe(report.model.head);
+    const shown = await page.evaluate(() => ({ format: document.getElementById('load-format')?.textContent, head: document.getElementById('load-head')?.textContent }));
+    expect(shown.format).toBe('model.json: tfjs graph model (graph-model), input 16x16x3, 3 classes: cat, dog, owl');
+    expect(shown.head).toBe(`head: ${report.model.head}`);
+    await expectColourGallery();
+    await page.screenshot({ path: join(SCREENSHOTS, 'demo-real-graph.png'), fullPage: true });
   }, 400_000);
 
   test('refusals name the pick at fault: a corrupt image, a folder of 2 classes, metadata.json labels that do not fit, the 10 embedded digit classes', async () => {
