@@ -9,20 +9,12 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import * as lib from '../../dist/index.js';
 import { classImage } from '../suite/image_files';
 import { graphLogits, graphModelFiles, type GraphHeadKind, type GraphModelSpec } from '../suite/graph_model';
-import { withGpuErrorScope } from '../suite/kernel_suite';
+import { gpuChecked } from '../suite/gpu_checked';
 
 beforeAll(async () => {
   await lib.initWebGPU();
   await lib.ensureGradients();
 });
-
-async function gpuChecked<T>(body: () => Promise<T>): Promise<T> {
-  const before = tf.memory().numTensors;
-  const { value, errors } = await withGpuErrorScope(lib.currentWebGPU()!.device, body);
-  expect(errors).toEqual([]);
-  expect(tf.memory().numTensors).toBe(before);
-  return value;
-}
 
 const values = async (t: tf.Tensor) => Array.from((await t.data()) as Float32Array);
 const SIZE = 12;

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as lib from '../../dist/index.js';
-import { withGpuErrorScope } from '../suite/kernel_suite';
+import { gpuChecked } from '../suite/gpu_checked';
 import { classImage } from '../suite/image_files';
 import { mobileNetV2Like } from '../suite/mobilenet_like';
 
@@ -16,14 +16,6 @@ beforeAll(async () => {
   await lib.initWebGPU();
   await lib.ensureGradients();
 });
-
-async function gpuChecked<T>(body: () => Promise<T>): Promise<T> {
-  const before = tf.memory().numTensors;
-  const { value, errors } = await withGpuErrorScope(lib.currentWebGPU()!.device, body);
-  expect(errors).toEqual([]);
-  expect(tf.memory().numTensors).toBe(before);
-  return value;
-}
 
 /** Disposes `model` and the models nested in it (tfjs-layers' dispose of a Sequential leaves a nested model's own weights). */
 function disposeModel(model: tfl.LayersModel): void {
