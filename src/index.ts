@@ -9,7 +9,8 @@ export { currentWebGPU, type AdapterSummary, type InitWebGPUOptions, type WebGPU
 export { throttleDawnPolling } from './platform/dawn_polling';
 export { seededRandom, shuffle } from './data/random';
 export { countTraffic, type TrafficCounter, type TrafficCounts } from './platform/traffic';
-export { seedCnn, type Classifier, type SeedCnnOptions } from './models/seed_cnn';
+export { seedCnn, type SeedCnnOptions } from './models/seed_cnn';
+export type { Classifier } from './models/classifier';
 export {
   useEngineKernels,
   engineKernelPolicy,

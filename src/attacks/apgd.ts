@@ -10,7 +10,7 @@
 // with zero); every restart runs on the whole batch (the reference reruns only the points still robust); a
 // robust example returns its highest-loss point (the reference returns the clean point).
 import * as tf from '@tensorflow/tfjs-core';
-import type { Classifier } from '../models/seed_cnn';
+import type { Classifier } from '../models/classifier';
 import type { StepNorm } from '../kernels/ops/attack_ops';
 import { AdversarialArgumentError } from '../core/validate';
 import { apgdRun, ApgdWorstCase } from './apgd_loop';

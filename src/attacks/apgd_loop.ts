@@ -10,8 +10,9 @@
 //   also in a targeted run) keeps the misclassified point found.
 // The per-example decisions run on the device as tensor ops, so the loop never waits for a read-back.
 // `ApgdWorstCase` keeps each example's worst case over runs (restarts, targets).
+import { rowWhere } from './rows';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Classifier } from '../models/seed_cnn';
+import type { Classifier } from '../models/classifier';
 import { apgdStep, apgdUpdate, randomStart, type StepNorm } from '../kernels/ops/attack_ops';
 import { apgdCheckpoints, apgdHalveStepMask } from './apgd_schedule';
 
@@ -53,10 +54,6 @@ interface RunState {
 
 /** What a run leaves: the fooled flags and points (including those it was given), its best points and losses. */
 export type ApgdRunOutcome = Pick<RunState, 'fooled' | 'xFooled' | 'xBest' | 'lossBest'>;
-
-/** Rows of `mask` [batch] broadcast over an NHWC batch. */
-export const rowWhere = (mask: tf.Tensor1D, a: tf.Tensor4D, b: tf.Tensor4D): tf.Tensor4D =>
-  tf.tidy(() => tf.where(tf.broadcastTo(tf.reshape(mask, [a.shape[0], 1, 1, 1]), a.shape), a, b) as tf.Tensor4D);
 
 /**
  * One APGD run of `settings.steps` iterations from the random start of `seed` on the whole batch, `labels`

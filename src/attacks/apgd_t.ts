@@ -6,7 +6,7 @@
 // class, as in the reference, and keeps that point; a robust one keeps its highest targeted loss over all
 // runs. Run (k, r) starts from seed + (k - 2) * restarts + r.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Classifier } from '../models/seed_cnn';
+import type { Classifier } from '../models/classifier';
 import { dlrTargetedLoss, type StepNorm } from '../kernels/ops/attack_ops';
 import { AdversarialArgumentError } from '../core/validate';
 import { apgdRun, ApgdWorstCase, type ApgdRunLoss } from './apgd_loop';

@@ -3,7 +3,7 @@
 // some parameters (`{ kind: 'pgd', epsilon: 0.1, steps: 20 }`); resolved, it has them all, a label for
 // tables (`PGD-20`) and a key that tells two parameter sets apart.
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Classifier } from '../models/seed_cnn';
+import type { Classifier } from '../models/classifier';
 import { resolveParams, type ParamSpec, type Params, type ParamValue } from '../core/params';
 import { AdversarialArgumentError } from '../core/validate';
 

@@ -1,7 +1,7 @@
 // Argument checks the attacks share: a float32 NHWC batch, one-hot labels of the model's classes, a
 // radius that is a finite number >= 0, the ball's norm.
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Classifier } from '../models/seed_cnn';
+import type { Classifier } from '../models/classifier';
 import type { StepNorm } from '../kernels/ops/attack_ops';
 import { AdversarialArgumentError } from '../core/validate';
 

@@ -3,7 +3,7 @@
 // `runCompositeStages` is the one loop: evaluation uses its per-stage counts and seconds, and a
 // composite's own `run` (a user calling the attack directly) uses its images.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Classifier } from '../models/seed_cnn';
+import type { Classifier } from '../models/classifier';
 import type { Params } from '../core/params';
 import { AdversarialArgumentError } from '../core/validate';
 import { attackCost, resolveAttack, type AttackBatch, type AttackDefinition, type ResolvedAttack } from './attack';

@@ -13,8 +13,9 @@
 // Differences from the reference: every target and restart runs on the whole batch (the reference reruns
 // only the points still robust; their results are the same, each point's run being its own), so the loop
 // never reads back; the random directions come from tfjs's seeded generator, not torch's.
+import { rowWhere } from './rows';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Classifier } from '../models/seed_cnn';
+import type { Classifier } from '../models/classifier';
 import { AdversarialArgumentError } from '../core/validate';
 import { EPSILON_PARAM, NORM_PARAM, SEED_PARAM, type AttackDefinition } from './attack';
 import { checkAttackBatch, checkEpsilon } from './checks';
@@ -43,9 +44,6 @@ export interface FabAttackOptions {
 
 /** The per-row norm [batch] of v [batch, cols]. */
 const rowNorm = (v: tf.Tensor2D, norm: FabNorm): tf.Tensor1D => (norm === 'l2' ? tf.sqrt(tf.sum(tf.square(v), 1)) : tf.max(tf.abs(v), 1)) as tf.Tensor1D;
-
-/** Rows of `a` where `mask` [batch] holds, else of `b`. */
-const rowWhere = (mask: tf.Tensor1D, a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D => tf.where(tf.reshape(mask, [-1, 1]), a, b) as tf.Tensor2D;
 
 /** Replaces `holder[key]`, disposing the tensor it held. */
 function swap<T extends Record<string, tf.Tensor>, K extends keyof T>(holder: T, key: K, value: T[K]): void {

@@ -4,7 +4,7 @@
 // (pgdStep with norm 'l2', xAdv = x0 = x, stepSize = epsilon): a row pass for the norms, one fused pass; g is
 // each example's own gradient (of the loss's sum), which the step divides by its norm + 1e-12.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Classifier } from '../models/seed_cnn';
+import type { Classifier } from '../models/classifier';
 import { pgdStep } from '../kernels/ops/attack_ops';
 import { AdversarialArgumentError } from '../core/validate';
 import { BALL_EPSILON_PARAM, type AttackDefinition } from './attack';

@@ -1,7 +1,7 @@
 // FGSM (Goodfellow et al. 2015): one signed-gradient step of size eps, x' = clip(x + eps sign(grad_x
 // loss), 0, 1), or towards a target class; the step is one fused kernel after the gradient.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Classifier } from '../models/seed_cnn';
+import type { Classifier } from '../models/classifier';
 import { fgsmStep } from '../kernels/ops/attack_ops';
 import { AdversarialArgumentError } from '../core/validate';
 import { EPSILON_PARAM, type AttackDefinition } from './attack';

@@ -4,7 +4,7 @@
 // ball (x + d min(1, eps / ||d||)) and clipped (a row pass for the norms, one fused pass). With restarts,
 // each example keeps the run with the highest final loss.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Classifier } from '../models/seed_cnn';
+import type { Classifier } from '../models/classifier';
 import { pgdStep, randomStart, type StepNorm } from '../kernels/ops/attack_ops';
 import { AdversarialArgumentError } from '../core/validate';
 import { BALL_EPSILON_PARAM, checkBallEpsilon, NORM_PARAM, SEED_PARAM, type AttackDefinition } from './attack';

@@ -6,7 +6,7 @@
 // still rising when PGD stops, and PGD well above AutoAttack.
 import { pct } from '../report/format';
 import type { AttackBatch, AttackSpec } from '../attacks/attack';
-import type { Classifier } from '../models/seed_cnn';
+import type { Classifier } from '../models/classifier';
 import type { AuditCheck, ReportCurve } from '../report/schema';
 import type { EvaluationResult } from '../train/evaluate';
 import { ATTACK_REGISTRY } from '../attacks/index';

@@ -2,7 +2,7 @@
 // gradient is zero or not finite, and PGD's mean loss after every step (is it still rising at the end?).
 import * as tf from '@tensorflow/tfjs-core';
 import { perExampleLoss } from '../attacks/losses';
-import type { Classifier } from '../models/seed_cnn';
+import type { Classifier } from '../models/classifier';
 import { pgdStep, randomStart } from '../kernels/ops/attack_ops';
 import { softmaxCrossEntropy } from '../engine/loss/softmax_cross_entropy';
 import type { AttackBatch } from '../attacks/attack';

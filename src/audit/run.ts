@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { resolveAttackSpec, type AttackSpec } from '../attacks/index';
 import { gatherBatch, type GpuDataset } from '../data/gpu_dataset';
-import type { Classifier } from '../models/seed_cnn';
+import type { Classifier } from '../models/classifier';
 import type { ReportAudit, ReportCurve } from '../report/schema';
 import { evaluateModel, type EvaluationResult } from '../train/evaluate';
 import { AdversarialArgumentError } from '../core/validate';

@@ -3,7 +3,7 @@
 // and the small DOM helpers. Imports nothing else of src/demo/, so every other module can import it.
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as lib from '../index';
-import type { Classifier } from '../models/seed_cnn';
+import type { Classifier } from '../models/classifier';
 import type { EpochRecord } from '../train/loop';
 import type { EvaluationResult } from '../train/evaluate';
 import type { ReportAudit } from '../report/schema';

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { resolveAttackSpec, type AttackSpec } from '../attacks/index';
 import { engineKernelCountsSince, snapshotEngineKernelCounts } from '../engine/policy';
-import type { Classifier } from '../models/seed_cnn';
+import type { Classifier } from '../models/classifier';
 import { parseTrainerList, type TrainerSpec } from '../trainers/index';
 import { REPORT_SCHEMA, type EvalReport, type SweepReport, type SweepRow } from '../report/schema';
 import { AdversarialArgumentError } from '../core/validate';

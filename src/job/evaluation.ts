@@ -3,7 +3,7 @@
 import { attackBudget, compositeStages, parseAttackList, resolveAttackSpec, type AttackSpec } from '../attacks/index';
 import type { EvaluationState } from '../train/evaluation_state';
 import { AdversarialArgumentError } from '../core/validate';
-import type { Classifier } from '../models/seed_cnn';
+import type { Classifier } from '../models/classifier';
 import type { ReportAudit, ReportCurve, ReportEvaluation, ReportMetrics } from '../report/schema';
 import { auditEvaluation } from '../audit/run';
 import { AUDIT_CHECKS } from '../audit/checks';

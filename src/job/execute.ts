@@ -3,7 +3,7 @@
 // summary table for the terminal.
 import { withInputScale } from '../models/input_scale';
 import { loadClassifierFiles, modelJsonFormat } from '../models/model_files';
-import type { Classifier } from '../models/seed_cnn';
+import type { Classifier } from '../models/classifier';
 import type { EvalReport, ReportEvaluation, SweepReport, TrainReport } from '../report/schema';
 import { prepareJobData, type ImageSet } from './data';
 import { dataFingerprint } from './fingerprint';

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { engineAdam } from '../engine/optimizer/adam';
 import { createArchitecture } from '../models/architectures';
 import { saveClassifier } from '../models/layers_format';
-import type { Classifier } from '../models/seed_cnn';
+import type { Classifier } from '../models/classifier';
 import type { GuardEvent, HistoryEntry } from '../report/schema';
 import { gradientAlignment } from '../train/grad_align';
 import { trainingRun } from '../train/loop';

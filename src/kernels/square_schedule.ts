@@ -5,7 +5,7 @@
 // initialisation. Also the seeded per-point draws (positions, signs, transpositions), a counter-based
 // PCG hash that the WGSL kernels evaluate the same way: the same seed gives the same attack on every
 // backend and runtime, and a point's draws do not depend on which other points share its batch.
-import { pcgHash } from '../kernels/cpu/linf';
+import { pcgHash } from './pcg';
 
 /** The ball a Square attack searches. */
 export type SquareNorm = 'linf' | 'l2';

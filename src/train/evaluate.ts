@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { attackCost, attackSpecOf, compositeStages, resolveAttackSpec, runCompositeStages, type AttackSpec, type CompositeBatchProgress, type CompositeStagesOptions, type ResolvedAttack } from '../attacks/index';
 import { gatherBatch, type GpuDataset } from '../data/gpu_dataset';
-import type { Classifier } from '../models/seed_cnn';
+import type { Classifier } from '../models/classifier';
 import { AdversarialArgumentError } from '../core/validate';
 import { emptyProgress, evaluationStateProblem, flagsFromText, flagsToText, type AttackProgress, type EvaluationState } from './evaluation_state';
 

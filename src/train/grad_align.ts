@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { gatherBatch, type GpuDataset } from '../data/gpu_dataset';
 import { softmaxCrossEntropy } from '../engine/loss/softmax_cross_entropy';
-import type { Classifier } from '../models/seed_cnn';
+import type { Classifier } from '../models/classifier';
 import { randomStart } from '../kernels/ops/attack_ops';
 
 export interface GradientAlignmentOptions {

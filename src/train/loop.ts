@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { gatherBatch, type GpuDataset } from '../data/gpu_dataset';
 import { seededRandom, shuffle } from '../data/random';
 import { uploadNow } from '../program';
-import type { Classifier } from '../models/seed_cnn';
+import type { Classifier } from '../models/classifier';
 import { resolveTrainerById, type ResolvedTrainer } from '../trainers/index';
 import { addTraffic, zeroTraffic, type TrafficCounter, type TrafficCounts } from '../platform/traffic';
 import { AdversarialArgumentError } from '../core/validate';

@@ -3,7 +3,7 @@
 // training steps and the demo all run trainers through this one interface.
 import * as tf from '@tensorflow/tfjs-core';
 import { softmaxCrossEntropy } from '../engine/loss/softmax_cross_entropy';
-import type { Classifier } from '../models/seed_cnn';
+import type { Classifier } from '../models/classifier';
 import { resolveParams, type ParamSpec, type Params } from '../core/params';
 
 /** A batch and what one step needs besides the trainer's parameters. */

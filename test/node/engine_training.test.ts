@@ -1,6 +1,7 @@
 // The engine in training: gradients of a tiny CNN against float64 finite differences, a training run's
 // loss curve against stock tfjs's, the fused Adam against tfjs's Adam (and its checkpoint weights), tensor
 // counts flat over many steps, and the kernel-selection policy.
+import { conv2dReference, maxPoolReference, matMulReference, softmaxCrossEntropyReference } from '../suite/engine_reference';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import * as lib from '../../dist/index.js';
@@ -28,10 +29,10 @@ describe('gradients against finite differences', () => {
     const conv = tf.backend_util.computeConv2DInfo(xShape, [3, 3, 2, 4], 1, 1, 'valid');
     const pool = tf.backend_util.computePool2DInfo(conv.outShape as [number, number, number, number], 2, 2, 1, 'valid');
     const loss64 = (p: typeof params) => {
-      const a = engine.conv2dReference(x, p.filter, conv, p.convBias, 'relu');
-      const pooled = engine.maxPoolReference(a, pool);
-      const logits = engine.matMulReference(pooled, p.dense, { batchA: 1, batchB: 1, m: 2, k: 16, n: 3, transposeA: false, transposeB: false, bias: p.denseBias });
-      return engine.softmaxCrossEntropyReference(logits, labels, 2, 3).loss;
+      const a = conv2dReference(x, p.filter, conv, p.convBias, 'relu');
+      const pooled = maxPoolReference(a, pool);
+      const logits = matMulReference(pooled, p.dense, { batchA: 1, batchB: 1, m: 2, k: 16, n: 3, transposeA: false, transposeB: false, bias: p.denseBias });
+      return softmaxCrossEntropyReference(logits, labels, 2, 3).loss;
     };
     const { value: engineGrads, errors } = await withGpuErrorScope(device(), async () => {
       lib.useEngineKernels(true);

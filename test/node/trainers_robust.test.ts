@@ -2,6 +2,7 @@
 // synthetic task, same model seed, data and steps; and the KL term of TRADES matches a float64 reference
 // on real model logits with its gradients; the gradient-alignment diagnostic; and a sweep over trainers
 // through the CLI (a row and a folder per trainer and eps, the frontier chart).
+import { klDivergenceReference } from '../suite/engine_reference';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,7 +54,7 @@ describe('the TRADES term on model logits', () => {
     });
     expect(errors).toEqual([]);
     expect(tf.memory().numTensors).toBe(before);
-    const ref = engine.klDivergenceReference(value.p, value.q, 37, 10, new Float64Array(37).fill(1));
+    const ref = klDivergenceReference(value.p, value.q, 37, 10, new Float64Array(37).fill(1));
     let maxKl = 0;
     for (let r = 0; r < 37; r++) maxKl = Math.max(maxKl, ref.kl[r]);
     expect(maxKl).toBeGreaterThan(1e-4);

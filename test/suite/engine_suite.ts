@@ -3,6 +3,7 @@
 // seed, the output buffer poisoned first, the kernel run under its standard tfjs name, the result compared
 // with the float64 reference. Relative error: |gpu - ref| over the sum of the magnitudes of the terms
 // (the reference on |inputs|) for sums of products, over max |ref| for the rest; NaN must meet NaN.
+import { conv2dReference, conv2dBackpropInputReference, conv2dBackpropFilterReference, maxPoolReference, maxPoolGradReference, matMulReference, softmaxCrossEntropyReference, klDivergenceReference } from './engine_reference';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as lib from '../../dist/index.js';
@@ -106,8 +107,8 @@ function prepare(c: EngineCase, seed: number): Prepared {
           ],
           expected: [
             {
-              values: engine.conv2dReference(x, w, g, fused ? bias : undefined, fused ? 'relu' : 'linear'),
-              scale: engine.conv2dReference(abs(x), abs(w), g, fused ? abs(bias) : undefined),
+              values: conv2dReference(x, w, g, fused ? bias : undefined, fused ? 'relu' : 'linear'),
+              scale: conv2dReference(abs(x), abs(w), g, fused ? abs(bias) : undefined),
             },
           ],
           countName: c.op,
@@ -119,7 +120,7 @@ function prepare(c: EngineCase, seed: number): Prepared {
         return {
           inputs: { dy: { values: dy, shape: g.outShape }, filter: { values: w, shape: c.filter } },
           run: (t) => [tf.engine().runKernel('Conv2DBackpropInput', { dy: t.dy, filter: t.filter }, { ...common, inputShape: c.x }) as tf.Tensor],
-          expected: [{ values: engine.conv2dBackpropInputReference(dy, w, g), scale: engine.conv2dBackpropInputReference(abs(dy), abs(w), g), shape: c.x }],
+          expected: [{ values: conv2dBackpropInputReference(dy, w, g), scale: conv2dBackpropInputReference(abs(dy), abs(w), g), shape: c.x }],
           countName: c.op,
         };
       }
@@ -127,7 +128,7 @@ function prepare(c: EngineCase, seed: number): Prepared {
       return {
         inputs: { x: { values: x, shape: c.x }, dy: { values: dy, shape: g.outShape } },
         run: (t) => [tf.engine().runKernel('Conv2DBackpropFilter', { x: t.x, dy: t.dy }, { ...common, filterShape: c.filter }) as tf.Tensor],
-        expected: [{ values: engine.conv2dBackpropFilterReference(x, dy, g), scale: engine.conv2dBackpropFilterReference(abs(x), abs(dy), g), shape: c.filter }],
+        expected: [{ values: conv2dBackpropFilterReference(x, dy, g), scale: conv2dBackpropFilterReference(abs(x), abs(dy), g), shape: c.filter }],
         countName: c.op,
       };
     }
@@ -140,16 +141,16 @@ function prepare(c: EngineCase, seed: number): Prepared {
         return {
           inputs: { x: { values: x, shape: c.x } },
           run: (t) => [tf.engine().runKernel('MaxPool', { x: t.x }, attrs) as tf.Tensor],
-          expected: [{ values: engine.maxPoolReference(x, g) }],
+          expected: [{ values: maxPoolReference(x, g) }],
           countName: c.op,
         };
       }
-      const y = Float32Array.from(engine.maxPoolReference(x, g));
+      const y = Float32Array.from(maxPoolReference(x, g));
       const dy = rand(size(g.outShape));
       return {
         inputs: { x: { values: x, shape: c.x }, y: { values: y, shape: g.outShape }, dy: { values: dy, shape: g.outShape } },
         run: (t) => [tf.engine().runKernel('MaxPoolGrad', { dy: t.dy, input: t.x, output: t.y }, attrs) as tf.Tensor],
-        expected: [{ values: engine.maxPoolGradReference(dy, x, g), scale: engine.maxPoolGradReference(abs(dy), x, g) }],
+        expected: [{ values: maxPoolGradReference(dy, x, g), scale: maxPoolGradReference(abs(dy), x, g) }],
         countName: c.op,
       };
     }
@@ -174,8 +175,8 @@ function prepare(c: EngineCase, seed: number): Prepared {
         ],
         expected: [
           {
-            values: engine.matMulReference(a, b, fused ? { ...o, bias, activation: 'relu' } : o),
-            scale: engine.matMulReference(abs(a), abs(b), fused ? { ...o, bias: abs(bias) } : o),
+            values: matMulReference(a, b, fused ? { ...o, bias, activation: 'relu' } : o),
+            scale: matMulReference(abs(a), abs(b), fused ? { ...o, bias: abs(bias) } : o),
           },
         ],
         countName: c.op,
@@ -229,7 +230,7 @@ function prepare(c: EngineCase, seed: number): Prepared {
         const pick = rand(c.rows, 0, 1);
         for (let r = 0; r < c.rows; r++) labels[r * c.classes + Math.min(c.classes - 1, Math.floor(pick[r] * c.classes))] = 1;
       }
-      const ref = engine.softmaxCrossEntropyReference(logits, labels, c.rows, c.classes);
+      const ref = softmaxCrossEntropyReference(logits, labels, c.rows, c.classes);
       const shape = [c.rows, c.classes];
       return {
         inputs: { logits: { values: logits, shape }, labels: { values: labels, shape } },
@@ -246,7 +247,7 @@ function prepare(c: EngineCase, seed: number): Prepared {
       const pLogits = rand(c.rows * c.classes, -range, range);
       const qLogits = c.logits === 'equal' ? pLogits.slice() : rand(c.rows * c.classes, -range, range);
       const dy = rand(c.rows, -1, 1);
-      const ref = engine.klDivergenceReference(pLogits, qLogits, c.rows, c.classes, dy);
+      const ref = klDivergenceReference(pLogits, qLogits, c.rows, c.classes, dy);
       const shape = [c.rows, c.classes];
       // Against the largest sum of the magnitudes of the terms (1e-6 at least: equal rows give zeros).
       const floor = (v: Float64Array) => Float64Array.from(v, () => Math.max(1e-6, ...Array.from(v, Math.abs)));

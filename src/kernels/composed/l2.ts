@@ -32,7 +32,7 @@ import {
   type Tensor,
 } from '@tensorflow/tfjs-core';
 import type { ApgdStepAttrs, PgdStepAttrs, RandomStartAttrs } from '../names';
-import { pcgHash } from '../cpu/linf';
+import { pcgHash } from '../pcg';
 import { l2NoiseFromKey } from '../cpu/l2';
 
 const TINY = 1e-12;

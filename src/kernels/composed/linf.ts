@@ -29,7 +29,8 @@ import {
   type Tensor,
 } from '@tensorflow/tfjs-core';
 import type { ApgdStepAttrs, FgsmStepAttrs, PgdStepAttrs, RandomStartAttrs } from '../names';
-import { noiseFromKey, pcgHash } from '../cpu/linf';
+import { noiseFromKey } from '../cpu/linf';
+import { pcgHash } from '../pcg';
 
 function direction(grad: Tensor, nanSafe: boolean): Tensor {
   const s = sign(grad);

@@ -202,7 +202,7 @@ export function fabRowParamsLayout(p: FabRowParams): Float32Array {
 }
 
 /** d_i of one coordinate from its row's radius and side, in float32 as shaders/fab_common.wgsl computes it. */
-export function fabCoordinateStep(t: number, w: number, lambda: number, sign: number, norm: FabNorm): number {
+function fabCoordinateStep(t: number, w: number, lambda: number, sign: number, norm: FabNorm): number {
   if (Number.isNaN(t) || Number.isNaN(w) || Number.isNaN(lambda) || Number.isNaN(sign)) return NaN;
   const wv = f32(w * sign);
   if (norm === 'linf') {

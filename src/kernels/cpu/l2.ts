@@ -2,7 +2,7 @@
 // targeted DLR loss: the CPU kernels and the tests' oracles. As in src/kernels/cpu/linf.ts, every operation rounds to
 // float32 exactly where the WGSL does; a row's norm is sqrt of the float32 sum of squares in element order.
 import type { ApgdStepParams, PgdStepParams, RandomStartParams } from './linf';
-import { pcgHash } from './linf';
+import { pcgHash } from '../pcg';
 
 const f32 = Math.fround;
 const TINY = f32(1e-12);

@@ -1,5 +1,7 @@
-// Plain-TypeScript references of the attack kernels: the CPU kernels and the test oracle.
-// Every operation rounds to float32 (Math.fround) exactly where the WGSL does, so results match bit for bit.
+// The L-inf attack kernels in plain TypeScript: the `cpu` backend's kernels (kernel_configs.ts), which the
+// tests also compare the WebGPU kernels with. Every operation rounds to float32 (Math.fround) exactly where
+// the WGSL does, so results match bit for bit.
+import { pcgHash } from '../pcg';
 
 const f32 = Math.fround;
 
@@ -72,13 +74,6 @@ export function pgdStepReference(
   return out;
 }
 
-/** The PCG-RXS-M-XS 32-bit hash (Jarzynski and Olano 2020), as in shaders/random_start.wgsl. */
-export function pcgHash(v: number): number {
-  const state = (Math.imul(v >>> 0, 747796405) + 2891336453) >>> 0;
-  const word = Math.imul(((state >>> ((state >>> 28) + 4)) ^ state) >>> 0, 277803737) >>> 0;
-  return ((word >>> 22) ^ word) >>> 0;
-}
-
 /** The noise for element `index` given the hashed seed `key = pcgHash(seed)` (hash the seed once per tensor). */
 export function noiseFromKey(index: number, key: number, epsilon: number): number {
   const h = pcgHash((pcgHash(index) ^ key) >>> 0);
@@ -86,12 +81,8 @@ export function noiseFromKey(index: number, key: number, epsilon: number): numbe
   return f32(f32(2 * r - 1) * f32(epsilon));
 }
 
-/** The noise u in [-eps, eps] that `RandomStart` adds to element `index` for `seed`. */
-export function randomStartNoise(index: number, seed: number, epsilon: number): number {
-  return noiseFromKey(index, pcgHash(seed), epsilon);
-}
 
-/** out = clamp(x + u, lo, hi), u from `randomStartNoise`. */
+/** out = clamp(x + u, lo, hi), u = noiseFromKey(index, pcgHash(seed), eps). */
 export function randomStartReference(x: Float32Array, p: RandomStartParams): Float32Array {
   const out = new Float32Array(x.length);
   const lo = f32(p.clipMin);

@@ -20,7 +20,7 @@ import {
   type FabProjectionAttrs,
   type FabStepAttrs,
 } from '../names';
-import { pcgHash } from '../cpu/linf';
+import { pcgHash } from '../pcg';
 import dlrCommonWgsl from '../../../shaders/dlr_common.wgsl';
 import dlrLossWgsl from '../../../shaders/dlr_loss.wgsl';
 import dlrLossGradWgsl from '../../../shaders/dlr_loss_grad.wgsl';

@@ -20,7 +20,7 @@ import randomStartL2Wgsl from '../../../shaders/random_start_l2.wgsl';
 import randomStartL2ElementWgsl from '../../../shaders/random_start_l2_element.wgsl';
 import randomStartL2NormsWgsl from '../../../shaders/random_start_l2_norms.wgsl';
 import { chooseWidth, elementwisePreamble, elementwiseSpec, f32u, i32u, runLogitsProgram, runProgram, runProgramInto, sizeOf, u32u, type UniformValue } from '../../program';
-import { pcgHash } from '../cpu/linf';
+import { pcgHash } from '../pcg';
 import { type ApgdStepAttrs, ApgdStepL2, DlrTargetedLoss, DlrTargetedLossGrad, type PgdStepAttrs, PgdStepL2, type RandomStartAttrs, RandomStartL2 } from '../names';
 
 /** One L2 kernel: its name, the WGSL its passes share, its row and element bodies, its inputs and extra uniforms. */

@@ -1,4 +1,4 @@
-// Plain-TypeScript float64 references of the engine kernels: the tests' oracle. Each works on flat arrays
+// Plain-TypeScript float64 references of the engine kernels: the tests' oracle (not shipped in the package). Each works on flat arrays
 // in the kernels' layouts (NHWC images, [fh, fw, cin, cout] filters, row-major matrices). The geometry of
 // a convolution or pooling is tfjs's Conv2DInfo (backend_util.computeConv2DInfo / computePool2DInfo).
 // Called with absolute values of the inputs, the linear ones give the scale of the float32 rounding error
