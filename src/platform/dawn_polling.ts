@@ -2,9 +2,8 @@
 // pipelines) by polling: while one is pending, its AsyncRunner calls `setImmediate` on itself in a loop,
 // processing Dawn's events each turn. That is a busy wait: the JavaScript thread spins at 100% of a core for
 // as long as the GPU works, and on a machine without a GPU the GPU is SwiftShader, whose worker threads need
-// those cores. Measured on a 2-core machine (seed CNN, clean training step, batch 64): the main thread
-// burned 6.3 CPU-seconds of 9.0 s of wall time, and the step ran at 98 images/s; with Dawn's polls on a 1 ms
-// timer, 155 images/s (Chromium runs Dawn in its GPU process and waits there without spinning).
+// those cores (Chromium runs Dawn in its GPU process and waits there without spinning). The README's
+// "Why Node was slower than Chromium, and the fix" has the measurement; bench/cli.ts takes it again.
 //
 // `throttleDawnPolling` routes the polls that Dawn schedules (native functions passed to the global
 // `setImmediate`; Node's own code and JavaScript callbacks are left alone) through `setTimeout(fn, ms)`:

@@ -1,14 +1,14 @@
 // Writes the first N held-out test points of the library's job data (the embedded digits' stratified 80/20
 // split, split seed 0, the test part in its seeded order: what `train` and `eval` evaluate, and what
 // `--limit-test N` keeps) with our model's clean logits, for the PyTorch reference to attack the same points.
-// usage: node bench/run.mjs bench/reference/export_points.ts --model DIR --out DIR [--n 500]
+// usage: node bench/run.mjs tools/autoattack_reference/export_points.ts --model DIR --out DIR [--n 500]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { gatherBatch, loadEmbeddedDigits, prepareJobData } from '../../dist/index.js';
 import { loadModel, modelJsonPath, parseFlags, setUp, type PointsMeta } from './common';
 
-const USAGE = `usage: node bench/run.mjs bench/reference/export_points.ts --model DIR --out DIR [--n N]
+const USAGE = `usage: node bench/run.mjs tools/autoattack_reference/export_points.ts --model DIR --out DIR [--n N]
   --model DIR   a model.json, or a folder holding it or model/model.json (a train job's --out)
   --out DIR     where to write points.json, images.f32, labels.u8, logits.f32
   --n N         the first N test points (default 500; at most the test part's 1996)`;

@@ -6,7 +6,7 @@
 // square: the ids of the same name); any other id of the table runs as itself; `:param=value` suffixes set
 // parameters (`square:queries=1000`). `autoattack`: our `autoattack` entry where the table has one, else
 // the worst case per point over the other listed attacks (what the sequential composition keeps).
-// usage: node bench/run.mjs bench/reference/run_ours.ts --model DIR --points DIR [--attacks apgd-ce,...]
+// usage: node bench/run.mjs tools/autoattack_reference/run_ours.ts --model DIR --points DIR [--attacks apgd-ce,...]
 //          [--eps 0.1] [--norm Linf|L2] [--n N] [--seed 0] [--scale-last K] [--out FILE]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ATTACK_REGISTRY, attackBatch, attackSpecOf, parseAttackList, resolveAttackSpec, type AttackSpec, type Classifier, type ResolvedAttack } from '../../dist/index.js';
 import { loadModel, loadPoints, modelJsonPath, parseFlags, setUp } from './common';
 
-const USAGE = `usage: node bench/run.mjs bench/reference/run_ours.ts --model DIR --points DIR [flags]
+const USAGE = `usage: node bench/run.mjs tools/autoattack_reference/run_ours.ts --model DIR --points DIR [flags]
   --attacks LIST   comma-separated (default apgd-ce): apgd-ce, apgd-dlr, apgd-t, fab, fab-t, square, autoattack, or any
                    id of the table (${ATTACK_REGISTRY.ids().join(', ')}), each with :param=value suffixes
   --eps E          epsilon of every attack that has one (default 0.1)
