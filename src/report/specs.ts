@@ -27,7 +27,10 @@ export const accuracyLine = (evaluation: ReportEvaluation[]): string => evaluati
 
 /** Accuracy under each attack of one or more models, as bars. */
 export function accuracyBars(id: string, title: string, models: { label: string; evaluation: ReportEvaluation[] }[]): ChartSpec {
-  const categories = models[0].evaluation.map((e) => `${attackName(e)}${e.epsilon !== null ? ` eps ${e.epsilon}` : ''}`);
+  // A bar measured on fewer points than the others (AutoAttack on its first N) says how many.
+  const counts = models[0].evaluation.map((e) => e.examples);
+  const most = Math.max(...counts);
+  const categories = models[0].evaluation.map((e) => `${attackName(e)}${e.epsilon !== null ? ` eps ${e.epsilon}` : ''}${e.examples !== most ? ` (${e.examples} points)` : ''}`);
   return {
     id,
     title,

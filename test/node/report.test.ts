@@ -56,3 +56,14 @@ describe('reportView and reportHtml', () => {
     expect(html).toContain("default-src 'none'");
   });
 });
+
+describe('accuracyBars', () => {
+  const row = (attack: string, label: string, examples: number, epsilon: number | null) =>
+    ({ attack, label, threat: 'linf', params: {}, epsilon, steps: null, step_size: null, random_start: null, restarts: null, seed: null, accuracy: 0.5, correct: examples / 2, examples, seconds: 1, gradients: 0, queries: 0 }) as unknown as lib.ReportEvaluation;
+  test('a bar measured on fewer points than the others says how many; equal counts add nothing', () => {
+    const mixed = lib.accuracyBars('a', 'Accuracy (1996 held-out examples)', [{ label: 'm', evaluation: [row('clean', 'clean', 1996, null), row('fgsm', 'FGSM', 1996, 0.1), row('autoattack', 'AutoAttack-fast', 200, 0.1)] }]);
+    expect(mixed.x.categories).toEqual(['clean', 'FGSM eps 0.1', 'AutoAttack-fast eps 0.1 (200 points)']);
+    const even = lib.accuracyBars('b', 't', [{ label: 'm', evaluation: [row('clean', 'clean', 50, null), row('fgsm', 'FGSM', 50, 0.1)] }]);
+    expect(even.x.categories).toEqual(['clean', 'FGSM eps 0.1']);
+  });
+});
