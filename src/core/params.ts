@@ -18,6 +18,29 @@ export interface ParamSpec {
   help: string;
 }
 
+/** The TypeScript type of a value of `S`: boolean, one of its choices, or number. */
+export type ParamValueOf<S extends ParamSpec> = ValueOfType<S['type'], S['choices'] extends readonly (infer C extends string)[] ? C : string>;
+/** Distributes over a union of types (a spec not known literally gives any ParamValue). */
+type ValueOfType<T, C> = T extends 'boolean' ? boolean : T extends 'choice' ? C : number;
+
+/**
+ * The checked, completed parameters of `P` as one typed object: a parameter with a default is always
+ * there, one whose default is null (derived from the others by its owner) may be absent.
+ */
+export type ParamValues<P extends Record<string, ParamSpec>> = {
+  readonly [K in keyof P]: P[K]['default'] extends null ? ParamValueOf<P[K]> | undefined : ParamValueOf<P[K]>;
+};
+
+/**
+ * Declares a parameter table once, keeping its literal types, so that `ParamValues<typeof table>` is the
+ * type its owner reads (no casts).
+ *
+ * @example
+ * const PARAMS = paramTable({ beta: { type: 'number', default: 1, min: 0, help: 'weight of the KL term' } });
+ * const beta: number = (params as ParamValues<typeof PARAMS>).beta;
+ */
+export const paramTable = <const P extends Record<string, ParamSpec>>(table: P): P => table;
+
 /** The range of a spec as text: `[0, 1]`, `(0, 1]`, `one of a, b`. */
 export function describeRange(spec: ParamSpec): string {
   if (spec.type === 'choice') return `one of ${(spec.choices ?? []).join(', ')}`;

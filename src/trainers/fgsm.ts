@@ -2,16 +2,16 @@
 // weighted sum of the clean and the adversarial cross-entropy.
 import * as tf from '@tensorflow/tfjs-core';
 import { fgsmAttack } from '../attacks/fgsm';
-import { minimize, trainingLoss, type TrainerDefinition } from './trainer';
+import { minimize, trainingLoss, defineTrainer } from './trainer';
 
-export const fgsmTrainer: TrainerDefinition = {
+export const fgsmTrainer = defineTrainer({
   id: 'fgsm',
   title: 'FGSM',
   help: 'FGSM examples at eps; loss = w CE(x) + (1 - w) CE(x\') (the seed article)',
   adversarial: true,
   params: { cleanWeight: { type: 'number', default: 0.5, min: 0, max: 1, help: 'weight w of the clean loss' } },
   step(ctx, p) {
-    const w = p.cleanWeight as number;
+    const w = p.cleanWeight;
     const adv = fgsmAttack(ctx.model, ctx.x, ctx.onehot, { epsilon: ctx.epsilon });
     try {
       return minimize(ctx, () => tf.add(tf.mul(trainingLoss(ctx.model, ctx.x, ctx.onehot), w), tf.mul(trainingLoss(ctx.model, adv, ctx.onehot), 1 - w)) as tf.Scalar);
@@ -19,5 +19,5 @@ export const fgsmTrainer: TrainerDefinition = {
       adv.dispose();
     }
   },
-  reportSettings: (p) => ({ clean_weight: p.cleanWeight as number }),
-};
+  reportSettings: (p) => ({ clean_weight: p.cleanWeight }),
+});

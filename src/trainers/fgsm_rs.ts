@@ -3,9 +3,9 @@
 // cross-entropy of that point alone.
 import * as tf from '@tensorflow/tfjs-core';
 import { pgdStep, randomStart } from '../kernels/ops/attack_ops';
-import { minimize, trainingLoss, type TrainerDefinition } from './trainer';
+import { minimize, trainingLoss, defineTrainer } from './trainer';
 
-export const fgsmRsTrainer: TrainerDefinition = {
+export const fgsmRsTrainer = defineTrainer({
   id: 'fgsm-rs',
   title: 'FGSM-RS',
   help: 'FGSM from a uniform random start, step 1.25 eps, projected (Wong et al. 2020)',
@@ -16,7 +16,7 @@ export const fgsmRsTrainer: TrainerDefinition = {
     const adv = tf.tidy(() => {
       const start = randomStart(x, { epsilon, seed: ctx.seed }) as tf.Tensor4D;
       const grad = tf.grad((images: tf.Tensor) => trainingLoss(model, images as tf.Tensor4D, onehot, false))(start);
-      return pgdStep(start, x, grad, { stepSize: (p.stepScale as number) * epsilon, epsilon }) as tf.Tensor4D;
+      return pgdStep(start, x, grad, { stepSize: p.stepScale * epsilon, epsilon }) as tf.Tensor4D;
     });
     try {
       return minimize(ctx, () => trainingLoss(model, adv, onehot));
@@ -24,5 +24,5 @@ export const fgsmRsTrainer: TrainerDefinition = {
       adv.dispose();
     }
   },
-  reportSettings: (p, epsilon) => ({ fgsm_rs_step_size: (p.stepScale as number) * epsilon }),
-};
+  reportSettings: (p, epsilon) => ({ fgsm_rs_step_size: p.stepScale * epsilon }),
+});

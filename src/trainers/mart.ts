@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { klDivergenceRows } from '../engine/loss/kl_divergence';
 import { softmaxCrossEntropy } from '../engine/loss/softmax_cross_entropy';
 import { pgdNear } from './inner_pgd';
-import { minimize, trainingLoss, type TrainerDefinition } from './trainer';
+import { minimize, trainingLoss, defineTrainer } from './trainer';
 
 /** MART's loss on natural logits, adversarial logits and one-hot labels (a scalar, the batch mean). */
 export function martLoss(natural: tf.Tensor2D, adversarial: tf.Tensor2D, onehot: tf.Tensor2D, beta: number): tf.Scalar {
@@ -21,7 +21,7 @@ export function martLoss(natural: tf.Tensor2D, adversarial: tf.Tensor2D, onehot:
   });
 }
 
-export const martTrainer: TrainerDefinition = {
+export const martTrainer = defineTrainer({
   id: 'mart',
   title: 'MART',
   help: "boosted CE(x') + beta KL(p(x) || p(x')) (1 - p_y(x)), x' from PGD near x (Wang et al. 2020)",
@@ -34,16 +34,16 @@ export const martTrainer: TrainerDefinition = {
   step(ctx, p) {
     const { model, x, onehot, epsilon } = ctx;
     const adv = pgdNear(x, (images) => trainingLoss(model, images, onehot, false), {
-      steps: p.steps as number,
-      stepSize: (p.stepSize as number | undefined) ?? epsilon / 4,
+      steps: p.steps,
+      stepSize: p.stepSize ?? epsilon / 4,
       epsilon,
       seed: ctx.seed,
     });
     try {
-      return minimize(ctx, () => martLoss(model.forward(x, true), model.forward(adv, true), onehot, p.beta as number));
+      return minimize(ctx, () => martLoss(model.forward(x, true), model.forward(adv, true), onehot, p.beta));
     } finally {
       adv.dispose();
     }
   },
-  reportSettings: (p, epsilon) => ({ mart_beta: p.beta as number, mart_steps: p.steps as number, mart_step_size: (p.stepSize as number | undefined) ?? epsilon / 4 }),
-};
+  reportSettings: (p, epsilon) => ({ mart_beta: p.beta, mart_steps: p.steps, mart_step_size: p.stepSize ?? epsilon / 4 }),
+});

@@ -3,9 +3,9 @@
 // of that point alone. Single-step cost, and the paper's claim: no catastrophic overfitting without a guard.
 import * as tf from '@tensorflow/tfjs-core';
 import { pgdStep, randomStart } from '../kernels/ops/attack_ops';
-import { minimize, trainingLoss, type TrainerDefinition } from './trainer';
+import { minimize, trainingLoss, defineTrainer } from './trainer';
 
-export const nfgsmTrainer: TrainerDefinition = {
+export const nfgsmTrainer = defineTrainer({
   id: 'nfgsm',
   title: 'N-FGSM',
   help: 'noise U[-2 eps, 2 eps], one FGSM step of eps, no projection (de Jorge et al. 2022)',
@@ -16,8 +16,8 @@ export const nfgsmTrainer: TrainerDefinition = {
   },
   step(ctx, p) {
     const { model, x, onehot, epsilon } = ctx;
-    const noise = (p.noise as number) * epsilon;
-    const step = (p.stepScale as number) * epsilon;
+    const noise = p.noise * epsilon;
+    const step = p.stepScale * epsilon;
     const adv = tf.tidy(() => {
       const start = randomStart(x, { epsilon: noise, seed: ctx.seed }) as tf.Tensor4D;
       const grad = tf.grad((images: tf.Tensor) => trainingLoss(model, images as tf.Tensor4D, onehot, false))(start);
@@ -30,5 +30,5 @@ export const nfgsmTrainer: TrainerDefinition = {
       adv.dispose();
     }
   },
-  reportSettings: (p, epsilon) => ({ nfgsm_noise: (p.noise as number) * epsilon, nfgsm_step_size: (p.stepScale as number) * epsilon }),
-};
+  reportSettings: (p, epsilon) => ({ nfgsm_noise: p.noise * epsilon, nfgsm_step_size: p.stepScale * epsilon }),
+});

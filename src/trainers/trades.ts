@@ -5,9 +5,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { klDivergenceRows } from '../engine/loss/kl_divergence';
 import { softmaxCrossEntropy } from '../engine/loss/softmax_cross_entropy';
 import { pgdNear } from './inner_pgd';
-import { minimize, type TrainerDefinition } from './trainer';
+import { minimize, defineTrainer } from './trainer';
 
-export const tradesTrainer: TrainerDefinition = {
+export const tradesTrainer = defineTrainer({
   id: 'trades',
   title: 'TRADES',
   help: "CE(x) + beta KL(p(x) || p(x')), x' from PGD on the KL term started near x (Zhang et al. 2019)",
@@ -19,12 +19,12 @@ export const tradesTrainer: TrainerDefinition = {
   },
   step(ctx, p) {
     const { model, x, onehot, epsilon } = ctx;
-    const beta = p.beta as number;
+    const beta = p.beta;
     const adv = tf.tidy(() => {
       const natural = model.forward(x, false);
       return pgdNear(x, (images) => klDivergenceRows(natural, model.forward(images, false)), {
-        steps: p.steps as number,
-        stepSize: (p.stepSize as number | undefined) ?? epsilon / 4,
+        steps: p.steps,
+        stepSize: p.stepSize ?? epsilon / 4,
         epsilon,
         seed: ctx.seed,
         lossShape: [x.shape[0]],
@@ -39,5 +39,5 @@ export const tradesTrainer: TrainerDefinition = {
       adv.dispose();
     }
   },
-  reportSettings: (p, epsilon) => ({ trades_beta: p.beta as number, trades_steps: p.steps as number, trades_step_size: (p.stepSize as number | undefined) ?? epsilon / 4 }),
-};
+  reportSettings: (p, epsilon) => ({ trades_beta: p.beta, trades_steps: p.steps, trades_step_size: p.stepSize ?? epsilon / 4 }),
+});

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { softmaxCrossEntropy } from '../engine/loss/softmax_cross_entropy';
 import type { Classifier } from '../models/classifier';
-import { resolveParams, type ParamSpec, type Params } from '../core/params';
+import { resolveParams, type ParamSpec, type Params, type ParamValues } from '../core/params';
 
 /** A batch and what one step needs besides the trainer's parameters. */
 export interface TrainerStepContext {
@@ -18,7 +18,8 @@ export interface TrainerStepContext {
   seed: number;
 }
 
-export interface TrainerDefinition {
+/** One trainer; `P` its parameter table, whose values `step` and `reportSettings` read typed. */
+export interface TrainerDefinition<P extends Record<string, ParamSpec> = Record<string, ParamSpec>> {
   /** Lower-case id, as `--trainer` writes it. */
   id: string;
   title: string;
@@ -26,11 +27,24 @@ export interface TrainerDefinition {
   help: string;
   /** Whether it trains on adversarial examples (the overfitting guard watches only these). */
   adversarial: boolean;
-  params: Record<string, ParamSpec>;
+  params: P;
   /** One optimizer step on the batch; returns its mean loss. */
-  step(ctx: TrainerStepContext, params: Params): tf.Scalar;
+  step(ctx: TrainerStepContext, params: ParamValues<P>): tf.Scalar;
   /** The report's settings fields this trainer adds at `epsilon` (e.g. `fgsm_rs_step_size`). */
-  reportSettings?(params: Params, epsilon: number): Record<string, number | string | boolean>;
+  reportSettings?(params: ParamValues<P>, epsilon: number): Record<string, number | string | boolean>;
+}
+
+/**
+ * A trainer declared once: its parameter table's literal types give `step` and `reportSettings` their
+ * parameters' TypeScript types (no casts); the table holds it as a plain TrainerDefinition.
+ *
+ * @example
+ * export const myTrainer = defineTrainer({ id: 'mine', title: 'Mine', help: '...', adversarial: true,
+ *   params: { weight: { type: 'number', default: 0.5, min: 0, max: 1, help: 'weight of the clean loss' } },
+ *   step: (ctx, p) => minimize(ctx, () => myLoss(ctx, p.weight)) });
+ */
+export function defineTrainer<const P extends Record<string, ParamSpec>>(definition: TrainerDefinition<P>): TrainerDefinition {
+  return definition as unknown as TrainerDefinition;
 }
 
 /** A trainer with every parameter checked and filled in. */
