@@ -14,7 +14,7 @@ import type { Classifier } from '../models/classifier';
 import type { StepNorm } from '../kernels/ops/attack_ops';
 import { AdversarialArgumentError } from '../core/validate';
 import { apgdRun, ApgdWorstCase } from './apgd_loop';
-import { BALL_EPSILON_PARAM, checkBallEpsilon, NORM_PARAM, SEED_PARAM, type AttackDefinition } from './attack';
+import { BALL_EPSILON_PARAM, checkBallEpsilon, NORM_PARAM, SEED_PARAM, defineAttack } from './attack';
 import { checkAttackBatch, checkEpsilon, checkStepNorm } from './checks';
 import { ATTACK_LOSSES, LOSS_PARAM } from './losses';
 
@@ -77,7 +77,7 @@ export function apgdAttack(model: Classifier, x: tf.Tensor4D, onehot: tf.Tensor2
   }
 }
 
-export const apgd: AttackDefinition = {
+export const apgd = defineAttack({
   id: 'apgd',
   title: 'APGD',
   threat: 'linf',
@@ -93,16 +93,16 @@ export const apgd: AttackDefinition = {
   },
   derive: (p) => checkBallEpsilon('apgd', p),
   label: (p) => `${p.loss === 'dlr' ? 'APGD-DLR' : 'APGD-CE'}${p.norm === 'l2' ? '-L2' : ''}`,
-  budget: (p) => ({ step_size: 2 * (p.epsilon as number), random_start: true }),
-  cost: (p) => ({ gradients: ((p.steps as number) + 1) * (p.restarts as number), queries: 1 }),
+  budget: (p) => ({ step_size: 2 * p.epsilon, random_start: true }),
+  cost: (p) => ({ gradients: (p.steps + 1) * p.restarts, queries: 1 }),
   run: (model, batch, p) =>
     apgdAttack(model, batch.x, batch.onehot, {
-      epsilon: p.epsilon as number,
-      steps: p.steps as number,
-      restarts: p.restarts as number,
-      loss: p.loss as string,
-      rho: p.rho as number,
-      seed: p.seed as number,
-      norm: p.norm as StepNorm,
+      epsilon: p.epsilon,
+      steps: p.steps,
+      restarts: p.restarts,
+      loss: p.loss,
+      rho: p.rho,
+      seed: p.seed,
+      norm: p.norm,
     }),
-};
+});

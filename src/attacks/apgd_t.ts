@@ -10,7 +10,7 @@ import type { Classifier } from '../models/classifier';
 import { dlrTargetedLoss, type StepNorm } from '../kernels/ops/attack_ops';
 import { AdversarialArgumentError } from '../core/validate';
 import { apgdRun, ApgdWorstCase, type ApgdRunLoss } from './apgd_loop';
-import { BALL_EPSILON_PARAM, checkBallEpsilon, NORM_PARAM, SEED_PARAM, type AttackDefinition } from './attack';
+import { BALL_EPSILON_PARAM, checkBallEpsilon, NORM_PARAM, SEED_PARAM, defineAttack } from './attack';
 import { checkAttackBatch, checkEpsilon, checkStepNorm } from './checks';
 
 export interface ApgdTargetedAttackOptions {
@@ -84,7 +84,7 @@ export function apgdTargetedAttack(model: Classifier, x: tf.Tensor4D, onehot: tf
   }
 }
 
-export const apgdT: AttackDefinition = {
+export const apgdT = defineAttack({
   id: 'apgd-t',
   title: 'APGD-T',
   threat: 'linf',
@@ -100,16 +100,16 @@ export const apgdT: AttackDefinition = {
   },
   derive: (p) => checkBallEpsilon('apgd-t', p),
   label: (p) => `APGD-T${p.norm === 'l2' ? '-L2' : ''}`,
-  budget: (p) => ({ step_size: 2 * (p.epsilon as number), random_start: true }),
-  cost: (p) => ({ gradients: (p.targets as number) * ((p.steps as number) + 1) * (p.restarts as number), queries: 1 }),
+  budget: (p) => ({ step_size: 2 * p.epsilon, random_start: true }),
+  cost: (p) => ({ gradients: p.targets * (p.steps + 1) * p.restarts, queries: 1 }),
   run: (model, batch, p) =>
     apgdTargetedAttack(model, batch.x, batch.onehot, {
-      epsilon: p.epsilon as number,
-      steps: p.steps as number,
-      targets: p.targets as number,
-      restarts: p.restarts as number,
-      rho: p.rho as number,
-      seed: p.seed as number,
-      norm: p.norm as StepNorm,
+      epsilon: p.epsilon,
+      steps: p.steps,
+      targets: p.targets,
+      restarts: p.restarts,
+      rho: p.rho,
+      seed: p.seed,
+      norm: p.norm,
     }),
-};
+});

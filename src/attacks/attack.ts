@@ -4,7 +4,7 @@
 // tables (`PGD-20`) and a key that tells two parameter sets apart.
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/classifier';
-import { resolveParams, type ParamSpec, type Params, type ParamValue } from '../core/params';
+import { resolveParams, type ParamSpec, type Params, type ParamValue, type ParamValues } from '../core/params';
 import { AdversarialArgumentError } from '../core/validate';
 
 /** The set an attack searches: the L-infinity or L2 ball around the input, or none (clean). */
@@ -17,8 +17,8 @@ export interface AttackBatch {
   labels: tf.Tensor1D;
 }
 
-/** One attack: a registry entry. */
-export interface AttackDefinition {
+/** One attack: a registry entry; `P` its parameter table, whose values its methods read typed. */
+export interface AttackDefinition<P extends Record<string, ParamSpec> = Record<string, ParamSpec>> {
   /** Lower-case id, as the command line writes it (`pgd`). */
   id: string;
   /** Name in tables (`PGD`). */
@@ -26,29 +26,43 @@ export interface AttackDefinition {
   threat: ThreatModel;
   /** One line for `--help`. */
   help: string;
-  params: Record<string, ParamSpec>;
+  params: P;
   /** Fills parameters whose default depends on others (PGD's step size); default: as given. */
-  derive?(params: Params): Params;
+  derive?(params: ParamValues<P>): ParamValues<P>;
   /** Short label for tables and charts (`PGD-20`); default: the title. */
-  label?(params: Params): string;
+  label?(params: ParamValues<P>): string;
   /**
    * The adversarial examples of the batch, a new tensor (the batch stays the caller's). Parameters are
    * checked and complete; `seed` (when the attack has one) is already offset for this batch.
    */
-  run(model: Classifier, batch: AttackBatch, params: Params): tf.Tensor4D;
+  run(model: Classifier, batch: AttackBatch, params: ParamValues<P>): tf.Tensor4D;
   /** Report fields of the attack's budget (`steps`, `step_size`, ...); default: read from the parameters. */
-  budget?(params: Params): Partial<AttackBudget>;
+  budget?(params: ParamValues<P>): Partial<AttackBudget>;
   /**
    * What one run costs per attacked point, at most: gradient evaluations (a forward and a backward
    * pass) and forward-only queries. Reports multiply it by the points attacked. Default: none known.
    */
-  cost?(params: Params): AttackCost;
+  cost?(params: ParamValues<P>): AttackCost;
   /**
    * A composite (AutoAttack): the attacks it runs in order, each only on the points every earlier one
    * failed to fool, the worst case kept per point. Evaluation reports each stage; `run` is then
    * {@link runComposite}'s.
    */
-  components?(params: Params): AttackSpec[];
+  components?(params: ParamValues<P>): AttackSpec[];
+}
+
+/**
+ * An attack declared once: its parameter table's literal types give `run`, `derive`, `label`, `cost`,
+ * `budget` and `components` their parameters' TypeScript types (no casts); the table holds it as a plain
+ * AttackDefinition.
+ *
+ * @example
+ * export const myAttack = defineAttack({ id: 'mine', title: 'Mine', threat: 'linf', help: '...',
+ *   params: { epsilon: EPSILON_PARAM, steps: { type: 'integer', default: 10, min: 1, help: 'steps' } },
+ *   run: (model, batch, p) => myAttackRun(model, batch.x, batch.onehot, p.epsilon, p.steps) });
+ */
+export function defineAttack<const P extends Record<string, ParamSpec>>(definition: AttackDefinition<P>): AttackDefinition {
+  return definition as unknown as AttackDefinition;
 }
 
 /** Model evaluations per attacked point (upper bounds where an attack stops early). */
@@ -117,12 +131,12 @@ export function attackBudget(a: ResolvedAttack): AttackBudget {
 }
 
 /** Parameters most attacks share: the radius and the seed of random starts. */
-export const EPSILON_PARAM: ParamSpec = { type: 'number', default: 0.1, min: 0, max: 1, help: 'radius of the ball (L-inf: per pixel)' };
+export const EPSILON_PARAM = { type: 'number', default: 0.1, min: 0, max: 1, help: 'radius of the ball (L-inf: per pixel)' } as const satisfies ParamSpec;
 /**
  * The radius of attacks that search either ball (with {@link NORM_PARAM}): up to 1 in L-inf (per pixel, checked
  * by {@link checkBallEpsilon} in the definition's `derive`), larger in L2 (the whole perturbation's length).
  */
-export const BALL_EPSILON_PARAM: ParamSpec = { type: 'number', default: 0.1, min: 0, max: 1000, help: 'radius of the ball (L-inf: per pixel, at most 1; L2: the perturbation\'s Euclidean length)' };
+export const BALL_EPSILON_PARAM = { type: 'number', default: 0.1, min: 0, max: 1000, help: 'radius of the ball (L-inf: per pixel, at most 1; L2: the perturbation\'s Euclidean length)' } as const satisfies ParamSpec;
 
 /**
  * `params` unchanged when the radius fits the ball (L-inf: at most 1); else an AdversarialArgumentError
@@ -131,16 +145,16 @@ export const BALL_EPSILON_PARAM: ParamSpec = { type: 'number', default: 0.1, min
  * @example
  * checkBallEpsilon('pgd', { epsilon: 1.5, norm: 'l2' }); // fine; with norm 'linf' it throws
  */
-export function checkBallEpsilon(id: string, params: Params): Params {
-  if (params.norm !== 'l2' && (params.epsilon as number) > 1) {
+export function checkBallEpsilon<T extends { readonly norm?: unknown; readonly epsilon?: unknown }>(id: string, params: T): T {
+  if (params.norm !== 'l2' && typeof params.epsilon === 'number' && params.epsilon > 1) {
     throw new AdversarialArgumentError('resolveAttack', `attack ${id}.epsilon`, `must be at most 1 in the L-inf ball (a per-pixel radius), got ${params.epsilon}; norm=l2 takes larger radii`);
   }
   return params;
 }
 
 /** The `norm` parameter of attacks that search either ball (`threat` is then the default's). */
-export const NORM_PARAM: ParamSpec = { type: 'choice', default: 'linf', choices: ['linf', 'l2'], help: 'the ball: linf (per pixel) or l2 (Euclidean, over the whole image)' };
-export const SEED_PARAM: ParamSpec = { type: 'integer', default: 0, min: 0, max: 2 ** 32 - 1, help: 'seed of the random starts (a batch adds its first example\'s position)' };
+export const NORM_PARAM = { type: 'choice', default: 'linf', choices: ['linf', 'l2'], help: 'the ball: linf (per pixel) or l2 (Euclidean, over the whole image)' } as const satisfies ParamSpec;
+export const SEED_PARAM = { type: 'integer', default: 0, min: 0, max: 2 ** 32 - 1, help: 'seed of the random starts (a batch adds its first example\'s position)' } as const satisfies ParamSpec;
 
 /** A resolved attack's cost per attacked point (zero where the definition does not say). */
 export const attackCost = (a: ResolvedAttack): AttackCost => a.definition.cost?.(a.params) ?? { gradients: 0, queries: 0 };

@@ -3,8 +3,8 @@
 // every earlier attack failed to fool, with the parameters of the reference's `standard` version
 // (fra31/auto-attack, autoattack.py set_version: one restart each, 100 iterations). `fast` is the cheaper
 // preset chosen by measurement (README: its gap to `standard` on the main job's model).
-import type { Params } from '../core/params';
-import { BALL_EPSILON_PARAM, checkBallEpsilon, NORM_PARAM, SEED_PARAM, type AttackDefinition, type AttackSpec } from './attack';
+import { paramTable, type Params, type ParamValues } from '../core/params';
+import { BALL_EPSILON_PARAM, checkBallEpsilon, defineAttack, NORM_PARAM, SEED_PARAM, type AttackDefinition, type AttackSpec } from './attack';
 import { compositeRun, compositeStages } from './composite';
 
 /** The versions: the attacks each runs, in order, for a radius, a ball and a seed. */
@@ -21,25 +21,27 @@ export const AUTOATTACK_VERSIONS: Record<string, (p: { epsilon: number; norm: st
   ],
 };
 
-const versionOf = (p: Params) => AUTOATTACK_VERSIONS[p.version as string]({ epsilon: p.epsilon as number, norm: p.norm as string, seed: p.seed as number });
+const AUTOATTACK_PARAMS = paramTable({
+  epsilon: BALL_EPSILON_PARAM,
+  norm: NORM_PARAM,
+  version: { type: 'choice', default: 'standard', choices: Object.keys(AUTOATTACK_VERSIONS), help: 'standard (the reference\'s) or fast (the measured cheaper preset)' },
+  seed: SEED_PARAM,
+});
 
-export const autoattack: AttackDefinition = {
+const versionOf = (p: ParamValues<typeof AUTOATTACK_PARAMS>) => AUTOATTACK_VERSIONS[p.version]({ epsilon: p.epsilon, norm: p.norm, seed: p.seed });
+
+export const autoattack: AttackDefinition = defineAttack({
   id: 'autoattack',
   title: 'AutoAttack',
   threat: 'linf',
   help: 'AutoAttack: APGD-CE, APGD-T, FAB-T, Square, each on the points still robust (Croce and Hein 2020); version fast: APGD-CE, APGD-T with 3 targets',
-  params: {
-    epsilon: BALL_EPSILON_PARAM,
-    norm: NORM_PARAM,
-    version: { type: 'choice', default: 'standard', choices: Object.keys(AUTOATTACK_VERSIONS), help: 'standard (the reference\'s) or fast (the measured cheaper preset)' },
-    seed: SEED_PARAM,
-  },
+  params: AUTOATTACK_PARAMS,
   label: (p) => (p.version === 'standard' ? 'AutoAttack' : `AutoAttack-${p.version}`),
   derive: (p) => checkBallEpsilon('autoattack', p),
   components: versionOf,
   budget: () => ({ steps: null, step_size: null, random_start: null, restarts: null }),
   run: compositeRun(() => autoattack),
-};
+});
 
 /** The stages of an AutoAttack version, resolved (for reports and tests). */
 export const autoattackStages = (p: Params) => compositeStages(autoattack, p, 'autoattack');

@@ -1,9 +1,9 @@
 // The clean "attack": the batch as it is. Evaluation lists it first, so that a report's robust figures
 // stand beside the clean accuracy of the same points.
 import * as tf from '@tensorflow/tfjs-core';
-import type { AttackDefinition } from './attack';
+import { defineAttack } from './attack';
 
-export const cleanAttack: AttackDefinition = {
+export const cleanAttack = defineAttack({
   id: 'clean',
   title: 'clean',
   threat: 'none',
@@ -11,4 +11,4 @@ export const cleanAttack: AttackDefinition = {
   params: {},
   run: (_model, batch) => tf.clone(batch.x),
   cost: () => ({ gradients: 0, queries: 0 }),
-};
+});

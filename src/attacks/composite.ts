@@ -94,7 +94,7 @@ export async function runCompositeStages(model: Classifier, stages: ResolvedAtta
     const sub: AttackBatch = tf.tidy(() => ({ x: tf.gather(batch.x, rowsT) as tf.Tensor4D, onehot: tf.gather(batch.onehot, rowsT) as tf.Tensor2D, labels: tf.gather(batch.labels, rowsT) as tf.Tensor1D }));
     let adv: tf.Tensor4D | null = null;
     try {
-      const params = typeof stage.params.seed === 'number' ? { ...stage.params, seed: (stage.params.seed as number) + start } : stage.params;
+      const params = typeof stage.params.seed === 'number' ? { ...stage.params, seed: stage.params.seed + start } : stage.params;
       adv = stage.definition.run(model, sub, params);
       const still = await correctFlags(model, adv, sub.labels);
       let fooled = 0;

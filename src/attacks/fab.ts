@@ -17,7 +17,7 @@ import { rowWhere } from './rows';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/classifier';
 import { AdversarialArgumentError } from '../core/validate';
-import { EPSILON_PARAM, NORM_PARAM, SEED_PARAM, type AttackDefinition } from './attack';
+import { EPSILON_PARAM, NORM_PARAM, SEED_PARAM, defineAttack } from './attack';
 import { checkAttackBatch, checkEpsilon } from './checks';
 import { fabHyperplane, fabStep, type FabNorm } from '../kernels/ops/fab_ops';
 
@@ -182,7 +182,7 @@ function randomStart(x0: tf.Tensor2D, epsilon: number, norm: FabNorm, seed: numb
   });
 }
 
-export const fabT: AttackDefinition = {
+export const fabT = defineAttack({
   id: 'fab-t',
   title: 'FAB-T',
   threat: 'linf',
@@ -199,23 +199,23 @@ export const fabT: AttackDefinition = {
     seed: SEED_PARAM,
   },
   label: () => 'FAB-T',
-  budget: (p) => ({ step_size: null, random_start: (p.restarts as number) > 1 }),
+  budget: (p) => ({ step_size: null, random_start: p.restarts > 1 }),
   // Per target and restart: one gradient per step, one forward per step and one for the final check;
   // one forward of the clean batch picks the targets.
   cost: (p) => {
-    const runs = (p.targets as number) * (p.restarts as number);
-    return { gradients: runs * (p.steps as number), queries: runs * ((p.steps as number) + 1) + 1 };
+    const runs = p.targets * p.restarts;
+    return { gradients: runs * p.steps, queries: runs * (p.steps + 1) + 1 };
   },
   run: (model, batch, p) =>
     fabAttack(model, batch.x, batch.onehot, {
-      epsilon: p.epsilon as number,
-      norm: p.norm as FabNorm,
-      targets: p.targets as number,
-      steps: p.steps as number,
-      restarts: p.restarts as number,
-      alphaMax: p.alphaMax as number,
-      eta: p.eta as number,
-      beta: p.beta as number,
-      seed: p.seed as number,
+      epsilon: p.epsilon,
+      norm: p.norm,
+      targets: p.targets,
+      steps: p.steps,
+      restarts: p.restarts,
+      alphaMax: p.alphaMax,
+      eta: p.eta,
+      beta: p.beta,
+      seed: p.seed,
     }),
-};
+});

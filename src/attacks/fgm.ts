@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/classifier';
 import { pgdStep } from '../kernels/ops/attack_ops';
 import { AdversarialArgumentError } from '../core/validate';
-import { BALL_EPSILON_PARAM, type AttackDefinition } from './attack';
+import { BALL_EPSILON_PARAM, defineAttack } from './attack';
 import { checkAttackBatch, checkEpsilon } from './checks';
 import { ATTACK_LOSSES, LOSS_PARAM, lossGradient } from './losses';
 
@@ -39,13 +39,13 @@ export function fgmAttack(model: Classifier, x: tf.Tensor4D, onehot: tf.Tensor2D
   });
 }
 
-export const fgm: AttackDefinition = {
+export const fgm = defineAttack({
   id: 'fgm',
   title: 'FGM',
   threat: 'l2',
   help: 'fast gradient method: one step of L2 length eps along the gradient, clipped (the L2 twin of fgsm)',
   params: { epsilon: { ...BALL_EPSILON_PARAM, default: 1, help: 'L2 length of the step (the whole perturbation)' }, loss: LOSS_PARAM },
-  run: (model, batch, p) => fgmAttack(model, batch.x, batch.onehot, { epsilon: p.epsilon as number, loss: p.loss as string }),
-  budget: (p) => ({ steps: 1, step_size: p.epsilon as number, random_start: false }),
+  run: (model, batch, p) => fgmAttack(model, batch.x, batch.onehot, { epsilon: p.epsilon, loss: p.loss }),
+  budget: (p) => ({ steps: 1, step_size: p.epsilon, random_start: false }),
   cost: () => ({ gradients: 1, queries: 0 }),
-};
+});

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/classifier';
 import { fgsmStep } from '../kernels/ops/attack_ops';
 import { AdversarialArgumentError } from '../core/validate';
-import { EPSILON_PARAM, type AttackDefinition } from './attack';
+import { EPSILON_PARAM, defineAttack } from './attack';
 import { checkAttackBatch, checkEpsilon } from './checks';
 import { LOSS_PARAM, lossGradient } from './losses';
 
@@ -37,13 +37,13 @@ export function fgsmAttack(model: Classifier, x: tf.Tensor4D, onehot: tf.Tensor2
   });
 }
 
-export const fgsm: AttackDefinition = {
+export const fgsm = defineAttack({
   id: 'fgsm',
   title: 'FGSM',
   threat: 'linf',
   help: 'one signed-gradient step of size eps (Goodfellow et al. 2015)',
   params: { epsilon: EPSILON_PARAM, loss: LOSS_PARAM },
-  run: (model, batch, p) => fgsmAttack(model, batch.x, batch.onehot, { epsilon: p.epsilon as number, loss: p.loss as string }),
-  budget: (p) => ({ steps: 1, step_size: p.epsilon as number, random_start: false }),
+  run: (model, batch, p) => fgsmAttack(model, batch.x, batch.onehot, { epsilon: p.epsilon, loss: p.loss }),
+  budget: (p) => ({ steps: 1, step_size: p.epsilon, random_start: false }),
   cost: () => ({ gradients: 1, queries: 0 }),
-};
+});

@@ -32,7 +32,7 @@ export const ATTACK_LOSSES: Record<string, AttackLoss> = {
 };
 
 /** The `loss` parameter of a gradient attack. */
-export const LOSS_PARAM: ParamSpec = { type: 'choice', default: 'ce', choices: Object.keys(ATTACK_LOSSES), help: 'loss the attack maximises: ce (softmax cross-entropy) or dlr (difference of logits ratio)' };
+export const LOSS_PARAM = { type: 'choice', default: 'ce', choices: Object.keys(ATTACK_LOSSES), help: 'loss the attack maximises: ce (softmax cross-entropy) or dlr (difference of logits ratio)' } satisfies ParamSpec;
 
 /**
  * d loss / d x of `model` at `x`, as a function of `x`: of the batch's mean loss, or with `reduction` 'sum'

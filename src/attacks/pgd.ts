@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/classifier';
 import { pgdStep, randomStart, type StepNorm } from '../kernels/ops/attack_ops';
 import { AdversarialArgumentError } from '../core/validate';
-import { BALL_EPSILON_PARAM, checkBallEpsilon, NORM_PARAM, SEED_PARAM, type AttackDefinition } from './attack';
+import { BALL_EPSILON_PARAM, checkBallEpsilon, NORM_PARAM, SEED_PARAM, defineAttack } from './attack';
 import { checkAttackBatch, checkEpsilon, checkStepNorm } from './checks';
 import { ATTACK_LOSSES, LOSS_PARAM, lossGradient } from './losses';
 
@@ -95,7 +95,7 @@ export function pgdAttack(model: Classifier, x: tf.Tensor4D, onehot: tf.Tensor2D
   }
 }
 
-export const pgd: AttackDefinition = {
+export const pgd = defineAttack({
   id: 'pgd',
   title: 'PGD',
   threat: 'linf',
@@ -110,18 +110,18 @@ export const pgd: AttackDefinition = {
     loss: LOSS_PARAM,
     norm: NORM_PARAM,
   },
-  derive: (p) => checkBallEpsilon('pgd', { ...p, stepSize: p.stepSize ?? (2.5 * (p.epsilon as number)) / (p.steps as number) }),
+  derive: (p) => checkBallEpsilon('pgd', { ...p, stepSize: p.stepSize ?? (2.5 * p.epsilon) / p.steps }),
   label: (p) => `PGD-${p.steps}${p.norm === 'l2' ? '-L2' : ''}`,
-  cost: (p) => ({ gradients: (p.steps as number) * (p.restarts as number), queries: (p.restarts as number) > 1 ? (p.restarts as number) : 0 }),
+  cost: (p) => ({ gradients: p.steps * p.restarts, queries: p.restarts > 1 ? p.restarts : 0 }),
   run: (model, batch, p) =>
     pgdAttack(model, batch.x, batch.onehot, {
-      epsilon: p.epsilon as number,
-      steps: p.steps as number,
-      stepSize: p.stepSize as number,
-      restarts: p.restarts as number,
-      randomStart: p.randomStart as boolean,
-      seed: p.seed as number,
-      loss: p.loss as string,
-      norm: p.norm as StepNorm,
+      epsilon: p.epsilon,
+      steps: p.steps,
+      stepSize: p.stepSize,
+      restarts: p.restarts,
+      randomStart: p.randomStart,
+      seed: p.seed,
+      loss: p.loss,
+      norm: p.norm,
     }),
-};
+});

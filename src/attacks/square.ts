@@ -23,7 +23,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/classifier';
 import { squareAccept, squareL2Candidate, squareL2Init, squareL2Stats, squareLinfCandidate, squareLinfInit, squareMargin } from '../kernels/ops/square_ops';
-import { EPSILON_PARAM, NORM_PARAM, SEED_PARAM, type AttackDefinition } from './attack';
+import { EPSILON_PARAM, NORM_PARAM, SEED_PARAM, defineAttack } from './attack';
 import { AdversarialArgumentError } from '../core/validate';
 import { rowWhere } from './rows';
 import { squareSettings, type Settings, type SquareAsyncOptions, type SquareAsyncResult, type SquareAttackOptions } from './square_options';
@@ -232,7 +232,7 @@ export async function squareAttackAsync(model: Classifier, x: tf.Tensor4D, oneho
   }
 }
 
-export const square: AttackDefinition = {
+export const square = defineAttack({
   id: 'square',
   title: 'Square',
   threat: 'linf',
@@ -248,14 +248,14 @@ export const square: AttackDefinition = {
   label: () => 'Square',
   budget: () => ({ random_start: true }),
   // One clean pass, then per run one start and `queries` queries (fewer for points fooled early).
-  cost: (p) => ({ gradients: 0, queries: 1 + (p.restarts as number) * ((p.queries as number) + 1) }),
+  cost: (p) => ({ gradients: 0, queries: 1 + p.restarts * (p.queries + 1) }),
   run: (model, batch, p) =>
     squareAttack(model, batch.x, batch.onehot, {
-      epsilon: p.epsilon as number,
-      norm: p.norm as SquareNorm,
-      queries: p.queries as number,
-      pInit: p.pInit as number,
-      restarts: p.restarts as number,
-      seed: p.seed as number,
+      epsilon: p.epsilon,
+      norm: p.norm,
+      queries: p.queries,
+      pInit: p.pInit,
+      restarts: p.restarts,
+      seed: p.seed,
     }),
-};
+});

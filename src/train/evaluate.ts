@@ -76,7 +76,7 @@ export function resolveEvaluationAttacks(specs: AttackSpec[], op: string): Resol
 
 /** The batch's adversarial examples under `attack` (its seed offset by `start`), a new tensor. */
 export function attackBatch(model: Classifier, attack: ResolvedAttack, batch: { x: tf.Tensor4D; onehot: tf.Tensor2D; labels: tf.Tensor1D }, start: number): tf.Tensor4D {
-  const params = typeof attack.params.seed === 'number' ? { ...attack.params, seed: (attack.params.seed as number) + start } : attack.params;
+  const params = typeof attack.params.seed === 'number' ? { ...attack.params, seed: attack.params.seed + start } : attack.params;
   return attack.definition.run(model, batch, params);
 }
 
