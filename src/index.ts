@@ -32,7 +32,7 @@ export { imageFolderFromFiles, loadImageFolder, MAX_CLASSES, type ImageFolderOpt
 export { loadLabeledImages, type LabeledImagesOptions } from './data/load_images';
 export { loadEmbeddedDigits, embeddedDigitsUrls, EMBEDDED_DIGITS_FILES, type DigitSet } from './data/digits';
 export * from './attacks/index';
-export { paramProblem, resolveParams, splitSpecList, describeRange, type ParamSpec, type ParamValue, type Params } from './core/params';
+export { paramProblem, paramTable, resolveParams, splitSpecList, describeRange, type ParamSpec, type ParamValue, type ParamValueOf, type ParamValues, type Params } from './core/params';
 export { registry, type Registry } from './core/registry';
 export * from './trainers/index';
 export { trainModel, trainingRun, scheduledLearningRate, epochSeed, type TrainOptions, type TrainProgress, type EpochRecord, type TrainingRun } from './train/loop';

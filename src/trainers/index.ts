@@ -66,4 +66,4 @@ export function parseTrainerList(text: string): TrainerSpec[] {
 export const trainerIds = (): string[] => TRAINER_REGISTRY.ids();
 
 export { cleanTrainer, fgsmTrainer, fgsmRsTrainer, nfgsmTrainer, pgdTrainer, tradesTrainer, martTrainer };
-export { resolveTrainer, trainingLoss, minimize, type TrainerDefinition, type TrainerStepContext, type ResolvedTrainer } from './trainer';
+export { defineTrainer, resolveTrainer, trainingLoss, minimize, type TrainerDefinition, type TrainerStepContext, type ResolvedTrainer } from './trainer';
