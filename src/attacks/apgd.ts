@@ -12,11 +12,23 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/classifier';
 import type { StepNorm } from '../kernels/ops/attack_ops';
+import { paramTable, resolveTable } from '../core/params';
 import { AdversarialArgumentError } from '../core/validate';
 import { apgdRun, ApgdWorstCase } from './apgd_loop';
 import { BALL_EPSILON_PARAM, checkBallEpsilon, NORM_PARAM, SEED_PARAM, defineAttack } from './attack';
-import { checkAttackBatch, checkEpsilon, checkStepNorm } from './checks';
+import { checkAttackBatch, checkEpsilon } from './checks';
 import { ATTACK_LOSSES, LOSS_PARAM } from './losses';
+
+/** The parameters, declared once for the public function and the table entry. */
+const APGD_PARAMS = paramTable({
+  epsilon: BALL_EPSILON_PARAM,
+  steps: { type: 'integer', default: 100, min: 1, max: 100_000, help: 'iterations per restart' },
+  restarts: { type: 'integer', default: 1, min: 1, max: 1000, help: 'restarts; each example keeps its worst case' },
+  loss: { ...LOSS_PARAM, choices: ['ce', 'dlr'], help: 'ce (softmax cross-entropy) or dlr (difference of logits ratio, 3+ classes)' },
+  rho: { type: 'number', default: 0.75, min: 0, max: 1, help: 'the step halves when the loss rose in at most this fraction of an interval' },
+  seed: SEED_PARAM,
+  norm: NORM_PARAM,
+});
 
 export interface ApgdAttackOptions {
   epsilon: number;
@@ -48,15 +60,10 @@ export function apgdAttack(model: Classifier, x: tf.Tensor4D, onehot: tf.Tensor2
   const op = 'apgdAttack';
   checkAttackBatch(model, x, onehot, op);
   checkEpsilon(op, options.epsilon);
-  const steps = options.steps ?? 100;
-  const restarts = options.restarts ?? 1;
-  const rho = options.rho ?? 0.75;
-  const loss = options.loss ?? 'ce';
-  const norm = checkStepNorm(op, options.norm);
-  if (!Number.isInteger(steps) || steps < 0) throw new AdversarialArgumentError(op, 'options.steps', `must be an integer >= 0, got ${steps}`);
-  if (!Number.isInteger(restarts) || restarts < 1) throw new AdversarialArgumentError(op, 'options.restarts', `must be an integer >= 1, got ${restarts}`);
-  if (!(rho >= 0 && rho <= 1)) throw new AdversarialArgumentError(op, 'options.rho', `must be a number in [0, 1], got ${rho}`);
-  if (loss !== 'ce' && loss !== 'dlr') throw new AdversarialArgumentError(op, 'options.loss', `must be ce or dlr, got ${loss}`);
+  const { steps, restarts, rho, loss, norm } = resolveTable(op, 'options', APGD_PARAMS, { ...options, seed: undefined });
+  // The seed is not range-checked here: a batch's seed is the attack's plus the batch's start, wrapped to
+  // 32 bits by the run.
+  const seed = options.seed ?? 0;
   if (loss === 'dlr' && model.numClasses < 3) {
     throw new AdversarialArgumentError(op, 'logits', `must have at least 3 classes for the DLR loss, the model has ${model.numClasses}`);
   }
@@ -67,7 +74,7 @@ export function apgdAttack(model: Classifier, x: tf.Tensor4D, onehot: tf.Tensor2
   const clean = tf.tidy(() => tf.notEqual(tf.argMax(model.forward(x), 1), labels) as tf.Tensor1D);
   const worst = new ApgdWorstCase(x, clean);
   try {
-    for (let r = 0; r < restarts; r++) worst.absorb(apgdRun(model, x, labels, runLoss, settings, (options.seed ?? 0) + r, worst.fooled, worst.xFooled));
+    for (let r = 0; r < restarts; r++) worst.absorb(apgdRun(model, x, labels, runLoss, settings, seed + r, worst.fooled, worst.xFooled));
     return worst.finish();
   } catch (err) {
     worst.dispose();
@@ -82,15 +89,7 @@ export const apgd = defineAttack({
   title: 'APGD',
   threat: 'linf',
   help: 'auto-PGD: step-size schedule from checkpoints, momentum, CE or DLR loss, L-inf or L2 (Croce and Hein 2020)',
-  params: {
-    epsilon: BALL_EPSILON_PARAM,
-    steps: { type: 'integer', default: 100, min: 1, max: 100_000, help: 'iterations per restart' },
-    restarts: { type: 'integer', default: 1, min: 1, max: 1000, help: 'restarts; each example keeps its worst case' },
-    loss: { ...LOSS_PARAM, choices: ['ce', 'dlr'], help: 'ce (softmax cross-entropy) or dlr (difference of logits ratio, 3+ classes)' },
-    rho: { type: 'number', default: 0.75, min: 0, max: 1, help: 'the step halves when the loss rose in at most this fraction of an interval' },
-    seed: SEED_PARAM,
-    norm: NORM_PARAM,
-  },
+  params: APGD_PARAMS,
   derive: (p) => checkBallEpsilon('apgd', p),
   label: (p) => `${p.loss === 'dlr' ? 'APGD-DLR' : 'APGD-CE'}${p.norm === 'l2' ? '-L2' : ''}`,
   budget: (p) => ({ step_size: 2 * p.epsilon, random_start: true }),

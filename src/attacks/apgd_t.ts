@@ -8,10 +8,22 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/classifier';
 import { dlrTargetedLoss, type StepNorm } from '../kernels/ops/attack_ops';
+import { paramTable, resolveTable } from '../core/params';
 import { AdversarialArgumentError } from '../core/validate';
 import { apgdRun, ApgdWorstCase, type ApgdRunLoss } from './apgd_loop';
 import { BALL_EPSILON_PARAM, checkBallEpsilon, NORM_PARAM, SEED_PARAM, defineAttack } from './attack';
-import { checkAttackBatch, checkEpsilon, checkStepNorm } from './checks';
+import { checkAttackBatch, checkEpsilon } from './checks';
+
+/** The parameters, declared once for the public function and the table entry. */
+const APGD_T_PARAMS = paramTable({
+  epsilon: BALL_EPSILON_PARAM,
+  steps: { type: 'integer', default: 100, min: 1, max: 100_000, help: 'iterations per run' },
+  targets: { type: 'integer', default: 9, min: 1, max: 999, help: 'target classes: the 2nd to the (targets+1)th largest clean logit (at most the classes - 1)' },
+  restarts: { type: 'integer', default: 1, min: 1, max: 1000, help: 'runs per target class; each example keeps its worst case' },
+  rho: { type: 'number', default: 0.75, min: 0, max: 1, help: 'the step halves when the loss rose in at most this fraction of an interval' },
+  seed: SEED_PARAM,
+  norm: NORM_PARAM,
+});
 
 export interface ApgdTargetedAttackOptions {
   epsilon: number;
@@ -43,17 +55,13 @@ export function apgdTargetedAttack(model: Classifier, x: tf.Tensor4D, onehot: tf
   const op = 'apgdTargetedAttack';
   checkAttackBatch(model, x, onehot, op);
   checkEpsilon(op, options.epsilon);
-  const steps = options.steps ?? 100;
-  const targets = options.targets ?? 9;
-  const restarts = options.restarts ?? 1;
-  const rho = options.rho ?? 0.75;
-  const norm = checkStepNorm(op, options.norm);
+  const { steps, targets, restarts, rho, norm } = resolveTable(op, 'options', APGD_T_PARAMS, { ...options, seed: undefined });
+  // The seed is not range-checked here: a batch's seed is the attack's plus the batch's start, wrapped to
+  // 32 bits by the run.
+  const seed = options.seed ?? 0;
   const classes = model.numClasses;
   if (classes < 4) throw new AdversarialArgumentError(op, 'logits', `must have at least 4 classes for the targeted DLR loss, the model has ${classes}`);
-  if (!Number.isInteger(steps) || steps < 0) throw new AdversarialArgumentError(op, 'options.steps', `must be an integer >= 0, got ${steps}`);
-  if (!Number.isInteger(targets) || targets < 1 || targets > classes - 1) throw new AdversarialArgumentError(op, 'options.targets', `must be an integer in [1, ${classes - 1}] (the classes but the top one), got ${targets}`);
-  if (!Number.isInteger(restarts) || restarts < 1) throw new AdversarialArgumentError(op, 'options.restarts', `must be an integer >= 1, got ${restarts}`);
-  if (!(rho >= 0 && rho <= 1)) throw new AdversarialArgumentError(op, 'options.rho', `must be a number in [0, 1], got ${rho}`);
+  if (targets > classes - 1) throw new AdversarialArgumentError(op, 'options.targets', `must be an integer in [1, ${classes - 1}] (the classes but the top one), got ${targets}`);
   const settings = { epsilon: options.epsilon, steps, rho, norm, clipMin: options.clipMin ?? 0, clipMax: options.clipMax ?? 1 };
   const labels = tf.tidy(() => tf.argMax(onehot, 1)) as tf.Tensor1D;
   // The clean logits give both the examples already misclassified and the target order.
@@ -70,7 +78,7 @@ export function apgdTargetedAttack(model: Classifier, x: tf.Tensor4D, onehot: tf
         perExample: (logits) => dlrTargetedLoss(logits, onehot, target) as tf.Tensor1D,
       };
       try {
-        for (let r = 0; r < restarts; r++) worst.absorb(apgdRun(model, x, labels, loss, settings, (options.seed ?? 0) + (k - 2) * restarts + r, worst.fooled, worst.xFooled));
+        for (let r = 0; r < restarts; r++) worst.absorb(apgdRun(model, x, labels, loss, settings, seed + (k - 2) * restarts + r, worst.fooled, worst.xFooled));
       } finally {
         target.dispose();
       }
@@ -89,15 +97,7 @@ export const apgdT = defineAttack({
   title: 'APGD-T',
   threat: 'linf',
   help: 'APGD on the targeted DLR loss, one run per target (the 2nd to (targets+1)th largest clean logit), L-inf or L2 (Croce and Hein 2020; 4+ classes)',
-  params: {
-    epsilon: BALL_EPSILON_PARAM,
-    steps: { type: 'integer', default: 100, min: 1, max: 100_000, help: 'iterations per run' },
-    targets: { type: 'integer', default: 9, min: 1, max: 999, help: 'target classes: the 2nd to the (targets+1)th largest clean logit (at most the classes - 1)' },
-    restarts: { type: 'integer', default: 1, min: 1, max: 1000, help: 'runs per target class; each example keeps its worst case' },
-    rho: { type: 'number', default: 0.75, min: 0, max: 1, help: 'the step halves when the loss rose in at most this fraction of an interval' },
-    seed: SEED_PARAM,
-    norm: NORM_PARAM,
-  },
+  params: APGD_T_PARAMS,
   derive: (p) => checkBallEpsilon('apgd-t', p),
   label: (p) => `APGD-T${p.norm === 'l2' ? '-L2' : ''}`,
   budget: (p) => ({ step_size: 2 * p.epsilon, random_start: true }),

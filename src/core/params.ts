@@ -89,6 +89,19 @@ export function resolveParams(op: string, prefix: string, specs: Record<string, 
   return out;
 }
 
+/**
+ * The parameters of `table` read from `given` (an options object that may hold other fields too), checked
+ * and completed with the table's defaults, typed: a public function and its registry entry then share one
+ * declaration of defaults and ranges. Errors name `prefix.name`.
+ *
+ * @example
+ * const { steps, restarts } = resolveTable('apgdAttack', 'options', APGD_PARAMS, options);
+ */
+export function resolveTable<const P extends Record<string, ParamSpec>>(op: string, prefix: string, table: P, given: object): ParamValues<P> {
+  const picked = Object.fromEntries(Object.keys(table).map((name) => [name, (given as Record<string, unknown>)[name]]));
+  return resolveParams(op, prefix, table, picked) as ParamValues<P>;
+}
+
 /** A value as text (`--attacks pgd:steps=7`) read as the spec's type; throws a plain Error on bad text. */
 export function parseParamText(spec: ParamSpec, text: string): ParamValue {
   if (spec.type === 'boolean') {

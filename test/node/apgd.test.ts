@@ -128,6 +128,27 @@ describe('apgdAttack', () => {
     tf.dispose([x, y, ...model.variables]);
   });
 
+  // The public functions take their defaults and ranges from the attack's table: 0 steps is refused as
+  // the table refuses it (the function used to accept it).
+  const refusals: [string, (m: lib.Classifier, x: tf.Tensor4D, y: tf.Tensor2D) => unknown, string, RegExp][] = [
+    ['apgd steps=0', (m, x, y) => lib.apgdAttack(m, x, y, { epsilon: 0.1, steps: 0 }), 'options.steps', /must be an integer in \[1, 100000\], got 0/],
+    ['apgd rho=2', (m, x, y) => lib.apgdAttack(m, x, y, { epsilon: 0.1, rho: 2 }), 'options.rho', /must be a number in \[0, 1\], got 2/],
+    ['apgd loss=kl', (m, x, y) => lib.apgdAttack(m, x, y, { epsilon: 0.1, loss: 'kl' }), 'options.loss', /must be one of ce, dlr/],
+    ['apgd-t steps=0', (m, x, y) => lib.apgdTargetedAttack(m, x, y, { epsilon: 0.1, steps: 0 }), 'options.steps', /must be an integer in \[1, 100000\], got 0/],
+    ['apgd-t targets=10 of 10 classes', (m, x, y) => lib.apgdTargetedAttack(m, x, y, { epsilon: 0.1, targets: 10 }), 'options.targets', /must be an integer in \[1, 9\]/],
+  ];
+  for (const [name, call, argument, message] of refusals) {
+    test(`refused as the table refuses: ${name}`, () => {
+      const model = lib.seedCnn({ seed: 1, inputShape: [8, 8, 1], numClasses: 10 });
+      const x = tf.zeros([2, 8, 8, 1]) as tf.Tensor4D;
+      const y = onehotOf([0, 1], 10);
+      const before = tf.memory().numTensors;
+      expect(() => call(model, x, y)).toThrow(expect.objectContaining({ name: 'AdversarialArgumentError', argument, message: expect.stringMatching(message) }));
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([x, y, ...model.variables]);
+    });
+  }
+
   test('the attack table: apgd with labels APGD-CE and APGD-DLR, parsed from --attacks text', () => {
     expect(lib.resolveAttackSpec({ kind: 'apgd', epsilon: 0.1 }).label).toBe('APGD-CE');
     expect(lib.resolveAttackSpec({ kind: 'apgd', loss: 'dlr' }).label).toBe('APGD-DLR');
