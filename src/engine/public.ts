@@ -11,7 +11,7 @@ export type { FgsmStepAttrs, PgdStepAttrs, RandomStartAttrs } from '../kernels/n
 export { FLAG_PRINT_SHADER, FLAG_VEC4, WORKGROUP_SIZE } from '../program';
 export { registerEngineKernels, originalKernel } from './register';
 export { engineKernelEnabled, isSoftwareAdapter, ENGINE_KERNEL_NAMES, type EngineKernelName } from './policy';
-export { adamStepReference, adamStepWebGPU, type AdamStepScalars } from './optimizer/adam';
+export { adamStepWebGPU, type AdamStepScalars } from './optimizer/adam';
 export { SoftmaxCrossEntropy, SoftmaxCrossEntropyGrad } from './loss/softmax_cross_entropy';
 export { KlDivergence, KlDivergenceGrad } from './loss/kl_divergence';
 export { conv2dBiasRelu, Conv2DBiasRelu } from './conv/conv_bias_relu';

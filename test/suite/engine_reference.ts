@@ -4,6 +4,8 @@
 // Called with absolute values of the inputs, the linear ones give the scale of the float32 rounding error
 // (the sum of the magnitudes of the terms), against which the tests measure relative error.
 
+import type * as engine from '../../dist/engine.js';
+
 /** The fields of tfjs's Conv2DInfo the references use. */
 export interface ConvGeometry {
   batchSize: number;
@@ -210,4 +212,20 @@ export function klDivergenceReference(p: Values, q: Values, rows: number, classe
     }
   }
   return { kl, gradP, gradQ, klTerms, gradPTerms };
+}
+
+/** The fused Adam step of engine/optimizer/adam.ts in plain TypeScript, float32 rounding at each operation (bit for bit). */
+export function adamStepReference(value: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, s: engine.AdamStepScalars): [Float32Array, Float32Array, Float32Array] {
+  const f = Math.fround;
+  const out = [new Float32Array(value.length), new Float32Array(value.length), new Float32Array(value.length)] as [Float32Array, Float32Array, Float32Array];
+  for (let i = 0; i < value.length; i++) {
+    const g = grad[i];
+    const m1 = f(f(m[i] * s.beta1) + f(g * s.oneMinusBeta1));
+    const v1 = f(f(v[i] * s.beta2) + f(f(g * g) * s.oneMinusBeta2));
+    const step = f(f(f(m1 / s.biasCorrection1) / f(f(Math.sqrt(f(v1 / s.biasCorrection2))) + s.epsilon)) * -s.learningRate);
+    out[0][i] = f(step + value[i]);
+    out[1][i] = m1;
+    out[2][i] = v1;
+  }
+  return out;
 }

@@ -3,7 +3,7 @@
 // seed, the output buffer poisoned first, the kernel run under its standard tfjs name, the result compared
 // with the float64 reference. Relative error: |gpu - ref| over the sum of the magnitudes of the terms
 // (the reference on |inputs|) for sums of products, over max |ref| for the rest; NaN must meet NaN.
-import { conv2dReference, conv2dBackpropInputReference, conv2dBackpropFilterReference, maxPoolReference, maxPoolGradReference, matMulReference, softmaxCrossEntropyReference, klDivergenceReference } from './engine_reference';
+import { conv2dReference, conv2dBackpropInputReference, conv2dBackpropFilterReference, maxPoolReference, maxPoolGradReference, matMulReference, softmaxCrossEntropyReference, klDivergenceReference, adamStepReference } from './engine_reference';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as lib from '../../dist/index.js';
@@ -280,7 +280,7 @@ function prepare(c: EngineCase, seed: number): Prepared {
         acc2 = f(acc2 * f(0.999));
       }
       const scalars = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, oneMinusBeta1: f(0.1), oneMinusBeta2: f(1 - 0.999), epsilon: 1e-7, biasCorrection1: f(1 - acc1), biasCorrection2: f(1 - acc2) };
-      const [v1, m1, s1] = engine.adamStepReference(value, grad, m, v, scalars);
+      const [v1, m1, s1] = adamStepReference(value, grad, m, v, scalars);
       const backend = tf.backend() as WebGPUBackend;
       return {
         inputs: { value: { values: value, shape: [c.n] }, grad: { values: grad, shape: [c.n] }, m: { values: m, shape: [c.n] }, v: { values: v, shape: [c.n] } },

@@ -57,22 +57,6 @@ export function adamStepWebGPU(backend: WebGPUBackend, value: tf.TensorInfo, gra
   return outputs;
 }
 
-/** The same step in plain TypeScript (float32 rounding at each operation), the tests' oracle. */
-export function adamStepReference(value: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, s: AdamStepScalars): [Float32Array, Float32Array, Float32Array] {
-  const f = Math.fround;
-  const out = [new Float32Array(value.length), new Float32Array(value.length), new Float32Array(value.length)] as [Float32Array, Float32Array, Float32Array];
-  for (let i = 0; i < value.length; i++) {
-    const g = grad[i];
-    const m1 = f(f(m[i] * s.beta1) + f(g * s.oneMinusBeta1));
-    const v1 = f(f(v[i] * s.beta2) + f(f(g * g) * s.oneMinusBeta2));
-    const step = f(f(f(m1 / s.biasCorrection1) / f(f(Math.sqrt(f(v1 / s.biasCorrection2))) + s.epsilon)) * -s.learningRate);
-    out[0][i] = f(step + value[i]);
-    out[1][i] = m1;
-    out[2][i] = v1;
-  }
-  return out;
-}
-
 type Moment = { originalName: string; variable: tf.Variable };
 type AdamInternals = {
   accumulatedFirstMoment: Moment[];
