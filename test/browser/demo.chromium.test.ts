@@ -4,12 +4,13 @@
 // recomputed apart); pause holds training and stop ends it; a saved model and IDX files picked on the page
 // give the accuracies of the CLI's eval. With WebGPU off the page says so and trains on the CPU backend.
 // Screenshots go to test-results/.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startDemoServer } from './demo_server';
 import * as lib from '../../dist/index.js';
 import { CHROMIUM_ARGS, findChromium } from './chromium';
 
@@ -23,16 +24,7 @@ const dir = mkdtempSync(join(tmpdir(), 'tfjs-adv-demo-'));
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  server = spawn(process.execPath, ['dist/cli.js', 'demo', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    server.stdout!.on('data', (chunk) => {
-      out += String(chunk);
-      const found = /demo: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-      if (found) resolve(found[1]);
-    });
-    server.on('exit', (code) => reject(new Error(`demo server exited with ${code}: ${out}`)));
-  });
+  ({ server, url } = await startDemoServer());
 });
 
 afterAll(() => {

@@ -6,7 +6,7 @@
 // head and class names shown, a colour gallery at the model's size with predictions by class name; a
 // corrupt image, a folder of the wrong number of classes, a metadata.json that does not fit and the
 // embedded digits' 10 classes are refused naming the pick at fault. Screenshots go to test-results/.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startDemoServer } from './demo_server';
 import * as lib from '../../dist/index.js';
 import { graphModelFiles } from '../suite/graph_model';
 import { writeImageFolder } from '../suite/image_files';
@@ -65,16 +66,8 @@ beforeAll(async () => {
   await lib.saveLayersModelFiles(user, async (name, bytes) => writeFileSync(join(modelDir, name), bytes));
   writeFileSync(join(modelDir, 'metadata.json'), JSON.stringify({ labels: CLASSES }));
   user.dispose();
-  server = spawn(process.execPath, ['dist/cli.js', 'demo', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    server.stdout!.on('data', (chunk) => {
-      out += String(chunk);
-      const found = /demo: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-      if (found) resolve(found[1]);
-    });
-    server.on('exit', (code) => reject(new Error(`demo server exited with ${code}: ${out}`)));
-  });
+  let url: string;
+  ({ server, url } = await startDemoServer());
   browser = await puppeteer.launch({ executablePath: findChromium(puppeteer), headless: true, args: CHROMIUM_ARGS, protocolTimeout: 900_000 });
   page = await browser.newPage();
   await page.setViewport({ width: 1400, height: 1000 });
