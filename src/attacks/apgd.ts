@@ -11,11 +11,10 @@
 // robust example returns its highest-loss point (the reference returns the clean point).
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/classifier';
-import type { StepNorm } from '../kernels/ops/attack_ops';
 import { paramTable, resolveTable } from '../core/params';
 import { AdversarialArgumentError } from '../core/validate';
-import { apgdRun, ApgdWorstCase } from './apgd_loop';
-import { BALL_EPSILON_PARAM, checkBallEpsilon, NORM_PARAM, SEED_PARAM, defineAttack } from './attack';
+import { apgdWorstOfRuns } from './apgd_loop';
+import { BALL_EPSILON_PARAM, checkBallEpsilon, NORM_PARAM, SEED_PARAM, defineAttack, type AttackOptions } from './attack';
 import { checkAttackBatch, checkEpsilon } from './checks';
 import { ATTACK_LOSSES, LOSS_PARAM } from './losses';
 
@@ -30,23 +29,8 @@ const APGD_PARAMS = paramTable({
   norm: NORM_PARAM,
 });
 
-export interface ApgdAttackOptions {
-  epsilon: number;
-  /** Iterations N per restart (default 100). */
-  steps?: number;
-  /** Restarts; each example keeps its worst case (default 1). */
-  restarts?: number;
-  /** 'ce' or 'dlr' (default 'ce'); DLR needs 3 or more classes. */
-  loss?: string;
-  /** The fraction of an interval's steps that must raise the loss for the step size to stay (default 0.75). */
-  rho?: number;
-  /** The ball: 'linf' (default) or 'l2'. */
-  norm?: StepNorm;
-  /** Seed of the random starts (restart r uses seed + r). Default 0. */
-  seed?: number;
-  clipMin?: number;
-  clipMax?: number;
-}
+/** apgdAttack's options: {@link APGD_PARAMS}'s, the radius required (restart r starts from seed + r). */
+export type ApgdAttackOptions = AttackOptions<typeof APGD_PARAMS>;
 
 /**
  * APGD examples in the L-infinity or L2 ball around x (untargeted): `restarts` runs of `steps` iterations;
@@ -68,20 +52,9 @@ export function apgdAttack(model: Classifier, x: tf.Tensor4D, onehot: tf.Tensor2
     throw new AdversarialArgumentError(op, 'logits', `must have at least 3 classes for the DLR loss, the model has ${model.numClasses}`);
   }
   const lossDef = ATTACK_LOSSES[loss];
-  const settings = { epsilon: options.epsilon, steps, rho, norm, clipMin: options.clipMin ?? 0, clipMax: options.clipMax ?? 1 };
   const runLoss = { mean: (logits: tf.Tensor2D) => lossDef.mean(logits, onehot), perExample: (logits: tf.Tensor2D) => lossDef.perExample(logits, onehot) };
-  const labels = tf.tidy(() => tf.argMax(onehot, 1)) as tf.Tensor1D;
-  const clean = tf.tidy(() => tf.notEqual(tf.argMax(model.forward(x), 1), labels) as tf.Tensor1D);
-  const worst = new ApgdWorstCase(x, clean);
-  try {
-    for (let r = 0; r < restarts; r++) worst.absorb(apgdRun(model, x, labels, runLoss, settings, seed + r, worst.fooled, worst.xFooled));
-    return worst.finish();
-  } catch (err) {
-    worst.dispose();
-    throw err;
-  } finally {
-    labels.dispose();
-  }
+  const settings = { epsilon: options.epsilon, steps, rho, norm, clipMin: options.clipMin ?? 0, clipMax: options.clipMax ?? 1 };
+  return apgdWorstOfRuns(model, x, onehot, settings, () => ({ runs: restarts, run: (r) => ({ loss: runLoss, seed: seed + r }) }));
 }
 
 export const apgd = defineAttack({
@@ -94,14 +67,5 @@ export const apgd = defineAttack({
   label: (p) => `${p.loss === 'dlr' ? 'APGD-DLR' : 'APGD-CE'}${p.norm === 'l2' ? '-L2' : ''}`,
   budget: (p) => ({ step_size: 2 * p.epsilon, random_start: true }),
   cost: (p) => ({ gradients: (p.steps + 1) * p.restarts, queries: 1 }),
-  run: (model, batch, p) =>
-    apgdAttack(model, batch.x, batch.onehot, {
-      epsilon: p.epsilon,
-      steps: p.steps,
-      restarts: p.restarts,
-      loss: p.loss,
-      rho: p.rho,
-      seed: p.seed,
-      norm: p.norm,
-    }),
+  run: (model, batch, p) => apgdAttack(model, batch.x, batch.onehot, p),
 });

@@ -9,7 +9,8 @@
 // - the best-loss point is kept per example; an example the model misclassifies at any step (any class,
 //   also in a targeted run) keeps the misclassified point found.
 // The per-example decisions run on the device as tensor ops, so the loop never waits for a read-back.
-// `ApgdWorstCase` keeps each example's worst case over runs (restarts, targets).
+// `apgdWorstOfRuns`, the one core of both attacks, runs a list of runs (restarts, targets) and keeps each
+// example's worst case: an attack gives only each run's loss and seed.
 import { rowWhere } from './rows';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/classifier';
@@ -148,7 +149,7 @@ export function apgdRun(model: Classifier, x: tf.Tensor4D, labels: tf.Tensor1D, 
  * Each example's worst case over runs: a misclassified point once any run found one (the clean point when
  * the model already misclassifies it), else the highest-loss point of any run.
  */
-export class ApgdWorstCase {
+class ApgdWorstCase {
   fooled: tf.Tensor1D;
   xFooled: tf.Tensor4D;
   private xBest: tf.Tensor4D | null = null;
@@ -187,5 +188,57 @@ export class ApgdWorstCase {
 
   dispose(): void {
     tf.dispose([this.fooled, this.xFooled, ...(this.xBest ? [this.xBest] : []), ...(this.lossBest ? [this.lossBest] : [])]);
+  }
+}
+
+/** One run of {@link apgdWorstOfRuns}: the loss it maximises, its random start's seed, what to release after it. */
+export interface ApgdRunPlan {
+  loss: ApgdRunLoss;
+  seed: number;
+  release?: tf.Tensor[];
+}
+
+/**
+ * The runs of an attack, planned from the clean logits (APGD-T picks its targets there): `runs` runs, the
+ * i-th given by `run(i)`; `dispose` releases what the plan holds for all of them.
+ */
+export interface ApgdPlan {
+  runs: number;
+  run(i: number): ApgdRunPlan;
+  dispose?(): void;
+}
+
+/**
+ * APGD's core, shared by APGD and APGD-T: the clean logits (an example misclassified already counts as
+ * fooled at x), then each planned run on the whole batch, each example keeping a misclassified point once
+ * one was found, else its highest-loss point over all runs. Releases everything but the result, also on
+ * an error.
+ *
+ * @example
+ * const adv = apgdWorstOfRuns(model, x, onehot, settings, () => ({ runs: restarts, run: (r) => ({ loss, seed: seed + r }) }));
+ */
+export function apgdWorstOfRuns(model: Classifier, x: tf.Tensor4D, onehot: tf.Tensor2D, settings: ApgdRunSettings, plan: (cleanLogits: tf.Tensor2D) => ApgdPlan): tf.Tensor4D {
+  const labels = tf.tidy(() => tf.argMax(onehot, 1)) as tf.Tensor1D;
+  const cleanLogits = tf.tidy(() => model.forward(x));
+  let worst: ApgdWorstCase | null = null;
+  let planned: ApgdPlan | null = null;
+  try {
+    worst = new ApgdWorstCase(x, tf.tidy(() => tf.notEqual(tf.argMax(cleanLogits, 1), labels) as tf.Tensor1D));
+    planned = plan(cleanLogits);
+    for (let i = 0; i < planned.runs; i++) {
+      const run = planned.run(i);
+      try {
+        worst.absorb(apgdRun(model, x, labels, run.loss, settings, run.seed, worst.fooled, worst.xFooled));
+      } finally {
+        tf.dispose(run.release ?? []);
+      }
+    }
+    const out = worst.finish();
+    worst = null;
+    return out;
+  } finally {
+    worst?.dispose();
+    planned?.dispose?.();
+    tf.dispose([labels, cleanLogits]);
   }
 }

@@ -7,11 +7,11 @@
 // runs. Run (k, r) starts from seed + (k - 2) * restarts + r.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/classifier';
-import { dlrTargetedLoss, type StepNorm } from '../kernels/ops/attack_ops';
+import { dlrTargetedLoss } from '../kernels/ops/attack_ops';
 import { paramTable, resolveTable } from '../core/params';
 import { AdversarialArgumentError } from '../core/validate';
-import { apgdRun, ApgdWorstCase, type ApgdRunLoss } from './apgd_loop';
-import { BALL_EPSILON_PARAM, checkBallEpsilon, NORM_PARAM, SEED_PARAM, defineAttack } from './attack';
+import { apgdWorstOfRuns, type ApgdRunLoss } from './apgd_loop';
+import { BALL_EPSILON_PARAM, checkBallEpsilon, NORM_PARAM, SEED_PARAM, defineAttack, type AttackOptions } from './attack';
 import { checkAttackBatch, checkEpsilon } from './checks';
 
 /** The parameters, declared once for the public function and the table entry. */
@@ -25,23 +25,8 @@ const APGD_T_PARAMS = paramTable({
   norm: NORM_PARAM,
 });
 
-export interface ApgdTargetedAttackOptions {
-  epsilon: number;
-  /** Iterations N per run (default 100). */
-  steps?: number;
-  /** Target classes: the 2nd to the (targets + 1)th largest clean logit (default 9; at most classes - 1). */
-  targets?: number;
-  /** Runs per target class (default 1). */
-  restarts?: number;
-  /** The fraction of an interval's steps that must raise the loss for the step size to stay (default 0.75). */
-  rho?: number;
-  /** Seed of the random starts. Default 0. */
-  seed?: number;
-  /** The ball: 'linf' (default) or 'l2'. */
-  norm?: StepNorm;
-  clipMin?: number;
-  clipMax?: number;
-}
+/** apgdTargetedAttack's options: {@link APGD_T_PARAMS}'s, the radius required. */
+export type ApgdTargetedAttackOptions = AttackOptions<typeof APGD_T_PARAMS>;
 
 /**
  * APGD-T examples in the L-infinity or L2 ball around x: `targets` x `restarts` runs of `steps` iterations
@@ -63,33 +48,23 @@ export function apgdTargetedAttack(model: Classifier, x: tf.Tensor4D, onehot: tf
   if (classes < 4) throw new AdversarialArgumentError(op, 'logits', `must have at least 4 classes for the targeted DLR loss, the model has ${classes}`);
   if (targets > classes - 1) throw new AdversarialArgumentError(op, 'options.targets', `must be an integer in [1, ${classes - 1}] (the classes but the top one), got ${targets}`);
   const settings = { epsilon: options.epsilon, steps, rho, norm, clipMin: options.clipMin ?? 0, clipMax: options.clipMax ?? 1 };
-  const labels = tf.tidy(() => tf.argMax(onehot, 1)) as tf.Tensor1D;
-  // The clean logits give both the examples already misclassified and the target order.
-  const [clean, order] = tf.tidy(() => {
-    const logits = model.forward(x);
-    return [tf.notEqual(tf.argMax(logits, 1), labels) as tf.Tensor1D, tf.topk(logits, targets + 1).indices as tf.Tensor2D];
+  // The clean logits give the target order; run i is target k = 2 + floor(i / restarts), restart i % restarts.
+  return apgdWorstOfRuns(model, x, onehot, settings, (cleanLogits) => {
+    const order = tf.tidy(() => tf.topk(cleanLogits, targets + 1).indices as tf.Tensor2D);
+    return {
+      runs: targets * restarts,
+      run: (i) => {
+        const k = 2 + Math.floor(i / restarts);
+        const target = tf.tidy(() => tf.cast(tf.oneHot(tf.reshape(tf.slice(order, [0, k - 1], [-1, 1]), [-1]) as tf.Tensor1D, classes), 'float32') as tf.Tensor2D);
+        const loss: ApgdRunLoss = {
+          mean: (logits) => tf.tidy(() => tf.mean(dlrTargetedLoss(logits, onehot, target)) as tf.Scalar),
+          perExample: (logits) => dlrTargetedLoss(logits, onehot, target) as tf.Tensor1D,
+        };
+        return { loss, seed: seed + i, release: [target] };
+      },
+      dispose: () => order.dispose(),
+    };
   });
-  const worst = new ApgdWorstCase(x, clean);
-  try {
-    for (let k = 2; k <= targets + 1; k++) {
-      const target = tf.tidy(() => tf.cast(tf.oneHot(tf.reshape(tf.slice(order, [0, k - 1], [-1, 1]), [-1]) as tf.Tensor1D, classes), 'float32') as tf.Tensor2D);
-      const loss: ApgdRunLoss = {
-        mean: (logits) => tf.tidy(() => tf.mean(dlrTargetedLoss(logits, onehot, target)) as tf.Scalar),
-        perExample: (logits) => dlrTargetedLoss(logits, onehot, target) as tf.Tensor1D,
-      };
-      try {
-        for (let r = 0; r < restarts; r++) worst.absorb(apgdRun(model, x, labels, loss, settings, seed + (k - 2) * restarts + r, worst.fooled, worst.xFooled));
-      } finally {
-        target.dispose();
-      }
-    }
-    return worst.finish();
-  } catch (err) {
-    worst.dispose();
-    throw err;
-  } finally {
-    tf.dispose([labels, order]);
-  }
 }
 
 export const apgdT = defineAttack({
@@ -102,14 +77,5 @@ export const apgdT = defineAttack({
   label: (p) => `APGD-T${p.norm === 'l2' ? '-L2' : ''}`,
   budget: (p) => ({ step_size: 2 * p.epsilon, random_start: true }),
   cost: (p) => ({ gradients: p.targets * (p.steps + 1) * p.restarts, queries: 1 }),
-  run: (model, batch, p) =>
-    apgdTargetedAttack(model, batch.x, batch.onehot, {
-      epsilon: p.epsilon,
-      steps: p.steps,
-      targets: p.targets,
-      restarts: p.restarts,
-      rho: p.rho,
-      seed: p.seed,
-      norm: p.norm,
-    }),
+  run: (model, batch, p) => apgdTargetedAttack(model, batch.x, batch.onehot, p),
 });

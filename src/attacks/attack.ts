@@ -4,7 +4,7 @@
 // tables (`PGD-20`) and a key that tells two parameter sets apart.
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/classifier';
-import { resolveParams, type ParamSpec, type Params, type ParamValue, type ParamValues } from '../core/params';
+import { resolveParams, type ParamOptions, type ParamSpec, type Params, type ParamValue, type ParamValues } from '../core/params';
 import { AdversarialArgumentError } from '../core/validate';
 
 /** The set an attack searches: the L-infinity or L2 ball around the input, or none (clean). */
@@ -155,6 +155,23 @@ export function checkBallEpsilon<T extends { readonly norm?: unknown; readonly e
 /** The `norm` parameter of attacks that search either ball (`threat` is then the default's). */
 export const NORM_PARAM = { type: 'choice', default: 'linf', choices: ['linf', 'l2'], help: 'the ball: linf (per pixel) or l2 (Euclidean, over the whole image)' } as const satisfies ParamSpec;
 export const SEED_PARAM = { type: 'integer', default: 0, min: 0, max: 2 ** 32 - 1, help: 'seed of the random starts (a batch adds its first example\'s position)' } as const satisfies ParamSpec;
+
+/**
+ * The options of an attack's public function (`pgdAttack`), derived from its parameter table so that the
+ * two never drift: the radius required, every other parameter optional with the table's default, plus the
+ * clip bounds of the images (default [0, 1]).
+ *
+ * @example
+ * export type PgdAttackOptions = AttackOptions<typeof PGD_PARAMS>;
+ */
+export type AttackOptions<P extends Record<string, ParamSpec>> = ParamOptions<Omit<P, 'epsilon'>> & {
+  /** The radius of the ball (L-inf: per pixel; L2: of the whole perturbation). */
+  epsilon: number;
+  /** Lower bound of the images (default 0). */
+  clipMin?: number;
+  /** Upper bound of the images (default 1). */
+  clipMax?: number;
+};
 
 /** A resolved attack's cost per attacked point (zero where the definition does not say). */
 export const attackCost = (a: ResolvedAttack): AttackCost => a.definition.cost?.(a.params) ?? { gradients: 0, queries: 0 };

@@ -16,31 +16,30 @@
 import { rowWhere } from './rows';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/classifier';
+import { paramTable, resolveTable, type ParamOptions, type ParamValues } from '../core/params';
 import { AdversarialArgumentError } from '../core/validate';
 import { EPSILON_PARAM, NORM_PARAM, SEED_PARAM, defineAttack } from './attack';
 import { checkAttackBatch, checkEpsilon } from './checks';
 import { fabHyperplane, fabStep, type FabNorm } from '../kernels/ops/fab_ops';
 
-export interface FabAttackOptions {
-  /** The radius within which a found point fools (L-inf: per pixel; L2: over the image). */
-  epsilon: number;
-  /** 'linf' (default) or 'l2'. */
-  norm?: FabNorm;
-  /** Target classes, the 2nd to the (targets + 1)-th largest clean logits (default 9); at most classes - 1. */
-  targets?: number;
-  /** Iterations per target and restart (default 100). */
-  steps?: number;
-  /** Runs per target, the first from the clean point (default 1). */
-  restarts?: number;
-  /** Largest weight of the step from the clean point (default 0.1). */
-  alphaMax?: number;
-  /** Overshoot of the projections (default 1.05). */
-  eta?: number;
-  /** Step back towards the clean point after a success (default 0.9). */
-  beta?: number;
-  /** Seed of the random starts of restarts after the first (default 0). */
-  seed?: number;
-}
+/** The parameters, declared once for the public function and the table entry. */
+const FAB_PARAMS = paramTable({
+  epsilon: { ...EPSILON_PARAM, max: 1000, help: 'radius within which a found point fools (L-inf: per pixel; L2: over the image)' },
+  norm: NORM_PARAM,
+  targets: { type: 'integer', default: 9, min: 1, max: 999, help: 'target classes: the 2nd to the (targets+1)-th largest clean logits' },
+  steps: { type: 'integer', default: 100, min: 1, max: 100_000, help: 'iterations per target and restart' },
+  restarts: { type: 'integer', default: 1, min: 1, max: 1000, help: 'runs per target; after the first, from random points at eps/2' },
+  alphaMax: { type: 'number', default: 0.1, min: 0, max: 1, help: 'largest weight of the step from the clean point' },
+  eta: { type: 'number', default: 1.05, min: 0, max: 1000, help: 'overshoot of the projections' },
+  beta: { type: 'number', default: 0.9, min: 0, max: 1, help: 'step back towards the clean point after a success' },
+  seed: SEED_PARAM,
+});
+
+/**
+ * fabAttack's options: {@link FAB_PARAMS}'s, the radius `epsilon` (within which a found point fools; L-inf
+ * per pixel, L2 over the image) required. The images are in [0, 1].
+ */
+export type FabAttackOptions = ParamOptions<Omit<typeof FAB_PARAMS, 'epsilon'>> & { epsilon: number };
 
 /** The per-row norm [batch] of v [batch, cols]. */
 const rowNorm = (v: tf.Tensor2D, norm: FabNorm): tf.Tensor1D => (norm === 'l2' ? tf.sqrt(tf.sum(tf.square(v), 1)) : tf.max(tf.abs(v), 1)) as tf.Tensor1D;
@@ -52,40 +51,15 @@ function swap<T extends Record<string, tf.Tensor>, K extends keyof T>(holder: T,
   if (old !== value) old.dispose();
 }
 
-interface Checked {
-  norm: FabNorm;
-  targets: number;
-  steps: number;
-  restarts: number;
-  alphaMax: number;
-  eta: number;
-  beta: number;
-  seed: number;
-}
-
-function checkOptions(op: string, model: Classifier, o: FabAttackOptions): Checked {
+/** The options checked against the table and the model, completed with the table's defaults. */
+function checkOptions(op: string, model: Classifier, o: FabAttackOptions): ParamValues<typeof FAB_PARAMS> {
   checkEpsilon(op, o.epsilon);
-  const integer = (name: string, value: number, min: number, max: number) => {
-    if (!Number.isInteger(value) || value < min || value > max) throw new AdversarialArgumentError(op, `options.${name}`, `must be an integer in [${min}, ${max}], got ${value}`);
-    return value;
-  };
-  const inRange = (name: string, value: number, min: number, max: number) => {
-    if (typeof value !== 'number' || !(value >= min && value <= max)) throw new AdversarialArgumentError(op, `options.${name}`, `must be a number in [${min}, ${max}], got ${value}`);
-    return value;
-  };
-  const norm = o.norm ?? 'linf';
-  if (norm !== 'linf' && norm !== 'l2') throw new AdversarialArgumentError(op, 'options.norm', `must be linf or l2, got ${JSON.stringify(norm)}`);
+  const checked = resolveTable(op, 'options', FAB_PARAMS, o);
   if (model.numClasses < 2) throw new AdversarialArgumentError(op, 'model', `must have at least 2 classes for a targeted attack, has ${model.numClasses}`);
-  return {
-    norm,
-    targets: integer('targets', o.targets ?? 9, 1, model.numClasses - 1),
-    steps: integer('steps', o.steps ?? 100, 1, 1e6),
-    restarts: integer('restarts', o.restarts ?? 1, 1, 1e6),
-    alphaMax: inRange('alphaMax', o.alphaMax ?? 0.1, 0, 1),
-    eta: inRange('eta', o.eta ?? 1.05, 0, 1e3),
-    beta: inRange('beta', o.beta ?? 0.9, 0, 1),
-    seed: integer('seed', o.seed ?? 0, 0, 2 ** 32 - 1),
-  };
+  if (checked.targets > model.numClasses - 1) {
+    throw new AdversarialArgumentError(op, 'options.targets', `must be an integer in [1, ${model.numClasses - 1}] (the classes but the top one), got ${checked.targets}`);
+  }
+  return checked;
 }
 
 /**
@@ -187,17 +161,7 @@ export const fabT = defineAttack({
   title: 'FAB-T',
   threat: 'linf',
   help: 'targeted fast adaptive boundary attack: projections onto the linearised boundary of the top targets, L-inf or L2 (Croce and Hein 2020)',
-  params: {
-    epsilon: { ...EPSILON_PARAM, max: 1000, help: 'radius within which a found point fools (L-inf: per pixel; L2: over the image)' },
-    norm: NORM_PARAM,
-    targets: { type: 'integer', default: 9, min: 1, max: 999, help: 'target classes: the 2nd to the (targets+1)-th largest clean logits' },
-    steps: { type: 'integer', default: 100, min: 1, max: 100_000, help: 'iterations per target and restart' },
-    restarts: { type: 'integer', default: 1, min: 1, max: 1000, help: 'runs per target; after the first, from random points at eps/2' },
-    alphaMax: { type: 'number', default: 0.1, min: 0, max: 1, help: 'largest weight of the step from the clean point' },
-    eta: { type: 'number', default: 1.05, min: 0, max: 1000, help: 'overshoot of the projections' },
-    beta: { type: 'number', default: 0.9, min: 0, max: 1, help: 'step back towards the clean point after a success' },
-    seed: SEED_PARAM,
-  },
+  params: FAB_PARAMS,
   label: () => 'FAB-T',
   budget: (p) => ({ step_size: null, random_start: p.restarts > 1 }),
   // Per target and restart: one gradient per step, one forward per step and one for the final check;
@@ -206,16 +170,5 @@ export const fabT = defineAttack({
     const runs = p.targets * p.restarts;
     return { gradients: runs * p.steps, queries: runs * (p.steps + 1) + 1 };
   },
-  run: (model, batch, p) =>
-    fabAttack(model, batch.x, batch.onehot, {
-      epsilon: p.epsilon,
-      norm: p.norm,
-      targets: p.targets,
-      steps: p.steps,
-      restarts: p.restarts,
-      alphaMax: p.alphaMax,
-      eta: p.eta,
-      beta: p.beta,
-      seed: p.seed,
-    }),
+  run: (model, batch, p) => fabAttack(model, batch.x, batch.onehot, p),
 });

@@ -6,19 +6,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/classifier';
 import { pgdStep } from '../kernels/ops/attack_ops';
-import { AdversarialArgumentError } from '../core/validate';
-import { BALL_EPSILON_PARAM, defineAttack } from './attack';
+import { paramTable, resolveTable } from '../core/params';
+import { BALL_EPSILON_PARAM, defineAttack, type AttackOptions } from './attack';
 import { checkAttackBatch, checkEpsilon } from './checks';
-import { ATTACK_LOSSES, LOSS_PARAM, lossGradient } from './losses';
+import { LOSS_PARAM, lossGradient } from './losses';
 
-export interface FgmAttackOptions {
-  /** The step's L2 length. */
-  epsilon: number;
-  /** The loss whose gradient gives the step (default 'ce'). */
-  loss?: string;
-  clipMin?: number;
-  clipMax?: number;
-}
+/** The parameters, declared once for the public function and the table entry. */
+const FGM_PARAMS = paramTable({ epsilon: { ...BALL_EPSILON_PARAM, default: 1, help: 'L2 length of the step (the whole perturbation)' }, loss: LOSS_PARAM });
+
+/** fgmAttack's options: {@link FGM_PARAMS}'s, the step's L2 length `epsilon` required. */
+export type FgmAttackOptions = AttackOptions<typeof FGM_PARAMS>;
 
 /**
  * FGM examples: clip(x + eps * g / (||g||_2 + 1e-12)) per example, g the gradient of the loss at x. A zero
@@ -28,10 +25,10 @@ export interface FgmAttackOptions {
  * const adv = fgmAttack(model, images, onehot, { epsilon: 1.5 });
  */
 export function fgmAttack(model: Classifier, x: tf.Tensor4D, onehot: tf.Tensor2D, options: FgmAttackOptions): tf.Tensor4D {
-  checkAttackBatch(model, x, onehot, 'fgmAttack');
-  checkEpsilon('fgmAttack', options.epsilon);
-  const loss = options.loss ?? 'ce';
-  if (!ATTACK_LOSSES[loss]) throw new AdversarialArgumentError('fgmAttack', 'options.loss', `must be one of ${Object.keys(ATTACK_LOSSES).join(', ')}, got ${loss}`);
+  const op = 'fgmAttack';
+  checkAttackBatch(model, x, onehot, op);
+  checkEpsilon(op, options.epsilon);
+  const { loss } = resolveTable(op, 'options', FGM_PARAMS, { loss: options.loss });
   return tf.tidy(() => {
     const grad = lossGradient((images) => model.forward(images), onehot, loss, 'sum')(x);
     const bounds = { clipMin: options.clipMin ?? 0, clipMax: options.clipMax ?? 1 };
@@ -44,8 +41,8 @@ export const fgm = defineAttack({
   title: 'FGM',
   threat: 'l2',
   help: 'fast gradient method: one step of L2 length eps along the gradient, clipped (the L2 twin of fgsm)',
-  params: { epsilon: { ...BALL_EPSILON_PARAM, default: 1, help: 'L2 length of the step (the whole perturbation)' }, loss: LOSS_PARAM },
-  run: (model, batch, p) => fgmAttack(model, batch.x, batch.onehot, { epsilon: p.epsilon, loss: p.loss }),
+  params: FGM_PARAMS,
+  run: (model, batch, p) => fgmAttack(model, batch.x, batch.onehot, p),
   budget: (p) => ({ steps: 1, step_size: p.epsilon, random_start: false }),
   cost: () => ({ gradients: 1, queries: 0 }),
 });

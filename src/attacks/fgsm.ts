@@ -4,19 +4,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/classifier';
 import { fgsmStep } from '../kernels/ops/attack_ops';
 import { AdversarialArgumentError } from '../core/validate';
-import { EPSILON_PARAM, defineAttack } from './attack';
+import { paramTable, resolveTable } from '../core/params';
+import { EPSILON_PARAM, defineAttack, type AttackOptions } from './attack';
 import { checkAttackBatch, checkEpsilon } from './checks';
 import { LOSS_PARAM, lossGradient } from './losses';
 
-export interface FgsmAttackOptions {
-  epsilon: number;
+/** The parameters, declared once for the public function and the table entry. */
+const FGSM_PARAMS = paramTable({ epsilon: EPSILON_PARAM, loss: LOSS_PARAM });
+
+/** fgsmAttack's options: {@link FGSM_PARAMS}'s, the radius required, and an optional target. */
+export type FgsmAttackOptions = AttackOptions<typeof FGSM_PARAMS> & {
   /** Step towards `targetOnehot` (lower its loss) instead of away from the true labels. */
   targetOnehot?: tf.Tensor2D;
-  /** The loss whose gradient gives the step (default 'ce'). */
-  loss?: string;
-  clipMin?: number;
-  clipMax?: number;
-}
+};
 
 /**
  * FGSM examples: clip(x + eps * sign(grad_x loss)), or towards a target class with `targetOnehot`.
@@ -25,14 +25,16 @@ export interface FgsmAttackOptions {
  * const adv = fgsmAttack(model, images, onehot, { epsilon: 0.1 });
  */
 export function fgsmAttack(model: Classifier, x: tf.Tensor4D, onehot: tf.Tensor2D, options: FgsmAttackOptions): tf.Tensor4D {
-  checkAttackBatch(model, x, onehot, 'fgsmAttack');
-  checkEpsilon('fgsmAttack', options.epsilon);
+  const op = 'fgsmAttack';
+  checkAttackBatch(model, x, onehot, op);
+  checkEpsilon(op, options.epsilon);
+  const { loss } = resolveTable(op, 'options', FGSM_PARAMS, { loss: options.loss });
   const target = options.targetOnehot;
   if (target && (target.rank !== 2 || !tf.util.arraysEqual(target.shape, onehot.shape))) {
-    throw new AdversarialArgumentError('fgsmAttack', 'options.targetOnehot', `must have the labels' shape [${onehot.shape}], got [${target.shape}]`);
+    throw new AdversarialArgumentError(op, 'options.targetOnehot', `must have the labels' shape [${onehot.shape}], got [${target.shape}]`);
   }
   return tf.tidy(() => {
-    const grad = lossGradient((images) => model.forward(images), target ?? onehot, options.loss ?? 'ce')(x);
+    const grad = lossGradient((images) => model.forward(images), target ?? onehot, loss)(x);
     return fgsmStep(x, grad, { epsilon: options.epsilon, targeted: target != null, clipMin: options.clipMin ?? 0, clipMax: options.clipMax ?? 1 }) as tf.Tensor4D;
   });
 }
@@ -42,8 +44,8 @@ export const fgsm = defineAttack({
   title: 'FGSM',
   threat: 'linf',
   help: 'one signed-gradient step of size eps (Goodfellow et al. 2015)',
-  params: { epsilon: EPSILON_PARAM, loss: LOSS_PARAM },
-  run: (model, batch, p) => fgsmAttack(model, batch.x, batch.onehot, { epsilon: p.epsilon, loss: p.loss }),
+  params: FGSM_PARAMS,
+  run: (model, batch, p) => fgsmAttack(model, batch.x, batch.onehot, p),
   budget: (p) => ({ steps: 1, step_size: p.epsilon, random_start: false }),
   cost: () => ({ gradients: 1, queries: 0 }),
 });

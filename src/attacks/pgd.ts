@@ -5,31 +5,29 @@
 // each example keeps the run with the highest final loss.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/classifier';
-import { pgdStep, randomStart, type StepNorm } from '../kernels/ops/attack_ops';
-import { AdversarialArgumentError } from '../core/validate';
-import { BALL_EPSILON_PARAM, checkBallEpsilon, NORM_PARAM, SEED_PARAM, defineAttack } from './attack';
-import { checkAttackBatch, checkEpsilon, checkStepNorm } from './checks';
+import { pgdStep, randomStart } from '../kernels/ops/attack_ops';
+import { paramTable, resolveTable } from '../core/params';
+import { BALL_EPSILON_PARAM, checkBallEpsilon, NORM_PARAM, SEED_PARAM, defineAttack, type AttackOptions } from './attack';
+import { checkAttackBatch, checkEpsilon } from './checks';
 import { ATTACK_LOSSES, LOSS_PARAM, lossGradient } from './losses';
 
-export interface PgdAttackOptions {
-  epsilon: number;
-  /** Steps per restart (default 20). */
-  steps?: number;
-  /** Default 2.5 * epsilon / steps (Madry et al.). */
-  stepSize?: number;
-  /** Start from a uniform point of the eps-ball (default true). */
-  randomStart?: boolean;
-  /** Restarts; each example keeps the restart with the highest loss (default 1). */
-  restarts?: number;
-  /** Seed of the random starts (restart r uses seed + r). Default 0. */
-  seed?: number;
-  /** The loss maximised (default 'ce'). */
-  loss?: string;
-  /** The ball: 'linf' (default) or 'l2'. */
-  norm?: StepNorm;
-  clipMin?: number;
-  clipMax?: number;
-}
+/** The parameters, declared once for the public function and the table entry. */
+const PGD_PARAMS = paramTable({
+  epsilon: BALL_EPSILON_PARAM,
+  steps: { type: 'integer', default: 20, min: 1, max: 100_000, help: 'steps per restart' },
+  stepSize: { type: 'number', default: null, min: 0, max: 1, help: 'step size (default 2.5 eps / steps)' },
+  restarts: { type: 'integer', default: 1, min: 1, max: 1000, help: 'restarts; each example keeps the one with the highest loss' },
+  randomStart: { type: 'boolean', default: true, help: 'start from a random point of the eps-ball (L-inf: uniform; L2: on its sphere)' },
+  seed: SEED_PARAM,
+  loss: LOSS_PARAM,
+  norm: NORM_PARAM,
+});
+
+/** Madry et al.'s step size: 2.5 eps / steps. */
+const defaultStepSize = (epsilon: number, steps: number): number => (2.5 * epsilon) / steps;
+
+/** pgdAttack's options: {@link PGD_PARAMS}'s, the radius required (restart r starts from seed + r). */
+export type PgdAttackOptions = AttackOptions<typeof PGD_PARAMS>;
 
 /**
  * PGD examples in the L-infinity or L2 ball around x: `restarts` runs of `steps` fused steps from random starts;
@@ -40,22 +38,19 @@ export interface PgdAttackOptions {
  * const advL2 = pgdAttack(model, images, onehot, { epsilon: 1.5, norm: 'l2' });
  */
 export function pgdAttack(model: Classifier, x: tf.Tensor4D, onehot: tf.Tensor2D, options: PgdAttackOptions): tf.Tensor4D {
-  checkAttackBatch(model, x, onehot, 'pgdAttack');
-  checkEpsilon('pgdAttack', options.epsilon);
-  const steps = options.steps ?? 20;
-  const restarts = options.restarts ?? 1;
-  const stepSize = options.stepSize ?? (2.5 * options.epsilon) / Math.max(1, steps);
-  if (!Number.isInteger(steps) || steps < 0) throw new AdversarialArgumentError('pgdAttack', 'options.steps', `must be an integer >= 0, got ${steps}`);
-  if (!Number.isInteger(restarts) || restarts < 1) throw new AdversarialArgumentError('pgdAttack', 'options.restarts', `must be an integer >= 1, got ${restarts}`);
-  if (!(stepSize >= 0) || !Number.isFinite(stepSize)) throw new AdversarialArgumentError('pgdAttack', 'options.stepSize', `must be a finite number >= 0, got ${stepSize}`);
-  const loss = options.loss ?? 'ce';
-  if (!ATTACK_LOSSES[loss]) throw new AdversarialArgumentError('pgdAttack', 'options.loss', `must be one of ${Object.keys(ATTACK_LOSSES).join(', ')}, got ${loss}`);
-  const norm = checkStepNorm('pgdAttack', options.norm);
+  const op = 'pgdAttack';
+  checkAttackBatch(model, x, onehot, op);
+  checkEpsilon(op, options.epsilon);
+  // The seed is not range-checked here: a batch's seed is the attack's plus the batch's start, wrapped to
+  // 32 bits below.
+  const { steps, restarts, randomStart: fromRandom, loss, norm, ...given } = resolveTable(op, 'options', PGD_PARAMS, { ...options, seed: undefined });
+  const stepSize = given.stepSize ?? defaultStepSize(options.epsilon, steps);
+  const seed = options.seed ?? 0;
   const bounds = { clipMin: options.clipMin ?? 0, clipMax: options.clipMax ?? 1 };
   const grad = lossGradient((images) => model.forward(images), onehot, loss, norm === 'l2' ? 'sum' : 'mean');
   const run = (r: number): tf.Tensor4D =>
     tf.tidy(() => {
-      let adv = (options.randomStart ?? true) ? (randomStart(x, { epsilon: options.epsilon, seed: ((options.seed ?? 0) + r) >>> 0, norm, ...bounds }) as tf.Tensor4D) : x.clone();
+      let adv = fromRandom ? (randomStart(x, { epsilon: options.epsilon, seed: (seed + r) >>> 0, norm, ...bounds }) as tf.Tensor4D) : x.clone();
       for (let i = 0; i < steps; i++) {
         const next = tf.tidy(() => pgdStep(adv, x, grad(adv), { stepSize, epsilon: options.epsilon, norm, ...bounds }) as tf.Tensor4D);
         adv.dispose();
@@ -100,28 +95,9 @@ export const pgd = defineAttack({
   title: 'PGD',
   threat: 'linf',
   help: 'projected gradient descent from a random start, L-inf or L2, restarts keeping the worst case (Madry et al. 2018)',
-  params: {
-    epsilon: BALL_EPSILON_PARAM,
-    steps: { type: 'integer', default: 20, min: 1, max: 100_000, help: 'steps per restart' },
-    stepSize: { type: 'number', default: null, min: 0, max: 1, help: 'step size (default 2.5 eps / steps)' },
-    restarts: { type: 'integer', default: 1, min: 1, max: 1000, help: 'restarts; each example keeps the one with the highest loss' },
-    randomStart: { type: 'boolean', default: true, help: 'start from a random point of the eps-ball (L-inf: uniform; L2: on its sphere)' },
-    seed: SEED_PARAM,
-    loss: LOSS_PARAM,
-    norm: NORM_PARAM,
-  },
-  derive: (p) => checkBallEpsilon('pgd', { ...p, stepSize: p.stepSize ?? (2.5 * p.epsilon) / p.steps }),
+  params: PGD_PARAMS,
+  derive: (p) => checkBallEpsilon('pgd', { ...p, stepSize: p.stepSize ?? defaultStepSize(p.epsilon, p.steps) }),
   label: (p) => `PGD-${p.steps}${p.norm === 'l2' ? '-L2' : ''}`,
   cost: (p) => ({ gradients: p.steps * p.restarts, queries: p.restarts > 1 ? p.restarts : 0 }),
-  run: (model, batch, p) =>
-    pgdAttack(model, batch.x, batch.onehot, {
-      epsilon: p.epsilon,
-      steps: p.steps,
-      stepSize: p.stepSize,
-      restarts: p.restarts,
-      randomStart: p.randomStart,
-      seed: p.seed,
-      loss: p.loss,
-      norm: p.norm,
-    }),
+  run: (model, batch, p) => pgdAttack(model, batch.x, batch.onehot, p),
 });

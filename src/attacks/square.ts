@@ -23,11 +23,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../models/classifier';
 import { squareAccept, squareL2Candidate, squareL2Init, squareL2Stats, squareLinfCandidate, squareLinfInit, squareMargin } from '../kernels/ops/square_ops';
-import { EPSILON_PARAM, NORM_PARAM, SEED_PARAM, defineAttack } from './attack';
+import { defineAttack } from './attack';
 import { AdversarialArgumentError } from '../core/validate';
 import { rowWhere } from './rows';
-import { squareSettings, type Settings, type SquareAsyncOptions, type SquareAsyncResult, type SquareAttackOptions } from './square_options';
-import { squareEta, squareSide, type SquareNorm } from '../kernels/square_schedule';
+import { SQUARE_PARAMS, squareSettings, type Settings, type SquareAsyncOptions, type SquareAsyncResult, type SquareAttackOptions } from './square_options';
+import { squareEta, squareSide } from '../kernels/square_schedule';
 
 export type { SquareAsyncOptions, SquareAsyncResult, SquareAttackOptions };
 
@@ -237,25 +237,10 @@ export const square = defineAttack({
   title: 'Square',
   threat: 'linf',
   help: 'score-based random search with squares, margin loss, no gradients (Andriushchenko et al. 2020)',
-  params: {
-    epsilon: { ...EPSILON_PARAM, max: 1000, help: 'radius of the ball: per pixel (linf) or of the whole image (l2)' },
-    norm: NORM_PARAM,
-    queries: { type: 'integer', default: 5000, min: 1, max: 1_000_000, help: 'queries per restart after the start' },
-    pInit: { type: 'number', default: 0.8, min: 0.001, max: 1, help: 'initial fraction of the image a square covers' },
-    restarts: { type: 'integer', default: 1, min: 1, max: 1000, help: 'runs; each later one restarts the points still robust' },
-    seed: SEED_PARAM,
-  },
+  params: SQUARE_PARAMS,
   label: () => 'Square',
   budget: () => ({ random_start: true }),
   // One clean pass, then per run one start and `queries` queries (fewer for points fooled early).
   cost: (p) => ({ gradients: 0, queries: 1 + p.restarts * (p.queries + 1) }),
-  run: (model, batch, p) =>
-    squareAttack(model, batch.x, batch.onehot, {
-      epsilon: p.epsilon,
-      norm: p.norm,
-      queries: p.queries,
-      pInit: p.pInit,
-      restarts: p.restarts,
-      seed: p.seed,
-    }),
+  run: (model, batch, p) => squareAttack(model, batch.x, batch.onehot, p),
 });

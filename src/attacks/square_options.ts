@@ -1,27 +1,28 @@
-// The Square attack's options (attacks/square.ts): the public option and result types, and their check
-// with the reference's defaults (5000 queries, p_init 0.8, one restart), each failure naming the option.
+// The Square attack's options (attacks/square.ts): its parameter table, the public option and result types
+// derived from it, and their check with the reference's defaults (5000 queries, p_init 0.8, one restart),
+// each failure naming the option.
 import type * as tf from '@tensorflow/tfjs-core';
-import { AdversarialArgumentError, checkSeed } from '../core/validate';
-import type { SquareNorm } from '../kernels/square_schedule';
+import { paramTable, resolveTable, type ParamValues } from '../core/params';
+import { AdversarialArgumentError } from '../core/validate';
+import { EPSILON_PARAM, NORM_PARAM, SEED_PARAM, type AttackOptions } from './attack';
 import type { Classifier } from '../models/classifier';
 import { checkAttackBatch, checkEpsilon } from './checks';
 
-export interface SquareAttackOptions {
-  /** Radius: per pixel (L-inf) or of the whole image (L2). */
-  epsilon: number;
-  /** 'linf' (default) or 'l2'. */
-  norm?: SquareNorm;
-  /** Queries (iterations) per restart after the start (default 5000). */
-  queries?: number;
-  /** The initial fraction of the image a square covers (default 0.8). */
-  pInit?: number;
-  /** Runs; each later one restarts the points still robust with seed + r (default 1). */
-  restarts?: number;
-  /** Seed of the draws (default 0). */
-  seed?: number;
-  clipMin?: number;
-  clipMax?: number;
-}
+/** The parameters, declared once for the public functions and the table entry. */
+export const SQUARE_PARAMS = paramTable({
+  epsilon: { ...EPSILON_PARAM, max: 1000, help: 'radius of the ball: per pixel (linf) or of the whole image (l2)' },
+  norm: NORM_PARAM,
+  queries: { type: 'integer', default: 5000, min: 1, max: 1_000_000, help: 'queries per restart after the start' },
+  pInit: { type: 'number', default: 0.8, min: 0.001, max: 1, help: 'initial fraction of the image a square covers' },
+  restarts: { type: 'integer', default: 1, min: 1, max: 1000, help: 'runs; each later one restarts the points still robust' },
+  seed: SEED_PARAM,
+});
+
+/**
+ * squareAttack's options: {@link SQUARE_PARAMS}'s (the reference's defaults: 5000 queries, p_init 0.8, one
+ * run; each later run restarts the points still robust with seed + r), the radius required.
+ */
+export type SquareAttackOptions = AttackOptions<typeof SQUARE_PARAMS>;
 
 /** Options of {@link squareAttackAsync}: also when to read the margins back and what to do then. */
 export interface SquareAsyncOptions extends SquareAttackOptions {
@@ -44,34 +45,16 @@ export interface SquareAsyncResult {
 }
 
 /** The checked options with their defaults. */
-export interface Settings {
-  epsilon: number;
-  norm: SquareNorm;
-  queries: number;
-  pInit: number;
-  restarts: number;
-  seed: number;
-  clipMin: number;
-  clipMax: number;
-}
+export type Settings = ParamValues<typeof SQUARE_PARAMS> & { clipMin: number; clipMax: number };
 
 /** Checks `o` against the batch and fills the defaults, naming the option at fault. */
 export function squareSettings(op: string, model: Classifier, x: tf.Tensor4D, onehot: tf.Tensor2D, o: SquareAttackOptions): Settings {
   checkAttackBatch(model, x, onehot, op);
   checkEpsilon(op, o.epsilon);
-  const norm = o.norm ?? 'linf';
-  const queries = o.queries ?? 5000;
-  const pInit = o.pInit ?? 0.8;
-  const restarts = o.restarts ?? 1;
-  if (norm !== 'linf' && norm !== 'l2') throw new AdversarialArgumentError(op, 'options.norm', `must be linf or l2, got ${String(norm)}`);
-  if (!Number.isInteger(queries) || queries < 0) throw new AdversarialArgumentError(op, 'options.queries', `must be an integer >= 0, got ${queries}`);
-  if (!(pInit > 0 && pInit <= 1)) throw new AdversarialArgumentError(op, 'options.pInit', `must be a number in (0, 1], got ${pInit}`);
-  if (!Number.isInteger(restarts) || restarts < 1) throw new AdversarialArgumentError(op, 'options.restarts', `must be an integer >= 1, got ${restarts}`);
+  const checked = resolveTable(op, 'options', SQUARE_PARAMS, o);
   if (model.numClasses < 2) throw new AdversarialArgumentError(op, 'model', `must have at least 2 classes for the margin loss, has ${model.numClasses}`);
-  const seed = checkSeed(op, 'options.seed', o.seed ?? 0);
   const clipMin = o.clipMin ?? 0;
   const clipMax = o.clipMax ?? 1;
   if (!(clipMin <= clipMax)) throw new AdversarialArgumentError(op, 'options.clipMin', `must be <= clipMax, got ${clipMin} > ${clipMax}`);
-  return { epsilon: o.epsilon, norm, queries, pInit, restarts, seed, clipMin, clipMax };
+  return { ...checked, clipMin, clipMax };
 }
-

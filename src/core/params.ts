@@ -32,6 +32,16 @@ export type ParamValues<P extends Record<string, ParamSpec>> = {
 };
 
 /**
+ * The options a public function takes for the parameters of `P`: each one optional (the table's default
+ * fills it), typed by its spec. An attack's public function takes these; its registry entry passes its
+ * resolved values straight through.
+ *
+ * @example
+ * export type MyAttackOptions = ParamOptions<typeof MY_PARAMS> & { epsilon: number };
+ */
+export type ParamOptions<P extends Record<string, ParamSpec>> = { [K in keyof P]?: ParamValueOf<P[K]> };
+
+/**
  * Declares a parameter table once, keeping its literal types, so that `ParamValues<typeof table>` is the
  * type its owner reads (no casts).
  *

@@ -1,6 +1,5 @@
 // Live training on the demo page: the settings form, the chosen trainer's model beside a clean one trained
 // epoch by epoch, the live charts and the epoch table, pause and stop, and the download of the last model.
-import * as tf from '@tensorflow/tfjs-core';
 import * as lib from '../index';
 import { tableElement } from '../report/dom';
 import { drawChart, updateChart, Chart } from '../report/render';

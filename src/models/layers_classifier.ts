@@ -7,7 +7,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { AdversarialArgumentError } from '../core/validate';
 import type { Classifier } from './classifier';
 import { freezeLayersBefore } from './freeze';
-import { applyWithoutSoftmax, isLayersModel, outputLayer, softmaxHead } from './layers_head';
+import { applyWithoutSoftmax, isLayersModel, softmaxHead } from './layers_head';
 import { seedCnn } from './seed_cnn';
 
 type ConfigDict = Record<string, unknown>;

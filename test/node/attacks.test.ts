@@ -83,6 +83,12 @@ describe('attack arguments', () => {
     ['restarts 0', () => lib.pgdAttack(t.model, t.x, t.y, { epsilon: 0.1, restarts: 0 }), 'options.restarts'],
     ['steps 1.5', () => lib.pgdAttack(t.model, t.x, t.y, { epsilon: 0.1, steps: 1.5 }), 'options.steps'],
     ['target of another shape', () => lib.fgsmAttack(t.model, t.x, t.y, { epsilon: 0.1, targetOnehot: t.y1 }), 'options.targetOnehot'],
+    // The public functions take their ranges from the attacks' tables (declared once): PGD-0 is refused as `pgd:steps=0` is.
+    ['pgd steps=0', () => lib.pgdAttack(t.model, t.x, t.y, { epsilon: 0.1, steps: 0 }), 'options.steps'],
+    ['pgd stepSize=-1', () => lib.pgdAttack(t.model, t.x, t.y, { epsilon: 0.1, stepSize: -1 }), 'options.stepSize'],
+    ['pgd norm=l1', () => lib.pgdAttack(t.model, t.x, t.y, { epsilon: 0.1, norm: 'l1' as 'l2' }), 'options.norm'],
+    ['fgsm loss=hinge', () => lib.fgsmAttack(t.model, t.x, t.y, { epsilon: 0.1, loss: 'hinge' }), 'options.loss'],
+    ['fgm loss=hinge', () => lib.fgmAttack(t.model, t.x, t.y, { epsilon: 1, loss: 'hinge' }), 'options.loss'],
   ];
   for (const [name, run, argument] of cases) {
     test(`${name}: refused, naming ${argument}, nothing leaked`, () => {

@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as lib from '../../dist/index.js';
-import * as engine from '../../dist/engine.js';
 import { withGpuErrorScope } from '../suite/kernel_suite';
 import { syntheticTask } from '../suite/synthetic';
 import { expectTrainerBeatsClean, TRADE_OFF_TRAINERS } from '../suite/trainer_check';
