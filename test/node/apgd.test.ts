@@ -97,7 +97,7 @@ describe('apgdAttack', () => {
     const x = tf.randomUniform([8, 8, 8, 1], 0, 1, 'float32', 2) as tf.Tensor4D;
     const labels = [0, 1, 2, 3, 4, 5, 6, 7];
     const y = onehotOf(labels);
-    const o = { epsilon: 0.05, steps: 6, loss: 'dlr', seed: 10 };
+    const o = { epsilon: 0.05, steps: 6, loss: 'dlr' as const, seed: 10 };
     const look = async (adv: tf.Tensor4D) => {
       const logits = model.forward(adv);
       return { loss: Array.from(await lib.dlrLoss(logits, y).data()), wrong: Array.from(await tf.argMax(logits, 1).data()).map((p, i) => p !== labels[i]) };
@@ -133,7 +133,7 @@ describe('apgdAttack', () => {
   const refusals: [string, (m: lib.Classifier, x: tf.Tensor4D, y: tf.Tensor2D) => unknown, string, RegExp][] = [
     ['apgd steps=0', (m, x, y) => lib.apgdAttack(m, x, y, { epsilon: 0.1, steps: 0 }), 'options.steps', /must be an integer in \[1, 100000\], got 0/],
     ['apgd rho=2', (m, x, y) => lib.apgdAttack(m, x, y, { epsilon: 0.1, rho: 2 }), 'options.rho', /must be a number in \[0, 1\], got 2/],
-    ['apgd loss=kl', (m, x, y) => lib.apgdAttack(m, x, y, { epsilon: 0.1, loss: 'kl' }), 'options.loss', /must be one of ce, dlr/],
+    ['apgd loss=kl', (m, x, y) => lib.apgdAttack(m, x, y, { epsilon: 0.1, loss: 'kl' as 'ce' }), 'options.loss', /must be one of ce, dlr/],
     ['apgd-t steps=0', (m, x, y) => lib.apgdTargetedAttack(m, x, y, { epsilon: 0.1, steps: 0 }), 'options.steps', /must be an integer in \[1, 100000\], got 0/],
     ['apgd-t targets=10 of 10 classes', (m, x, y) => lib.apgdTargetedAttack(m, x, y, { epsilon: 0.1, targets: 10 }), 'options.targets', /must be an integer in \[1, 9\]/],
   ];

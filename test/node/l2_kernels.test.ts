@@ -10,6 +10,7 @@ import { dlrTargetedCases, dlrTargetedInputs, runDlrTargetedCase } from '../suit
 import { expectDlrTargetedOk, expectL2Ok } from '../suite/l2_check';
 import { l2Cases, l2Inputs, runL2Case } from '../suite/l2_suite';
 import { runSeed } from '../suite/run_seed';
+import { dlrTargetedLoss64, dlrTargetedLossGrad64 } from '../suite/dlr_reference';
 
 beforeAll(async () => {
   await lib.initWebGPU();
@@ -81,8 +82,8 @@ describe('DlrTargetedLoss and DlrTargetedLossGrad on Dawn', () => {
     const p = dlrTargetedInputs(c, runSeed ^ 0xd1f);
     const logits = Float64Array.from(p.logits);
     const ones = Float64Array.from({ length: c.rows }, () => 1);
-    const grad = engine.dlrTargetedLossGradReference(logits, p.labels, p.targets, ones, c.rows, c.classes, true);
-    const loss = (l: Float64Array, r: number) => engine.dlrTargetedLossReference(l, p.labels, p.targets, c.rows, c.classes, true)[r];
+    const grad = dlrTargetedLossGrad64(logits, p.labels, p.targets, ones, c.rows, c.classes);
+    const loss = (l: Float64Array, r: number) => dlrTargetedLoss64(l, p.labels, p.targets, c.rows, c.classes)[r];
     const h = 1e-6;
     for (let i = 0; i < logits.length; i++) {
       const r = Math.floor(i / c.classes);

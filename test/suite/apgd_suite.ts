@@ -7,6 +7,7 @@ import * as lib from '../../dist/index.js';
 import * as engine from '../../dist/engine.js';
 import { caseSeed } from './cases';
 import { POISON, sameValue, withGpuErrorScope } from './kernel_suite';
+import { dlrLoss64, dlrLossGrad64 } from './dlr_reference';
 
 export type DlrInputs = 'random' | 'ties' | 'nan' | 'huge';
 export interface DlrCase {
@@ -105,8 +106,8 @@ export async function runDlrCase(c: DlrCase, runSeed: number): Promise<DlrReport
   const p = dlrInputs(c, seed);
   const loss32 = engine.dlrLossReference(p.logits, p.labels, c.rows, c.classes);
   const grad32 = engine.dlrLossGradReference(p.logits, p.labels, p.dy, c.rows, c.classes);
-  const loss64 = engine.dlrLossReference(Float64Array.from(p.logits), p.labels, c.rows, c.classes, true);
-  const grad64 = engine.dlrLossGradReference(Float64Array.from(p.logits), p.labels, Float64Array.from(p.dy), c.rows, c.classes, true);
+  const loss64 = dlrLoss64(p.logits, p.labels, c.rows, c.classes);
+  const grad64 = dlrLossGrad64(p.logits, p.labels, p.dy, c.rows, c.classes);
   const { value, errors } = await withGpuErrorScope(backend.device, async () => {
     const logits = tf.tensor2d(p.logits, [c.rows, c.classes]);
     const labels = tf.tensor2d(p.labels, [c.rows, c.classes]);

@@ -9,6 +9,7 @@ import * as engine from '../../dist/engine.js';
 import { mismatches, poisoned, relError } from './apgd_suite';
 import { caseSeed } from './cases';
 import { POISON, withGpuErrorScope } from './kernel_suite';
+import { dlrTargetedLoss64, dlrTargetedLossGrad64 } from './dlr_reference';
 
 export type DlrTargetedInputs = 'random' | 'ties' | 'nan' | 'huge' | 'target_is_label';
 export interface DlrTargetedCase {
@@ -92,8 +93,8 @@ export async function runDlrTargetedCase(c: DlrTargetedCase, runSeed: number): P
   const loss32 = engine.dlrTargetedLossReference(p.logits, p.labels, p.targets, c.rows, c.classes);
   const grad32 = engine.dlrTargetedLossGradReference(p.logits, p.labels, p.targets, p.dy, c.rows, c.classes);
   const logits64 = Float64Array.from(p.logits);
-  const loss64 = engine.dlrTargetedLossReference(logits64, p.labels, p.targets, c.rows, c.classes, true);
-  const grad64 = engine.dlrTargetedLossGradReference(logits64, p.labels, p.targets, Float64Array.from(p.dy), c.rows, c.classes, true);
+  const loss64 = dlrTargetedLoss64(logits64, p.labels, p.targets, c.rows, c.classes);
+  const grad64 = dlrTargetedLossGrad64(logits64, p.labels, p.targets, p.dy, c.rows, c.classes);
   const { value, errors } = await withGpuErrorScope(backend.device, async () => {
     const shape = [c.rows, c.classes] as [number, number];
     const logits = tf.tensor2d(p.logits, shape);

@@ -86,14 +86,14 @@ export const dlrLossCpu: KernelFunc = ({ inputs, backend }) => {
   const b = backend as unknown as CpuBackend;
   const { logits, labels } = inputs as { logits: TensorInfo; labels: TensorInfo };
   const [rows, classes] = logits.shape;
-  return b.makeTensorInfo([rows], 'float32', dlrLossReference(valuesOf(b, logits), floatValuesOf(b, labels), rows, classes) as Float32Array);
+  return b.makeTensorInfo([rows], 'float32', dlrLossReference(valuesOf(b, logits), floatValuesOf(b, labels), rows, classes));
 };
 
 export const dlrLossGradCpu: KernelFunc = ({ inputs, backend }) => {
   const b = backend as unknown as CpuBackend;
   const { logits, labels, dy } = inputs as { logits: TensorInfo; labels: TensorInfo; dy: TensorInfo };
   const [rows, classes] = logits.shape;
-  const out = dlrLossGradReference(valuesOf(b, logits), floatValuesOf(b, labels), valuesOf(b, dy), rows, classes) as Float32Array;
+  const out = dlrLossGradReference(valuesOf(b, logits), floatValuesOf(b, labels), valuesOf(b, dy), rows, classes);
   return b.makeTensorInfo(logits.shape, 'float32', out);
 };
 
@@ -121,7 +121,7 @@ export const dlrTargetedLossCpu: KernelFunc = ({ inputs, backend }) => {
   const b = backend as unknown as CpuBackend;
   const { logits, labels, targets } = inputs as Record<'logits' | 'labels' | 'targets', TensorInfo>;
   const [rows, classes] = logits.shape;
-  const out = dlrTargetedLossReference(valuesOf(b, logits), floatValuesOf(b, labels), floatValuesOf(b, targets), rows, classes) as Float32Array;
+  const out = dlrTargetedLossReference(valuesOf(b, logits), floatValuesOf(b, labels), floatValuesOf(b, targets), rows, classes);
   return b.makeTensorInfo([rows], 'float32', out);
 };
 
@@ -129,7 +129,7 @@ export const dlrTargetedLossGradCpu: KernelFunc = ({ inputs, backend }) => {
   const b = backend as unknown as CpuBackend;
   const { logits, labels, targets, dy } = inputs as Record<'logits' | 'labels' | 'targets' | 'dy', TensorInfo>;
   const [rows, classes] = logits.shape;
-  const out = dlrTargetedLossGradReference(valuesOf(b, logits), floatValuesOf(b, labels), floatValuesOf(b, targets), valuesOf(b, dy), rows, classes) as Float32Array;
+  const out = dlrTargetedLossGradReference(valuesOf(b, logits), floatValuesOf(b, labels), floatValuesOf(b, targets), valuesOf(b, dy), rows, classes);
   return b.makeTensorInfo(logits.shape, 'float32', out);
 };
 

@@ -1,5 +1,5 @@
-// Plain-TypeScript references of the L2 attack kernels (PgdStepL2, ApgdStepL2, RandomStartL2) and of the
-// targeted DLR loss: the CPU kernels and the tests' oracles. As in src/kernels/cpu/linf.ts, every operation rounds to
+// The L2 attack kernels (PgdStepL2, ApgdStepL2, RandomStartL2) and the targeted DLR loss in plain TypeScript:
+// the `cpu` backend's kernels, which the tests also compare the WebGPU kernels with. As in linf.ts, every operation rounds to
 // float32 exactly where the WGSL does; a row's norm is sqrt of the float32 sum of squares in element order.
 import type { ApgdStepParams, PgdStepParams, RandomStartParams } from './linf';
 import { pcgHash } from '../pcg';
@@ -172,7 +172,7 @@ function firstArgMax(values: ArrayLike<number>, base: number, n: number): number
   return best;
 }
 
-function dlrTargetedRow(logits: ArrayLike<number>, labels: ArrayLike<number>, targets: ArrayLike<number>, row: number, classes: number, round: (v: number) => number): DlrTargetedRow {
+function dlrTargetedRow(logits: ArrayLike<number>, labels: ArrayLike<number>, targets: ArrayLike<number>, row: number, classes: number): DlrTargetedRow {
   const base = row * classes;
   const idx = [0, -1, -1, -1];
   const val = [logits[base], 0, 0, 0];
@@ -198,31 +198,29 @@ function dlrTargetedRow(logits: ArrayLike<number>, labels: ArrayLike<number>, ta
     first: idx[0],
     third: idx[2],
     fourth: idx[3],
-    margin: round(logits[base + label] - logits[base + target]),
+    margin: f32(logits[base + label] - logits[base + target]),
     // (z1 - z3) + (z3 - z4) / 2: z1 - (z3 + z4) / 2 with each difference of close logits rounding exactly.
-    spread: round(round(round(val[0] - val[2]) + round(0.5 * round(val[2] - val[3]))) + round(1e-12)),
+    spread: f32(f32(f32(val[0] - val[2]) + f32(0.5 * f32(val[2] - val[3]))) + f32(1e-12)),
     nan,
   };
 }
 
-const identity = (v: number) => v;
-
 /**
  * Targeted DLR per row, `-(z_y - z_t) / (z_pi1 - (z_pi3 + z_pi4) / 2 + 1e-12)` (pi: the logits sorted
  * descending, ties to the lower index; y and t: the first index of the largest entry of the row's label and
- * target), in float32 as the kernel rounds (`float64`: in float64, the tests' oracle). Needs classes >= 4.
+ * target), in float32 as the kernel rounds (the tests' float64 oracle is test/suite/dlr_reference.ts).
+ * Needs classes >= 4.
  */
-export function dlrTargetedLossReference(logits: ArrayLike<number>, labels: ArrayLike<number>, targets: ArrayLike<number>, rows: number, classes: number, float64 = false): Float32Array | Float64Array {
-  const round = float64 ? identity : f32;
-  const out = float64 ? new Float64Array(rows) : new Float32Array(rows);
+export function dlrTargetedLossReference(logits: ArrayLike<number>, labels: ArrayLike<number>, targets: ArrayLike<number>, rows: number, classes: number): Float32Array {
+  const out = new Float32Array(rows);
   for (let r = 0; r < rows; r++) {
-    const d = dlrTargetedRow(logits, labels, targets, r, classes, round);
-    out[r] = d.nan ? NaN : -round(d.margin / d.spread);
+    const d = dlrTargetedRow(logits, labels, targets, r, classes);
+    out[r] = d.nan ? NaN : -f32(d.margin / d.spread);
   }
   return out;
 }
 
-/** d targeted-DLR[r] / d logits[r, :] times dy[r] (the kernel's subgradient at ties), float32 or float64. */
+/** d targeted-DLR[r] / d logits[r, :] times dy[r] (the kernel's subgradient at ties), in float32 as the kernel rounds. */
 export function dlrTargetedLossGradReference(
   logits: ArrayLike<number>,
   labels: ArrayLike<number>,
@@ -230,23 +228,21 @@ export function dlrTargetedLossGradReference(
   dy: ArrayLike<number>,
   rows: number,
   classes: number,
-  float64 = false,
-): Float32Array | Float64Array {
-  const round = float64 ? identity : f32;
-  const out = float64 ? new Float64Array(rows * classes) : new Float32Array(rows * classes);
+): Float32Array {
+  const out = new Float32Array(rows * classes);
   for (let r = 0; r < rows; r++) {
-    const d = dlrTargetedRow(logits, labels, targets, r, classes, round);
+    const d = dlrTargetedRow(logits, labels, targets, r, classes);
     const g = dy[r];
-    const s = round(g / d.spread);
-    const t = round(round(g * round(d.margin / d.spread)) / d.spread);
-    const half = round(0.5 * t);
+    const s = f32(g / d.spread);
+    const t = f32(f32(g * f32(d.margin / d.spread)) / d.spread);
+    const half = f32(0.5 * t);
     for (let c = 0; c < classes; c++) {
       let v = 0;
-      if (c === d.label) v = round(v - s);
-      if (c === d.target) v = round(v + s);
-      if (c === d.first) v = round(v + t);
-      if (c === d.third) v = round(v - half);
-      if (c === d.fourth) v = round(v - half);
+      if (c === d.label) v = f32(v - s);
+      if (c === d.target) v = f32(v + s);
+      if (c === d.first) v = f32(v + t);
+      if (c === d.third) v = f32(v - half);
+      if (c === d.fourth) v = f32(v - half);
       out[r * classes + c] = d.nan ? NaN : v;
     }
   }

@@ -158,8 +158,8 @@ interface DlrRow {
   nan: boolean;
 }
 
-/** The row's label, top-three indices (ties to the lower index), margin and spread; `round` is fround or identity. */
-function dlrRow(logits: ArrayLike<number>, labels: ArrayLike<number>, row: number, classes: number, round: (v: number) => number): DlrRow {
+/** The row's label, top-three indices (ties to the lower index), margin and spread, rounded as float32. */
+function dlrRow(logits: ArrayLike<number>, labels: ArrayLike<number>, row: number, classes: number): DlrRow {
   const base = row * classes;
   let label = 0;
   let labelValue = labels[base];
@@ -192,51 +192,46 @@ function dlrRow(logits: ArrayLike<number>, labels: ArrayLike<number>, row: numbe
     first: i1,
     third: i3,
     other,
-    margin: round(logits[base + label] - logits[base + other]),
-    spread: round(round(v1 - v3) + round(1e-12)),
+    margin: f32(logits[base + label] - logits[base + other]),
+    spread: f32(f32(v1 - v3) + f32(1e-12)),
     nan,
   };
 }
 
-const identity = (v: number) => v;
-
 /**
  * DLR loss per row, `-(z_y - max_{i != y} z_i) / (z_pi1 - z_pi3 + 1e-12)` (pi: the logits sorted
  * descending, ties to the lower index; y: the first index of the row's largest label entry), in float32
- * as the kernel rounds (`float64`: in float64, the tests' oracle). Needs classes >= 3. NaN rows give NaN.
+ * as the kernel rounds (the tests' float64 oracle is test/suite/dlr_reference.ts). Needs classes >= 3. NaN rows give NaN.
  */
-export function dlrLossReference(logits: ArrayLike<number>, labels: ArrayLike<number>, rows: number, classes: number, float64 = false): Float32Array | Float64Array {
-  const round = float64 ? identity : f32;
-  const out = float64 ? new Float64Array(rows) : new Float32Array(rows);
+export function dlrLossReference(logits: ArrayLike<number>, labels: ArrayLike<number>, rows: number, classes: number): Float32Array {
+  const out = new Float32Array(rows);
   for (let r = 0; r < rows; r++) {
-    const d = dlrRow(logits, labels, r, classes, round);
-    out[r] = d.nan ? NaN : -round(d.margin / d.spread);
+    const d = dlrRow(logits, labels, r, classes);
+    out[r] = d.nan ? NaN : -f32(d.margin / d.spread);
   }
   return out;
 }
 
-/** d DLR[r] / d logits[r, :] times dy[r] (the kernel's subgradient at ties), float32 or float64 as above. */
+/** d DLR[r] / d logits[r, :] times dy[r] (the kernel's subgradient at ties), in float32 as the kernel rounds. */
 export function dlrLossGradReference(
   logits: ArrayLike<number>,
   labels: ArrayLike<number>,
   dy: ArrayLike<number>,
   rows: number,
   classes: number,
-  float64 = false,
-): Float32Array | Float64Array {
-  const round = float64 ? identity : f32;
-  const out = float64 ? new Float64Array(rows * classes) : new Float32Array(rows * classes);
+): Float32Array {
+  const out = new Float32Array(rows * classes);
   for (let r = 0; r < rows; r++) {
-    const d = dlrRow(logits, labels, r, classes, round);
+    const d = dlrRow(logits, labels, r, classes);
     const g = dy[r];
-    const s = round(g / d.spread);
-    const t = round(round(g * round(d.margin / d.spread)) / d.spread);
+    const s = f32(g / d.spread);
+    const t = f32(f32(g * f32(d.margin / d.spread)) / d.spread);
     for (let c = 0; c < classes; c++) {
       let v = 0;
-      if (c === d.label) v = round(v - s);
-      if (c === d.other) v = round(v + s);
-      if (c === d.first) v = round(v + t);
-      if (c === d.third) v = round(v - t);
+      if (c === d.label) v = f32(v - s);
+      if (c === d.other) v = f32(v + s);
+      if (c === d.first) v = f32(v + t);
+      if (c === d.third) v = f32(v - t);
       out[r * classes + c] = d.nan ? NaN : v;
     }
   }
