@@ -6,10 +6,9 @@
 // so a ratio fails only when it regresses in both measurements (a real regression does). The baseline is
 // written from one run or from several results files, each ratio at its lowest (`--update-baseline
 // --results a.json --results b.json`), so the stored figure is one that a quiet machine reaches every time.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { BenchmarkResults } from '../dist/bench.js';
-import { writeFileAtomically } from '../src/cli/node_io';
 import { benchmark, parseRuntime } from './cli';
 
 export const BASELINE_SCHEMA = 'tfjs-adversarial/bench-baseline@1';
@@ -145,7 +144,14 @@ async function main(): Promise<number> {
     const key = baselineKey(results);
     const note = values.note ?? (read.length > 1 ? `per-ratio minimum of ${read.length} measurements (${read.map((r) => r.date).join(', ')})` : undefined);
     baseline.baselines[key] = { date: results.date, ...(note ? { note } : {}), ratios: Object.fromEntries(results.ratios.map((r) => [r.name, Number(r.value.toFixed(4))])) };
-    await writeFileAtomically(values.baseline!, `${JSON.stringify(baseline, null, 2)}\n`);
+    // The whole baseline or none: written beside it, then renamed over it (no partial file left).
+    const partial = `${values.baseline!}.partial-${process.pid}`;
+    try {
+      writeFileSync(partial, `${JSON.stringify(baseline, null, 2)}\n`);
+      renameSync(partial, values.baseline!);
+    } finally {
+      rmSync(partial, { force: true });
+    }
     console.log(`wrote the ${key} baseline (${results.ratios.length} ratios${read.length > 1 ? `, the lowest of ${read.length} measurements` : ''}) to ${values.baseline}`);
     return 0;
   }

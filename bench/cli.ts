@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runBenchmarks, type BenchmarkOptions, type BenchmarkResults } from '../dist/bench.js';
-import { openChromiumPage } from '../test/browser/chromium';
+import { openChromiumPage } from '../tools/chromium_page';
 import { peerRatios, runTorchPeer, type TorchPeer } from './peer';
 import { formatHtml, formatTable } from './results';
 

@@ -12,7 +12,7 @@ import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppetee
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDemoServer } from './demo_server';
 import * as lib from '../../dist/index.js';
-import { CHROMIUM_ARGS, findChromium } from './chromium';
+import { CHROMIUM_ARGS, findChromium } from '../../tools/chromium_page';
 
 const SCREENSHOTS = 'test-results';
 

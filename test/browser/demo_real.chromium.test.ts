@@ -20,7 +20,7 @@ import * as lib from '../../dist/index.js';
 import { graphModelFiles } from '../suite/graph_model';
 import { writeImageFolder } from '../suite/image_files';
 import { mobileNetV2Like } from '../suite/mobilenet_like';
-import { CHROMIUM_ARGS, findChromium } from './chromium';
+import { CHROMIUM_ARGS, findChromium } from '../../tools/chromium_page';
 
 type DemoWindow = Window & { demo: any };
 const SCREENSHOTS = 'test-results';

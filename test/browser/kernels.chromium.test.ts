@@ -22,7 +22,7 @@ import { expectArgumentRefused, expectCaseOk } from '../suite/report_check';
 import { runSeed } from '../suite/run_seed';
 import { expectSquareCaseOk } from '../suite/square_check';
 import { squareCases } from '../suite/square_suite';
-import { openChromiumPage, type ChromiumPage } from './chromium';
+import { openChromiumPage, type ChromiumPage } from '../../tools/chromium_page';
 
 let chrome: ChromiumPage;
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { expectTrainerBeatsClean, TRADE_OFF_TRAINERS } from '../suite/trainer_check';
 import type { TrainerCaseResult } from '../suite/trainer_suite';
-import { openChromiumPage, type ChromiumPage } from './chromium';
+import { openChromiumPage, type ChromiumPage } from '../../tools/chromium_page';
 
 let chrome: ChromiumPage;
 let clean: TrainerCaseResult;

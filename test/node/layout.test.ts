@@ -1,7 +1,9 @@
 // The layout of src/ (ARCHITECTURE.md): no import cycle, type-only arrows included; no arrow that runs
 // against the layers (tools/import_graph.mjs's table); every module in a layer; src/ itself holds only
-// the entries. Reads the sources, runs nothing.
-import { resolve } from 'node:path';
+// the entries; the benchmarks use the package through its entries (dist/), not its sources or the tests.
+// Reads the sources, runs nothing.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { cycles, importGraph, LAYERS, layerOf } from '../../tools/import_graph.mjs';
 
@@ -23,5 +25,19 @@ describe('the import graph of src/', () => {
   test('every module is in a layer; src/ holds only the entries', () => {
     expect(modules.filter((m) => layerOf(m) === LAYERS.length)).toEqual([]);
     expect(modules.filter((m) => !m.includes('/')).sort()).toEqual(['cli.ts', 'index.ts']);
+  });
+});
+
+describe('bench/', () => {
+  test('imports the package only through its entries (dist/index.js, engine.js, bench.js), never src/ or test/', () => {
+    const outside: string[] = [];
+    for (const file of readdirSync('bench').filter((f) => f.endsWith('.ts'))) {
+      const source = readFileSync(join('bench', file), 'utf8');
+      for (const [, spec] of source.matchAll(/\bfrom '([^']+)'/g)) {
+        const allowed = spec.startsWith('node:') || spec.startsWith('./') || /^\.\.\/dist\/(index|engine|bench)\.js$/.test(spec) || spec === '../tools/chromium_page' || !spec.startsWith('.');
+        if (!allowed) outside.push(`${file}: ${spec}`);
+      }
+    }
+    expect(outside).toEqual([]);
   });
 });

@@ -1,11 +1,12 @@
-// Headless Chromium with WebGPU for tests and benchmarks: bundles a page entry with esbuild, serves it on
-// 127.0.0.1 and opens it in the system Chromium (or PUPPETEER_EXECUTABLE_PATH) through puppeteer.
+// Headless Chromium with WebGPU for the tests and the benchmarks (the repository's tooling, not the
+// package): bundles a page entry with esbuild, serves it on 127.0.0.1 and opens it in the system Chromium
+// (or PUPPETEER_EXECUTABLE_PATH) through puppeteer, with the command line's Chromium flags.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as esbuild from 'esbuild';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
-import { CHROMIUM_ARGS, findChromium } from '../../src/cli/chromium';
-import { serveFiles } from '../../src/cli/serve';
+import { CHROMIUM_ARGS, findChromium } from '../src/cli/chromium';
+import { serveFiles } from '../src/cli/serve';
 
 export { CHROMIUM_ARGS, findChromium };
 
