@@ -32,16 +32,19 @@ export { imageFolderFromFiles, loadImageFolder, MAX_CLASSES, type ImageFolderOpt
 export { loadLabeledImages, type LabeledImagesOptions } from './data/load_images';
 export { loadEmbeddedDigits, embeddedDigitsUrls, EMBEDDED_DIGITS_FILES, type DigitSet } from './data/digits';
 export * from './attacks/index';
-export { paramProblem, paramTable, resolveParams, splitSpecList, describeRange, type ParamSpec, type ParamValue, type ParamValueOf, type ParamValues, type Params } from './core/params';
+export { paramProblem, paramTable, resolveParams, splitSpecList, describeRange, type ParamSpec, type ParamValue, type ParamValueOf, type ParamValues, type ParamOptions, type Params } from './core/params';
 export { registry, type Registry } from './core/registry';
 export * from './trainers/index';
 export { trainModel, trainingRun, scheduledLearningRate, epochSeed, type TrainOptions, type TrainProgress, type EpochRecord, type TrainingRun } from './train/loop';
 export { evaluateModel, attackBatch, correctCount, type EvaluationAttack, type EvaluationResult, type EvaluationOptions } from './train/evaluate';
-export { seedCnnToLayersModel, saveLayersModelFiles, loadLayersModelFiles, classifierFromLayersModel } from './models/layers_format';
+export { saveLayersModelFiles, loadLayersModelFiles } from './models/layers_format';
+export { seedCnnToLayersModel } from './models/seed_cnn';
+export { classifierFromLayersModel } from './models/layers_classifier';
 export { loadClassifierFiles, modelJsonFormat, type LoadClassifierOptions } from './models/model_files';
 export { classifierFromGraphModel, loadGraphModelFiles, type FromGraphModelOptions, type GraphModelLike } from './models/graph_classifier';
 export { unfuseGraphNodes, type GraphNode, type GraphAttr } from './models/graph_unfuse';
-export { saveClassifier, describeLayers, type FromLayersModelOptions } from './models/layers_format';
+export { saveClassifier } from './models/layers_format';
+export { describeLayers, type FromLayersModelOptions } from './models/layers_classifier';
 export { withInputScale, type InputScale } from './models/input_scale';
 export { declaredImageShape } from './models/declared_shape';
 export { madryCnn, type MadryCnnOptions } from './models/madry_cnn';
@@ -74,21 +77,10 @@ export * from './report/schema';
 export { runEvalJob, runSweep, sweepTradeOff, attackLabels, checkModelFitsData, type SweepOptions } from './job/eval_job';
 export { executeJob, loadJobModel, checkModelCoversLabels, type JobRequest, type JobOutcome, type Command } from './job/execute';
 export { encodeCheckpoint, decodeCheckpoint, captureTrainingState, restoreTrainingState, uploadNow, type Checkpoint, type CheckpointTensor } from './job/checkpoint';
-export {
-  reportView,
-  trainReportView,
-  evalReportView,
-  sweepReportView,
-  tradeOffView,
-  accuracyBars,
-  type ChartSpec,
-  type ChartSeries,
-  type ReportTable,
-  type ReportView,
-  type TradeOffData,
-  accuracyLine,
-  sweepTradeOffData,
-} from './report/specs';
+export { reportView, trainReportView, evalReportView, sweepReportView, type ReportView } from './report/specs';
+export type { ChartSpec, ChartSeries, ReportTable } from './report/format';
+export { accuracyBars, accuracyLine } from './report/evaluation_view';
+export { tradeOffView, sweepTradeOffData, type TradeOffData } from './report/trade_off';
 export { reportHtml } from './report/html';
 export { apgdStep, dlrLoss, dlrTargetedLoss, type ApgdStepOptions, type StepNorm } from './kernels/ops/attack_ops';
 export { auditEvaluation, type AuditOptions } from './audit/run';

@@ -77,4 +77,4 @@ export { apgdCheckpoints, apgdHalveStep, apgdHalveStepMask, countIncreases, type
 export { squareAttack, squareAttackAsync, type SquareAttackOptions, type SquareAsyncOptions, type SquareAsyncResult } from './square';
 export { squareP, squareSide, squareEta, squareKey, squareDraw, squareQueryDraws, squareL2InitGrid, squareL2InitNorm, pickBelow, roundHalfEven, type SquareNorm, type SquareQueryDraws, type SquareL2InitGrid } from '../kernels/square_schedule';
 export { perExampleLoss, ATTACK_LOSSES, type AttackLoss } from './losses';
-export { defineAttack, resolveAttack, attackBudget, attackCost, attackSpecOf, checkBallEpsilon, BALL_EPSILON_PARAM, EPSILON_PARAM, NORM_PARAM, SEED_PARAM, type AttackCost, type AttackDefinition, type AttackSpec, type ResolvedAttack, type AttackBatch, type AttackBudget, type ThreatModel } from './attack';
+export { defineAttack, resolveAttack, attackBudget, attackCost, attackSpecOf, checkBallEpsilon, BALL_EPSILON_PARAM, EPSILON_PARAM, NORM_PARAM, SEED_PARAM, type AttackCost, type AttackDefinition, type AttackSpec, type ResolvedAttack, type AttackBatch, type AttackBudget, type AttackOptions, type ThreatModel } from './attack';

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { reportHtml } from '../report/html';
-import type { AnyReport } from '../report/specs';
+import type { AnyReport } from '../report/schema';
 import { CHROMIUM_ARGS, findChromium, loadPuppeteer } from './chromium';
 import { writeFileAtomically } from './node_io';
 

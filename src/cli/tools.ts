@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { REPORT_SCHEMA } from '../job/settings';
-import type { AnyReport } from '../report/specs';
+import type { AnyReport } from '../report/schema';
 import { UsageError } from './args';
 import { serveFiles, type ServedFile } from './serve';
 

@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as lib from '../index';
 import type { PreparedData } from '../job/data';
 import { chartValues } from '../report/render';
-import { adapterLine } from '../report/specs';
+import { adapterLine } from '../report/evaluation_view';
 import { fillGalleryChoices, renderGallery } from './gallery';
 import { evaluateLoadedModel } from './loaded_model';
 import { $, pageState, records, setButtons, setState, status, type BackendInfo, type Run } from './state';

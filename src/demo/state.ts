@@ -8,7 +8,7 @@ import type { EpochRecord } from '../train/loop';
 import type { EvaluationResult } from '../train/evaluate';
 import type { ReportAudit } from '../report/schema';
 import type { PreparedData } from '../job/data';
-import type { TradeOffData } from '../report/specs';
+import type { TradeOffData } from '../report/trade_off';
 
 export interface Settings {
   trainer: string;

@@ -4,7 +4,7 @@ import * as lib from '../index';
 import type { SweepReport } from '../report/schema';
 import { tableElement } from '../report/dom';
 import { drawChart } from '../report/render';
-import { tradeOffView, type TradeOffData } from '../report/specs';
+import { tradeOffView, type TradeOffData } from '../report/trade_off';
 import { $, pageAttackSettings, pageState, records, setButtons, setState } from './state';
 
 /** The source line of an in-page trade-off (a sweep.json's starts with its file name). */

@@ -3,7 +3,7 @@
 import * as lib from '../index';
 import { tableElement } from '../report/dom';
 import { drawChart, updateChart, Chart } from '../report/render';
-import { pct, type ChartSpec, type ReportTable } from '../report/specs';
+import { pct, type ChartSpec, type ReportTable } from '../report/format';
 import { renderGallery } from './gallery';
 import { clearInPageTradeOff } from './trade_off';
 import { $, pageAttackSettings, pageState, records, setButtons, setState, status, type Run, type Settings } from './state';

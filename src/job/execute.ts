@@ -8,7 +8,7 @@ import type { EvalReport, ReportEvaluation, SweepReport, TrainReport } from '../
 import { prepareJobData, type ImageSet } from './data';
 import { dataFingerprint } from './fingerprint';
 import { checkModelFitsData, runEvalJob, runSweep } from './eval_job';
-import { pct } from '../report/specs';
+import { pct } from '../report/format';
 import { auditLines, compositeLines, curveTable } from '../report/robustness';
 import type { JobEnvironment, JobIO } from './io';
 import type { JobEvaluationOptions } from './evaluation';

@@ -5,7 +5,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { GuardEvent } from '../report/schema';
 import { restoreTrainingState, type CheckpointTensor } from './checkpoint';
-import { pct } from '../report/specs';
+import { pct } from '../report/format';
 import type { JobIO } from './io';
 import { KEEP_BEST_MARGIN, MAX_ROLLBACKS, type GuardMode } from './settings';
 

@@ -17,7 +17,7 @@ import { captureTrainingState, decodeCheckpoint, encodeCheckpoint, restoreTraini
 import type { PreparedData } from './data';
 import { modelFingerprint } from './fingerprint';
 import { guardAfterEpoch, guardAtEnd, type GuardSetup, type GuardState } from './guard';
-import { pct } from '../report/specs';
+import { pct } from '../report/format';
 import type { JobEnvironment, JobIO } from './io';
 import { checkTrainSettings, EVAL_BATCH, trainerParamsOf, type TrainJobSettings } from './settings';
 import { evaluateModel } from '../train/evaluate';

@@ -1,15 +1,12 @@
 // The tfjs Layers format (model.json + weights.bin, what `tf.loadLayersModel` loads) as files: saving and
 // loading the two through caller-supplied byte I/O (node:fs, fetch, IndexedDB, ...) and saving any
-// Classifier (saveClassifier). The Layers adapter (classifierFromLayersModel) lives in layers_classifier.ts
-// and the seed CNN's own Sequential (seedCnnToLayersModel) in seed_cnn.ts; both are re-exported here.
+// Classifier (saveClassifier). The Layers adapter (classifierFromLayersModel) is layers_classifier.ts, the
+// seed CNN's own Sequential (seedCnnToLayersModel) seed_cnn.ts.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { AdversarialArgumentError } from '../core/validate';
 import type { Classifier } from './classifier';
 import { readModelArtifacts } from './model_artifacts';
-
-export { seedCnnToLayersModel } from './seed_cnn';
-export { classifierFromLayersModel, describeLayers, type FromLayersModelOptions } from './layers_classifier';
 
 const WEIGHTS_FILE = 'weights.bin';
 

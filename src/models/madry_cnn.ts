@@ -4,7 +4,7 @@
 // trained through classifierFromLayersModel (tfjs-layers' own forward pass).
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Classifier } from './classifier';
-import { classifierFromLayersModel, describeLayers } from './layers_format';
+import { classifierFromLayersModel, describeLayers } from './layers_classifier';
 
 /** Options of `madryCnn`. */
 export interface MadryCnnOptions {

@@ -4,7 +4,8 @@
 import { AdversarialArgumentError } from '../core/validate';
 import type { Classifier } from './classifier';
 import { classifierFromGraphModel, loadGraphModelFiles } from './graph_classifier';
-import { classifierFromLayersModel, loadLayersModelFiles } from './layers_format';
+import { classifierFromLayersModel } from './layers_classifier';
+import { loadLayersModelFiles } from './layers_format';
 
 /** The tfjs format of a model.json's bytes: 'graph-model', 'layers-model' (also when it names none), or null when it is not a model.json. */
 export function modelJsonFormat(bytes: Uint8Array): 'layers-model' | 'graph-model' | null {

@@ -8,7 +8,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { AdversarialArgumentError } from '../core/validate';
 import type { Classifier } from './classifier';
-import { classifierFromLayersModel, describeLayers } from './layers_format';
+import { classifierFromLayersModel, describeLayers } from './layers_classifier';
 
 /** Options of `cifarResNet`. */
 export interface CifarResNetOptions {

@@ -1,5 +1,5 @@
 // DOM pieces shared by report.html and the demo page: a table element from a report table.
-import type { ReportTable } from './specs';
+import type { ReportTable } from './format';
 
 /** A titled table element for `table` (section[data-table-id]). */
 export function tableElement(table: ReportTable): HTMLElement {

@@ -1,6 +1,6 @@
 // report.html: one self-contained file (no server, no network) holding the report as JSON and the
 // viewer script (Chart.js included), with a content security policy that forbids every fetch.
-import type { AnyReport } from './specs';
+import type { AnyReport } from './schema';
 
 export const REPORT_STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1400px}
 h1{font-size:20px}p{margin:4px 0}.charts{display:flex;flex-wrap:wrap;gap:16px;margin:16px 0}

@@ -16,7 +16,7 @@ import {
   Tooltip,
   type ChartConfiguration,
 } from 'chart.js';
-import type { ChartSpec } from './specs';
+import type { ChartSpec } from './format';
 
 Chart.register(BarController, BarElement, CategoryScale, Legend, LinearScale, LineController, LineElement, PointElement, ScatterController, Title, Tooltip);
 

@@ -2,7 +2,8 @@
 // summary, charts and tables, and marks the page ready (html[data-ready]) once every chart is drawn.
 import { chartValues, drawChart } from './render';
 import { tableElement } from './dom';
-import { reportView, type AnyReport } from './specs';
+import type { AnyReport } from './schema';
+import { reportView } from './specs';
 
 declare global {
   interface Window {
