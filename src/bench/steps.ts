@@ -2,7 +2,7 @@
 // and FGSM evaluation, each written twice: this library's, run through the same code as `train` (the
 // GPU-resident data set, `gatherBatch`, the trainer's `step`, the attack table; nothing read back), and the
 // plain way with stock tfjs ops (data on the CPU side uploaded per step, composed attack, loss or
-// predictions read back each step, as in the seed). Images per second, and the host-device bytes of each
+// predictions read back each step, as in the article). Images per second, and the host-device bytes of each
 // step, counted.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
@@ -102,7 +102,7 @@ function oursStep(kind: StepKind, trainer: ResolvedTrainer | null, model: Classi
   tf.dispose([out, b.x, b.onehot, b.labels]);
 }
 
-/** The plain way, as the seed writes it: CPU data uploaded per step, composed attack, read back per step. */
+/** The plain way, as the article writes it: CPU data uploaded per step, composed attack, read back per step. */
 async function stockStep(kind: StepKind, model: Classifier, optimizer: tf.Optimizer, data: Data, start: number, batch: number): Promise<void> {
   const x = tf.tensor4d(data.images.subarray(start * 784, (start + batch) * 784), [batch, 28, 28, 1]);
   const labels = data.labels.subarray(start, start + batch);

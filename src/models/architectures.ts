@@ -33,7 +33,7 @@ export interface Architecture {
 export const ARCHITECTURES: readonly Architecture[] = [
   {
     id: 'seed-cnn',
-    description: "The seed article's CNN: Conv2D 32 3x3 ReLU, MaxPool 2, Flatten, Dense 128 ReLU, Dense (logits); about 0.7M weights on 28x28",
+    description: "The article's CNN: Conv2D 32 3x3 ReLU, MaxPool 2, Flatten, Dense 128 ReLU, Dense (logits); about 0.7M weights on 28x28",
     create: (o) => seedCnn({ seed: o.seed, inputShape: o.inputShape, numClasses: o.numClasses }),
   },
   {

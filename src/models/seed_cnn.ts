@@ -1,4 +1,4 @@
-// The seed article's network on tfjs-core alone: Conv2D 32 3x3 ReLU, MaxPool 2, Flatten, Dense 128 ReLU,
+// The article's network on tfjs-core alone: Conv2D 32 3x3 ReLU, MaxPool 2, Flatten, Dense 128 ReLU,
 // Dense 10 (logits). Weights are Glorot-uniform (as Keras initialises them), biases zero. Also the same
 // network as a tfjs-layers Sequential with stable layer names (seedCnnToLayersModel), for the Layers format.
 import * as tf from '@tensorflow/tfjs-core';
@@ -39,7 +39,7 @@ export interface SeedCnnOptions {
 }
 
 /**
- * Builds the seed's CNN for 28x28x1 images and 10 classes (or `inputShape` and `numClasses`), from
+ * Builds the seed CNN (the article's network) for 28x28x1 images and 10 classes (or `inputShape` and `numClasses`), from
  * Glorot-uniform weights drawn from `seed`, or from `weights`.
  *
  * @example

@@ -94,7 +94,7 @@ export interface ReportAudit {
   seconds: number;
 }
 
-/** Accuracy figures: the three the seed reports (null when the attack was not run), and every attack's. */
+/** Accuracy figures: the three the article reports (null when the attack was not run), and every attack's. */
 export interface ReportMetrics {
   clean_accuracy: number;
   fgsm_accuracy: number | null;

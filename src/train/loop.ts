@@ -1,5 +1,5 @@
 // The training loop on GPU-resident data: batches gathered on the device from a shuffled order drawn from
-// the seed, one trainer of the table per step, an epsilon warm-up and a learning-rate schedule, the loss
+// the run's random seed, one trainer of the table per step, an epsilon warm-up and a learning-rate schedule, the loss
 // summed on the device and read only at progress intervals and epoch ends. A run is an async iterator of
 // epochs: the caller decides between epochs (the guard rolls back, the demo interleaves two models) by
 // setting `learningRateScale` or by stopping the iteration.

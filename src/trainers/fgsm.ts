@@ -1,4 +1,4 @@
-// The seed article's FGSM adversarial training (Goodfellow et al. 2015): FGSM examples at eps, the loss a
+// The article's FGSM adversarial training (Goodfellow et al. 2015): FGSM examples at eps, the loss a
 // weighted sum of the clean and the adversarial cross-entropy.
 import * as tf from '@tensorflow/tfjs-core';
 import { fgsmAttack } from '../attacks/fgsm';
@@ -7,7 +7,7 @@ import { minimize, trainingLoss, defineTrainer } from './trainer';
 export const fgsmTrainer = defineTrainer({
   id: 'fgsm',
   title: 'FGSM',
-  help: 'FGSM examples at eps; loss = w CE(x) + (1 - w) CE(x\') (the seed article)',
+  help: 'FGSM examples at eps; loss = w CE(x) + (1 - w) CE(x\') (the article)',
   adversarial: true,
   params: { cleanWeight: { type: 'number', default: 0.5, min: 0, max: 1, help: 'weight w of the clean loss' } },
   step(ctx, p) {
