@@ -15,7 +15,7 @@ import { ATTACK_LOSSES, LOSS_PARAM, lossGradient } from './losses';
 const PGD_PARAMS = paramTable({
   epsilon: BALL_EPSILON_PARAM,
   steps: { type: 'integer', default: 20, min: 1, max: 100_000, help: 'steps per restart' },
-  stepSize: { type: 'number', default: null, min: 0, max: 1, help: 'step size (default 2.5 eps / steps)' },
+  stepSize: { type: 'number', default: null, min: 0, max: 1000, help: 'step size (default 2.5 eps / steps; L2: a length)' },
   restarts: { type: 'integer', default: 1, min: 1, max: 1000, help: 'restarts; each example keeps the one with the highest loss' },
   randomStart: { type: 'boolean', default: true, help: 'start from a random point of the eps-ball (L-inf: uniform; L2: on its sphere)' },
   seed: SEED_PARAM,

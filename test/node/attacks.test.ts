@@ -104,4 +104,15 @@ describe('attack arguments', () => {
       expect(tf.memory().numTensors).toBe(before);
     });
   }
+  // A derived step size (2.5 eps / steps) may exceed 1 (PGD-1 at eps 0.5, an L2 ball): the table's range
+  // holds it, whether the table entry derives it or the caller gives it.
+  test('pgd: a step size above 1 (derived at eps 0.5, 1 step, or given) is taken', async () => {
+    const derived = lib.resolveAttackSpec({ kind: 'pgd', epsilon: 0.5, steps: 1 });
+    expect(derived.params.stepSize).toBe(1.25);
+    const labels = tf.argMax(t.y, 1) as tf.Tensor1D;
+    const fromTable = derived.definition.run(t.model, { x: t.x, onehot: t.y, labels }, derived.params);
+    const given = lib.pgdAttack(t.model, t.x, t.y, { epsilon: 0.5, steps: 1, stepSize: 1.25 });
+    expect(Array.from(await fromTable.data())).toEqual(Array.from(await given.data()));
+    tf.dispose([labels, fromTable, given]);
+  });
 });

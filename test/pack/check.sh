@@ -27,6 +27,11 @@ done
 ok "has dist (bundles, declarations, CLI, pages, embedded digits), LICENSE, README"
 if grep -E '\.wgsl$|^package/dist/demo/.*\.map$|^package/(src|test|shaders)/' "$tmp/contents"; then fail "tarball carries sources, .wgsl or the demo's source map"; fi
 ok "no .wgsl, no src/ or test/, no demo source map"
+# The tests' oracles stay in test/ and tools/: no float64 reference, no AutoAttack comparison in the package.
+mkdir -p "$tmp/unpacked" && tar -xzf "$tarball" -C "$tmp/unpacked"
+oracles='conv2dReference|conv2dBackpropInputReference|maxPoolReference|matMulReference|softmaxCrossEntropyReference|klDivergenceReference|adamStepReference|dlrLoss64|autoattack_reference|engine_reference'
+if grep -rlE "$oracles" "$tmp/unpacked/package/dist"; then fail "the package carries a test oracle ($oracles)"; fi
+ok "no test oracle (float64 references, the AutoAttack comparison)"
 
 step "a fresh project: npm install <tarball> and the peers at the locked versions, no puppeteer"
 lock="$root/package-lock.json"
