@@ -1,0 +1,179 @@
+// Evaluation past one machine (issue 27, parts 1 and 2): an eval split into 3 shards (whole batches,
+// seeds by position) and merged equals the single run in every figure and per-point outcome (a composite
+// on a prefix that ends inside shard 1, the curve, the audit from shard 0); the per-point outcomes
+// recompute a shard's table on its range; bad merges are refused, each naming the part and what differs;
+// the command line's merge, report --points and --shard refusals.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, test } from 'vitest';
+import * as lib from '../../dist/index.js';
+import { syntheticImageSet } from '../suite/synthetic';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+let env: lib.JobEnvironment;
+let single: lib.EvalReport;
+let shards: lib.EvalReport[];
+let merged: lib.EvalReport;
+let tensorsLeft: number;
+
+const memoryIO = (): lib.JobIO => {
+  const files = new Map<string, Uint8Array>();
+  return { readFile: async (p) => files.get(p) ?? null, writeFile: async (p, b) => void files.set(p, b.slice()), removeFile: async (p) => void files.delete(p), log: () => {} };
+};
+
+/** The report without what differs between runs of the same figures: times, dates, kernel counts, where it was merged from. */
+function figures(report: Json): Json {
+  const drop = new Set(['seconds', 'created', 'throughput', 'engine_kernels', 'merged_from', 'merge', 'resumed', 'shard', 'eval_seconds']);
+  const strip = (v: Json): Json => (Array.isArray(v) ? v.map(strip) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([k]) => !drop.has(k)).map(([k, x]) => [k, strip(x)])) : v);
+  return strip(JSON.parse(JSON.stringify(report)));
+}
+
+const SETTINGS: lib.TrainJobSettings = { ...lib.DEFAULT_TRAIN_SETTINGS, epsilon: 0.1, attacks: 'fgsm,pgd:steps=3,fgsm-then-pgd', evalPgdSteps: 3, attackSeed: 7 };
+const EVALUATION: lib.JobEvaluationOptions = { audit: true, auditPoints: 32, compositePoints: 100, epsilons: [0.05, 0.1], batchSize: 32 };
+
+beforeAll(async () => {
+  const { adapter, device } = await lib.initWebGPU();
+  await lib.ensureGradients();
+  env = { runtime: { name: 'node', version: process.version }, adapter, traffic: lib.countTraffic(device) };
+  lib.registerAttack(
+    {
+      id: 'fgsm-then-pgd',
+      title: 'FGSM then PGD',
+      threat: 'linf',
+      help: 'test composite: FGSM, then PGD-3 on the points FGSM left',
+      params: { epsilon: lib.EPSILON_PARAM, seed: lib.SEED_PARAM },
+      components: (p) => [
+        { kind: 'fgsm', epsilon: p.epsilon as number },
+        { kind: 'pgd', epsilon: p.epsilon as number, steps: 3, seed: p.seed as number },
+      ],
+      run: (m, batch, p) => lib.runComposite(m, lib.compositeStages(lib.getAttack('fgsm-then-pgd'), p), batch),
+    },
+    { replace: true },
+  );
+  // 240 points in batches of 32: 8 batches, the shards get 2, 3 and 3 (points 0-63, 64-159, 160-239).
+  const set = syntheticImageSet(240, 21, 0.6);
+  const data = lib.prepareJobData(set, undefined, { allTest: true, probeExamples: 0 });
+  data.description.fingerprint = await lib.dataFingerprint([set]);
+  const model = lib.seedCnn({ seed: 4, inputShape: [8, 8, 1] });
+  const optimizer = lib.engineAdam(3e-3);
+  await lib.trainModel(model, optimizer, data.dataset, Array.from({ length: 240 }, (_, i) => i), { trainer: 'clean', epsilon: 0, epochs: 2, batchSize: 32, learningRate: 3e-3, seed: 1 });
+  optimizer.dispose();
+  // Counted from here: the evaluations, the shards and the merge leave no tensor behind.
+  const before = tf.memory().numTensors;
+  single = await lib.runEvalJob(model, 'm.json', data, SETTINGS, memoryIO(), env, false, { evaluation: EVALUATION });
+  shards = [];
+  for (const index of [2, 0, 1]) shards.push(await lib.runEvalJob(model, 'm.json', data, SETTINGS, memoryIO(), env, false, { evaluation: { ...EVALUATION, shard: { index, count: 3 } } }));
+  merged = await lib.mergeShardReports(shards.map((report) => ({ source: `shard-${report.shard!.index}`, report })));
+  tensorsLeft = tf.memory().numTensors - before;
+  model.dispose();
+  data.dataset.dispose();
+}, 900_000);
+
+describe('shards of 3 merged', () => {
+  test('each shard holds whole batches at its position; the composite runs on the prefix of 100 points (64, 36, 0)', () => {
+    const byIndex = [...shards].sort((a, b) => a.shard!.index - b.shard!.index);
+    expect(byIndex.map((s) => [s.shard!.first, s.shard!.end, s.shard!.total, s.shard!.batch])).toEqual([[0, 64, 240, 32], [64, 160, 240, 32], [160, 240, 240, 32]]);
+    expect(byIndex.map((s) => s.evaluation[3].examples)).toEqual([64, 36, 0]);
+    expect(byIndex.map((s) => s.audit !== undefined)).toEqual([true, false, false]);
+    expect(single.model.fingerprint).toMatch(/^sha256:/);
+    expect(byIndex.every((s) => s.model.fingerprint === single.model.fingerprint && s.data.fingerprint === single.data.fingerprint)).toBe(true);
+    expect(tensorsLeft).toBe(0);
+  });
+
+  test('the merged report equals the single run: every figure, the curve, the audit and every per-point outcome', () => {
+    // The run is not trivial: some points are fooled, some stay robust, and the composite's second stage fools some.
+    expect(single.evaluation.map((e) => e.correct).every((c, i, all) => i === 0 || c <= all[0])).toBe(true);
+    expect(single.evaluation[0].correct).toBeGreaterThan(single.evaluation[2].correct);
+    expect(single.outcomes!.first_fooled.some((f) => f === -1)).toBe(true);
+    expect(figures(merged)).toEqual(figures(single));
+    expect(merged.outcomes).toEqual(single.outcomes);
+    expect(merged.metrics).toEqual(single.metrics);
+    expect(merged.curve).toEqual(single.curve);
+    expect(merged.audit!.checks).toEqual(single.audit!.checks);
+    expect(merged.audit!.merge!.not_merged).toEqual([]);
+    expect(merged.merged_from!.map((m) => [m.source, m.first, m.end])).toEqual([['shard-0', 0, 64], ['shard-1', 64, 160], ['shard-2', 160, 240]]);
+  });
+
+  test('per-point outcomes: first_fooled agrees with the bitsets, and recompute shard 1\'s table on points 64-159', () => {
+    const o = single.outcomes!;
+    const wrong = o.attacks.map((a) => lib.decodeBitset(a.wrong, a.points));
+    o.first_fooled.forEach((f, p) => expect(f).toBe(wrong.findIndex((w) => w[p] === 1)));
+    const shard1 = shards.find((s) => s.shard!.index === 1)!;
+    const onRange = lib.evaluationOnRange(single.evaluation, o, 64, 160);
+    expect(onRange.map((e) => [e.examples, e.correct])).toEqual(shard1.evaluation.map((e) => [e.examples, e.correct]));
+    expect(onRange[3].stages!.map((s) => [s.attacked, s.correct])).toEqual(shard1.evaluation[3].stages!.map((s) => [s.attacked, s.correct]));
+    expect(lib.evaluationOnRange(single.evaluation, o, 0, 240).map((e) => e.accuracy)).toEqual(single.evaluation.map((e) => e.accuracy));
+  });
+});
+
+describe('bad merges refused, naming the part and what differs', () => {
+  const parts = () => shards.map((report) => ({ source: `shard-${report.shard!.index}`, report: structuredClone(report) }));
+  const refusal = async (list: lib.ShardReport[]) => (await lib.mergeShardReports(list).then(() => null, (e: Error) => e))!;
+  const cases: [string, (p: lib.ShardReport[]) => lib.ShardReport[], RegExp][] = [
+    ['another model', (p) => (p[1].report.model.fingerprint = `sha256:${'0'.repeat(64)}`, p), /shard-0: another model \(sha256:0{64}, not shard-2's sha256:/],
+    ['other data', (p) => (p[2].report.data.fingerprint = `sha256:${'1'.repeat(64)}`, p), /shard-1: other data \(sha256:1{64}/],
+    ['other settings', (p) => (p[1].report.settings!.epsilon = 0.2, p), /shard-0: other settings \(epsilon 0\.2, not shard-2's 0\.1\)/],
+    ['overlap', (p) => [...p, { source: 'again-1', report: p[2].report }], /shard-1 and again-1: overlap, each is part 1\/3 \(points 64-159\)/],
+    ['a missing part', (p) => p.filter((x) => x.report.shard!.index !== 1), /part 1\/3 \(points 64-159\) is missing/],
+    ['not a shard report', (p) => [...p, { source: 'whole', report: structuredClone(single) }], /whole: not a shard report \(eval --shard K\/N\)/],
+  ];
+  for (const [name, edit, message] of cases) {
+    test(name, async () => {
+      const err = await refusal(edit(parts()));
+      expect(err).toMatchObject({ name: 'AdversarialArgumentError', op: 'merge', argument: 'shards' });
+      expect(err.message).toMatch(message);
+    });
+  }
+});
+
+describe('command line: merge, report --points, --shard', () => {
+  const cli = (args: string[]) => spawnSync(process.execPath, ['dist/cli.js', ...args], { encoding: 'utf8', timeout: 120_000 });
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'shards-'));
+    for (const s of shards) {
+      mkdirSync(join(dir, `part-${s.shard!.index}`));
+      writeFileSync(join(dir, `part-${s.shard!.index}`, 'report.json'), JSON.stringify(s));
+    }
+  });
+
+  test('merge DIR... --out DIR writes the merged report (the single run\'s figures) and report.html; report --points prints a range\'s table', () => {
+    const out = join(dir, 'merged');
+    const r = cli(['merge', join(dir, 'part-1'), join(dir, 'part-0'), join(dir, 'part-2'), '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const written = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(figures(written)).toEqual(figures(single));
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<html');
+    const range = cli(['report', join(out, 'report.json'), '--points', '64-159']);
+    expect(range.status, range.stderr).toBe(0);
+    const shard1 = shards.find((s) => s.shard!.index === 1)!;
+    expect(range.stdout).toContain('points 64-159 (96 of 240)');
+    for (const e of shard1.evaluation) expect(range.stdout).toMatch(new RegExp(`${e.label.replace(/[-.]/g, '\\$&')}\\s+${e.examples}\\s+${e.correct}\\s`));
+  }, 180_000);
+
+  test('a merge with a part missing is refused (exit 2), naming the part, and writes nothing', () => {
+    const out = join(dir, 'refused');
+    const r = cli(['merge', join(dir, 'part-0'), join(dir, 'part-2'), '--out', out]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/part 1\/3 \(points 64-159\) is missing/);
+    expect(() => readFileSync(join(out, 'report.json'))).toThrow();
+  });
+
+  const flagCases: [string, string[], RegExp][] = [
+    ['--shard 3/3 (K is 0-based)', ['--shard', '3/3'], /--shard must have K from 0 to N-1 \(0-based, as JOB_COMPLETION_INDEX\), got "3\/3"/],
+    ['--shard 1 (not K/N)', ['--shard', '1'], /--shard must be K\/N/],
+    ['--points out of the report\'s range', [], /--points 0-999: the report holds points 0-63/],
+  ];
+  for (const [name, flags, message] of flagCases) {
+    test(`refused before any work: ${name}`, () => {
+      const r = flags.length ? cli(['eval', '--model', join(dir, 'no-model.json'), ...flags]) : cli(['report', join(dir, 'part-0', 'report.json'), '--points', '0-999']);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(message);
+    });
+  }
+});
