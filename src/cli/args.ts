@@ -156,6 +156,7 @@ export function jobRequest(command: Command, values: Record<string, string | boo
   const limit = (key: string) => (valueOf(values, key) as number | null) ?? undefined;
   const outFlag = str('out');
   if (command === 'eval' && values.resume !== undefined && outFlag === null) throw new UsageError('--resume needs --out DIR: eval saves its state only in a named output folder');
+  if (values.shard !== undefined && outFlag === null) throw new UsageError('--shard needs --out DIR: a part\'s report.json is what merge joins');
   const epsilons = (key: string) => {
     const v = valueOf(values, key);
     return Array.isArray(v) ? (v as number[]) : epsilonList(settingRow(key).flag, v as string);

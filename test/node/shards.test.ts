@@ -2,14 +2,15 @@
 // seeds by position) and merged equals the single run in every figure and per-point outcome (a composite
 // on a prefix that ends inside shard 1, the curve, the audit from shard 0); the per-point outcomes
 // recompute a shard's table on its range; bad merges are refused, each naming the part and what differs;
-// the command line's merge, report --points and --shard refusals.
+// the command line's eval --shard and merge end to end, report --points and the flags' refusals.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as lib from '../../dist/index.js';
+import { saveUserModel } from '../suite/cli_jobs';
 import { syntheticImageSet } from '../suite/synthetic';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -111,6 +112,28 @@ describe('shards of 3 merged', () => {
   });
 });
 
+describe('what a merge cannot know, said so', () => {
+  test('audit points beyond part 0 (100 asked, part 0 holds 64): the checks that attack them are marked not merged, with no figures; the rest recomputed', async () => {
+    // What part 0 writes when --audit-points exceeds its points: its audit on the 64 it holds.
+    const parts = shards.map((report) => ({ source: `shard-${report.shard!.index}`, report: structuredClone(report) }));
+    for (const p of parts) p.report.settings!.audit_points = 100;
+    const m = await lib.mergeShardReports(parts);
+    expect(m.audit!.merge!.not_merged).toEqual(['large-eps', 'convergence', 'black-box', 'gradients', 'loss-rising']);
+    expect(m.audit!.merge!.recomputed).toEqual(['monotone', 'fgsm-vs-pgd', 'pgd-vs-autoattack']);
+    for (const c of m.audit!.checks.filter((x) => m.audit!.merge!.not_merged.includes(x.id))) expect([c.status, c.figures, c.summary.slice(0, 11)]).toEqual(['skip', {}, 'not merged:']);
+    expect(m.audit!.checks.filter((x) => x.id === 'monotone')).toEqual(single.audit!.checks.filter((x) => x.id === 'monotone'));
+  });
+
+  test('report.html\'s lines say which part a shard holds, which parts a merge joined and how its audit was merged', () => {
+    const part = lib.evalReportView(shards.find((s) => s.shard!.index === 1)!).lines;
+    expect(part[0]).toMatch(/ on 96 examples /);
+    expect(part[1]).toBe('part 1 of 3 (0-based): points 64-159 of 240; tfjs-adversarial merge joins the parts');
+    const whole = lib.evalReportView(merged).lines;
+    expect(whole).toContain('merged from 3 parts: shard-0 (points 0-63), shard-1 (points 64-159), shard-2 (points 160-239)');
+    expect(whole.some((l) => l.startsWith('audit merge: checks on the evaluation\'s figures recomputed'))).toBe(true);
+  });
+});
+
 describe('bad merges refused, naming the part and what differs', () => {
   const parts = () => shards.map((report) => ({ source: `shard-${report.shard!.index}`, report: structuredClone(report) }));
   const refusal = async (list: lib.ShardReport[]) => (await lib.mergeShardReports(list).then(() => null, (e: Error) => e))!;
@@ -141,6 +164,7 @@ describe('command line: merge, report --points, --shard', () => {
       writeFileSync(join(dir, `part-${s.shard!.index}`, 'report.json'), JSON.stringify(s));
     }
   });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test('merge DIR... --out DIR writes the merged report (the single run\'s figures) and report.html; report --points prints a range\'s table', () => {
     const out = join(dir, 'merged');
@@ -165,8 +189,9 @@ describe('command line: merge, report --points, --shard', () => {
   });
 
   const flagCases: [string, string[], RegExp][] = [
-    ['--shard 3/3 (K is 0-based)', ['--shard', '3/3'], /--shard must have K from 0 to N-1 \(0-based, as JOB_COMPLETION_INDEX\), got "3\/3"/],
-    ['--shard 1 (not K/N)', ['--shard', '1'], /--shard must be K\/N/],
+    ['--shard without --out', ['--shard', '0/3'], /--shard needs --out DIR/],
+    ['--shard 3/3 (K is 0-based)', ['--shard', '3/3', '--out', 'runs/never'], /--shard must have K from 0 to N-1 \(0-based, as JOB_COMPLETION_INDEX\), got "3\/3"/],
+    ['--shard 1 (not K/N)', ['--shard', '1', '--out', 'runs/never'], /--shard must be K\/N/],
     ['--points out of the report\'s range', [], /--points 0-999: the report holds points 0-63/],
   ];
   for (const [name, flags, message] of flagCases) {
@@ -174,6 +199,29 @@ describe('command line: merge, report --points, --shard', () => {
       const r = flags.length ? cli(['eval', '--model', join(dir, 'no-model.json'), ...flags]) : cli(['report', join(dir, 'part-0', 'report.json'), '--points', '0-999']);
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(message);
+      expect(existsSync('runs/never')).toBe(false);
     });
   }
+
+  test('eval --shard K/3 in three processes, merged by the command line, equals the one-process eval; 4 parts of 3 batches refused naming --shard', async () => {
+    const model = await saveUserModel(join(dir, 'user'));
+    const flags = ['eval', '--model', model, '--limit-test', '96', '--eval-batch', '32', '--attacks', 'fgsm,pgd', '--pgd-steps', '2', '--audit', 'off'];
+    const run = (name: string, args: string[]) => {
+      const r = cli([...flags, ...args]);
+      expect(r.status, `${name}\n${r.stderr}`).toBe(0);
+      return r;
+    };
+    run('single', ['--out', join(dir, 'cli-single')]);
+    const parts = [0, 1, 2].map((k) => run(`part ${k}`, ['--shard', `${k}/3`, '--out', join(dir, `cli-${k}`)]));
+    expect(parts[1].stdout).toContain('part 1/3, points 32-63 of 96');
+    const merge = cli(['merge', ...[0, 1, 2].map((k) => join(dir, `cli-${k}`)), '--out', join(dir, 'cli-merged')]);
+    expect(merge.status, merge.stderr).toBe(0);
+    const one = JSON.parse(readFileSync(join(dir, 'cli-single', 'report.json'), 'utf8'));
+    const merged = JSON.parse(readFileSync(join(dir, 'cli-merged', 'report.json'), 'utf8'));
+    expect(one.outcomes.points).toBe(96);
+    expect(figures(merged)).toEqual(figures(one));
+    const tooMany = cli([...flags, '--shard', '0/4', '--out', join(dir, 'cli-too-many')]);
+    expect(tooMany.status).toBe(2);
+    expect(tooMany.stderr).toMatch(/--shard 0\/4 asks for 4 parts, but the 96 points make 3 batches of 32/);
+  }, 400_000);
 });
