@@ -56,7 +56,7 @@ export { jobAttacks, evaluateForReport, evaluateJob, toReportEvaluation, metrics
 export { parseShard, shardRange, shardCompositePoints, evalReportSettings, type ShardSpec } from './job/shards';
 export { mergeShardReports, shardProblems, type ShardReport } from './job/merge';
 export { mergeAudit, resultsOfReport } from './job/merge_audit';
-export { encodeBitset, decodeBitset, outcomesOf, joinOutcomes, firstFooled, evaluationOnRange, curveOnRange } from './report/outcomes';
+export { encodeBitset, decodeBitset, outcomesOf, joinOutcomes, firstFooled, firstFooledOf, evaluationOnRange, curveOnRange } from './report/outcomes';
 export { compositeLines, stageTables, auditLines, auditTable, curveChart, curveTable } from './report/robustness';
 export type { JobIO, JobProgress, JobEnvironment } from './job/io';
 export {

@@ -11,7 +11,7 @@
  *
  * @example
  * // 10 points; the model misclassifies point 2 clean, FGSM fools 2 and 5, AutoAttack's second stage fools 7:
- * { first: 0, points: 10, first_fooled: [-1, -1, 0, -1, -1, 1, -1, 2, -1, -1],
+ * { first: 0, points: 10, first_fooled: '--0--1-2--',
  *   attacks: [{ key: 'clean', points: 10, wrong: 'BAA=' }, { key: 'fgsm:…', points: 10, wrong: 'JAA=' },
  *             { key: 'autoattack:…', points: 10, wrong: 'hAA=', stages: ['AAA=', 'gAA=', 'AAA=', 'AAA='] }] }
  */
@@ -23,10 +23,12 @@ export interface ReportOutcomes {
   /** Per attack of `evaluation`, in its order. */
   attacks: ReportAttackOutcomes[];
   /**
-   * Per point held: the index in `evaluation` of the first attack (in the order run) under which the model
-   * was wrong on it: 0 is clean (misclassified before any attack), -1 robust to every attack run on it.
+   * Per point held, one character: the index in `evaluation` of the first attack (in the order run) under
+   * which the model was wrong on it, as a base-62 digit (`0`-`9`, `a`-`z`, `A`-`Z`; `0` is clean: misclassified
+   * before any attack; `+` an attack after the 62nd, see the bitsets), or `-`: robust to every attack run on it.
+   * `firstFooledOf` reads it as numbers (-1 robust).
    */
-  first_fooled: number[];
+  first_fooled: string;
   /** `eval --epsilons`: per curve attack (label) and eps (as written), the points it ran on and those it did not leave robust. */
   curve?: Record<string, Record<string, { points: number; wrong: string }>>;
 }

@@ -38,7 +38,7 @@ export function attackOutcomes(r: EvaluationResult): ReportAttackOutcomes {
  * results by label and eps where there is one.
  *
  * @example
- * const outcomes = outcomesOf(results, 0, 500); // outcomes.first_fooled[p]: -1 robust, 0 clean wrong, a: attack a fooled it first
+ * const outcomes = outcomesOf(results, 0, 500); // outcomes.first_fooled[p]: '-' robust, '0' clean wrong, '3': attack 3 fooled it first
  */
 export function outcomesOf(results: EvaluationResult[], first: number, points: number, curve?: Record<string, Record<string, EvaluationResult>>): ReportOutcomes {
   const attacks = results.map(attackOutcomes);
@@ -47,14 +47,31 @@ export function outcomesOf(results: EvaluationResult[], first: number, points: n
   return out;
 }
 
-/** Per point: the first attack (index) that got it wrong, or -1. */
-export function firstFooled(attacks: ReportAttackOutcomes[], points: number): number[] {
+const DIGITS = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+/** Per point, as `first_fooled` writes it: the first attack (a base-62 digit) that got it wrong, or `-`. */
+export function firstFooled(attacks: ReportAttackOutcomes[], points: number): string {
   const out = new Array<number>(points).fill(-1);
   for (let a = attacks.length - 1; a >= 0; a--) {
     const wrong = decodeBitset(attacks[a].wrong, attacks[a].points);
     wrong.forEach((w, i) => (w ? (out[i] = a) : 0));
   }
-  return out;
+  return out.map((a) => (a < 0 ? '-' : (DIGITS[a] ?? '+'))).join('');
+}
+
+/**
+ * `outcomes.first_fooled` as numbers: per point the index of the first attack that got it wrong (0 clean), -1
+ * robust, and for `+` (an attack after the 62nd) the index read from the bitsets.
+ *
+ * @example
+ * firstFooledOf({ ...outcomes, first_fooled: '--0--1-2--' }); // [-1, -1, 0, -1, -1, 1, -1, 2, -1, -1]
+ */
+export function firstFooledOf(outcomes: ReportOutcomes): number[] {
+  return Array.from(outcomes.first_fooled, (c, i) => {
+    if (c === '-') return -1;
+    if (c !== '+') return DIGITS.indexOf(c);
+    return outcomes.attacks.findIndex((a, k) => k >= 62 && i < a.points && decodeBitset(a.wrong, i + 1)[i] === 1);
+  });
 }
 
 /** Bits of `parts` (each `{ points, wrong }` from position `firsts[k]`) joined into one bitset of `length` from position `first`. */
@@ -82,7 +99,7 @@ export function joinOutcomes(parts: ReportOutcomes[]): ReportOutcomes {
     return out;
   });
   const points = parts.reduce((acc, p) => acc + p.points, 0);
-  const out: ReportOutcomes = { first, points, attacks, first_fooled: parts.flatMap((p) => p.first_fooled) };
+  const out: ReportOutcomes = { first, points, attacks, first_fooled: parts.map((p) => p.first_fooled).join('') };
   if (parts[0].curve) {
     out.curve = Object.fromEntries(Object.entries(parts[0].curve).map(([label, byEps]) => [label, Object.fromEntries(Object.keys(byEps).map((e) => {
       const joined = joinBits(parts.map((p) => p.curve![label][e]), firsts, first);

@@ -90,7 +90,8 @@ describe('shards of 3 merged', () => {
     // The run is not trivial: some points are fooled, some stay robust, and the composite's second stage fools some.
     expect(single.evaluation.map((e) => e.correct).every((c, i, all) => i === 0 || c <= all[0])).toBe(true);
     expect(single.evaluation[0].correct).toBeGreaterThan(single.evaluation[2].correct);
-    expect(single.outcomes!.first_fooled.some((f) => f === -1)).toBe(true);
+    expect(single.outcomes!.first_fooled).toMatch(/^[-0-5]{240}$/);
+    expect(single.outcomes!.first_fooled).toContain('-');
     expect(figures(merged)).toEqual(figures(single));
     expect(merged.outcomes).toEqual(single.outcomes);
     expect(merged.metrics).toEqual(single.metrics);
@@ -103,12 +104,37 @@ describe('shards of 3 merged', () => {
   test('per-point outcomes: first_fooled agrees with the bitsets, and recompute shard 1\'s table on points 64-159', () => {
     const o = single.outcomes!;
     const wrong = o.attacks.map((a) => lib.decodeBitset(a.wrong, a.points));
-    o.first_fooled.forEach((f, p) => expect(f).toBe(wrong.findIndex((w) => w[p] === 1)));
+    expect(lib.firstFooledOf(o)).toEqual(Array.from({ length: 240 }, (_, p) => wrong.findIndex((w) => w[p] === 1)));
+    expect(lib.firstFooledOf({ ...o, first_fooled: '--0--1-2--' })).toEqual([-1, -1, 0, -1, -1, 1, -1, 2, -1, -1]);
     const shard1 = shards.find((s) => s.shard!.index === 1)!;
     const onRange = lib.evaluationOnRange(single.evaluation, o, 64, 160);
     expect(onRange.map((e) => [e.examples, e.correct])).toEqual(shard1.evaluation.map((e) => [e.examples, e.correct]));
     for (const c of [3, 4]) expect(onRange[c].stages!.map((s) => [s.attacked, s.correct])).toEqual(shard1.evaluation[c].stages!.map((s) => [s.attacked, s.correct]));
     expect(lib.evaluationOnRange(single.evaluation, o, 0, 240).map((e) => e.accuracy)).toEqual(single.evaluation.map((e) => e.accuracy));
+  });
+});
+
+describe('per-point outcome encoding', () => {
+  const bits = (n: number, set: number[]) => Array.from({ length: n }, (_, i) => (set.includes(i) ? 1 : 0));
+  const cases: [string, number[], string][] = [
+    ['clean wrong on point 2 of 10', [2], 'BAA='],
+    ['FGSM wrong on points 2 and 5', [2, 5], 'JAA='],
+    ['AutoAttack wrong on 2 (clean) and 7 (its second stage)', [2, 7], 'hAA='],
+    ['the second stage fooled point 7', [7], 'gAA='],
+  ];
+  for (const [name, set, text] of cases) {
+    test(`bitset, the schema's example: ${name} is ${text}, and reads back`, () => {
+      expect(lib.encodeBitset(bits(10, set))).toBe(text);
+      expect(Array.from(lib.decodeBitset(text, 10))).toEqual(bits(10, set));
+    });
+  }
+  test('first_fooled of the schema\'s example: the first attack each point fell to', () => {
+    const attacks = [
+      { key: 'clean', points: 10, wrong: 'BAA=' },
+      { key: 'fgsm', points: 10, wrong: 'JAA=' },
+      { key: 'autoattack', points: 10, wrong: 'hAA=' },
+    ];
+    expect(lib.firstFooled(attacks, 10)).toBe('--0--1-2--');
   });
 });
 
