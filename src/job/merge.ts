@@ -16,6 +16,8 @@ export interface ShardReport {
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** What of the data decides the points besides its fingerprint: the split and the counts (not the paths, which differ between machines). */
+const dataShape = (r: EvalReport) => [r.data.split, r.data.test_examples, r.data.classes, r.data.image_shape, r.data.fingerprint === undefined ? r.data.test_source : null];
 const range = (s: { first: number; end: number }) => `points ${s.first}-${s.end - 1}`;
 
 /** Why the parts cannot be merged (one line per problem, each naming a source), or []. */
@@ -34,7 +36,7 @@ export function shardProblems(parts: ShardReport[]): string[] {
   for (const { source, report: r } of usable.slice(1)) {
     const was = `, not ${ref.source}'s`;
     if (r.model.fingerprint !== ref.report.model.fingerprint) problems.push(`${source}: another model (${r.model.fingerprint ?? 'no fingerprint'}${was} ${ref.report.model.fingerprint ?? 'no fingerprint'})`);
-    if (r.data.fingerprint !== ref.report.data.fingerprint || !same(r.data, ref.report.data)) problems.push(`${source}: other data (${r.data.fingerprint ?? 'no fingerprint'}, ${r.data.test_examples} test points${was} ${ref.report.data.fingerprint ?? 'no fingerprint'}, ${ref.report.data.test_examples})`);
+    if (r.data.fingerprint !== ref.report.data.fingerprint || !same(dataShape(r), dataShape(ref.report))) problems.push(`${source}: other data (${r.data.fingerprint ?? 'no fingerprint'}, ${r.data.test_examples} test points${was} ${ref.report.data.fingerprint ?? 'no fingerprint'}, ${ref.report.data.test_examples})`);
     const settings = Object.keys({ ...ref.report.settings, ...r.settings }) as (keyof typeof r.settings)[];
     const differ = settings.filter((k) => !same(r.settings![k], ref.report.settings![k])).map((k) => `${k} ${JSON.stringify(r.settings![k])}${was} ${JSON.stringify(ref.report.settings![k])}`);
     if (differ.length) problems.push(`${source}: other settings (${differ.join('; ')})`);
@@ -89,7 +91,9 @@ function sumKernels(reports: EvalReport[]): EngineKernelReport {
 /**
  * The report of the single run from its `eval --shard K/N` parts (any order), or an
  * AdversarialArgumentError (op `merge`, argument `shards`) listing every problem, each naming its source.
- * Seconds are the parts' summed; `merged_from` lists the parts.
+ * Seconds are the parts' summed; `merged_from` lists the parts (with the runtime and adapter each ran on:
+ * float32 rounding may differ across adapters, see the README's "Reproducible"). The model's and the data's
+ * fingerprints decide sameness, not their paths, so parts may read them from different places.
  *
  * @example
  * const report = await mergeShardReports([{ source: 'out/0', report: r0 }, { source: 'out/1', report: r1 }]);
@@ -118,6 +122,6 @@ export async function mergeShardReports(parts: ShardReport[]): Promise<EvalRepor
     ...(audit ? { audit } : {}),
     ...(curve ? { curve } : {}),
     outcomes,
-    merged_from: sorted.map((p) => ({ source: p.source, index: p.report.shard!.index, first: p.report.shard!.first, end: p.report.shard!.end })),
+    merged_from: sorted.map((p) => ({ source: p.source, index: p.report.shard!.index, first: p.report.shard!.first, end: p.report.shard!.end, runtime: p.report.runtime.name, adapter: p.report.adapter.description || p.report.adapter.vendor })),
   };
 }

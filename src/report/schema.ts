@@ -216,7 +216,7 @@ export interface EvalReport {
   /** `eval --shard K/N`: the part of the points this report holds. */
   shard?: ReportShard;
   /** `merge`: the shard reports it was made of (their folders, parts and point ranges). */
-  merged_from?: { source: string; index: number; first: number; end: number }[];
+  merged_from?: { source: string; index: number; first: number; end: number; runtime?: string; adapter?: string }[];
 }
 
 export interface SweepRow {

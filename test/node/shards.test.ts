@@ -171,6 +171,12 @@ describe('bad merges refused, naming the part and what differs', () => {
     ['a missing part', (p) => p.filter((x) => x.report.shard!.index !== 1), /part 1\/3 \(points 64-159\) is missing/],
     ['not a shard report', (p) => [...p, { source: 'whole', report: structuredClone(single) }], /whole: not a shard report \(eval --shard K\/N\)/],
   ];
+  test('the same model and data read from other paths (another machine\'s mounts) merge: fingerprints decide, not paths', async () => {
+    const p = parts();
+    p[0].report.model_path = '/mnt/other/model.json';
+    p[0].report.data.test_source = '/mnt/other/t10k-images-idx3-ubyte.gz';
+    expect(figures(await lib.mergeShardReports(p))).toEqual(figures(merged));
+  });
   for (const [name, edit, message] of cases) {
     test(name, async () => {
       const err = await refusal(edit(parts()));
