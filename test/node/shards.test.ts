@@ -21,10 +21,22 @@ let single: lib.EvalReport;
 let shards: lib.EvalReport[];
 let merged: lib.EvalReport;
 let tensorsLeft: number;
+let resumedPart: lib.EvalReport;
+let crash: unknown;
 
-const memoryIO = (): lib.JobIO => {
-  const files = new Map<string, Uint8Array>();
-  return { readFile: async (p) => files.get(p) ?? null, writeFile: async (p, b) => void files.set(p, b.slice()), removeFile: async (p) => void files.delete(p), log: () => {} };
+/** Files in memory; with `crashOn`, the n-th write of eval-state.json throws (a part's machine lost mid-run). */
+const memoryIO = (files = new Map<string, Uint8Array>(), crashOn?: number): lib.JobIO & { files: Map<string, Uint8Array> } => {
+  let writes = 0;
+  return {
+    files,
+    readFile: async (p) => files.get(p) ?? null,
+    writeFile: async (p, b) => {
+      if (crashOn !== undefined && p === 'eval-state.json' && ++writes === crashOn) throw new Error('simulated crash');
+      files.set(p, b.slice());
+    },
+    removeFile: async (p) => void files.delete(p),
+    log: () => {},
+  };
 };
 
 /** The report without what differs between runs of the same figures: times, dates, the shard and where a merge came from. */
@@ -70,6 +82,11 @@ beforeAll(async () => {
   shards = [];
   for (const index of [2, 0, 1]) shards.push(await lib.runEvalJob(model, 'm.json', data, SETTINGS, memoryIO(), env, false, { evaluation: { ...EVALUATION, shard: { index, count: 3 } } }));
   merged = await lib.mergeShardReports(shards.map((report) => ({ source: `shard-${report.shard!.index}`, report })));
+  // Part 1 stopped after its third saved state (inside its composites' batches) and run again with --resume.
+  const crashed = memoryIO(new Map(), 3);
+  const part1 = { evaluation: { ...EVALUATION, shard: { index: 1, count: 3 } } };
+  crash = await lib.runEvalJob(model, 'm.json', data, SETTINGS, crashed, env, true, part1).then(() => null, (e: unknown) => e);
+  resumedPart = await lib.runEvalJob(model, 'm.json', data, SETTINGS, memoryIO(crashed.files), env, true, { ...part1, resume: true });
   tensorsLeft = tf.memory().numTensors - before;
   model.dispose();
   data.dataset.dispose();
@@ -111,6 +128,16 @@ describe('shards of 3 merged', () => {
     expect(onRange.map((e) => [e.examples, e.correct])).toEqual(shard1.evaluation.map((e) => [e.examples, e.correct]));
     for (const c of [3, 4]) expect(onRange[c].stages!.map((s) => [s.attacked, s.correct])).toEqual(shard1.evaluation[c].stages!.map((s) => [s.attacked, s.correct]));
     expect(lib.evaluationOnRange(single.evaluation, o, 0, 240).map((e) => e.accuracy)).toEqual(single.evaluation.map((e) => e.accuracy));
+  });
+});
+
+describe('a part interrupted and resumed', () => {
+  test('part 1 stopped after its third saved state, resumed: the uninterrupted part\'s figures and outcomes', () => {
+    expect(String(crash)).toMatch(/simulated crash/);
+    expect(resumedPart.resumed).toBe(true);
+    // Kernel counts are the resumed process's own (the work before the stop is not counted again).
+    const part1 = shards.find((s) => s.shard!.index === 1)!;
+    expect(figures({ ...resumedPart, resumed: false, engine_kernels: {} })).toEqual(figures({ ...part1, engine_kernels: {} }));
   });
 });
 
