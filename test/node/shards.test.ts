@@ -23,6 +23,7 @@ let merged: lib.EvalReport;
 let tensorsLeft: number;
 let resumedPart: lib.EvalReport;
 let crash: unknown;
+let savedBatch: Json;
 
 /** Files in memory; with `crashOn`, the n-th write of eval-state.json throws (a part's machine lost mid-run). */
 const memoryIO = (files = new Map<string, Uint8Array>(), crashOn?: number): lib.JobIO & { files: Map<string, Uint8Array> } => {
@@ -82,10 +83,12 @@ beforeAll(async () => {
   shards = [];
   for (const index of [2, 0, 1]) shards.push(await lib.runEvalJob(model, 'm.json', data, SETTINGS, memoryIO(), env, false, { evaluation: { ...EVALUATION, shard: { index, count: 3 } } }));
   merged = await lib.mergeShardReports(shards.map((report) => ({ source: `shard-${report.shard!.index}`, report })));
-  // Part 1 stopped after its third saved state (inside its composites' batches) and run again with --resume.
-  const crashed = memoryIO(new Map(), 3);
+  // Part 1 (3 batches each of clean, FGSM, PGD: 9 saves; then the test composite on 36 points, saving after
+  // its first stage inside a batch) stopped writing its 11th state, so the 10th (mid-batch) is what is left.
+  const crashed = memoryIO(new Map(), 11);
   const part1 = { evaluation: { ...EVALUATION, shard: { index: 1, count: 3 } } };
   crash = await lib.runEvalJob(model, 'm.json', data, SETTINGS, crashed, env, true, part1).then(() => null, (e: unknown) => e);
+  savedBatch = JSON.parse(new TextDecoder().decode(crashed.files.get('eval-state.json'))).attacks[3].batch;
   resumedPart = await lib.runEvalJob(model, 'm.json', data, SETTINGS, memoryIO(crashed.files), env, true, { ...part1, resume: true });
   tensorsLeft = tf.memory().numTensors - before;
   model.dispose();
@@ -132,8 +135,10 @@ describe('shards of 3 merged', () => {
 });
 
 describe('a part interrupted and resumed', () => {
-  test('part 1 stopped after its third saved state, resumed: the uninterrupted part\'s figures and outcomes', () => {
+  test('part 1 stopped inside a composite batch, resumed: the uninterrupted part\'s figures and outcomes', () => {
     expect(String(crash)).toMatch(/simulated crash/);
+    expect(savedBatch).toMatchObject({ stage: 1 });
+    expect(savedBatch.outcome).toMatch(/^[-0-9]{32}$/);
     expect(resumedPart.resumed).toBe(true);
     // Kernel counts are the resumed process's own (the work before the stop is not counted again).
     const part1 = shards.find((s) => s.shard!.index === 1)!;
