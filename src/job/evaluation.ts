@@ -1,5 +1,6 @@
 // A job's evaluation: the attacks it runs (clean, then the --attacks list with the settings' defaults:
-// eps, seed, PGD's steps and restarts), each with progress and seconds, in the report's form.
+// eps, seed, PGD's steps and restarts), each with progress and seconds, in the report's form, with each
+// point's outcome; with a shard, only its part of the points, at their position (job/shards.ts).
 import { attackBudget, compositeStages, parseAttackList, resolveAttackSpec, type AttackSpec } from '../attacks/index';
 import type { EvaluationState } from '../train/evaluation_state';
 import { AdversarialArgumentError } from '../core/validate';
@@ -191,10 +192,14 @@ export interface JobEvaluation {
 /**
  * The evaluation `train` and `eval` end with: clean and the job's attacks at `settings.epsilon` (state
  * saved after every batch when `saving`), each attack at every eps of `options.epsilons` (the curve), and
- * the audit on the first `options.auditPoints` points.
+ * the audit on the first `options.auditPoints` points; each point's outcome. With `options.shard`, only
+ * that part of the test points (whole batches of `options.batchSize`, seeds by position), the audit in
+ * part 0 only.
  *
  * @example
  * const { evaluation, audit } = await evaluateJob(model, data, settings, { audit: true, auditPoints: 100, compositePoints: null, epsilons: null }, io, 'test');
+ * const part = await evaluateJob(model, data, settings, { ...DEFAULT_JOB_EVALUATION, shard: { index: 1, count: 3 } }, io, 'eval');
+ * part.shard; // { index: 1, count: 3, first: 256, end: 512, total: 1000, batch: 256 }
  */
 export async function evaluateJob(model: Classifier, data: PreparedData, settings: EvalSettings, options: JobEvaluationOptions, io: JobIO, label: string, saving?: EvaluationSaving): Promise<JobEvaluation> {
   const attacks = jobAttacks(settings, settings.epsilon);
