@@ -146,6 +146,29 @@ describe('a part interrupted and resumed', () => {
   });
 });
 
+describe('shard ranges', () => {
+  test('for every N up to the batches, the N parts tile the points in order, each whole batches and none empty', () => {
+    for (const [total, batch] of [[1, 256], [240, 32], [1000, 256], [10_000, 256], [97, 10]]) {
+      const batches = Math.ceil(total / batch);
+      for (let count = 1; count <= batches; count++) {
+        const parts = Array.from({ length: count }, (_, index) => lib.shardRange(total, batch, { index, count }));
+        expect(parts[0].first).toBe(0);
+        expect(parts[count - 1].end).toBe(total);
+        parts.forEach((p, k) => {
+          expect(p.end > p.first && p.first % batch === 0, `${total}/${batch} part ${k}/${count}`).toBe(true);
+          if (k > 0) expect(p.first).toBe(parts[k - 1].end);
+        });
+      }
+      expect(() => lib.shardRange(total, batch, { index: 0, count: batches + 1 })).toThrow(/parts are whole batches/);
+    }
+  });
+
+  test('a composite on the first N points: each part runs it on its share of that prefix', () => {
+    expect([[0, 64], [64, 160], [160, 240]].map(([first, end]) => lib.shardCompositePoints(100, { first, end }))).toEqual([64, 36, 0]);
+    expect(lib.shardCompositePoints(null, { first: 64, end: 160 })).toBe(null);
+  });
+});
+
 describe('per-point outcome encoding', () => {
   const bits = (n: number, set: number[]) => Array.from({ length: n }, (_, i) => (set.includes(i) ? 1 : 0));
   const cases: [string, number[], string][] = [
