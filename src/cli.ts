@@ -1,5 +1,6 @@
 // The `tfjs-adversarial` command line (Node): `train` (the main job), `eval` (a saved model under attacks)
-// and `sweep` (the robustness-accuracy trade-off), `report` (report.html and PNGs of a saved report) and
+// and `sweep` (the robustness-accuracy trade-off), `report` (report.html and PNGs of a saved report),
+// `merge` (the reports of `eval --shard K/N` parts joined into one) and
 // `demo` (serves the demo page); in Node through Dawn or, with `--runtime chrome`, in
 // headless Chromium through puppeteer (the same library and the same report schema).
 import { resolve } from 'node:path';
@@ -10,7 +11,7 @@ import { ProgressPrinter } from './cli/node_io';
 import { lockOutputFolder, prepareOutputFolder, removeStalePartials, type OutputLock } from './cli/out_dir';
 
 async function main(argv: string[]): Promise<void> {
-  if (argv[0] === 'report' || argv[0] === 'demo') {
+  if (argv[0] === 'report' || argv[0] === 'demo' || argv[0] === 'merge') {
     const { runToolCommand } = await import('./cli/tools');
     await runToolCommand(argv[0], argv.slice(1));
     return;

@@ -56,6 +56,10 @@ export { runTrainJob, reportSettings } from './job/run_train';
 export { trainJobModel, saveJobModel, checkpointVariables, type TrainedModel, type TrainJobOptions } from './job/train_job';
 export { judgeProbe, type GuardVerdict } from './job/guard';
 export { jobAttacks, evaluateForReport, evaluateJob, toReportEvaluation, metricsOf, DEFAULT_JOB_EVALUATION, type EvalSettings, type JobEvaluationOptions, type JobEvaluation, type EvaluationSaving } from './job/evaluation';
+export { parseShard, shardRange, shardCompositePoints, evalReportSettings, type ShardSpec } from './job/shards';
+export { mergeShardReports, shardProblems, type ShardReport } from './job/merge';
+export { mergeAudit, resultsOfReport } from './job/merge_audit';
+export { encodeBitset, decodeBitset, outcomesOf, joinOutcomes, firstFooled, firstFooledOf, evaluationOnRange, curveOnRange } from './report/outcomes';
 export { compositeLines, stageTables, auditLines, auditTable, curveChart, curveTable } from './report/robustness';
 export type { JobIO, JobProgress, JobEnvironment } from './job/io';
 export {

@@ -42,6 +42,8 @@ export interface CompositeBatchProgress {
   robust: Uint8Array;
   cleanCorrect: number;
   stages: StageBatchResult[];
+  /** Per point: 0 misclassified clean, j (1-based) fooled by stage j, -1 robust so far (absent in states saved before it: 0 for every point not robust). */
+  outcome?: Int16Array;
 }
 
 export interface CompositeStagesOptions {
@@ -70,12 +72,13 @@ async function correctFlags(model: Classifier, x: tf.Tensor4D, labels: tf.Tensor
  * seconds, and, when `keepImages`, the images (a fooled point's first adversarial image, a robust point's
  * last stage's image, a misclassified clean point's clean image). `onStage` hears of each stage done;
  * `resume` continues a batch from such a report, with the outcomes of a run that was not interrupted
- * (a stage's seed depends on `start` only).
+ * (a stage's seed depends on `start` only). `outcome` says per point which stage fooled it (0: misclassified
+ * clean, j: stage j, 1-based; -1: robust to every stage).
  *
  * @example
  * const { robust, stages } = await runCompositeStages(model, compositeStages(autoattack, params), batch, 0);
  */
-export async function runCompositeStages(model: Classifier, stages: ResolvedAttack[], batch: AttackBatch, start: number, options: CompositeStagesOptions = {}): Promise<{ robust: Uint8Array; cleanCorrect: number; stages: StageBatchResult[]; images: tf.Tensor4D | null }> {
+export async function runCompositeStages(model: Classifier, stages: ResolvedAttack[], batch: AttackBatch, start: number, options: CompositeStagesOptions = {}): Promise<{ robust: Uint8Array; outcome: Int16Array; cleanCorrect: number; stages: StageBatchResult[]; images: tf.Tensor4D | null }> {
   const { keepImages = false, resume, onStage } = options;
   if (resume && keepImages) throw new AdversarialArgumentError('runCompositeStages', 'options.resume', 'cannot keep images (options.keepImages): the stages done before it are not re-run');
   if (resume && !(Number.isInteger(resume.stage) && resume.stage >= 0 && resume.stage <= stages.length && resume.robust.length === batch.labels.shape[0] && resume.stages.length === resume.stage)) {
@@ -83,10 +86,11 @@ export async function runCompositeStages(model: Classifier, stages: ResolvedAtta
   }
   const robust = resume ? Uint8Array.from(resume.robust) : await correctFlags(model, batch.x, batch.labels);
   const cleanCorrect = resume ? resume.cleanCorrect : robust.reduce((a, b) => a + b, 0);
+  const outcome = resume?.outcome ? Int16Array.from(resume.outcome) : Int16Array.from(robust, (f) => (f ? -1 : 0));
   let images = keepImages ? batch.x.clone() : null;
   const results: StageBatchResult[] = resume ? resume.stages.map((s) => ({ ...s })) : [];
   // One stage on the points still robust: flags and images updated, its counts returned.
-  const runStage = async (stage: ResolvedAttack): Promise<StageBatchResult> => {
+  const runStage = async (stage: ResolvedAttack, stageNumber: number): Promise<StageBatchResult> => {
     const began = performance.now();
     const rows = Array.from(robust.keys()).filter((i) => robust[i] === 1);
     if (rows.length === 0) return { attacked: 0, fooled: 0, seconds: 0 };
@@ -101,6 +105,7 @@ export async function runCompositeStages(model: Classifier, stages: ResolvedAtta
       rows.forEach((row, k) => {
         if (still[k] === 0) {
           robust[row] = 0;
+          outcome[row] = stageNumber;
           fooled++;
         }
       });
@@ -118,10 +123,10 @@ export async function runCompositeStages(model: Classifier, stages: ResolvedAtta
   };
   try {
     for (let j = resume?.stage ?? 0; j < stages.length; j++) {
-      results.push(await runStage(stages[j]));
-      if (j + 1 < stages.length) await onStage?.({ stage: j + 1, robust, cleanCorrect, stages: results });
+      results.push(await runStage(stages[j], j + 1));
+      if (j + 1 < stages.length) await onStage?.({ stage: j + 1, robust, cleanCorrect, stages: results, outcome });
     }
-    return { robust, cleanCorrect, stages: results, images };
+    return { robust, outcome, cleanCorrect, stages: results, images };
   } catch (err) {
     images?.dispose();
     throw err;

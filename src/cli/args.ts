@@ -8,6 +8,7 @@ import type { JobInputs, JobRequest } from '../job/execute';
 import { InputFlagError, inputsFromFlags } from './input_flags';
 import { SETTINGS, settingProblem, settingsHelp, settingRow, type Command, type SettingRow, type TrainJobSettings } from '../job/settings';
 import { parseParamText, type ParamSpec } from '../core/params';
+import { parseShard, type ShardSpec } from '../job/shards';
 import { helpLines } from '../core/registry';
 import { parseTrainerList, TRAINER_REGISTRY } from '../trainers/index';
 
@@ -24,7 +25,8 @@ export function usage(topic?: string): string {
     'usage: tfjs-adversarial train [flags]    train a model adversarially (the seed CNN, a built-in --arch, or your --model), evaluate it, write report.json, the model and checkpoints',
     '       tfjs-adversarial eval --model PATH [flags]    evaluate a saved model clean and under the --attacks',
     '       tfjs-adversarial sweep [flags]    train at several epsilons, evaluate each at several: the robustness-accuracy trade-off',
-    '       tfjs-adversarial report PATH    (re)write report.html and charts/*.png beside a report.json or sweep.json',
+    '       tfjs-adversarial report PATH [--points A-B]    (re)write report.html and charts/*.png beside a report.json or sweep.json; --points: print the tables on points A to B',
+    '       tfjs-adversarial merge DIR... --out DIR    join the report.json of eval --shard K/N parts into the report of one run',
     '       tfjs-adversarial demo [--port N]    serve the demo page on 127.0.0.1 (default port 8080; 0: any free port)',
     '',
     'flags (commands that take them):',
@@ -123,6 +125,15 @@ function epsilonList(flag: string, raw: string): number[] {
   return numbers;
 }
 
+/** `--shard K/N` checked (K 0-based, below N). */
+function shardOf(text: string): ShardSpec {
+  try {
+    return parseShard(text);
+  } catch (err) {
+    throw new UsageError(`--shard ${(err as Error).message.replace(/^eval: shard /, '')}`);
+  }
+}
+
 /** The job request of `command`'s flags, every value checked against the table. */
 export function jobRequest(command: Command, values: Record<string, string | boolean | string[] | undefined>): JobRequest {
   const settings = Object.fromEntries(SETTINGS.filter((r) => r.setting).map((r) => [r.key, valueOf(values, r.key)])) as unknown as TrainJobSettings;
@@ -145,6 +156,7 @@ export function jobRequest(command: Command, values: Record<string, string | boo
   const limit = (key: string) => (valueOf(values, key) as number | null) ?? undefined;
   const outFlag = str('out');
   if (command === 'eval' && values.resume !== undefined && outFlag === null) throw new UsageError('--resume needs --out DIR: eval saves its state only in a named output folder');
+  if (values.shard !== undefined && outFlag === null) throw new UsageError('--shard needs --out DIR: a part\'s report.json is what merge joins');
   const epsilons = (key: string) => {
     const v = valueOf(values, key);
     return Array.isArray(v) ? (v as number[]) : epsilonList(settingRow(key).flag, v as string);
@@ -170,6 +182,8 @@ export function jobRequest(command: Command, values: Record<string, string | boo
       auditPoints: valueOf(values, 'auditPoints') as number,
       compositePoints: (valueOf(values, 'compositePoints') as number | null) ?? null,
       epsilons: valueOf(values, 'epsilons') === null ? null : epsilons('epsilons'),
+      batchSize: valueOf(values, 'evalBatch') as number,
+      shard: str('shard') === null ? null : shardOf(str('shard')!),
     },
   };
 }

@@ -1,5 +1,6 @@
-// The command line's tools besides the jobs: `report PATH` (report.html and PNG charts of a saved report)
-// and `demo` (serves the demo page, dist/demo/, and the embedded digits on 127.0.0.1).
+// The command line's tools besides the jobs: `report PATH` (report.html and PNG charts of a saved report;
+// `--points A-B` prints its tables on a range of points instead), `merge DIR... --out DIR` (shard reports
+// joined, shard_tools.ts) and `demo` (serves the demo page, dist/demo/, and the embedded digits on 127.0.0.1).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,25 +44,47 @@ export async function startDemoServer(port: number, host = '127.0.0.1'): Promise
 }
 
 /** Reads a report.json or sweep.json, checking that it is one of ours. */
-export function readReport(path: string): AnyReport {
+export function readReport(path: string, command = 'report'): AnyReport {
   let report: AnyReport;
   try {
     report = JSON.parse(readFileSync(path, 'utf8')) as AnyReport;
   } catch (err) {
-    throw new UsageError(`report: cannot read ${path} as JSON (${(err as Error).message})`);
+    throw new UsageError(`${command}: cannot read ${path} as JSON (${(err as Error).message})`);
   }
   if (report?.schema !== REPORT_SCHEMA || !['train', 'eval', 'sweep'].includes(report.command)) {
-    throw new UsageError(`report: ${path} is not a tfjs-adversarial report (schema ${REPORT_SCHEMA}, command train, eval or sweep)`);
+    throw new UsageError(`${command}: ${path} is not a tfjs-adversarial report (schema ${REPORT_SCHEMA}, command train, eval or sweep)`);
   }
   return report;
 }
 
-export async function runToolCommand(command: 'report' | 'demo', argv: string[]): Promise<void> {
+/** parseArgs with its errors as UsageErrors of `command` listing its flags. */
+function toolArgs(command: string, argv: string[], options: Record<string, { type: 'string' }>, flags: string) {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options });
+  } catch (err) {
+    throw new UsageError(`${command}: ${(err as Error).message.split('\n')[0]} (flags: ${flags})`);
+  }
+}
+
+export async function runToolCommand(command: 'report' | 'demo' | 'merge', argv: string[]): Promise<void> {
+  if (command === 'merge') {
+    const { positionals, values } = toolArgs('merge', argv, { out: { type: 'string' } }, '--out DIR');
+    const { mergeCommand } = await import('./shard_tools');
+    const { writeReportFiles } = await import('./report_files');
+    const written = await mergeCommand(positionals, values.out as string | undefined, (p) => readReport(p, 'merge'), writeReportFiles, (m) => console.log(m));
+    console.log(`wrote ${written.join(', ')}`);
+    return;
+  }
   if (command === 'report') {
-    const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {} });
+    const { positionals, values } = toolArgs('report', argv, { points: { type: 'string' } }, '--points A-B');
     if (positionals.length !== 1) throw new UsageError('report needs one PATH: a report.json or sweep.json');
     const path = resolve(positionals[0]);
     const report = readReport(path);
+    if (values.points !== undefined) {
+      const { rangeLines } = await import('./shard_tools');
+      for (const line of rangeLines(report, values.points as string)) console.log(line);
+      return;
+    }
     const { writeReportFiles } = await import('./report_files');
     const written = await writeReportFiles(dirname(path), report, (m) => console.log(m));
     console.log(`wrote ${written.join(', ')}`);

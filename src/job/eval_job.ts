@@ -11,6 +11,7 @@ import { AdversarialArgumentError } from '../core/validate';
 import type { PreparedData } from './data';
 import { DEFAULT_JOB_EVALUATION, evaluateForReport, evaluateJob, jobAttacks, metricsOf, type EvalSettings, type JobEvaluationOptions } from './evaluation';
 import type { JobEnvironment, JobIO } from './io';
+import { evalReportSettings } from './shards';
 import type { TrainJobSettings } from './settings';
 import { saveJobModel, trainJobModel } from './train_job';
 
@@ -38,7 +39,8 @@ export async function runEvalJob(model: Classifier, modelPath: string, data: Pre
   const kernelsBefore = snapshotEngineKernelCounts();
   // The state is saved only where the report is written (the output folder was named).
   const saving = write ? { stateFile: 'eval-state.json', resume: options.resume === true } : undefined;
-  const { evaluation, audit, curve, resumed, modelFingerprint } = await evaluateJob(model, data, settings, options.evaluation ?? DEFAULT_JOB_EVALUATION, io, 'eval', saving);
+  const evaluationOptions = options.evaluation ?? DEFAULT_JOB_EVALUATION;
+  const { evaluation, audit, curve, resumed, modelFingerprint, outcomes, shard } = await evaluateJob(model, data, settings, evaluationOptions, io, 'eval', saving);
   const report: EvalReport = {
     schema: REPORT_SCHEMA,
     command: 'eval',
@@ -55,6 +57,9 @@ export async function runEvalJob(model: Classifier, modelPath: string, data: Pre
     resumed,
     ...(audit ? { audit } : {}),
     ...(curve ? { curve } : {}),
+    settings: evalReportSettings(settings, evaluationOptions),
+    ...(shard ? { shard } : {}),
+    outcomes,
   };
   if (write) await io.writeFile('report.json', new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
   return report;

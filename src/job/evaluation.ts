@@ -1,10 +1,12 @@
 // A job's evaluation: the attacks it runs (clean, then the --attacks list with the settings' defaults:
-// eps, seed, PGD's steps and restarts), each with progress and seconds, in the report's form.
+// eps, seed, PGD's steps and restarts), each with progress and seconds, in the report's form, with each
+// point's outcome; with a shard, only its part of the points, at their position (job/shards.ts).
 import { attackBudget, compositeStages, parseAttackList, resolveAttackSpec, type AttackSpec } from '../attacks/index';
 import type { EvaluationState } from '../train/evaluation_state';
 import { AdversarialArgumentError } from '../core/validate';
 import type { Classifier } from '../models/classifier';
-import type { ReportAudit, ReportCurve, ReportEvaluation, ReportMetrics } from '../report/schema';
+import type { ReportAudit, ReportCurve, ReportEvaluation, ReportMetrics, ReportOutcomes, ReportShard } from '../report/schema';
+import { outcomesOf } from '../report/outcomes';
 import { auditEvaluation } from '../audit/run';
 import { AUDIT_CHECKS } from '../audit/checks';
 import { attackWork, evaluateModel, type EvaluationResult } from '../train/evaluate';
@@ -12,6 +14,7 @@ import { attackDefaultsOf, EVAL_BATCH, settingRow, type TrainJobSettings } from 
 import type { JobIO } from './io';
 import type { PreparedData } from './data';
 import { modelFingerprint } from './fingerprint';
+import { shardCompositePoints, shardRange, type ShardSpec } from './shards';
 
 /** The settings an evaluation reads. */
 export type EvalSettings = Pick<TrainJobSettings, 'epsilon' | 'attacks' | 'evalPgdSteps' | 'evalPgdRestarts' | 'attackSeed'>;
@@ -70,6 +73,10 @@ export interface EvaluateForReportOptions {
   indices?: ArrayLike<number>;
   /** Composite attacks (AutoAttack) run on the first N points only (null: all). */
   compositePoints?: number | null;
+  /** Points per batch (default EVAL_BATCH). */
+  batchSize?: number;
+  /** The position of the first point in the whole evaluation (a shard's; default 0): the attacks' seeds follow it. */
+  firstPosition?: number;
 }
 
 /** How a job evaluates beyond its attacks: the audit, the robustness curve, AutoAttack's points. */
@@ -79,6 +86,10 @@ export interface JobEvaluationOptions {
   compositePoints: number | null;
   /** eval --epsilons: each attack at each of these too. */
   epsilons: number[] | null;
+  /** eval --eval-batch: points per evaluation batch (default EVAL_BATCH); the attacks' seeds follow the batches. */
+  batchSize?: number;
+  /** eval --shard K/N: evaluate part K of N of the points only (whole batches; the audit in part 0 only). */
+  shard?: ShardSpec | null;
 }
 
 /** The table's defaults: audit on, its points, AutoAttack on every point, no curve. */
@@ -95,7 +106,7 @@ export const DEFAULT_JOB_EVALUATION: JobEvaluationOptions = {
  * Results in the report's form, and whether it continued a saved run.
  */
 export async function evaluateForReport(model: Classifier, data: PreparedData, attacks: AttackSpec[], io: JobIO, label: string, options: EvaluateForReportOptions = {}): Promise<{ evaluation: ReportEvaluation[]; results: EvaluationResult[]; resumed: boolean }> {
-  const { saving, indices = data.test, compositePoints = null } = options;
+  const { saving, indices = data.test, compositePoints = null, batchSize = EVAL_BATCH, firstPosition = 0 } = options;
   let restore: EvaluationState | null = null;
   if (saving?.resume) {
     const bytes = await io.readFile(saving.stateFile);
@@ -124,7 +135,8 @@ export async function evaluateForReport(model: Classifier, data: PreparedData, a
   const pointsOf = limits.map((l) => Math.min(l ?? indices.length, indices.length));
   const totalWork = weightedWork(weights, pointsOf, Infinity);
   const results = await evaluateModel(model, data.dataset, indices, attacks, {
-    batchSize: EVAL_BATCH,
+    batchSize,
+    firstPosition,
     limits,
     checkpoint: saving ? { restore, save: (state) => io.writeFile(saving.stateFile, new TextEncoder().encode(JSON.stringify(stamped(state)))) } : undefined,
     onResume: (done) => (doneBefore = done),
@@ -169,6 +181,10 @@ export interface JobEvaluation {
   resumed: boolean;
   /** The evaluated model's fingerprint (report.model.fingerprint). */
   modelFingerprint: string;
+  /** Each point's outcome (report.outcomes). */
+  outcomes: ReportOutcomes;
+  /** `options.shard`: the part evaluated. */
+  shard?: ReportShard;
   curve?: ReportCurve;
   audit?: ReportAudit;
 }
@@ -176,35 +192,51 @@ export interface JobEvaluation {
 /**
  * The evaluation `train` and `eval` end with: clean and the job's attacks at `settings.epsilon` (state
  * saved after every batch when `saving`), each attack at every eps of `options.epsilons` (the curve), and
- * the audit on the first `options.auditPoints` points.
+ * the audit on the first `options.auditPoints` points; each point's outcome. With `options.shard`, only
+ * that part of the test points (whole batches of `options.batchSize`, seeds by position), the audit in
+ * part 0 only.
  *
  * @example
  * const { evaluation, audit } = await evaluateJob(model, data, settings, { audit: true, auditPoints: 100, compositePoints: null, epsilons: null }, io, 'test');
+ * const part = await evaluateJob(model, data, settings, { ...DEFAULT_JOB_EVALUATION, shard: { index: 1, count: 3 } }, io, 'eval');
+ * part.shard; // { index: 1, count: 3, first: 256, end: 512, total: 1000, batch: 256 }
  */
 export async function evaluateJob(model: Classifier, data: PreparedData, settings: EvalSettings, options: JobEvaluationOptions, io: JobIO, label: string, saving?: EvaluationSaving): Promise<JobEvaluation> {
   const attacks = jobAttacks(settings, settings.epsilon);
+  const batchSize = options.batchSize ?? EVAL_BATCH;
+  const shard = options.shard ? shardRange(data.test.length, batchSize, options.shard) : undefined;
+  const range = shard ?? { first: 0, end: data.test.length };
+  const indices = data.test.slice(range.first, range.end);
+  const part = { indices, firstPosition: range.first, batchSize, compositePoints: shardCompositePoints(options.compositePoints, range) };
+  if (shard) io.log(`shard ${shard.index}/${shard.count}: points ${range.first}-${range.end - 1} of ${shard.total} (batches of ${batchSize})`);
   const fingerprint = await modelFingerprint(model);
   const stamped = saving ? { ...saving, fingerprints: { model: fingerprint, data: data.description.fingerprint ?? null } } : undefined;
-  const main = await evaluateForReport(model, data, attacks, io, label, { saving: stamped, compositePoints: options.compositePoints });
-  const out: JobEvaluation = { ...main, modelFingerprint: fingerprint };
+  const main = await evaluateForReport(model, data, attacks, io, label, { saving: stamped, ...part });
+  const out: JobEvaluation = { ...main, modelFingerprint: fingerprint, outcomes: outcomesOf(main.results, range.first, indices.length), ...(shard ? { shard } : {}) };
   if (options.epsilons && options.epsilons.length > 0) {
     const labels = main.evaluation.slice(1).map((e) => e.label);
     const accuracy: Record<string, Record<string, number>> = Object.fromEntries(labels.map((l) => [l, {}]));
+    const byEps: Record<string, Record<string, EvaluationResult>> = Object.fromEntries(labels.map((l) => [l, {}]));
     for (const e of options.epsilons) {
       const at = jobAttacks(settings, e).slice(1);
       const stateFile = stamped ? { ...stamped, stateFile: stamped.stateFile.replace(/\.json$/, `-eps-${e}.json`) } : undefined;
-      const r = e === settings.epsilon ? main.evaluation.slice(1) : (await evaluateForReport(model, data, at, io, `${label} eps ${e}`, { saving: stateFile, compositePoints: options.compositePoints })).evaluation;
-      r.forEach((x, i) => (accuracy[labels[i]][String(e)] = x.accuracy));
+      const r = e === settings.epsilon ? main.results.slice(1) : (await evaluateForReport(model, data, at, io, `${label} eps ${e}`, { saving: stateFile, ...part })).results;
+      r.forEach((x, i) => {
+        accuracy[labels[i]][String(e)] = x.accuracy;
+        byEps[labels[i]][String(e)] = x;
+      });
     }
-    out.curve = { epsilons: options.epsilons, attacks: labels, accuracy, examples: data.test.length };
+    out.curve = { epsilons: options.epsilons, attacks: labels, accuracy, examples: indices.length };
+    out.outcomes = outcomesOf(main.results, range.first, indices.length, byEps);
   }
-  if (options.audit) {
-    io.log(`audit: ${AUDIT_CHECKS.length} checks on the first ${Math.min(options.auditPoints, data.test.length)} ${label} points at eps ${settings.epsilon}`);
-    out.audit = await auditEvaluation(model, data.dataset, data.test, main.results, {
+  // The audit's points are the first of the evaluation: a shard other than the first runs none.
+  if (options.audit && range.first === 0) {
+    io.log(`audit: ${AUDIT_CHECKS.length} checks on the first ${Math.min(options.auditPoints, indices.length)} ${label} points at eps ${settings.epsilon}`);
+    out.audit = await auditEvaluation(model, data.dataset, indices, main.results, {
       epsilon: settings.epsilon,
       points: options.auditPoints,
       curve: out.curve,
-      batchSize: EVAL_BATCH,
+      batchSize,
       onCheck: (title, i, n) => io.progress?.({ phase: 'eval', label: `audit: ${title}`, done: i, total: n }),
     });
     for (const c of out.audit.checks) io.log(`audit ${c.status === 'warn' ? 'WARNING' : c.status}: ${c.title}: ${c.summary}`);

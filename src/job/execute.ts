@@ -169,7 +169,7 @@ export async function executeJob(request: JobRequest, sets: { train?: ImageSet; 
         io.log(`model ${modelPath}: ${model.architecture}, ${model.numClasses} classes${model.head ? ` (${model.head})` : ''}; ${data.test.length} test examples (${data.description.test_source})`);
         const report = await runEvalJob(model, modelPath!, data, s, io, env, request.writeEvalReport, { resume: request.resume, evaluation: request.evaluation });
         const summary = [
-          `eval of ${modelPath} on ${report.data.test_examples} test examples, eps ${s.epsilon}, ${report.throughput.eval_seconds.toFixed(0)} s (${where})${report.resumed ? ', continued from eval-state.json' : ''}`,
+          `eval of ${modelPath} on ${report.shard ? `part ${report.shard.index}/${report.shard.count}, points ${report.shard.first}-${report.shard.end - 1} of ${report.shard.total}` : `${report.data.test_examples}`} test examples, eps ${s.epsilon}, ${report.throughput.eval_seconds.toFixed(0)} s (${where})${report.resumed ? ', continued from eval-state.json' : ''}`,
           ...accuracyTable([{ name: 'model', evaluation: report.evaluation }]),
           ...compositeLines(report.evaluation),
           ...(report.curve ? curveTable(report.curve).rows.map((row) => `curve ${row[0]}: ${row.slice(1).map((v, i) => `eps ${report.curve!.epsilons[i]} ${v}`).join(', ')}`) : []),

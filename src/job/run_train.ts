@@ -44,7 +44,7 @@ export async function runTrainJob(settings: TrainJobSettings, data: PreparedData
     const files = await saveJobModel(model, io);
     io.log(`saved the model: ${files.join(', ')}`);
     const evalStart = performance.now();
-    const { evaluation, audit, modelFingerprint } = await evaluateJob(model, data, settings, options.evaluation ?? DEFAULT_JOB_EVALUATION, io, 'test', { stateFile: `${options.prefix ?? ''}eval-state.json`, resume: options.resume === true });
+    const { evaluation, audit, modelFingerprint, outcomes } = await evaluateJob(model, data, settings, options.evaluation ?? DEFAULT_JOB_EVALUATION, io, 'test', { stateFile: `${options.prefix ?? ''}eval-state.json`, resume: options.resume === true });
     const evalSeconds = (performance.now() - evalStart) / 1000;
     const trafficSteps = trained.stepTraffic.steps;
     const perStep = (bytes: number) => (trafficSteps > 0 ? bytes / trafficSteps : 0);
@@ -104,6 +104,7 @@ export async function runTrainJob(settings: TrainJobSettings, data: PreparedData
       engine_kernels: engineKernels,
       resumed_from_epoch: trained.resumedFromEpoch,
       ...(audit ? { audit } : {}),
+      outcomes,
     };
     await io.writeFile('report.json', new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
     return report;

@@ -2,6 +2,9 @@
 // report views, the demo and the tests read. Plain types, no code: `report/` depends on nothing in `job/`.
 import type { AttackBudget } from '../attacks/attack';
 import type { AdapterSummary } from '../platform/device';
+import type { EvalReportSettings, ReportOutcomes, ReportShard } from './outcome_schema';
+
+export type { EvalReportSettings, ReportAttackOutcomes, ReportOutcomes, ReportShard } from './outcome_schema';
 
 export const REPORT_SCHEMA = 'tfjs-adversarial/report@1';
 
@@ -92,6 +95,8 @@ export interface ReportAudit {
   warnings: number;
   checks: AuditCheck[];
   seconds: number;
+  /** A merged report's audit: how each check was merged (recomputed from the merged outcomes, taken from the shard that holds the audit's points, or not merged). */
+  merge?: { recomputed: string[]; from_shard: string[]; not_merged: string[]; note: string };
 }
 
 /** Accuracy figures: the three the article reports (null when the attack was not run), and every attack's. */
@@ -183,6 +188,8 @@ export interface TrainReport {
   engine_kernels: EngineKernelReport;
   resumed_from_epoch: number | null;
   audit?: ReportAudit;
+  /** Each point's outcome in the final evaluation (absent in reports before them). */
+  outcomes?: ReportOutcomes;
 }
 
 export interface EvalReport {
@@ -202,6 +209,14 @@ export interface EvalReport {
   curve?: ReportCurve;
   /** The evaluation continued from a saved state (`--resume`). */
   resumed: boolean;
+  /** The settings that decide the outcomes (absent in reports before them). */
+  settings?: EvalReportSettings;
+  /** Each point's outcome (absent in reports before them). */
+  outcomes?: ReportOutcomes;
+  /** `eval --shard K/N`: the part of the points this report holds. */
+  shard?: ReportShard;
+  /** `merge`: the shard reports it was made of (their folders, parts and point ranges). */
+  merged_from?: { source: string; index: number; first: number; end: number; runtime?: string; adapter?: string }[];
 }
 
 export interface SweepRow {

@@ -73,16 +73,20 @@ export function trainReportView(r: TrainReport): ReportView {
 
 /** The chart and table of an evaluation report. */
 export function evalReportView(r: EvalReport): ReportView {
+  const points = r.shard ? r.shard.end - r.shard.first : r.data.test_examples;
   return {
     title: `tfjs-adversarial eval: ${r.model_path}`,
     lines: [
-      `${accuracyLine(r.evaluation)} on ${r.data.test_examples} examples (${r.data.test_source})`,
+      `${accuracyLine(r.evaluation)} on ${points} examples (${r.data.test_source})`,
+      ...(r.shard ? [`part ${r.shard.index} of ${r.shard.count} (0-based): points ${r.shard.first}-${r.shard.end - 1} of ${r.shard.total}; tfjs-adversarial merge joins the parts`] : []),
+      ...(r.merged_from ? [`merged from ${r.merged_from.length} parts: ${r.merged_from.map((m) => `${m.source} (points ${m.first}-${m.end - 1})`).join(', ')}`] : []),
       ...compositeLines(r.evaluation),
       ...auditLines(r.audit),
+      ...(r.audit?.merge ? [`audit merge: ${r.audit.merge.note}`] : []),
       `runtime: ${r.runtime.name} ${r.runtime.version}, tfjs ${r.runtime.tfjs_core} (${r.runtime.backend}); adapter: ${adapterLine(r.adapter)}`,
       `created ${r.created}${r.resumed ? ' (continued from a saved evaluation state)' : ''}`,
     ],
-    charts: [accuracyBars('accuracy', `Accuracy under attack (${r.data.test_examples} examples)`, [{ label: 'model', evaluation: r.evaluation }]), ...(r.curve ? [curveChart(r.curve)] : [])],
+    charts: [accuracyBars('accuracy', `Accuracy under attack (${points} examples)`, [{ label: 'model', evaluation: r.evaluation }]), ...(r.curve ? [curveChart(r.curve)] : [])],
     tables: [...(r.audit ? [auditTable(r.audit)] : []), evaluationTable(r.evaluation), ...stageTables(r.evaluation), ...(r.curve ? [curveTable(r.curve)] : [])],
   };
 }

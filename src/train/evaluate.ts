@@ -8,7 +8,7 @@ import { attackCost, attackSpecOf, compositeStages, resolveAttackSpec, runCompos
 import { gatherBatch, type GpuDataset } from '../data/gpu_dataset';
 import type { Classifier } from '../models/classifier';
 import { AdversarialArgumentError } from '../core/validate';
-import { emptyProgress, evaluationStateProblem, flagsFromText, flagsToText, type AttackProgress, type EvaluationState } from './evaluation_state';
+import { emptyProgress, evaluationStateProblem, flagsFromText, flagsToText, outcomeFromText, outcomeToText, type AttackProgress, type EvaluationState } from './evaluation_state';
 
 /** An attack of an evaluation: an attack id (`kind`) and parameters; the rest take their defaults. */
 export type EvaluationAttack = AttackSpec;
@@ -40,6 +40,8 @@ export interface EvaluationResult {
   examples: number;
   /** Per point, in the order of `indices`: 1 when the model was right on the attacked image. */
   robust: Uint8Array;
+  /** A composite's per point outcome: 0 misclassified clean, j (1-based) fooled by stage j, -1 robust to every stage. */
+  stageOutcome?: Int16Array;
   /** Model evaluations spent (gradient evaluations, forward-only queries), from each attack's cost. */
   gradients: number;
   queries: number;
@@ -52,13 +54,18 @@ export interface EvaluationOptions {
   /** Examples per batch (default 256). A random attack's seed for a batch is `seed + first example's position`. */
   batchSize?: number;
   /**
+   * The position of `indices[0]` in a larger evaluation that this one is a part of (a shard; default 0): the
+   * seeds are offset by it, so a part cut at a batch boundary gives each point the outcome of the whole run.
+   */
+  firstPosition?: number;
+  /**
    * Called after each batch with the examples done, over all attacks, and after each stage of a composite
    * inside a batch with the batch's share done so far (weighted by the stages' costs) and the stage's label.
    */
   onProgress?: (done: number, total: number, attack: ResolvedAttack, stage?: string) => void;
   /** Called once before any work when continuing from `checkpoint.restore`, with the examples already done in `onProgress`'s measure. */
   onResume?: (done: number, total: number) => void;
-  /** Per attack (in the order of `attacks`), evaluate only the first N points (undefined: all of them). */
+  /** Per attack (in the order of `attacks`), evaluate only the first N points (undefined: all of them; 0: none). */
   limits?: (number | undefined)[];
   /** Continue from `restore` (what `save` was given before an interruption) and save after every batch. */
   checkpoint?: { restore?: EvaluationState | null; save(state: EvaluationState): Promise<void> };
@@ -95,7 +102,7 @@ async function evaluateBatch(model: Classifier, attack: ResolvedAttack, stages: 
   const flags = tf.tidy(() => tf.cast(tf.equal(tf.argMax(model.forward(x), 1), batch.labels), 'int32'));
   x.dispose();
   try {
-    return { robust: Uint8Array.from(await flags.data()), stages: [] };
+    return { robust: Uint8Array.from(await flags.data()), outcome: undefined, stages: [] };
   } finally {
     flags.dispose();
   }
@@ -108,6 +115,7 @@ function resultOf(attack: ResolvedAttack, stages: ResolvedAttack[] | null, p: At
   const own = attackCost(attack);
   const result: EvaluationResult = { attack: attackSpecOf(attack), label: attack.label, key: attack.key, accuracy: correct / examples, correct, examples, robust, gradients: own.gradients * examples, queries: own.queries * examples, seconds: p.seconds };
   if (stages) {
+    result.stageOutcome = outcomeFromText(p.outcome ?? '', examples);
     let stageCorrect = p.cleanCorrect;
     result.stages = stages.map((s, j) => {
       const c = attackCost(s);
@@ -132,8 +140,9 @@ function resultOf(attack: ResolvedAttack, stages: ResolvedAttack[] | null, p: At
  */
 export async function evaluateModel(model: Classifier, data: GpuDataset, indices: ArrayLike<number>, attacks: AttackSpec[], options: EvaluationOptions | number = {}): Promise<EvaluationResult[]> {
   const op = 'evaluateModel';
-  const { batchSize = 256, onProgress, onResume, checkpoint, limits = [] } = typeof options === 'number' ? { batchSize: options } : options;
+  const { batchSize = 256, onProgress, onResume, checkpoint, limits = [], firstPosition = 0 } = typeof options === 'number' ? { batchSize: options } : options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new AdversarialArgumentError(op, 'options.batchSize', `must be an integer >= 1, got ${batchSize}`);
+  if (!Number.isInteger(firstPosition) || firstPosition < 0) throw new AdversarialArgumentError(op, 'options.firstPosition', `must be an integer >= 0, got ${firstPosition}`);
   if (indices.length === 0) throw new AdversarialArgumentError(op, 'indices', 'is empty');
   for (let i = 0; i < indices.length; i++) {
     const v = indices[i];
@@ -143,7 +152,7 @@ export async function evaluateModel(model: Classifier, data: GpuDataset, indices
   const resolved = resolveEvaluationAttacks(attacks, op);
   const pointsOf = resolved.map((_, a) => {
     const limit = limits[a];
-    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1)) throw new AdversarialArgumentError(op, `options.limits[${a}]`, `must be an integer >= 1 (points of attack ${a}), got ${limit}`);
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) throw new AdversarialArgumentError(op, `options.limits[${a}]`, `must be an integer >= 0 (points of attack ${a}), got ${limit}`);
     return Math.min(limit ?? indices.length, indices.length);
   });
   const stagesOf = resolved.map((a) => (a.definition.components ? compositeStages(a.definition, a.params, op) : null));
@@ -175,6 +184,7 @@ export async function evaluateModel(model: Classifier, data: GpuDataset, indices
       const points = pointsOf[a];
       const flags = flagsFromText(progress.robust, points);
       const stages = stagesOf[a];
+      const outcome = outcomeFromText(progress.outcome ?? '', points);
       for (let start = progress.points; start < points; start += batchSize) {
         const began = performance.now();
         const size = Math.min(batchSize, points - start);
@@ -187,16 +197,17 @@ export async function evaluateModel(model: Classifier, data: GpuDataset, indices
         const secondsBefore = saved ? saved.stages.reduce((acc, s) => acc + s.seconds, 0) : 0;
         try {
           const composite: CompositeStagesOptions = {
-            resume: saved ? { ...saved, robust: flagsFromText(saved.robust) } : undefined,
+            resume: saved ? { ...saved, robust: flagsFromText(saved.robust), outcome: saved.outcome === undefined ? undefined : outcomeFromText(saved.outcome) } : undefined,
             onStage: async (p: CompositeBatchProgress) => {
-              progress.batch = { stage: p.stage, robust: flagsToText(p.robust), cleanCorrect: p.cleanCorrect, stages: p.stages.map((r) => ({ ...r })) };
+              progress.batch = { stage: p.stage, robust: flagsToText(p.robust), cleanCorrect: p.cleanCorrect, stages: p.stages.map((r) => ({ ...r })), ...(p.outcome ? { outcome: outcomeToText(p.outcome) } : {}) };
               await checkpoint?.save(state);
               onProgress?.(done + size * stageShares[a][p.stage - 1], total, attack, stages![p.stage - 1].label);
             },
           };
-          const out = await evaluateBatch(model, attack, stages, batch, start, composite);
+          const out = await evaluateBatch(model, attack, stages, batch, firstPosition + start, composite);
           delete progress.batch;
           out.robust.forEach((f, i) => (flags[start + i] = f));
+          out.outcome?.forEach((o, i) => (outcome[start + i] = o));
           if ('cleanCorrect' in out) progress.cleanCorrect += out.cleanCorrect;
           out.stages.forEach((r, j) => {
             progress.stages[j].attacked += r.attacked;
@@ -209,6 +220,7 @@ export async function evaluateModel(model: Classifier, data: GpuDataset, indices
         progress.points = start + size;
         progress.seconds += (performance.now() - began) / 1000 + secondsBefore;
         progress.robust = flagsToText(flags.subarray(0, progress.points));
+        if (stages) progress.outcome = outcomeToText(outcome.subarray(0, progress.points));
         done += size;
         await checkpoint?.save(state);
         onProgress?.(done, total, attack);

@@ -20,8 +20,10 @@ export interface AttackProgress {
   /** A composite's points correct before its first stage. */
   cleanCorrect: number;
   stages: StageProgress[];
+  /** A composite's per-point outcomes (`outcomeToText`): which stage fooled each point done. */
+  outcome?: string;
   /** A composite stopped inside the batch that starts at `points`: the stages done and its points' flags. */
-  batch?: { stage: number; robust: string; cleanCorrect: number; stages: StageProgress[] };
+  batch?: { stage: number; robust: string; cleanCorrect: number; stages: StageProgress[]; outcome?: string };
 }
 
 export interface EvaluationState {
@@ -36,6 +38,16 @@ export interface EvaluationState {
 export const emptyProgress = (stages: number): AttackProgress => ({ points: 0, robust: '', seconds: 0, cleanCorrect: 0, stages: Array.from({ length: stages }, () => ({ attacked: 0, fooled: 0, seconds: 0 })) });
 
 export const flagsToText = (flags: ArrayLike<number>): string => Array.from(flags, (f) => (f ? '1' : '0')).join('');
+
+/** A composite's per-point outcomes as text: '-' robust, '0' misclassified clean, '1', '2', ... fooled by that stage. */
+export const outcomeToText = (outcome: ArrayLike<number>): string => Array.from(outcome, (o) => (o < 0 ? '-' : String.fromCharCode(48 + o))).join('');
+
+/** The outcomes of `text` (`outcomeToText`), in an array of `length` (default the text's; the rest -1). */
+export function outcomeFromText(text: string, length = text.length): Int16Array {
+  const out = new Int16Array(Math.max(length, text.length)).fill(-1);
+  for (let i = 0; i < text.length; i++) out[i] = text[i] === '-' ? -1 : text.charCodeAt(i) - 48;
+  return out;
+}
 
 /** Flags of `text`, in an array of `length` (default the text's). */
 export function flagsFromText(text: string, length = text.length): Uint8Array {

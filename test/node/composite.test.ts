@@ -144,6 +144,9 @@ describe('resumable evaluation', () => {
       expect(resumed.map(flagsOf)).toEqual(whole.map(flagsOf));
       expect(resumed.map((r) => r.correct)).toEqual(whole.map((r) => r.correct));
       expect(resumed[2].stages!.map((s) => [s.attacked, s.correct])).toEqual(whole[2].stages!.map((s) => [s.attacked, s.correct]));
+      // Which stage fooled each point survives the interruption too (a batch stopped between stages included).
+      expect(Array.from(resumed[2].stageOutcome!)).toEqual(Array.from(whole[2].stageOutcome!));
+      expect([-1, 1, 2].map((o) => whole[2].stageOutcome!.includes(o)), 'robust points and points fooled by each stage').toEqual([true, true, true]);
       expect(tf.memory().numTensors).toBe(before);
     });
   }
