@@ -16,9 +16,9 @@ export interface QueuedBatchResult<Output> {
   /** From enqueueing to a worker taking it (waiting for a free worker); undefined when reused. */
   waitMs?: number;
   /**
-   * The queue's own cost once a worker took it: from then to the result reaching the submitter, less the
-   * handler's time (fetching and locking the job, storing the result, the event back); undefined when
-   * reused. Worker and submitter clocks: exact on one machine, off by their skew across machines.
+   * The queue's own cost once a worker took it: from then to the completed event reaching the submitter,
+   * less the handler's time (locking the job, storing the result, the event back); undefined when reused.
+   * Worker and submitter clocks: exact on one machine, off by their skew across machines.
    */
   overheadMs?: number;
 }

@@ -93,6 +93,8 @@ export async function runQueuedEvaluation<Task = null, Output = unknown>(options
   const results = new Map<string, QueuedBatchResult<Output>>();
   const pending = new Set(byId.keys());
   const looking = new Set<string>();
+  /** When each batch's completed event reached this process (before the look-up of its job). */
+  const arrivals = new Map<string, number>();
   let lastArrival = Date.now();
   let finish!: (error?: Error) => void;
   const finished = new Promise<void>((resolve, reject) => (finish = (e) => (e ? reject(e) : resolve())));
@@ -113,7 +115,7 @@ export async function runQueuedEvaluation<Task = null, Output = unknown>(options
       const from = typeof value?.worker === 'string' ? ` from worker ${value.worker}` : '';
       throw new QueueResultRefused(`${op}: refused the result of batch ${id}${from}: ${[...problems, ...mismatch].join('; ')}`);
     }
-    const receivedAt = Date.now();
+    const receivedAt = arrivals.get(id) ?? Date.now();
     const startedAt = job.processedOn ?? receivedAt;
     results.set(id, {
       ...range,
@@ -126,7 +128,7 @@ export async function runQueuedEvaluation<Task = null, Output = unknown>(options
       overheadMs: reused ? undefined : Math.max(0, receivedAt - startedAt - value.handlerMs),
     });
     pending.delete(id);
-    lastArrival = receivedAt;
+    lastArrival = Date.now();
     options.onProgress?.(progressOf(jobKey, points, ranges.length, [...results.values()], started));
     if (pending.size === 0) finish();
   };
@@ -153,7 +155,10 @@ export async function runQueuedEvaluation<Task = null, Output = unknown>(options
   let timer: ReturnType<typeof setInterval> | undefined;
   try {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-    events.on('completed', ({ jobId }) => void look(jobId));
+    events.on('completed', ({ jobId }) => {
+      if (pending.has(jobId)) arrivals.set(jobId, Date.now());
+      void look(jobId);
+    });
     events.on('failed', ({ jobId }) => void look(jobId));
     // A resubmission: the batches already there must be this submission's; finished ones are reused,
     // failed ones are tried again.
