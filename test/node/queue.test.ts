@@ -3,7 +3,8 @@
 // with SIGKILL while it holds a batch and the results still come out exactly once per point; a worker with
 // another model fingerprint is refused, named; bad addresses are refused naming --queue before anything
 // connects; a resubmission computes nothing again. Each case has its own queue name. Prints the throughput
-// of 1 against 2 workers and the queue's own overhead per batch.
+// of 1 against 2 workers and the queue's own overhead per batch. Also: deploy/k8s/'s addresses agree, and
+// bullmq stays out of the browser bundle.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Queue } from 'bullmq';
@@ -218,6 +219,19 @@ describe('bad input, refused before anything connects', () => {
     const worker = queue.runQueueWorker({ url: 'redis://127.0.0.1:1', fingerprints: FINGERPRINTS, handler: () => null, connectTimeoutMs: 1500, onError: () => {} });
     await expect(worker).rejects.toThrow(/^runQueueWorker: cannot reach the queue at redis:\/\/127\.0\.0\.1:1 \(no answer in 1500 ms/);
   }, 20_000);
+});
+
+describe('the Kubernetes manifests (deploy/k8s/)', () => {
+  test("the workers' --queue is an address parseQueueUrl takes, on the redis Service's name and port", () => {
+    const worker = readFileSync('deploy/k8s/worker-deployment.yaml', 'utf8');
+    const redisYaml = readFileSync('deploy/k8s/redis.yaml', 'utf8');
+    const url = /- --queue\n\s*- (\S+)/.exec(worker)?.[1];
+    const address = queue.parseQueueUrl(url);
+    expect(redisYaml).toMatch(new RegExp(`kind: Service\\nmetadata:\\n  name: ${address.host}\\n`));
+    expect(redisYaml).toMatch(new RegExp(`- port: ${address.port}\\n`));
+    expect(redisYaml).toMatch(/--maxmemory-policy", "noeviction"/);
+    expect(worker).toMatch(/command: \["npx", "tfjs-adversarial", "worker"\]/);
+  });
 });
 
 describe('the package', () => {
