@@ -17,7 +17,9 @@ export interface QueueAddress {
   display: string;
 }
 
+/** The BullMQ queue an address without `?queue=` names. */
 export const DEFAULT_QUEUE_NAME = 'tfjs-adversarial';
+/** The address's form, as refusals quote it. */
 export const QUEUE_URL_FORM = 'redis://HOST:PORT[/DB][?queue=NAME]';
 const NAME = /^[A-Za-z0-9._-]{1,100}$/;
 

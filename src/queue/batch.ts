@@ -36,7 +36,12 @@ export interface BatchReturn<Output = unknown> {
 
 const KEY = /^[A-Za-z0-9._-]{1,200}$/;
 
-/** The BullMQ job id of a batch. */
+/**
+ * The BullMQ job id of a batch: the same for the same job key and range, so adding it again adds nothing.
+ *
+ * @example
+ * batchJobId('cifar-pgd-1', 250, 500);  // 'cifar-pgd-1@250-500'
+ */
 export const batchJobId = (jobKey: string, start: number, end: number): string => `${jobKey}@${start}-${end}`;
 
 /**

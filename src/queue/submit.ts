@@ -41,7 +41,13 @@ export interface QueuedEvaluation<Output> {
   summary: QueueRunSummary;
 }
 
-/** A worker's result refused: computed on another model or data, or not a result for the batch. */
+/**
+ * A worker's result refused: computed on another model or data, or not a result for the batch.
+ *
+ * @example
+ * try { await runQueuedEvaluation(options); } catch (e) { if (e instanceof QueueResultRefused) console.error(e.message); }
+ * // 'runQueuedEvaluation: refused the result of batch k@0-5 from worker w2: its model fingerprint is sha256:b…, the submission's is sha256:a…'
+ */
 export class QueueResultRefused extends Error {
   override name = 'QueueResultRefused';
 }

@@ -142,6 +142,9 @@ describe('a Redis-backed run (BullMQ)', () => {
     expect(second.batches.every((b) => b.reused)).toBe(true);
     expect(second.batches.map((b) => b.output)).toEqual(first.batches.map((b) => b.output));
     expect(second.batches.map((b) => b.output)).toEqual(expected(20, 5).map((b) => b.output));
+    const q = new Queue(name, { connection: { host: '127.0.0.1', port: redis.port } });
+    expect(await q.getJobCounts('waiting', 'active', 'completed', 'failed')).toMatchObject({ waiting: 0, active: 0, completed: 4, failed: 0 });
+    await q.close();
     await expect(submit({ ...FINGERPRINTS, data: 'sha256:data-b' })).rejects.toThrow(/jobKey again already holds the batch again@0-5 of another submission \(its data fingerprint is sha256:data-a, the submission's is sha256:data-b\)/);
   });
 
