@@ -148,6 +148,14 @@ describe('a Redis-backed run (BullMQ)', () => {
     await expect(submit({ ...FINGERPRINTS, data: 'sha256:data-b' })).rejects.toThrow(/jobKey again already holds the batch again@0-5 of another submission \(its data fingerprint is sha256:data-a, the submission's is sha256:data-b\)/);
   });
 
+  test('a handler that throws fails the run, naming the batch and the error', async () => {
+    const name = 'broken';
+    const worker = await startWorker(name, { FAIL_AT: '4' });
+    const run = queue.runQueuedEvaluation({ url: `${redis.url}?queue=${name}`, jobKey: 'broken', points: 8, batchSize: 2, fingerprints: FINGERPRINTS });
+    await expect(run).rejects.toThrow(/^runQueuedEvaluation: batch broken@4-6 failed on a worker: the handler broke at point 4$/);
+    await stopWorkers([worker]);
+  });
+
   test('no worker: the idle timeout fails the run, naming the queue, and its batches are withdrawn', async () => {
     const name = 'nobody';
     const run = queue.runQueuedEvaluation({ url: `${redis.url}?queue=${name}`, jobKey: 'idle', points: 6, batchSize: 2, fingerprints: FINGERPRINTS, idleTimeoutMs: 1000, pollMs: 250 });
