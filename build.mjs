@@ -1,5 +1,5 @@
 // Builds the package: dist/index.js (one ESM bundle for browsers and Node, WGSL inlined as text,
-// tfjs left external), dist/cli.js (the Node command line), dist/job-page.js (its
+// tfjs left external), dist/engine.js, dist/bench.js and dist/queue.js (the subpath entries; /queue is Node only, bullmq external), dist/cli.js (the Node command line), dist/job-page.js (its
 // `--runtime chrome` page), dist/report-view.js (report.html's viewer), dist/demo/ (the demo page), the embedded digits packed as gzipped IDX
 // files in dist/data/, and the type declarations (tsc).
 import { execFileSync } from 'node:child_process';
@@ -16,7 +16,7 @@ export async function buildPackage() {
   // The library and its subpath entries, split so that they share one copy of the modules' state (the
   // kernel policy and counts, the registries).
   await esbuild.build({
-    entryPoints: { index: 'src/index.ts', engine: 'src/engine/public.ts', bench: 'src/bench/public.ts' },
+    entryPoints: { index: 'src/index.ts', engine: 'src/engine/public.ts', bench: 'src/bench/public.ts', queue: 'src/queue/public.ts' },
     outdir: 'dist',
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
@@ -26,7 +26,8 @@ export async function buildPackage() {
     target: 'es2022',
     sourcemap: true,
     loader: wgslLoader,
-    external: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-converter'],
+    // bullmq (and the ioredis it brings): only the Node-only `/queue` entry imports it.
+    external: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-converter', 'bullmq'],
     logLevel: 'warning',
   });
   await esbuild.build({
@@ -94,12 +95,12 @@ export async function buildPackage() {
   packDigits();
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
   // Declarations beside the subpath bundles (tsc writes them per source file).
-  for (const [entry, source] of [['engine', 'engine/public'], ['bench', 'bench/public']]) writeFileSync(`dist/${entry}.d.ts`, `export * from './${source}';\n`);
+  for (const [entry, source] of [['engine', 'engine/public'], ['bench', 'bench/public'], ['queue', 'queue/public']]) writeFileSync(`dist/${entry}.d.ts`, `export * from './${source}';\n`);
   finishDeclarations('dist', DECLARATION_ENTRIES);
 }
 
 /** The declaration files the package's `exports` name. */
-export const DECLARATION_ENTRIES = ['index.d.ts', 'engine.d.ts', 'bench.d.ts'];
+export const DECLARATION_ENTRIES = ['index.d.ts', 'engine.d.ts', 'bench.d.ts', 'queue.d.ts'];
 
 /** Relative module specifiers in a declaration file: `from './x'`, `import('./x')`, `import './x'`. */
 const RELATIVE_SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(\.\.?(?:\/[^'"]*)?)\2/g;

@@ -12,8 +12,9 @@ import { dirname, join, relative, resolve } from 'node:path';
  */
 export const LAYERS = [
   ['apps', ['cli.ts', 'cli/', 'demo/', 'job/page.ts']],
-  ['entries', ['index.ts', 'engine/public.ts', 'bench/public.ts']],
+  ['entries', ['index.ts', 'engine/public.ts', 'bench/public.ts', 'queue/public.ts']],
   ['bench', ['bench/']],
+  ['queue', ['queue/']],
   ['job', ['job/']],
   ['report', ['report/', 'audit/']],
   ['training', ['train/', 'trainers/']],

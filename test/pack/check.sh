@@ -2,7 +2,8 @@
 # The package as a user gets it: `npm pack` here (prepack builds), the tarball installed into a fresh
 # temporary project with the peer dependencies at this repository's locked versions and WITHOUT puppeteer,
 # then: the declarations typecheck under moduleResolution nodenext and bundler (and a deliberate type error
-# fails), the README's example (examples/use.ts) compiles and runs in Node, and the CLI's --help and a tiny
+# fails), the README's example (examples/use.ts) compiles and runs in Node, the Node-only ./queue entry
+# loads (bullmq installed as a dependency), and the CLI's --help and a tiny
 # `train` run from that project, and a graph model's eval without the optional converter (a clear message) (report.html written, the PNG step saying that puppeteer is missing, no
 # Dawn noise on stderr). Prints each check; exits non-zero on the first failure; removes its temp folder.
 set -euo pipefail
@@ -20,7 +21,7 @@ tarball="$tmp/$(tail -n 1 "$tmp/pack.out")"
 [ -f "$tarball" ] || fail "no tarball ($(cat "$tmp/pack.out"))"
 tar -tzf "$tarball" > "$tmp/contents"
 ok "$(basename "$tarball"): $(wc -l < "$tmp/contents") files, $(du -k "$tarball" | cut -f1) KB"
-for f in dist/index.js dist/index.d.ts dist/engine.d.ts dist/bench.d.ts dist/cli.js dist/report-view.js dist/job-page.js \
+for f in dist/index.js dist/index.d.ts dist/engine.d.ts dist/bench.d.ts dist/queue.js dist/queue.d.ts dist/cli.js dist/report-view.js dist/job-page.js \
   dist/demo/demo.js dist/data/digits-images-idx3-ubyte.gz dist/data/digits-labels-idx1-ubyte.gz LICENSE README.md package.json; do
   grep -qx "package/$f" "$tmp/contents" || fail "tarball lacks $f"
 done
@@ -57,13 +58,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fgsmStep, pgdAttack, loadEmbeddedDigits, embeddedDigitsUrls, prepareJobData, DEFAULT_TRAIN_SETTINGS, type AdapterSummary, type TrainJobSettings, type DigitSet } from 'tfjs-adversarial';
 import { registerEngineKernels } from 'tfjs-adversarial/engine';
 import { runBenchmarks } from 'tfjs-adversarial/bench';
+import { runQueuedEvaluation, runQueueWorker, type QueueProgress } from 'tfjs-adversarial/queue';
 
 const settings: TrainJobSettings = { ...DEFAULT_TRAIN_SETTINGS, epochs: 2 };
 const step: (x: tf.Tensor, g: tf.Tensor) => tf.Tensor = (x, g) => fgsmStep(x, g, { epsilon: settings.epsilon });
 const urls: { images: URL; labels: URL } = embeddedDigitsUrls('/node_modules/tfjs-adversarial/');
 const digits: Promise<DigitSet> = loadEmbeddedDigits();
 const adapterName = (a: AdapterSummary): string => `${a.vendor} ${a.architecture}`;
-export { step, urls, digits, adapterName, pgdAttack, prepareJobData, registerEngineKernels, runBenchmarks };
+const eta = (p: QueueProgress): number | null => p.etaMs;
+export { step, urls, digits, adapterName, pgdAttack, prepareJobData, registerEngineKernels, runBenchmarks, runQueuedEvaluation, runQueueWorker, eta };
 TS
 cat > bad.ts <<'TS'
 import * as tf from '@tensorflow/tfjs-core';
@@ -76,7 +79,7 @@ for mode in nodenext bundler; do
 { "compilerOptions": { $opts, "target": "es2022", "lib": ["es2022", "dom"], "types": ["@webgpu/types"], "strict": true, "skipLibCheck": true, "noEmit": true, "outDir": "out" }, "files": ["use.ts", "consumer.ts"] }
 JSON
   npx tsc -p "tsconfig.$mode.json" > "$tmp/tsc.$mode.log" 2>&1 || { cat "$tmp/tsc.$mode.log" >&2; fail "use.ts and consumer.ts do not typecheck under $mode"; }
-  ok "$mode: use.ts (the README example) and consumer.ts (., ./engine, ./bench) typecheck"
+  ok "$mode: use.ts (the README example) and consumer.ts (., ./engine, ./bench, ./queue) typecheck"
   # tfjs's own declarations do not pass skipLibCheck off (a user cannot turn it off); this package's must.
   set +e; npx tsc -p "tsconfig.$mode.json" --skipLibCheck false > "$tmp/lib.$mode.log" 2>&1; set -e
   if grep "tfjs-adversarial/" "$tmp/lib.$mode.log"; then fail "errors in tfjs-adversarial's declarations under $mode"; fi
@@ -105,6 +108,12 @@ quiet() { # stderr without progress bars: no Dawn/Vulkan lines
   ok "$2: nothing from Dawn or Vulkan on stderr"
 }
 quiet "$tmp/use.err" "the example"
+
+step "the ./queue entry in Node: bullmq came as a dependency"
+[ -e node_modules/bullmq ] || fail "bullmq was not installed with the package"
+node --input-type=module -e "import { parseQueueUrl } from 'tfjs-adversarial/queue'; const a = parseQueueUrl('redis://redis:6379/1?queue=eval'); if (a.queue !== 'eval' || a.db !== 1) process.exit(1);" \
+  || fail "tfjs-adversarial/queue does not load"
+ok "import('tfjs-adversarial/queue') parses an address"
 
 step "npx tfjs-adversarial --help, without puppeteer"
 npx tfjs-adversarial --help > "$tmp/help.out" 2>&1 || { cat "$tmp/help.out" >&2; fail "--help"; }
