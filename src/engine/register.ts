@@ -10,6 +10,7 @@ import {
   engineConv2DBackpropInput,
 } from './conv/conv';
 import { engineMaxPool, engineMaxPoolGrad, poolUnsupported } from './pool/max_pool';
+import { isPointwise, pointwiseConv2D, pointwiseConv2DBackpropInput } from './conv/pointwise';
 import { sumLeadingAxes } from './reduce/column_sum';
 import { registerReduceGradients } from './reduce/reduce_gradients';
 import { engineMatMul, matMulUnsupported, type EngineActivation } from './matmul/matmul';
@@ -36,6 +37,7 @@ const conv2dImpl = (fused: boolean): EngineImpl => (inputs, backend, attrs) => {
   const dtypes = [x.dtype, filter.dtype, ...(bias ? [bias.dtype] : [])];
   if (convUnsupported(info, dtypes)) return null;
   if (bias && bias.shape.reduce((p, q) => p * q, 1) !== info.outChannels) return null;
+  if (isPointwise(info)) return pointwiseConv2D(backend, x, filter, info, bias, activation);
   return engineConv2D(backend, x, filter, info, bias, activation);
 };
 
@@ -44,6 +46,7 @@ const conv2dBackpropInputImpl: EngineImpl = (inputs, backend, attrs) => {
   const a = attrs as unknown as { inputShape: [number, number, number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number; dataFormat: 'NHWC' | 'NCHW'; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
   const info = backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, 1, a.pad, a.dimRoundingMode, false, backend_util.convertConv2DDataFormat(a.dataFormat));
   if (convUnsupported(info, [dy.dtype, filter.dtype])) return null;
+  if (isPointwise(info)) return pointwiseConv2DBackpropInput(backend, dy, filter, info);
   return engineConv2DBackpropInput(backend, dy, filter, info);
 };
 

@@ -93,6 +93,10 @@ const convGeometries: Omit<ConvCase, 'family' | 'op' | 'name'>[] = [
   { x: [3, 11, 13, 32], filter: [5, 3, 32, 4], strides: [1, 2], pad: 1, dilations: [1, 1], engine: true },
   { x: [2, 7, 6, 3], filter: [1, 1, 3, 4], strides: [1, 1], pad: 'valid', dilations: [1, 1], engine: true },
   { x: [3, 10, 9, 3], filter: [3, 3, 3, 6], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: false },
+  // 1x1 at stride 1 (MobileNet's expand and project): forward and input gradient as matrix products.
+  { x: [2, 9, 7, 12], filter: [1, 1, 12, 24], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: true },
+  { x: [3, 5, 6, 7], filter: [1, 1, 7, 16], strides: [1, 1], pad: 'valid', dilations: [1, 1], engine: true },
+  { x: [1, 14, 14, 96], filter: [1, 1, 96, 24], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: true },
   // madry-cnn's second conv: the filter gradient fits in one chunk (no column sum after it).
   { x: [2, 7, 7, 32], filter: [5, 5, 32, 64], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: true },
 ];
