@@ -4,7 +4,7 @@
 import { registerAttackKernels } from '../kernels/register';
 import { loadTfjsGradients } from '../platform/gradients';
 import { setUpWebGPU, type InitWebGPUOptions, type WebGPUContext } from '../platform/device';
-import { registerEngineKernels, registerReluGradient } from './register';
+import { registerEngineGradients, registerEngineKernels } from './register';
 
 /**
  * Gets a WebGPU adapter and device, makes tfjs's `webgpu` backend run on them, registers the attack and
@@ -31,5 +31,5 @@ export async function initWebGPU(options: InitWebGPUOptions = {}): Promise<WebGP
  */
 export async function ensureGradients(): Promise<void> {
   await loadTfjsGradients();
-  registerReluGradient();
+  registerEngineGradients();
 }

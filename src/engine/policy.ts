@@ -23,6 +23,7 @@ export const ENGINE_KERNEL_NAMES = [
   'Relu',
   'Step',
   'Multiply',
+  'ClipByValueGrad',
 ] as const;
 export type EngineKernelName = (typeof ENGINE_KERNEL_NAMES)[number];
 

@@ -10,13 +10,15 @@ import {
   engineConv2DBackpropInput,
 } from './conv/conv';
 import { engineMaxPool, engineMaxPoolGrad, poolUnsupported } from './pool/max_pool';
+import { isPointwise, pointwiseConv2D, pointwiseConv2DBackpropInput } from './conv/pointwise';
 import { sumLeadingAxes } from './reduce/column_sum';
 import { registerReduceGradients } from './reduce/reduce_gradients';
 import { engineMatMul, matMulUnsupported, type EngineActivation } from './matmul/matmul';
 import { countEngineCall, onEngine, type EngineKernelName } from './policy';
 import { originalKernel, overTfjsGradient, registerEntries, type KernelEntry } from '../program/registration';
 import type { EngineImpl } from './impl';
-import { engineElementwiseKernels, reluGradWebGPU, ReluGradEngine } from './elementwise/elementwise';
+import { clipByValueGradWebGPU, ClipByValueGradEngine, engineElementwiseKernels, reluGradWebGPU, ReluGradEngine } from './elementwise/elementwise';
+import { registerBatchNormGradient } from './norm/batch_norm_gradient';
 
 type Inputs = Parameters<EngineImpl>[0];
 export type { EngineImpl };
@@ -35,6 +37,7 @@ const conv2dImpl = (fused: boolean): EngineImpl => (inputs, backend, attrs) => {
   const dtypes = [x.dtype, filter.dtype, ...(bias ? [bias.dtype] : [])];
   if (convUnsupported(info, dtypes)) return null;
   if (bias && bias.shape.reduce((p, q) => p * q, 1) !== info.outChannels) return null;
+  if (isPointwise(info)) return pointwiseConv2D(backend, x, filter, info, bias, activation);
   return engineConv2D(backend, x, filter, info, bias, activation);
 };
 
@@ -43,6 +46,7 @@ const conv2dBackpropInputImpl: EngineImpl = (inputs, backend, attrs) => {
   const a = attrs as unknown as { inputShape: [number, number, number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number; dataFormat: 'NHWC' | 'NCHW'; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
   const info = backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, 1, a.pad, a.dimRoundingMode, false, backend_util.convertConv2DDataFormat(a.dataFormat));
   if (convUnsupported(info, [dy.dtype, filter.dtype])) return null;
+  if (isPointwise(info)) return pointwiseConv2DBackpropInput(backend, dy, filter, info);
   return engineConv2DBackpropInput(backend, dy, filter, info);
 };
 
@@ -111,7 +115,7 @@ function engineKernelFunc(name: EngineKernelName, impl: EngineImpl): KernelFunc 
   };
 }
 
-/** The engine's entries in the registration table: its kernels over tfjs's, and its ReLU gradient kernel. */
+/** The engine's entries in the registration table: its kernels over tfjs's, and its ReLU and ClipByValue gradient kernels. */
 export const engineEntries: KernelEntry[] = [
   ...(Object.entries(IMPLS) as [EngineKernelName, EngineImpl][]).map(
     ([kernelName, impl]): KernelEntry => ({ kernelName, backendName: 'webgpu', kernelFunc: engineKernelFunc(kernelName, impl), group: 'engine', over: true }),
@@ -119,8 +123,15 @@ export const engineEntries: KernelEntry[] = [
   {
     kernelName: ReluGradEngine,
     backendName: 'webgpu',
-    group: 'relu-grad',
+    group: 'gradient',
     kernelFunc: ({ inputs, backend }) => reluGradWebGPU(backend as WebGPUBackend, inputs.dy as TensorInfo, inputs.x as TensorInfo),
+  },
+  {
+    kernelName: ClipByValueGradEngine,
+    backendName: 'webgpu',
+    group: 'gradient',
+    kernelFunc: ({ inputs, backend, attrs }) =>
+      clipByValueGradWebGPU(backend as WebGPUBackend, inputs.dy as TensorInfo, inputs.x as TensorInfo, Number(attrs!.clipValueMin), Number(attrs!.clipValueMax)),
   },
 ];
 
@@ -133,23 +144,36 @@ export const engineEntries: KernelEntry[] = [
  * useEngineKernels(false);        // and this turns them off again
  */
 export function registerEngineKernels(): void {
-  registerReluGradient();
+  registerEngineGradients();
   registerEntries(engineEntries.filter((e) => e.group === 'engine'));
 }
 
 /**
- * tfjs's gradient of Relu is dy * cast(step(x)), two kernels over the activation; on webgpu with the engine
- * Relu on, one fused kernel instead. Every other backend keeps tfjs's formula. With it, the device-side
- * gradients of Sum and Mean (reduce/reduce_gradients.ts).
+ * The engine's gradients over tfjs's, on webgpu (every other backend keeps tfjs's formulas):
+ * - Relu: tfjs's dy * cast(step(x)) is two kernels over the activation; one fused kernel with the engine
+ *   Relu on.
+ * - ClipByValue (ReLU6): tfjs's where(x >= min && x <= max, dy, zerosLike(dy)) is five kernels and three
+ *   temporaries the size of x; one kernel (`ClipByValueGrad` in the policy), the same values.
+ * - FusedBatchNorm: lazy per input, so that an input gradient computes nothing for the statistics
+ *   (norm/batch_norm_gradient.ts).
+ * - Sum and Mean: dy spread on the device (reduce/reduce_gradients.ts).
+ * Idempotent; tfjs's gradients may be registered later (ensureGradients in Node): called again then.
  */
-export function registerReluGradient(): void {
-  registerEntries(engineEntries.filter((e) => e.group === 'relu-grad'));
-  // tfjs's gradients may be registered later (ensureGradients in Node): called again then.
+export function registerEngineGradients(): void {
+  registerEntries(engineEntries.filter((e) => e.group === 'gradient'));
   overTfjsGradient('Relu', (tfjsGradFunc) => (dy, saved, attrs) => {
     const [x] = saved;
     if (!onEngine('Relu', [x, dy as Tensor])) return tfjsGradFunc(dy, saved, attrs);
     return { x: () => engine().runKernel(ReluGradEngine, { dy: dy as Tensor, x }) as Tensor };
   });
+  overTfjsGradient('ClipByValue', (tfjsGradFunc) => (dy, saved, attrs) => {
+    const [x] = saved;
+    const on = onEngine('ClipByValueGrad', [x, dy as Tensor]);
+    countEngineCall('ClipByValueGrad', on);
+    if (!on) return tfjsGradFunc(dy, saved, attrs);
+    return { x: () => engine().runKernel(ClipByValueGradEngine, { dy: dy as Tensor, x }, attrs) as Tensor };
+  });
+  registerBatchNormGradient();
   registerReduceGradients();
 }
 

@@ -9,6 +9,7 @@ import type { Classifier } from './classifier';
 import { freezeLayersBefore } from './freeze';
 import { applyWithoutSoftmax, isLayersModel, softmaxHead } from './layers_head';
 import { seedCnn } from './seed_cnn';
+import { lazyConvGradients } from './lazy_conv_gradients';
 
 type ConfigDict = Record<string, unknown>;
 type Layer = tfl.SymbolicTensor['sourceLayer'];
@@ -174,6 +175,8 @@ export function classifierFromLayersModel(model: tfl.LayersModel, options: FromL
       },
     };
   }
+  // Under a gradient, bias-free linear convolutions compute only the gradients asked for (an attack's: the input's).
+  lazyConvGradients(model);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   if (variables.length === 0) throw new AdversarialArgumentError(op, 'model', 'has no trainable weights');
   return {

@@ -6,10 +6,10 @@
 import { getGradient, getKernel, registerGradient, registerKernel, unregisterKernel, type GradConfig, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
 
 /**
- * attack: the fused attack steps and losses; engine: the replacements of tfjs's kernels; relu-grad, loss,
+ * attack: the fused attack steps and losses; engine: the replacements of tfjs's kernels; gradient (the engine's gradient kernels), loss,
  * conv, data: the engine's own ops (ReLU's gradient, softmax cross-entropy, conv2dBiasRelu, GatherImages).
  */
-export type KernelGroup = 'attack' | 'engine' | 'relu-grad' | 'loss' | 'conv' | 'data';
+export type KernelGroup = 'attack' | 'engine' | 'gradient' | 'loss' | 'conv' | 'data';
 
 export interface KernelEntry {
   kernelName: string;

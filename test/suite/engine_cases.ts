@@ -46,7 +46,7 @@ export interface MatMulCase {
 
 export interface ElementwiseCase {
   family: 'elementwise';
-  op: 'Relu' | 'Step' | 'Multiply' | 'Add' | 'Sum';
+  op: 'Relu' | 'Step' | 'Multiply' | 'Add' | 'Sum' | 'ClipByValueGrad';
   name: string;
   shape: number[];
   /** Add: the second operand's shape; Sum: the reduced axes. */
@@ -93,6 +93,10 @@ const convGeometries: Omit<ConvCase, 'family' | 'op' | 'name'>[] = [
   { x: [3, 11, 13, 32], filter: [5, 3, 32, 4], strides: [1, 2], pad: 1, dilations: [1, 1], engine: true },
   { x: [2, 7, 6, 3], filter: [1, 1, 3, 4], strides: [1, 1], pad: 'valid', dilations: [1, 1], engine: true },
   { x: [3, 10, 9, 3], filter: [3, 3, 3, 6], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: false },
+  // 1x1 at stride 1 (MobileNet's expand and project): forward and input gradient as matrix products.
+  { x: [2, 9, 7, 12], filter: [1, 1, 12, 24], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: true },
+  { x: [3, 5, 6, 7], filter: [1, 1, 7, 16], strides: [1, 1], pad: 'valid', dilations: [1, 1], engine: true },
+  { x: [1, 14, 14, 96], filter: [1, 1, 96, 24], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: true },
   // madry-cnn's second conv: the filter gradient fits in one chunk (no column sum after it).
   { x: [2, 7, 7, 32], filter: [5, 5, 32, 64], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: true },
 ];
@@ -173,7 +177,9 @@ const elementwiseCases: ElementwiseCase[] = [
     { family: 'elementwise', op: 'Step', name: `Step alpha=0.2 n=${n}`, shape: [n], withNaN: true, engine: true },
     { family: 'elementwise', op: 'Multiply', name: `Multiply n=${n}`, shape: [n], engine: true },
     { family: 'elementwise', op: 'Add', name: `Add same shape n=${n}`, shape: [n], other: [n], engine: true },
+    { family: 'elementwise', op: 'ClipByValueGrad', name: `ClipByValueGrad [0,6] n=${n}`, shape: [n], withNaN: true, engine: true },
   ]),
+  { family: 'elementwise', op: 'ClipByValueGrad', name: 'ClipByValueGrad [0,6] [2,7,7,24] (ReLU6 of MobileNetV2)', shape: [2, 7, 7, 24], withNaN: true, engine: true },
   { family: 'elementwise', op: 'Add', name: 'Add bias [3,5,7]+[7]', shape: [3, 5, 7], other: [7], engine: true },
   { family: 'elementwise', op: 'Add', name: 'Add bias [65,26,26,32]+[32]', shape: [65, 26, 26, 32], other: [32], engine: true },
   { family: 'elementwise', op: 'Add', name: 'Add broadcast [3,4]+[3,1] (tfjs fallback)', shape: [3, 4], other: [3, 1], engine: false },

@@ -196,6 +196,19 @@ function prepare(c: EngineCase, seed: number): Prepared {
           countName: c.op,
         };
       }
+      if (c.op === 'ClipByValueGrad') {
+        // ReLU6's gradient: dy where 0 <= x <= 6 (the bounds themselves included), else 0; a NaN x gives 0.
+        const xs = Float32Array.from(x, (v, i) => (Number.isNaN(v) ? v : i % 5 === 2 ? 6 : i % 5 === 4 ? 0 : 8 * v));
+        const dy = rand(n);
+        const values = Float64Array.from(xs, (v, i) => (v >= 0 && v <= 6 ? dy[i] : 0));
+        return {
+          inputs: { x: { values: xs, shape: c.shape }, dy: { values: dy, shape: c.shape } },
+          // The registered gradient itself (the engine's over tfjs's), so that its output is the first allocation.
+          run: (t) => [(tf.getGradient('ClipByValue')!.gradFunc(t.dy, [t.x], { clipValueMin: 0, clipValueMax: 6 }) as { x: () => tf.Tensor }).x()],
+          expected: [{ values }],
+          countName: c.op,
+        };
+      }
       if (c.op === 'Sum') {
         const axes = c.other!;
         return {

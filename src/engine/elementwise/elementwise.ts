@@ -1,11 +1,13 @@
 // Engine element-wise kernels: Relu, Step (ReLU's derivative in tfjs's gradients), same-shape Multiply
-// (dy * step(y)), Add (same shape or a bias over the last axis), and the fused ReLU gradient. vec4 where the element count allows it, through the element-wise program.
+// (dy * step(y)), Add (same shape or a bias over the last axis), and the fused ReLU and ClipByValue (ReLU6)
+// gradients. vec4 where the element count allows it, through the element-wise program.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { util, type TensorInfo } from '@tensorflow/tfjs-core';
 import addWgsl from '../../../shaders/engine/add.wgsl';
 import multiplyWgsl from '../../../shaders/engine/multiply.wgsl';
 import reluWgsl from '../../../shaders/engine/relu.wgsl';
 import reluGradWgsl from '../../../shaders/engine/relu_grad.wgsl';
+import clipGradWgsl from '../../../shaders/engine/clip_grad.wgsl';
 import stepWgsl from '../../../shaders/engine/step.wgsl';
 import type { EngineImpl } from '../impl';
 import { chooseWidth, f32u, i32u, runElementwise, type UniformValue, type Width } from '../../program';
@@ -56,4 +58,12 @@ export const ReluGradEngine = 'EngineReluGrad';
 /** dx of ReLU in one kernel (registered for webgpu under `EngineReluGrad`; the Relu gradient calls it). */
 export function reluGradWebGPU(backend: WebGPUBackend, dy: TensorInfo, x: TensorInfo): TensorInfo {
   return run(backend, 'ReluGrad', reluGradWgsl, ['dy', 'x'], [dy, x], []);
+}
+
+/** The engine's ClipByValue gradient kernel: dy where clipMin <= x <= clipMax, else 0. */
+export const ClipByValueGradEngine = 'EngineClipByValueGrad';
+
+/** dx of ClipByValue in one kernel (registered for webgpu under `EngineClipByValueGrad`; ReLU6's gradient). */
+export function clipByValueGradWebGPU(backend: WebGPUBackend, dy: TensorInfo, x: TensorInfo, clipMin: number, clipMax: number): TensorInfo {
+  return run(backend, 'ClipByValueGrad', clipGradWgsl, ['dy', 'x'], [dy, x], [f32u('clipMin', clipMin), f32u('clipMax', clipMax)]);
 }

@@ -1,0 +1,62 @@
+// 1x1 convolutions at stride 1 without padding (MobileNet's expand and project layers, a ResNet
+// bottleneck's) as the engine's matrix products: the image read as rows of channels, x [N, H, W, Cin] as
+// [N*H*W, Cin], the filter [1, 1, Cin, Cout] as [Cin, Cout]:
+//   forward:      y = x W (+ bias, ReLU)      [N*H*W, Cout]
+//   input grad:   dx = dy W^T                 [N*H*W, Cin]
+// The tensors are only relabelled (a new shape over the same data, as tfjs's own Reshape does), so no
+// copy is made; the matrix products' tiles parallelise over the N*H*W rows where the general convolution
+// kernel, built for windows, reads each 1x1 window on its own. The filter's gradient (x^T dy, a sum over
+// all N*H*W rows) stays on the convolution kernel, which splits that sum into chunks.
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { engineMatMul, type EngineActivation } from '../matmul/matmul';
+import type { ConvInfo } from './conv';
+
+/** Whether `info` is a 1x1 convolution at stride 1 and dilation 1 with no padding (output size = input size). */
+export function isPointwise(info: ConvInfo): boolean {
+  const p = info.padInfo;
+  return (
+    info.filterHeight === 1 &&
+    info.filterWidth === 1 &&
+    info.strideHeight === 1 &&
+    info.strideWidth === 1 &&
+    info.dilationHeight === 1 &&
+    info.dilationWidth === 1 &&
+    p.top === 0 &&
+    p.bottom === 0 &&
+    p.left === 0 &&
+    p.right === 0 &&
+    info.outHeight === info.inHeight &&
+    info.outWidth === info.inWidth
+  );
+}
+
+/** The same data under another shape of the same size. */
+const relabel = (t: TensorInfo, shape: number[]): TensorInfo => ({ dataId: t.dataId, shape, dtype: t.dtype });
+
+const rowsOf = (info: ConvInfo): number => info.batchSize * info.inHeight * info.inWidth;
+
+/** A pointwise convolution's output (+ bias over the channels, ReLU) as one matrix product. */
+export function pointwiseConv2D(backend: WebGPUBackend, x: TensorInfo, filter: TensorInfo, info: ConvInfo, bias: TensorInfo | undefined, activation: EngineActivation): TensorInfo {
+  const out = engineMatMul(backend, {
+    a: relabel(x, [1, rowsOf(info), info.inChannels]),
+    b: relabel(filter, [1, info.inChannels, info.outChannels]),
+    transposeA: false,
+    transposeB: false,
+    bias,
+    activation,
+  });
+  return relabel(out, [info.batchSize, info.outHeight, info.outWidth, info.outChannels]);
+}
+
+/** A pointwise convolution's input gradient dy W^T as one matrix product. */
+export function pointwiseConv2DBackpropInput(backend: WebGPUBackend, dy: TensorInfo, filter: TensorInfo, info: ConvInfo): TensorInfo {
+  const out = engineMatMul(backend, {
+    a: relabel(dy, [1, rowsOf(info), info.outChannels]),
+    b: relabel(filter, [1, info.inChannels, info.outChannels]),
+    transposeA: false,
+    transposeB: true,
+    activation: 'linear',
+  });
+  return relabel(out, [info.batchSize, info.inHeight, info.inWidth, info.inChannels]);
+}
