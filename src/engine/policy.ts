@@ -11,6 +11,8 @@ export const ENGINE_KERNEL_NAMES = [
   'FusedConv2D',
   'Conv2DBackpropInput',
   'Conv2DBackpropFilter',
+  'DepthwiseConv2dNative',
+  'DepthwiseConv2dNativeBackpropInput',
   'MaxPool',
   'MaxPoolGrad',
   'BatchMatMul',

@@ -11,6 +11,7 @@ import {
 } from './conv/conv';
 import { engineMaxPool, engineMaxPoolGrad, poolUnsupported } from './pool/max_pool';
 import { isPointwise, pointwiseConv2D, pointwiseConv2DBackpropInput } from './conv/pointwise';
+import { depthwiseUnsupported, engineDepthwiseConv2D, engineDepthwiseConv2DBackpropInput } from './conv/depthwise';
 import { sumLeadingAxes } from './reduce/column_sum';
 import { registerReduceGradients } from './reduce/reduce_gradients';
 import { engineMatMul, matMulUnsupported, type EngineActivation } from './matmul/matmul';
@@ -58,6 +59,25 @@ const conv2dBackpropFilterImpl: EngineImpl = (inputs, backend, attrs) => {
   return engineConv2DBackpropFilter(backend, x, dy, info);
 };
 
+type DepthwiseAttrs = { strides: number | [number, number]; pad: 'valid' | 'same' | number; dilations?: number | [number, number]; dimRoundingMode?: 'floor' | 'round' | 'ceil'; dataFormat?: 'NHWC' | 'NCHW' };
+
+const depthwiseImpl: EngineImpl = (inputs, backend, attrs) => {
+  const { x, filter } = inputs as { x: TensorInfo; filter: TensorInfo };
+  const a = attrs as unknown as DepthwiseAttrs;
+  if ((a.dataFormat ?? 'NHWC') !== 'NHWC') return null;
+  const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number], a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, true);
+  if (depthwiseUnsupported(info, [x.dtype, filter.dtype])) return null;
+  return engineDepthwiseConv2D(backend, x, filter, info);
+};
+
+const depthwiseBackpropInputImpl: EngineImpl = (inputs, backend, attrs) => {
+  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+  const a = attrs as unknown as DepthwiseAttrs & { inputShape: [number, number, number, number] };
+  const info = backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, true);
+  if (depthwiseUnsupported(info, [dy.dtype, filter.dtype])) return null;
+  return engineDepthwiseConv2DBackpropInput(backend, dy, filter, info);
+};
+
 type PoolAttrs = { filterSize: number | [number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
 
 const maxPoolImpl: EngineImpl = (inputs, backend, attrs) => {
@@ -92,6 +112,8 @@ const IMPLS: Partial<Record<EngineKernelName, EngineImpl>> = {
   FusedConv2D: conv2dImpl(true),
   Conv2DBackpropInput: conv2dBackpropInputImpl,
   Conv2DBackpropFilter: conv2dBackpropFilterImpl,
+  DepthwiseConv2dNative: depthwiseImpl,
+  DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInputImpl,
   MaxPool: maxPoolImpl,
   MaxPoolGrad: maxPoolGradImpl,
   BatchMatMul: matMulImpl(false),

@@ -2,7 +2,7 @@
 // 1, 3, 32, sizes that are not multiples of 4 or of a workgroup, every stride, padding and dilation the
 // kernels claim, and configurations they do not cover (which must go to tfjs's kernel and still be right).
 
-export type ConvOp = 'Conv2D' | 'FusedConv2D' | 'Conv2DBackpropInput' | 'Conv2DBackpropFilter';
+export type ConvOp = 'Conv2D' | 'FusedConv2D' | 'Conv2DBackpropInput' | 'Conv2DBackpropFilter' | 'DepthwiseConv2dNative' | 'DepthwiseConv2dNativeBackpropInput';
 export type PoolOp = 'MaxPool' | 'MaxPoolGrad';
 export type Pad = 'valid' | 'same' | number;
 
@@ -106,6 +106,30 @@ const convCases: ConvCase[] = [];
 for (const op of ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'] as ConvOp[]) {
   const geometries = op === 'Conv2D' || op === 'FusedConv2D' ? [...convGeometries, dilatedGeometry] : convGeometries;
   for (const g of geometries) {
+    convCases.push({
+      family: 'conv',
+      op,
+      name: `${op} x=${shapeName(g.x)} filter=${shapeName(g.filter)} strides=${g.strides.join('x')} pad=${g.pad} dilations=${g.dilations.join('x')}${g.engine ? '' : ' (tfjs fallback)'}`,
+      ...g,
+    });
+  }
+}
+
+// Depthwise (filter [fh, fw, c, 1]): MobileNetV2's stride-1 'same' and stride-2 'valid' after its zero
+// padding, a 5x5, a dilated one, odd sizes; and what the engine leaves to tfjs (channel multiplier 2,
+// channels not a multiple of 4).
+const depthwiseGeometries: Omit<ConvCase, 'family' | 'op' | 'name'>[] = [
+  { x: [2, 9, 7, 16], filter: [3, 3, 16, 1], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: true },
+  { x: [3, 11, 11, 24], filter: [3, 3, 24, 1], strides: [2, 2], pad: 'valid', dilations: [1, 1], engine: true },
+  { x: [1, 8, 10, 8], filter: [3, 3, 8, 1], strides: [2, 2], pad: 'same', dilations: [1, 1], engine: true },
+  { x: [1, 13, 13, 4], filter: [5, 5, 4, 1], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: true },
+  { x: [2, 12, 11, 8], filter: [3, 3, 8, 1], strides: [1, 1], pad: 'valid', dilations: [2, 2], engine: true },
+  { x: [2, 6, 6, 4], filter: [3, 3, 4, 2], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: false },
+  { x: [2, 6, 6, 6], filter: [3, 3, 6, 1], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: false },
+];
+for (const op of ['DepthwiseConv2dNative', 'DepthwiseConv2dNativeBackpropInput'] as ConvOp[]) {
+  for (const g of depthwiseGeometries) {
+    if (op === 'DepthwiseConv2dNativeBackpropInput' && (g.dilations[0] > 1 || g.filter[3] > 1)) continue;
     convCases.push({
       family: 'conv',
       op,

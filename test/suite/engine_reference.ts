@@ -55,6 +55,41 @@ export function conv2dBackpropFilterReference(x: Values, dy: Values, g: ConvGeom
   return dw;
 }
 
+/** Depthwise conv2d (channel multiplier 1): w [fh, fw, c, 1]; g from computeConv2DInfo(..., depthwise true). */
+export function depthwiseConv2dReference(x: Values, w: Values, g: ConvGeometry): Float64Array {
+  const out = new Float64Array(g.batchSize * g.outHeight * g.outWidth * g.inChannels);
+  forEachDepthwiseTap(g, (xi, wi, yi) => {
+    out[yi] += x[xi] * w[wi];
+  });
+  return out;
+}
+
+/** dx of the depthwise conv2d: the transpose of depthwiseConv2dReference's linear map applied to dy. */
+export function depthwiseConv2dBackpropInputReference(dy: Values, w: Values, g: ConvGeometry): Float64Array {
+  const dx = new Float64Array(g.batchSize * g.inHeight * g.inWidth * g.inChannels);
+  forEachDepthwiseTap(g, (xi, wi, yi) => {
+    dx[xi] += dy[yi] * w[wi];
+  });
+  return dx;
+}
+
+/** Calls `f(xIndex, wIndex, yIndex)` for every (output pixel, tap inside the image, channel) of a depthwise conv. */
+function forEachDepthwiseTap(g: ConvGeometry, f: (xi: number, wi: number, yi: number) => void): void {
+  const c = g.inChannels;
+  for (let b = 0; b < g.batchSize; b++)
+    for (let oy = 0; oy < g.outHeight; oy++)
+      for (let ox = 0; ox < g.outWidth; ox++)
+        for (let ky = 0; ky < g.filterHeight; ky++) {
+          const iy = oy * g.strideHeight - g.padInfo.top + ky * g.dilationHeight;
+          if (iy < 0 || iy >= g.inHeight) continue;
+          for (let kx = 0; kx < g.filterWidth; kx++) {
+            const ix = ox * g.strideWidth - g.padInfo.left + kx * g.dilationWidth;
+            if (ix < 0 || ix >= g.inWidth) continue;
+            for (let ch = 0; ch < c; ch++) f(((b * g.inHeight + iy) * g.inWidth + ix) * c + ch, (ky * g.filterWidth + kx) * c + ch, ((b * g.outHeight + oy) * g.outWidth + ox) * c + ch);
+          }
+        }
+}
+
 /** Calls `f(xIndex, wIndexBase, yIndexBase, co)` for every (output pixel, tap inside the image, ci, co). */
 function forEachTap(g: ConvGeometry, f: (xi: number, wi: number, yi: number, co: number) => void): void {
   for (let b = 0; b < g.batchSize; b++)

@@ -1,0 +1,32 @@
+// The input gradient of a depthwise convolution (channel multiplier 1):
+//   dx[b, iy, ix, c] = sum over the taps (wy, wx) of dy[b, oy, ox, c] * w[wy, wx, c]
+// where iy = oy*sh - pt + wy*dh and ix = ox*sw - pl + wx*dw for an output pixel (oy, ox) of the image:
+// (iy + pt - wy*dh) and (ix + pl - wx*dw) non-negative multiples of the strides, below the output size.
+// Taps in row-major order; channels as vec4 (C % 4 == 0), one input vec4 per invocation.
+fn compute(index : i32) {
+  let c4 = uniforms.channels / 4;
+  var rest = index;
+  let c = rest % c4;
+  rest = rest / c4;
+  let ix = rest % uniforms.inWidth;
+  rest = rest / uniforms.inWidth;
+  let iy = rest % uniforms.inHeight;
+  let b = rest / uniforms.inHeight;
+  var acc = vec4<f32>(0.0);
+  var wy = 0;
+  var wx = 0;
+  for (var k = 0; k < uniforms.filterHeight * uniforms.filterWidth; k++) {
+    let ty = iy + uniforms.padTop - wy * uniforms.dilationHeight;
+    let tx = ix + uniforms.padLeft - wx * uniforms.dilationWidth;
+    if (ty >= 0 && tx >= 0 && ty % uniforms.strideHeight == 0 && tx % uniforms.strideWidth == 0) {
+      let oy = ty / uniforms.strideHeight;
+      let ox = tx / uniforms.strideWidth;
+      if (oy < uniforms.outHeight && ox < uniforms.outWidth) {
+        acc = acc + DY[((b * uniforms.outHeight + oy) * uniforms.outWidth + ox) * c4 + c] * W[k * c4 + c];
+      }
+    }
+    wx++;
+    if (wx == uniforms.filterWidth) { wx = 0; wy++; }
+  }
+  result[index] = acc;
+}
