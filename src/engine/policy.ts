@@ -26,6 +26,7 @@ export const ENGINE_KERNEL_NAMES = [
   'Step',
   'Multiply',
   'ClipByValueGrad',
+  'FusedBatchNormGrad',
 ] as const;
 export type EngineKernelName = (typeof ENGINE_KERNEL_NAMES)[number];
 

@@ -18,7 +18,7 @@ import { engineMatMul, matMulUnsupported, type EngineActivation } from './matmul
 import { countEngineCall, onEngine, type EngineKernelName } from './policy';
 import { originalKernel, overTfjsGradient, registerEntries, type KernelEntry } from '../program/registration';
 import type { EngineImpl } from './impl';
-import { clipByValueGradWebGPU, ClipByValueGradEngine, engineElementwiseKernels, reluGradWebGPU, ReluGradEngine } from './elementwise/elementwise';
+import { batchNormGradXWebGPU, BatchNormGradXEngine, clipByValueGradWebGPU, ClipByValueGradEngine, engineElementwiseKernels, reluGradWebGPU, ReluGradEngine } from './elementwise/elementwise';
 import { registerBatchNormGradient } from './norm/batch_norm_gradient';
 
 type Inputs = Parameters<EngineImpl>[0];
@@ -149,6 +149,12 @@ export const engineEntries: KernelEntry[] = [
     kernelFunc: ({ inputs, backend }) => reluGradWebGPU(backend as WebGPUBackend, inputs.dy as TensorInfo, inputs.x as TensorInfo),
   },
   {
+    kernelName: BatchNormGradXEngine,
+    backendName: 'webgpu',
+    group: 'gradient',
+    kernelFunc: ({ inputs, backend }) => batchNormGradXWebGPU(backend as WebGPUBackend, inputs.dy as TensorInfo, inputs.r as TensorInfo, inputs.s as TensorInfo),
+  },
+  {
     kernelName: ClipByValueGradEngine,
     backendName: 'webgpu',
     group: 'gradient',
@@ -195,7 +201,7 @@ export function registerEngineGradients(): void {
     if (!on) return tfjsGradFunc(dy, saved, attrs);
     return { x: () => engine().runKernel(ClipByValueGradEngine, { dy: dy as Tensor, x }, attrs) as Tensor };
   });
-  registerBatchNormGradient();
+  registerBatchNormGradient(BatchNormGradXEngine);
   registerReduceGradients();
 }
 

@@ -56,6 +56,16 @@ describe('FusedBatchNorm gradient (lazy, tfjs formulas)', () => {
       )([x, mean, variance, scale, offset], dy);
       const theirs = tf.tidy(() => tfjsBatchNormGrads(x, mean as tf.Tensor1D, variance as tf.Tensor1D, scale as tf.Tensor1D, dy, eps));
       expect(await values(ours)).toEqual(await values(theirs));
+      // dx ran on the engine's one-pass kernel; with the policy off, tfjs's own gradient gives the same.
+      const counted = { ...(lib.engineKernelCounts.FusedBatchNormGrad ?? { engine: 0, fallback: 0 }) };
+      const dxEngine = tf.grad((a: tf.Tensor) => tf.batchNorm(a as tf.Tensor4D, mean as tf.Tensor1D, variance as tf.Tensor1D, offset as tf.Tensor1D, scale as tf.Tensor1D, eps))(x, dy);
+      expect(lib.engineKernelCounts.FusedBatchNormGrad.engine).toBe(counted.engine + 1);
+      lib.useEngineKernels({ FusedBatchNormGrad: false });
+      const dxTfjs = tf.grad((a: tf.Tensor) => tf.batchNorm(a as tf.Tensor4D, mean as tf.Tensor1D, variance as tf.Tensor1D, offset as tf.Tensor1D, scale as tf.Tensor1D, eps))(x, dy);
+      lib.useEngineKernels('auto');
+      expect(lib.engineKernelCounts.FusedBatchNormGrad.fallback).toBe(counted.fallback + 1);
+      expect(await values([dxTfjs])).toEqual(await values([dxEngine]));
+      tf.dispose([dxEngine, dxTfjs]);
       // An input gradient alone: one pass over x for dx (no x - mean, no dy * scale, no tile).
       const profile = await tf.profile(() => tf.grad((a: tf.Tensor) => tf.batchNorm(a as tf.Tensor4D, mean as tf.Tensor1D, variance as tf.Tensor1D, offset as tf.Tensor1D, scale as tf.Tensor1D, eps))(x, dy));
       const names = profile.kernels.map((k) => k.name);

@@ -46,7 +46,7 @@ export interface MatMulCase {
 
 export interface ElementwiseCase {
   family: 'elementwise';
-  op: 'Relu' | 'Step' | 'Multiply' | 'Add' | 'Sum' | 'ClipByValueGrad';
+  op: 'Relu' | 'Step' | 'Multiply' | 'Add' | 'Sum' | 'ClipByValueGrad' | 'FusedBatchNormGrad';
   name: string;
   shape: number[];
   /** Add: the second operand's shape; Sum: the reduced axes. */
@@ -204,6 +204,9 @@ const elementwiseCases: ElementwiseCase[] = [
     { family: 'elementwise', op: 'ClipByValueGrad', name: `ClipByValueGrad [0,6] n=${n}`, shape: [n], withNaN: true, engine: true },
   ]),
   { family: 'elementwise', op: 'ClipByValueGrad', name: 'ClipByValueGrad [0,6] [2,7,7,24] (ReLU6 of MobileNetV2)', shape: [2, 7, 7, 24], withNaN: true, engine: true },
+  { family: 'elementwise', op: 'FusedBatchNormGrad', name: 'FusedBatchNormGrad dx [2,5,5,8]', shape: [2, 5, 5, 8], engine: true },
+  { family: 'elementwise', op: 'FusedBatchNormGrad', name: 'FusedBatchNormGrad dx [3,4,4,7] (channels not a multiple of 4)', shape: [3, 4, 4, 7], engine: true },
+  { family: 'elementwise', op: 'FusedBatchNormGrad', name: 'FusedBatchNormGrad dx [1,14,14,144]', shape: [1, 14, 14, 144], engine: true },
   { family: 'elementwise', op: 'Add', name: 'Add bias [3,5,7]+[7]', shape: [3, 5, 7], other: [7], engine: true },
   { family: 'elementwise', op: 'Add', name: 'Add bias [65,26,26,32]+[32]', shape: [65, 26, 26, 32], other: [32], engine: true },
   { family: 'elementwise', op: 'Add', name: 'Add broadcast [3,4]+[3,1] (tfjs fallback)', shape: [3, 4], other: [3, 1], engine: false },

@@ -234,6 +234,20 @@ function prepare(c: EngineCase, seed: number): Prepared {
           countName: c.op,
         };
       }
+      if (c.op === 'FusedBatchNormGrad') {
+        // dx = dy * rsqrt(variance + eps) * scale per channel (the last axis).
+        const channels = c.shape[c.shape.length - 1];
+        const [mean, variance, scale] = [rand(channels), rand(channels, 0.1, 2), rand(channels, 0.5, 1.5)];
+        const eps = 1e-3;
+        const values = Float64Array.from(x, (v, i) => v / Math.sqrt(variance[i % channels] + eps) * scale[i % channels]);
+        return {
+          inputs: { x: { values: rand(n), shape: c.shape }, dy: { values: x, shape: c.shape }, mean: { values: mean, shape: [channels] }, variance: { values: variance, shape: [channels] }, scale: { values: scale, shape: [channels] } },
+          // The registered gradient itself (the engine's over tfjs's), its dx only.
+          run: (t) => [tf.tidy(() => (tf.getGradient('FusedBatchNorm')!.gradFunc(t.dy, [t.x, t.mean, t.variance, t.scale], { varianceEpsilon: eps }) as { x: () => tf.Tensor }).x())],
+          expected: [{ values, scale: Float64Array.from(values, Math.abs) }],
+          countName: c.op,
+        };
+      }
       if (c.op === 'Sum') {
         const axes = c.other!;
         return {

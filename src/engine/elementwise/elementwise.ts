@@ -8,6 +8,7 @@ import multiplyWgsl from '../../../shaders/engine/multiply.wgsl';
 import reluWgsl from '../../../shaders/engine/relu.wgsl';
 import reluGradWgsl from '../../../shaders/engine/relu_grad.wgsl';
 import clipGradWgsl from '../../../shaders/engine/clip_grad.wgsl';
+import batchNormGradXWgsl from '../../../shaders/engine/batch_norm_grad_x.wgsl';
 import stepWgsl from '../../../shaders/engine/step.wgsl';
 import type { EngineImpl } from '../impl';
 import { chooseWidth, f32u, i32u, runElementwise, type UniformValue, type Width } from '../../program';
@@ -66,4 +67,14 @@ export const ClipByValueGradEngine = 'EngineClipByValueGrad';
 /** dx of ClipByValue in one kernel (registered for webgpu under `EngineClipByValueGrad`; ReLU6's gradient). */
 export function clipByValueGradWebGPU(backend: WebGPUBackend, dy: TensorInfo, x: TensorInfo, clipMin: number, clipMax: number): TensorInfo {
   return run(backend, 'ClipByValueGrad', clipGradWgsl, ['dy', 'x'], [dy, x], [f32u('clipMin', clipMin), f32u('clipMax', clipMax)]);
+}
+
+/** The engine's batch-normalisation input-gradient kernel: (dy * r[c]) * s[c] over the last axis. */
+export const BatchNormGradXEngine = 'EngineBatchNormGradX';
+
+/** dx of FusedBatchNorm in one kernel: dy [..., C], r and s [C] (vec4 when C allows it). */
+export function batchNormGradXWebGPU(backend: WebGPUBackend, dy: TensorInfo, r: TensorInfo, s: TensorInfo): TensorInfo {
+  const channels = util.sizeFromShape(r.shape);
+  const width = chooseWidth(channels) === 4 && util.sizeFromShape(dy.shape) % 4 === 0 ? 4 : 1;
+  return run(backend, 'BatchNormGradX', batchNormGradXWgsl, ['dy', 'r', 's'], [dy, r, s], [i32u('channels', channels / width)], width);
 }

@@ -7,16 +7,20 @@
 //   dx = (dy * rsqrt(var + eps)) * scale            dmean = sum(-rsqrt(var + eps) * (dy * scale))
 //   dvar = sum((-0.5 rsqrt(var + eps)^3 (x - mean)) * (dy * scale))
 //   dscale = sum(dy * ((x - mean) * rsqrt(var + eps)))   doffset = sum(dy)
-// the sums over every axis but the channels. Other backends, ranks and dtypes keep tfjs's gradient.
-import { add, getBackend, mul, reshape, rsqrt, scalar, sub, sum, type NamedAttrMap, type Tensor } from '@tensorflow/tfjs-core';
+// the sums over every axis but the channels; dx in one engine kernel (`gradXKernel`: (dy * r) * s, one pass
+// over dy). Switched by the policy's 'FusedBatchNormGrad'; other backends, ranks and dtypes keep tfjs's.
+import { add, engine, mul, reshape, rsqrt, scalar, sub, sum, type NamedAttrMap, type Tensor } from '@tensorflow/tfjs-core';
 import { overTfjsGradient } from '../../program/registration';
+import { countEngineCall, onEngine } from '../policy';
 
 /** Registers the lazy FusedBatchNorm gradient over tfjs's (again after tfjs's are loaded). */
-export function registerBatchNormGradient(): void {
+export function registerBatchNormGradient(gradXKernel: string): void {
   overTfjsGradient('FusedBatchNorm', (tfjsGradFunc) => (dy, saved, attrs) => {
     const [x, mean, variance, scale] = saved;
     const rank4 = x.rank === 4 && mean.rank === 1 && variance.rank === 1 && (scale == null || scale.rank === 1);
-    if (getBackend() !== 'webgpu' || !rank4 || [x, mean, variance, scale].some((t) => t != null && t.dtype !== 'float32')) return tfjsGradFunc(dy, saved, attrs);
+    const on = rank4 && onEngine('FusedBatchNormGrad', [x, mean, variance, scale, dy as Tensor]);
+    countEngineCall('FusedBatchNormGrad', on);
+    if (!on) return tfjsGradFunc(dy, saved, attrs);
     const { varianceEpsilon } = attrs as NamedAttrMap & { varianceEpsilon: number };
     const channels = [1, 1, 1, mean.shape[0]];
     const scaleValue = scale ?? scalar(1);
@@ -26,7 +30,7 @@ export function registerBatchNormGradient(): void {
     const dyTimesScale = () => mul(grad, scaleValue);
     const xMinusMean = () => sub(x, mean);
     return {
-      x: () => mul(mul(grad, reshape(oneOverSqrtVariance(), channels)), scaleValue),
+      x: () => (scale == null ? mul(grad, reshape(oneOverSqrtVariance(), channels)) : (engine().runKernel(gradXKernel, { dy: grad, r: oneOverSqrtVariance(), s: scale }) as Tensor)),
       mean: () => reshape(sum(mul(mul(oneOverSqrtVariance(), scalar(-1)), dyTimesScale()), axes), mean.shape),
       variance: () => {
         const r = oneOverSqrtVariance();
