@@ -143,3 +143,17 @@ describe('lazyConvGradients: bias-free linear Conv2D under a gradient', () => {
     model.dispose();
   });
 });
+
+describe('mobileNetV2 (Keras topology, seeded weights)', () => {
+  test('224x224, 5 classes: 157 layers and 2,264,389 weights as keras.applications.MobileNetV2 with a 5-unit head; seeds replay', () => {
+    const a = lib.mobileNetV2({ inputSize: 224, classes: 5, seed: 4 });
+    const b = lib.mobileNetV2({ inputSize: 224, classes: 5, seed: 4 });
+    expect(a.layers.length).toBe(157);
+    expect(a.countParams()).toBe(2_264_389);
+    expect(a.layers.map((l) => l.name).slice(0, 4)).toEqual(['input_1', 'Conv1', 'bn_Conv1', 'Conv1_relu']);
+    const [wa, wb] = [a.getWeights()[0], b.getWeights()[0]];
+    expect(Array.from(wa.dataSync())).toEqual(Array.from(wb.dataSync()));
+    a.dispose();
+    b.dispose();
+  });
+});
