@@ -25,6 +25,7 @@ export const ENGINE_KERNEL_NAMES = [
   'Relu',
   'Step',
   'Multiply',
+  'FusedBatchNorm',
   'ClipByValueGrad',
   'FusedBatchNormGrad',
 ] as const;

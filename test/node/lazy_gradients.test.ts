@@ -76,6 +76,27 @@ describe('FusedBatchNorm gradient (lazy, tfjs formulas)', () => {
   });
 });
 
+describe('FusedBatchNorm forward on the engine', () => {
+  test.each([[[2, 5, 5, 7]], [[1, 9, 9, 24]]] as [[number, number, number, number]][])('batchNorm %j: tfjs-webgpu\'s values bit for bit', async (shape) => {
+    await gpuChecked(async () => {
+      const random = lib.seededRandom(runSeed ^ 0xb4);
+      const u = (n: number, lo: number, hi: number) => Float32Array.from({ length: n }, () => lo + (hi - lo) * random());
+      const c = shape[3];
+      const x = tf.tensor4d(u(shape.reduce((a, b) => a * b, 1), -3, 3), shape);
+      const [mean, variance, scale, offset] = [u(c, -1, 1), u(c, 0.1, 2), u(c, 0.5, 1.5), u(c, -1, 1)].map((v) => tf.tensor1d(v));
+      const norm = () => tf.batchNorm(x, mean as tf.Tensor1D, variance as tf.Tensor1D, offset as tf.Tensor1D, scale as tf.Tensor1D, 1e-3);
+      const counted = lib.engineKernelCounts.FusedBatchNorm?.engine ?? 0;
+      const ours = norm();
+      expect(lib.engineKernelCounts.FusedBatchNorm.engine).toBe(counted + 1);
+      lib.useEngineKernels({ FusedBatchNorm: false });
+      const theirs = norm();
+      lib.useEngineKernels('auto');
+      expect(await values([ours])).toEqual(await values([theirs]));
+      tf.dispose([x, mean, variance, scale, offset, ours, theirs]);
+    });
+  });
+});
+
 describe('lazyConvGradients: bias-free linear Conv2D under a gradient', () => {
   /** Two copies of one MobileNetV2-like model (same weights); only the second goes through classifierFromLayersModel. */
   const twins = () => {

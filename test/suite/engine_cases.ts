@@ -46,7 +46,7 @@ export interface MatMulCase {
 
 export interface ElementwiseCase {
   family: 'elementwise';
-  op: 'Relu' | 'Step' | 'Multiply' | 'Add' | 'Sum' | 'ClipByValueGrad' | 'FusedBatchNormGrad';
+  op: 'Relu' | 'Step' | 'Multiply' | 'Add' | 'Sum' | 'ClipByValueGrad' | 'FusedBatchNormGrad' | 'FusedBatchNorm';
   name: string;
   shape: number[];
   /** Add: the second operand's shape; Sum: the reduced axes. */
@@ -204,6 +204,9 @@ const elementwiseCases: ElementwiseCase[] = [
     { family: 'elementwise', op: 'ClipByValueGrad', name: `ClipByValueGrad [0,6] n=${n}`, shape: [n], withNaN: true, engine: true },
   ]),
   { family: 'elementwise', op: 'ClipByValueGrad', name: 'ClipByValueGrad [0,6] [2,7,7,24] (ReLU6 of MobileNetV2)', shape: [2, 7, 7, 24], withNaN: true, engine: true },
+  { family: 'elementwise', op: 'FusedBatchNorm', name: 'FusedBatchNorm [2,5,5,8]', shape: [2, 5, 5, 8], engine: true },
+  { family: 'elementwise', op: 'FusedBatchNorm', name: 'FusedBatchNorm [3,4,4,7] (channels not a multiple of 4)', shape: [3, 4, 4, 7], engine: true },
+  { family: 'elementwise', op: 'FusedBatchNorm', name: 'FusedBatchNorm [1,14,14,144]', shape: [1, 14, 14, 144], engine: true },
   { family: 'elementwise', op: 'FusedBatchNormGrad', name: 'FusedBatchNormGrad dx [2,5,5,8]', shape: [2, 5, 5, 8], engine: true },
   { family: 'elementwise', op: 'FusedBatchNormGrad', name: 'FusedBatchNormGrad dx [3,4,4,7] (channels not a multiple of 4)', shape: [3, 4, 4, 7], engine: true },
   { family: 'elementwise', op: 'FusedBatchNormGrad', name: 'FusedBatchNormGrad dx [1,14,14,144]', shape: [1, 14, 14, 144], engine: true },

@@ -234,6 +234,22 @@ function prepare(c: EngineCase, seed: number): Prepared {
           countName: c.op,
         };
       }
+      if (c.op === 'FusedBatchNorm') {
+        // y = (x - mean) / sqrt(variance + eps) * scale + offset per channel (the last axis).
+        const channels = c.shape[c.shape.length - 1];
+        const [mean, variance, scale, offset] = [rand(channels), rand(channels, 0.1, 2), rand(channels, 0.5, 1.5), rand(channels)];
+        const eps = 1e-3;
+        const ch = (i: number) => i % channels;
+        const values = Float64Array.from(x, (v, i) => ((v - mean[ch(i)]) / Math.sqrt(variance[ch(i)] + eps)) * scale[ch(i)] + offset[ch(i)]);
+        const scaleOf = Float64Array.from(x, (v, i) => ((Math.abs(v) + Math.abs(mean[ch(i)])) / Math.sqrt(variance[ch(i)] + eps)) * scale[ch(i)] + Math.abs(offset[ch(i)]));
+        const vector = (v: Float32Array) => ({ values: v, shape: [channels] });
+        return {
+          inputs: { x: { values: x, shape: c.shape }, mean: vector(mean), variance: vector(variance), scale: vector(scale), offset: vector(offset) },
+          run: (t) => [tf.engine().runKernel('FusedBatchNorm', { x: t.x, mean: t.mean, variance: t.variance, scale: t.scale, offset: t.offset }, { varianceEpsilon: eps }) as tf.Tensor],
+          expected: [{ values, scale: scaleOf }],
+          countName: c.op,
+        };
+      }
       if (c.op === 'FusedBatchNormGrad') {
         // dx = dy * rsqrt(variance + eps) * scale per channel (the last axis).
         const channels = c.shape[c.shape.length - 1];

@@ -9,6 +9,7 @@ import reluWgsl from '../../../shaders/engine/relu.wgsl';
 import reluGradWgsl from '../../../shaders/engine/relu_grad.wgsl';
 import clipGradWgsl from '../../../shaders/engine/clip_grad.wgsl';
 import batchNormGradXWgsl from '../../../shaders/engine/batch_norm_grad_x.wgsl';
+import batchNormWgsl from '../../../shaders/engine/batch_norm.wgsl';
 import stepWgsl from '../../../shaders/engine/step.wgsl';
 import type { EngineImpl } from '../impl';
 import { chooseWidth, f32u, i32u, runElementwise, type UniformValue, type Width } from '../../program';
@@ -51,7 +52,22 @@ const add: Impl = (inputs, backend) => {
   return run(backend, 'Add', addWgsl, ['a', 'b'], [a, b], [i32u('bSize', bSize / width)], width);
 };
 
-export const engineElementwiseKernels = { Add: add, Relu: relu, Step: step, Multiply: multiply };
+/**
+ * FusedBatchNorm (tf.batchNorm) over the last axis of x with per-channel statistics: one scalar pass in
+ * tfjs-webgpu's formula (its kernel computes each element's channel through its broadcasting index maps).
+ * A missing scale or offset (1, 0) and other shapes go to tfjs.
+ */
+const batchNorm: Impl = (inputs, backend, attrs) => {
+  const { x, mean, variance, scale, offset } = inputs as Record<string, TensorInfo | undefined>;
+  if (!x || !mean || !variance || !scale || !offset) return null;
+  const channels = x.shape[x.shape.length - 1];
+  const perChannel = [mean, variance, scale, offset].every((t) => t.shape.length === 1 && t.shape[0] === channels);
+  if (!perChannel || [x, mean, variance, scale, offset].some((t) => t.dtype !== 'float32')) return null;
+  const eps = Number((attrs as { varianceEpsilon?: number }).varianceEpsilon ?? 0.001);
+  return run(backend, 'BatchNorm', batchNormWgsl, ['x', 'mean', 'variance', 'scale', 'offset'], [x, mean, variance, scale, offset], [i32u('channels', channels), f32u('varianceEpsilon', eps)], 1);
+};
+
+export const engineElementwiseKernels = { Add: add, Relu: relu, Step: step, Multiply: multiply, FusedBatchNorm: batchNorm };
 
 /** The engine's ReLU gradient kernel: dy where x > 0, else 0. */
 export const ReluGradEngine = 'EngineReluGrad';
