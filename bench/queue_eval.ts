@@ -3,7 +3,7 @@
 // and on 2 `tfjs-adversarial worker` processes (started and ready before the submitter, each run on its own
 // queue), against a private redis-server; prints each run's wall time (the submitter's process, and the
 // queue's from enqueueing to the last result), their ratio and the queue's median overhead per batch, and
-// checks that both reports hold the same per-point outcomes.
+// checks that both reports hold the per-point outcomes of the one-process `eval --out` (also timed).
 // usage: node build.mjs && node bench/run.mjs bench/queue_eval.ts [POINTS=512] [BATCH=64] [STEPS=10]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +29,12 @@ try {
   await lib.saveClassifier(model, async (name, bytes) => writeFileSync(join(dir, 'model', name), bytes));
   model.dispose();
   const evalFlags = ['eval', '--model', join(dir, 'model', 'model.json'), '--limit-test', points, '--eval-batch', batch, '--attacks', 'fgsm,pgd', '--pgd-steps', steps, '--audit', 'off'];
+  const b0 = performance.now();
+  const base = spawnSync(process.execPath, ['dist/cli.js', ...evalFlags, '--out', join(dir, 'out-single')], { encoding: 'utf8' });
+  if (base.status !== 0) throw new Error(`eval --out: ${base.stderr}`);
+  const baseWall = (performance.now() - b0) / 1000;
+  const baseReport = JSON.parse(readFileSync(join(dir, 'out-single', 'report.json'), 'utf8'));
+  console.log(`one process (eval --out, no queue): ${baseWall.toFixed(1)} s, of which evaluating ${baseReport.throughput.eval_seconds.toFixed(1)} s`);
   const rows: { workers: number; wall: number; queueWall: number; overhead: number; outcomes: unknown }[] = [];
   for (const workers of [1, 2]) {
     const url = `redis://127.0.0.1:${port}?queue=w${workers}`;
@@ -46,7 +52,8 @@ try {
     console.log(`${workers} worker${workers > 1 ? 's' : ''}: ${wall.toFixed(1)} s (submitter process), ${report.queue.wall_seconds.toFixed(1)} s (queue: enqueue to last result), median overhead ${report.queue.median_overhead_ms.toFixed(1)} ms per batch, mean handler ${(report.queue.mean_handler_ms / 1000).toFixed(2)} s, ${report.queue.batches} batches; ${report.evaluation.map((e: { label: string; accuracy: number }) => `${e.label} ${(100 * e.accuracy).toFixed(1)}%`).join(', ')}`);
   }
   console.log(`ratio 1/2 workers: ${(rows[0].wall / rows[1].wall).toFixed(2)}x (submitter process), ${(rows[0].queueWall / rows[1].queueWall).toFixed(2)}x (queue)`);
-  console.log(`same per-point outcomes on 1 and 2 workers: ${JSON.stringify(rows[0].outcomes) === JSON.stringify(rows[1].outcomes)}`);
+  const same = (o: unknown) => JSON.stringify(o) === JSON.stringify(baseReport.outcomes);
+  console.log(`per-point outcomes equal to the one-process eval's: 1 worker ${same(rows[0].outcomes)}, 2 workers ${same(rows[1].outcomes)}`);
 } finally {
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
