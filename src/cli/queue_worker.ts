@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
 import { ensureGradients, initWebGPU } from '../engine/init';
 import { loadEvalInputs, type EvalInputs } from '../job/eval_inputs';
 import { runEvalJob } from '../job/eval_job';
@@ -103,7 +104,8 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
     }
     const t0 = performance.now();
     const report = await runEvalJob(inputs.model, modelPath, inputs.data, task.settings, quiet, env, false, { evaluation: { ...task.evaluation, shard: { index, count } } });
-    console.log(`batch ${batch.start}-${batch.end}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s (${report.evaluation.map((e) => `${e.label} ${e.correct}/${e.examples}`).join(', ')})`);
+    // The tensors held between batches (the model's and the data's): the same after every batch, or a leak.
+    console.log(`batch ${batch.start}-${batch.end}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s (${report.evaluation.map((e) => `${e.label} ${e.correct}/${e.examples}`).join(', ')}; ${tf.memory().numTensors} tensors held)`);
     return report;
   };
   const worker = await runQueueWorker<EvalQueueTask, EvalReport>({
