@@ -15,6 +15,7 @@ import { mergeShardReports } from '../job/merge';
 import { evalReportSettings } from '../job/shards';
 import { runQueuedEvaluation } from '../queue/submit';
 import { parseQueueUrl } from '../queue/address';
+import { reachQueue } from '../queue/connect';
 import type { EvalReport } from '../report/schema';
 import { loadRequestSets, nodeJobIO, type ProgressPrinter } from './node_io';
 
@@ -50,6 +51,8 @@ export function evalJobKey(fingerprints: { model: string; data: string }, task: 
  */
 export async function runQueuedEvalInNode(request: JobRequest, progress: ProgressPrinter): Promise<EvalReport> {
   const address = parseQueueUrl(request.queue, 'eval');
+  // Redis first: an address that does not answer is named (within 30 s) before the model and data load.
+  await reachQueue(address, 30_000, 'eval --queue');
   const { adapter } = await initWebGPU();
   await ensureGradients();
   const io = nodeJobIO(request.out, progress);

@@ -14,6 +14,7 @@ import { runEvalJob } from '../job/eval_job';
 import type { JobRequest } from '../job/execute';
 import type { JobIO } from '../job/io';
 import { parseQueueUrl } from '../queue/address';
+import { reachQueue } from '../queue/connect';
 import { fingerprintMismatch, type QueueBatch } from '../queue/batch';
 import { BatchDeclined, runQueueWorker } from '../queue/worker';
 import type { EvalReport } from '../report/schema';
@@ -68,6 +69,8 @@ function requestOf(task: EvalQueueTask, paths: ReturnType<typeof workerOptions>[
 /** Runs the worker until SIGTERM; resolves with its exit status (2 when it declined a task for another model or data). */
 export async function runWorkerCommand(argv: string[]): Promise<number> {
   const options = workerOptions(argv);
+  // Redis first: an address that does not answer is named (within 30 s) before WebGPU starts.
+  await reachQueue(parseQueueUrl(options.queue, 'worker'), 30_000, 'worker');
   const { adapter } = await initWebGPU();
   await ensureGradients();
   const env = { runtime: { name: 'node' as const, version: process.version }, adapter };
