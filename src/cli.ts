@@ -1,6 +1,7 @@
 // The `tfjs-adversarial` command line (Node): `train` (the main job), `eval` (a saved model under attacks)
 // and `sweep` (the robustness-accuracy trade-off), `report` (report.html and PNGs of a saved report),
-// `merge` (the reports of `eval --shard K/N` parts joined into one) and
+// `merge` (the reports of `eval --shard K/N` parts joined into one), `worker` (takes the batches of
+// `eval --queue URL` from Redis) and
 // `demo` (serves the demo page); in Node through Dawn or, with `--runtime chrome`, in
 // headless Chromium through puppeteer (the same library and the same report schema).
 import { resolve } from 'node:path';
@@ -14,6 +15,11 @@ async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'report' || argv[0] === 'demo' || argv[0] === 'merge') {
     const { runToolCommand } = await import('./cli/tools');
     await runToolCommand(argv[0], argv.slice(1));
+    return;
+  }
+  if (argv[0] === 'worker') {
+    const { runWorkerCommand } = await import('./cli/queue_worker');
+    process.exitCode = await runWorkerCommand(argv.slice(1));
     return;
   }
   // Plugins first: the attacks and trainers they register are then known to the checks and --help.
@@ -43,7 +49,9 @@ async function main(argv: string[]): Promise<void> {
   try {
     const progress = new ProgressPrinter();
     const report =
-      request.runtime === 'chrome'
+      request.queue
+        ? await (await import('./cli/queue_eval')).runQueuedEvalInNode(request, progress)
+        : request.runtime === 'chrome'
         ? await (await import('./cli/run_chrome')).runJobInChrome(request, progress)
         : await (await import('./cli/run_node')).runJobInNode(request, progress);
     if (request.command !== 'eval' || request.writeEvalReport) {
@@ -60,7 +68,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).then(
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (err: unknown) => {
     const usage = err instanceof UsageError;
     console.error(`\ntfjs-adversarial: ${err instanceof Error ? err.message : String(err)}${usage ? '\n(tfjs-adversarial --help lists the commands and flags)' : ''}`);

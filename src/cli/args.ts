@@ -10,6 +10,7 @@ import { SETTINGS, settingProblem, settingsHelp, settingRow, type Command, type 
 import { parseParamText, type ParamSpec } from '../core/params';
 import { parseShard, type ShardSpec } from '../job/shards';
 import { helpLines } from '../core/registry';
+import { parseQueueUrl } from '../queue/address';
 import { parseTrainerList, TRAINER_REGISTRY } from '../trainers/index';
 
 const COMMANDS: Command[] = ['train', 'eval', 'sweep'];
@@ -26,6 +27,8 @@ export function usage(topic?: string): string {
     '       tfjs-adversarial eval --model PATH [flags]    evaluate a saved model clean and under the --attacks',
     '       tfjs-adversarial sweep [flags]    train at several epsilons, evaluate each at several: the robustness-accuracy trade-off',
     '       tfjs-adversarial report PATH [--points A-B]    (re)write report.html and charts/*.png beside a report.json or sweep.json; --points: print the tables on points A to B',
+    '       tfjs-adversarial eval --model PATH --queue URL [flags]    the same eval, its batches computed by worker processes through Redis',
+    '       tfjs-adversarial worker --queue URL [--model PATH] [--test-images PATH ...] [--lock-ms N] [--id NAME]    take batches of eval --queue until SIGTERM (model and data from the flags or the task)',
     '       tfjs-adversarial merge DIR... --out DIR    join the report.json of eval --shard K/N parts into the report of one run',
     '       tfjs-adversarial demo [--port N]    serve the demo page on 127.0.0.1 (default port 8080; 0: any free port)',
     '',
@@ -157,6 +160,17 @@ export function jobRequest(command: Command, values: Record<string, string | boo
   const outFlag = str('out');
   if (command === 'eval' && values.resume !== undefined && outFlag === null) throw new UsageError('--resume needs --out DIR: eval saves its state only in a named output folder');
   if (values.shard !== undefined && outFlag === null) throw new UsageError('--shard needs --out DIR: a part\'s report.json is what merge joins');
+  const queue = str('queue');
+  if (queue !== null) {
+    try {
+      parseQueueUrl(queue, 'eval');
+    } catch (err) {
+      throw new UsageError((err as Error).message.replace(/^eval: /, ''));
+    }
+    if (values.shard !== undefined) throw new UsageError('--queue and --shard exclude each other: the queue cuts the points into batches itself');
+    if (values.resume !== undefined) throw new UsageError('--queue does not take --resume: submit the same eval again and the batches the queue holds done are reused');
+    if (values.runtime === 'chrome') throw new UsageError('--queue runs in Node (the submitter and the workers); it does not take --runtime chrome');
+  }
   const epsilons = (key: string) => {
     const v = valueOf(values, key);
     return Array.isArray(v) ? (v as number[]) : epsilonList(settingRow(key).flag, v as string);
@@ -185,5 +199,6 @@ export function jobRequest(command: Command, values: Record<string, string | boo
       batchSize: valueOf(values, 'evalBatch') as number,
       shard: str('shard') === null ? null : shardOf(str('shard')!),
     },
+    queue,
   };
 }

@@ -1,9 +1,7 @@
 // One job from a checked request (made by the command line's flags), the same in Node and in a page:
 // the data prepared and uploaded, the model built or loaded, then `train`, `eval` or `sweep`, and a
 // summary table for the terminal.
-import { withInputScale } from '../models/input_scale';
-import { loadClassifierFiles, modelJsonFormat } from '../models/model_files';
-import type { Classifier } from '../models/classifier';
+import { modelJsonFormat } from '../models/model_files';
 import type { EvalReport, ReportEvaluation, SweepReport, TrainReport } from '../report/schema';
 import { prepareJobData, type ImageSet } from './data';
 import { dataFingerprint } from './fingerprint';
@@ -13,22 +11,13 @@ import { auditLines, compositeLines, curveTable } from '../report/robustness';
 import type { JobEnvironment, JobIO } from './io';
 import type { JobEvaluationOptions } from './evaluation';
 import { runTrainJob } from './run_train';
+import { loadEvalInputs, loadJobModel, checkClassNames, type JobInputs } from './eval_inputs';
+
+export { loadJobModel, checkClassNames, checkModelCoversLabels, type JobInputs } from './eval_inputs';
 import { AdversarialArgumentError } from '../core/validate';
 import type { Command, TrainJobSettings } from './settings';
 
 export type { Command };
-
-/** How a job reads its images and its model, beyond the files: plain data, checked by the command line. */
-export interface JobInputs {
-  /** Image folders: the class folders in label order. */
-  classes?: string[];
-  /** Image folders: [height, width] to resize to. */
-  imageSize?: [number, number];
-  /** The input scale the given model expects, folded into it: a range, or per-channel mean and std in [0, 1] pixels. */
-  inputScale?: { range: [number, number] } | { mean: number[]; std: number[] };
-  /** Fine-tuning: train only from this layer (an index: the first N layers frozen; or a name) on. */
-  trainableFrom?: number | string;
-}
 
 /** What a job needs, checked; plain data, so that it can cross into a page. */
 export interface JobRequest {
@@ -54,6 +43,8 @@ export interface JobRequest {
   runtime: 'node' | 'chrome';
   /** The final evaluation's audit, robustness curve and AutoAttack points. */
   evaluation: JobEvaluationOptions;
+  /** eval --queue: the checked queue address (redis://...); the batches run on `worker` processes. */
+  queue?: string | null;
 }
 
 export interface JobOutcome {
@@ -66,80 +57,6 @@ const rate = (v: number) => (v < 10 ? v.toPrecision(2) : v.toFixed(0));
 
 /** A difference in points with its sign (+, - or +- when it rounds to zero). */
 const signed = (v: number) => (Math.round(1000 * Math.abs(v)) === 0 ? '+-0.0%' : `${v > 0 ? '+' : '-'}${pct(Math.abs(v))}`);
-
-/**
- * The model.json at `path` (a Layers or a graph model) read through `io` as a classifier that owns its
- * model: `inputs`' frozen layers and input scale applied, class names from a metadata.json beside it (Teachable Machine's export).
- */
-export async function loadJobModel(path: string, io: JobIO, inputs: JobInputs = {}): Promise<Classifier> {
-  const read = async (p: string) => {
-    const bytes = await io.readFile(p);
-    if (!bytes) throw new Error(`${p}: no such file`);
-    return bytes;
-  };
-  let model: Classifier;
-  try {
-    model = await loadClassifierFiles(path, read, { trainableFrom: inputs.trainableFrom });
-  } catch (err) {
-    const e = err as AdversarialArgumentError;
-    if (e.name === 'AdversarialArgumentError' && e.argument === 'options.trainableFrom') {
-      throw new AdversarialArgumentError('loadJobModel', typeof inputs.trainableFrom === 'number' ? 'freeze' : 'trainableFrom', e.message.replace(/^.*?options\.trainableFrom /, ''));
-    }
-    throw err;
-  }
-  try {
-    const classNames = await metadataClassNames(path, io, model.numClasses);
-    const scaled = inputs.inputScale ? withInputScale(model, inputs.inputScale) : model;
-    return classNames ? { ...scaled, classNames } : scaled;
-  } catch (err) {
-    model.dispose();
-    throw err;
-  }
-}
-
-/** The `labels` of a metadata.json beside `modelPath` (Teachable Machine's export), checked against the model's classes; undefined without one. */
-async function metadataClassNames(modelPath: string, io: JobIO, numClasses: number): Promise<string[] | undefined> {
-  const metadataPath = `${modelPath.slice(0, Math.max(modelPath.lastIndexOf('/'), modelPath.lastIndexOf('\\')) + 1)}metadata.json`;
-  const bytes = await io.readFile(metadataPath);
-  if (!bytes) return undefined;
-  let labels: unknown;
-  try {
-    labels = (JSON.parse(new TextDecoder().decode(bytes)) as { labels?: unknown }).labels;
-  } catch (err) {
-    throw new AdversarialArgumentError('loadJobModel', 'model', `${metadataPath} is not valid JSON (${(err as Error).message})`);
-  }
-  if (labels === undefined) return undefined;
-  if (!Array.isArray(labels) || !labels.every((l) => typeof l === 'string') || labels.length !== numClasses) {
-    throw new AdversarialArgumentError('loadJobModel', 'model', `${metadataPath} lists ${Array.isArray(labels) ? labels.length : 'no'} labels, but the model outputs ${numClasses} classes`);
-  }
-  return labels as string[];
-}
-
-/**
- * The model's outputs cover the data's labels (a label `l` needs at least `l + 1` logits), checked before
- * the upload: an AdversarialArgumentError naming `model` (the model, not the labels, is what does not fit).
- */
-export function checkModelCoversLabels(model: Classifier, modelPath: string, set: ImageSet, op = 'eval'): void {
-  let max = 0;
-  let at = 0;
-  set.labels.forEach((l, i) => {
-    if (l > max) [max, at] = [l, i];
-  });
-  if (max >= model.numClasses) {
-    throw new AdversarialArgumentError(op, 'model', `${modelPath} outputs ${model.numClasses} logits (classes 0..${model.numClasses - 1}), but the data has ${max + 1} classes (label ${max} at example ${at} of ${set.labelSource ?? set.source}): a model for other data?`);
-  }
-}
-
-/**
- * A data set that names its classes (an image folder, CIFAR-10) has as many as `model` outputs: refused
- * naming `classes` (when the classes were given) or the part's images (`train`, `test`), not the model.
- */
-export function checkClassNames(model: Classifier, modelPath: string, set: ImageSet, part: 'train' | 'test', classesGiven: boolean, op = 'eval'): void {
-  const names = set.classNames;
-  if (!names || names.length === model.numClasses) return;
-  const list = names.length > 8 ? `${names.slice(0, 8).join(', ')}, ...` : names.join(', ');
-  throw new AdversarialArgumentError(op, classesGiven ? 'classes' : part, `${classesGiven ? 'names' : `${set.source} holds`} ${names.length} classes (${list}), but ${modelPath} outputs ${model.numClasses}: give the model's classes, in its order${classesGiven ? '' : ' (--classes)'}`);
-}
 
 /**
  * Runs `request` on the given image sets (`test` absent: a split of `train`, or for eval the test part of it).
@@ -158,29 +75,17 @@ export async function executeJob(request: JobRequest, sets: { train?: ImageSet; 
     }
   }
   if (request.command === 'eval') {
-    const model = await loadJobModel(modelPath!, io, request.inputs);
+    const { model, data, dispose } = await loadEvalInputs(modelPath!, sets, io, { inputs: request.inputs, limitTest: request.limitTest });
     try {
-      const base = sets.test ?? sets.train!;
-      checkClassNames(model, modelPath!, base, sets.test ? 'test' : 'train', request.inputs?.classes !== undefined);
-      checkModelCoversLabels(model, modelPath!, base);
-      const data = prepareJobData(base, undefined, { allTest: sets.test !== undefined, limitTest: request.limitTest, numClasses: model.numClasses });
-      try {
-        data.description.fingerprint = await dataFingerprint([base]);
-        io.log(`model ${modelPath}: ${model.architecture}, ${model.numClasses} classes${model.head ? ` (${model.head})` : ''}; ${data.test.length} test examples (${data.description.test_source})`);
-        const report = await runEvalJob(model, modelPath!, data, s, io, env, request.writeEvalReport, { resume: request.resume, evaluation: request.evaluation });
-        const summary = [
-          `eval of ${modelPath} on ${report.shard ? `part ${report.shard.index}/${report.shard.count}, points ${report.shard.first}-${report.shard.end - 1} of ${report.shard.total}` : `${report.data.test_examples}`} test examples, eps ${s.epsilon}, ${report.throughput.eval_seconds.toFixed(0)} s (${where})${report.resumed ? ', continued from eval-state.json' : ''}`,
-          ...accuracyTable([{ name: 'model', evaluation: report.evaluation }]),
-          ...compositeLines(report.evaluation),
-          ...(report.curve ? curveTable(report.curve).rows.map((row) => `curve ${row[0]}: ${row.slice(1).map((v, i) => `eps ${report.curve!.epsilons[i]} ${v}`).join(', ')}`) : []),
-          ...auditLines(report.audit),
-        ];
-        return { report, summary };
-      } finally {
-        data.dataset.dispose();
-      }
+      io.log(`model ${modelPath}: ${model.architecture}, ${model.numClasses} classes${model.head ? ` (${model.head})` : ''}; ${data.test.length} test examples (${data.description.test_source})`);
+      const report = await runEvalJob(model, modelPath!, data, s, io, env, request.writeEvalReport, { resume: request.resume, evaluation: request.evaluation });
+      const summary = [
+        `eval of ${modelPath} on ${report.shard ? `part ${report.shard.index}/${report.shard.count}, points ${report.shard.first}-${report.shard.end - 1} of ${report.shard.total}` : `${report.data.test_examples}`} test examples, eps ${s.epsilon}, ${report.throughput.eval_seconds.toFixed(0)} s (${where})${report.resumed ? ', continued from eval-state.json' : ''}`,
+        ...evalSummaryLines(report),
+      ];
+      return { report, summary };
     } finally {
-      model.dispose();
+      dispose();
     }
   }
   const data = prepareJobData(sets.train!, sets.test, { limitTrain: request.limitTrain, limitTest: request.limitTest, probeExamples: request.probeExamples });
@@ -233,6 +138,16 @@ export async function executeJob(request: JobRequest, sets: { train?: ImageSet; 
   } finally {
     data.dataset.dispose();
   }
+}
+
+/** An eval report's tables for the terminal: accuracies, each composite's chain, the curve, the audit. */
+export function evalSummaryLines(report: EvalReport): string[] {
+  return [
+    ...accuracyTable([{ name: 'model', evaluation: report.evaluation }]),
+    ...compositeLines(report.evaluation),
+    ...(report.curve ? curveTable(report.curve).rows.map((row) => `curve ${row[0]}: ${row.slice(1).map((v, i) => `eps ${report.curve!.epsilons[i]} ${v}`).join(', ')}`) : []),
+    ...auditLines(report.audit),
+  ];
 }
 
 /** The engine kernels that handed calls to tfjs, when any did: why a model runs slower. */

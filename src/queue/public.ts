@@ -4,6 +4,6 @@
 export { parseQueueUrl, DEFAULT_QUEUE_NAME, QUEUE_URL_FORM, type QueueAddress } from './address';
 export { batchJobId, splitBatches, type Fingerprints, type QueueBatch, type BatchReturn } from './batch';
 export { runQueuedEvaluation, QueueResultRefused, type QueuedEvaluationOptions, type QueuedEvaluation } from './submit';
-export { runQueueWorker, type QueueWorkerOptions, type QueueWorker } from './worker';
+export { runQueueWorker, BatchDeclined, type QueueWorkerOptions, type QueueWorker } from './worker';
 export type { QueuedBatchResult, QueueProgress, QueueRunSummary } from './stats';
 export { AdversarialArgumentError } from '../core/validate';

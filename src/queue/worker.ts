@@ -3,7 +3,7 @@
 // A worker that dies mid-batch (kill -9) stops renewing its lock; after `lockDurationMs` BullMQ's stalled-job
 // check (every `stalledIntervalMs`, run by the other workers) puts the batch back in the queue. SIGTERM and
 // SIGINT close it cleanly: the batch in hand is finished and returned, then the connection closes.
-import { Worker, type Job } from 'bullmq';
+import { DelayedError, Worker, type Job } from 'bullmq';
 import { AdversarialArgumentError } from '../core/validate';
 import { connectionOptions, parseQueueUrl } from './address';
 import { reachQueue } from './connect';
@@ -13,8 +13,11 @@ import { checkFingerprints, type BatchReturn, type Fingerprints, type QueueBatch
 export interface QueueWorkerOptions<Task, Output> {
   /** `redis://HOST:PORT[/DB][?queue=NAME]` */
   url: string;
-  /** The fingerprints of the model and data this worker loaded; every result carries them. */
-  fingerprints: Fingerprints;
+  /**
+   * The fingerprints of the model and data this worker loaded; every result carries them. A function is
+   * read after each batch (a worker that loads its model from the first batch's task).
+   */
+  fingerprints: Fingerprints | (() => Fingerprints);
   /** Computes one batch's output (JSON-serialisable). A throw fails the batch, and the submission with it. */
   handler: (batch: QueueBatch<Task>) => Output | Promise<Output>;
   /** Batches in hand at once (1). */
@@ -33,6 +36,8 @@ export interface QueueWorkerOptions<Task, Output> {
   onBatch?: (done: { batch: QueueBatch<Task>; handlerMs: number }) => void;
   /** How long to wait for Redis to answer at start (30 000 ms). */
   connectTimeoutMs?: number;
+  /** Called when the handler declines a batch (`BatchDeclined`): the batch went back to the queue and the worker closes. */
+  onDeclined?: (declined: { batch: QueueBatch<Task>; reason: string }) => void;
   /** Called on a connection or processing error the worker goes on from (console.error by default). */
   onError?: (error: Error) => void;
 }
@@ -44,6 +49,17 @@ export interface QueueWorker {
   close(): Promise<void>;
   /** Settles once the worker has closed (by `close()` or a signal). */
   closed: Promise<void>;
+}
+
+/**
+ * Thrown by a handler that cannot compute a batch here (its task is for another model or data than this
+ * worker's): the batch goes back to the queue for another worker, untouched, and this worker closes.
+ *
+ * @example
+ * if (batch.fingerprints.model !== mine.model) throw new BatchDeclined(`this worker's model is ${mine.model}`);
+ */
+export class BatchDeclined extends Error {
+  override name = 'BatchDeclined';
 }
 
 function positiveInteger(op: string, name: string, value: unknown, fallback: number): number {
@@ -66,7 +82,8 @@ function positiveInteger(op: string, name: string, value: unknown, fallback: num
 export async function runQueueWorker<Task = unknown, Output = unknown>(options: QueueWorkerOptions<Task, Output>): Promise<QueueWorker> {
   const op = 'runQueueWorker';
   const address = parseQueueUrl(options.url, op);
-  const fingerprints = checkFingerprints(op, options.fingerprints);
+  const given = options.fingerprints;
+  const fingerprintsNow = typeof given === 'function' ? () => checkFingerprints(op, given(), 'fingerprints()') : ((f) => () => f)(checkFingerprints(op, given));
   if (typeof options.handler !== 'function') throw new AdversarialArgumentError(op, 'handler', 'must be a function of a batch');
   const concurrency = positiveInteger(op, 'concurrency', options.concurrency, 1);
   const lockDuration = positiveInteger(op, 'lockDurationMs', options.lockDurationMs, 10_000);
@@ -79,13 +96,23 @@ export async function runQueueWorker<Task = unknown, Output = unknown>(options: 
 
   await reachQueue(address, connectTimeout, op);
 
-  const processor = async (job: Job<QueueBatch<Task>>): Promise<BatchReturn<Output>> => {
+  const processor = async (job: Job<QueueBatch<Task>>, token?: string): Promise<BatchReturn<Output>> => {
     const batch = job.data;
     const started = performance.now();
-    const output = await options.handler(batch);
+    let output: Output;
+    try {
+      output = await options.handler(batch);
+    } catch (err) {
+      if ((err as Error)?.name !== 'BatchDeclined') throw err;
+      // Back to the queue at once (BullMQ's manual re-queue: delayed by nothing), then this worker stops taking batches.
+      await job.moveToDelayed(Date.now(), token);
+      options.onDeclined?.({ batch, reason: (err as Error).message });
+      void close();
+      throw new DelayedError();
+    }
     const handlerMs = performance.now() - started;
     options.onBatch?.({ batch, handlerMs });
-    return { jobKey: batch.jobKey, start: batch.start, end: batch.end, fingerprints, worker: id, handlerMs, output };
+    return { jobKey: batch.jobKey, start: batch.start, end: batch.end, fingerprints: fingerprintsNow(), worker: id, handlerMs, output };
   };
   const worker = new Worker<QueueBatch<Task>, BatchReturn<Output>>(address.queue, processor, {
     connection: connectionOptions(address, true),

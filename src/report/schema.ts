@@ -217,6 +217,23 @@ export interface EvalReport {
   shard?: ReportShard;
   /** `merge`: the shard reports it was made of (their folders, parts and point ranges). */
   merged_from?: { source: string; index: number; first: number; end: number; runtime?: string; adapter?: string }[];
+  /** `eval --queue`: the queue it ran on and its figures (the batches were merged as parts, `merged_from`). */
+  queue?: ReportQueue;
+}
+
+/** report.queue of `eval --queue URL`: the address (password hidden), the job key and the run's figures. */
+export interface ReportQueue {
+  url: string;
+  job_key: string;
+  batches: number;
+  reused_batches: number;
+  redelivered_batches: number;
+  workers: string[];
+  wall_seconds: number;
+  mean_handler_ms: number;
+  mean_wait_ms: number;
+  mean_overhead_ms: number;
+  median_overhead_ms: number;
 }
 
 export interface SweepRow {
