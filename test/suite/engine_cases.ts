@@ -102,16 +102,19 @@ const convGeometries: Omit<ConvCase, 'family' | 'op' | 'name'>[] = [
 ];
 const dilatedGeometry: Omit<ConvCase, 'family' | 'op' | 'name'> = { x: [3, 12, 11, 3], filter: [3, 3, 3, 8], strides: [1, 1], pad: 'same', dilations: [2, 2], engine: true };
 
+/** A named conv case: the op and its geometry. */
+const convCase = (op: ConvOp, g: Omit<ConvCase, 'family' | 'op' | 'name'>): ConvCase => ({
+  family: 'conv',
+  op,
+  name: `${op} x=${shapeName(g.x)} filter=${shapeName(g.filter)} strides=${g.strides.join('x')} pad=${g.pad} dilations=${g.dilations.join('x')}${g.engine ? '' : ' (tfjs fallback)'}`,
+  ...g,
+});
+
 const convCases: ConvCase[] = [];
 for (const op of ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'] as ConvOp[]) {
   const geometries = op === 'Conv2D' || op === 'FusedConv2D' ? [...convGeometries, dilatedGeometry] : convGeometries;
   for (const g of geometries) {
-    convCases.push({
-      family: 'conv',
-      op,
-      name: `${op} x=${shapeName(g.x)} filter=${shapeName(g.filter)} strides=${g.strides.join('x')} pad=${g.pad} dilations=${g.dilations.join('x')}${g.engine ? '' : ' (tfjs fallback)'}`,
-      ...g,
-    });
+    convCases.push(convCase(op, g));
   }
 }
 
@@ -130,12 +133,7 @@ const depthwiseGeometries: Omit<ConvCase, 'family' | 'op' | 'name'>[] = [
 for (const op of ['DepthwiseConv2dNative', 'DepthwiseConv2dNativeBackpropInput'] as ConvOp[]) {
   for (const g of depthwiseGeometries) {
     if (op === 'DepthwiseConv2dNativeBackpropInput' && (g.dilations[0] > 1 || g.filter[3] > 1)) continue;
-    convCases.push({
-      family: 'conv',
-      op,
-      name: `${op} x=${shapeName(g.x)} filter=${shapeName(g.filter)} strides=${g.strides.join('x')} pad=${g.pad} dilations=${g.dilations.join('x')}${g.engine ? '' : ' (tfjs fallback)'}`,
-      ...g,
-    });
+    convCases.push(convCase(op, g));
   }
 }
 

@@ -30,6 +30,18 @@ function convUniforms(info: ConvInfo): UniformValue[] {
   ];
 }
 
+/** The sizes and the window of a per-channel windowed kernel (pooling, depthwise convolution): in = out channels. */
+export function channelWindowUniforms(info: ConvInfo): UniformValue[] {
+  return [
+    i32u('inHeight', info.inHeight),
+    i32u('inWidth', info.inWidth),
+    i32u('channels', info.inChannels),
+    i32u('outHeight', info.outHeight),
+    i32u('outWidth', info.outWidth),
+    ...windowUniforms(info),
+  ];
+}
+
 /** The window's uniforms, after the sizes in both the convolutions' and the poolings' structs. */
 export function windowUniforms(info: ConvInfo): UniformValue[] {
   return [

@@ -6,8 +6,8 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import depthwiseWgsl from '../../../shaders/engine/depthwise_conv.wgsl';
 import depthwiseBackpropInputWgsl from '../../../shaders/engine/depthwise_conv_backprop_input.wgsl';
-import { i32u, runProgram, type UniformValue } from '../../program';
-import { windowUniforms, type ConvInfo } from './conv';
+import { runProgram } from '../../program';
+import { channelWindowUniforms, type ConvInfo } from './conv';
 
 /** The reason the engine does not cover this depthwise convolution, or null when it does. */
 export function depthwiseUnsupported(info: ConvInfo, dtypes: string[]): string | null {
@@ -18,53 +18,23 @@ export function depthwiseUnsupported(info: ConvInfo, dtypes: string[]): string |
   return null;
 }
 
-function depthwiseUniforms(info: ConvInfo): UniformValue[] {
-  return [
-    i32u('inHeight', info.inHeight),
-    i32u('inWidth', info.inWidth),
-    i32u('channels', info.inChannels),
-    i32u('outHeight', info.outHeight),
-    i32u('outWidth', info.outWidth),
-    ...windowUniforms(info),
-  ];
+/** One depthwise program: a vec4 of channels of one pixel of `outShape` per invocation. */
+function runDepthwise(backend: WebGPUBackend, kernelName: string, body: string, inputs: [string, string], tensors: [TensorInfo, TensorInfo], info: ConvInfo, outShape: number[]): TensorInfo {
+  const pixels = outShape[0] * outShape[1] * outShape[2];
+  return runProgram(
+    backend,
+    { kernelName, variant: [], body, inputs, inputComponents: [4, 4], outputComponent: 4, invocations: pixels * (info.inChannels / 4), workgroupSize: 64, uniforms: channelWindowUniforms(info) },
+    tensors,
+    outShape,
+  );
 }
 
 /** y = depthwiseConv2d(x, w): x [b, h, w, c], w [fh, fw, c, 1] to [b, oh, ow, c]. */
 export function engineDepthwiseConv2D(backend: WebGPUBackend, x: TensorInfo, filter: TensorInfo, info: ConvInfo): TensorInfo {
-  return runProgram(
-    backend,
-    {
-      kernelName: 'DepthwiseConv2D',
-      variant: [],
-      body: depthwiseWgsl,
-      inputs: ['X', 'W'],
-      inputComponents: [4, 4],
-      outputComponent: 4,
-      invocations: info.batchSize * info.outHeight * info.outWidth * (info.inChannels / 4),
-      workgroupSize: 64,
-      uniforms: depthwiseUniforms(info),
-    },
-    [x, filter],
-    info.outShape,
-  );
+  return runDepthwise(backend, 'DepthwiseConv2D', depthwiseWgsl, ['X', 'W'], [x, filter], info, info.outShape);
 }
 
 /** dx of a depthwise convolution: dy [b, oh, ow, c] and w [fh, fw, c, 1] to [b, h, w, c]. */
 export function engineDepthwiseConv2DBackpropInput(backend: WebGPUBackend, dy: TensorInfo, filter: TensorInfo, info: ConvInfo): TensorInfo {
-  return runProgram(
-    backend,
-    {
-      kernelName: 'DepthwiseConv2DBackpropInput',
-      variant: [],
-      body: depthwiseBackpropInputWgsl,
-      inputs: ['DY', 'W'],
-      inputComponents: [4, 4],
-      outputComponent: 4,
-      invocations: info.batchSize * info.inHeight * info.inWidth * (info.inChannels / 4),
-      workgroupSize: 64,
-      uniforms: depthwiseUniforms(info),
-    },
-    [dy, filter],
-    info.inShape,
-  );
+  return runDepthwise(backend, 'DepthwiseConv2DBackpropInput', depthwiseBackpropInputWgsl, ['DY', 'W'], [dy, filter], info, info.inShape);
 }

@@ -5,19 +5,8 @@ import type { TensorInfo } from '@tensorflow/tfjs-core';
 import maxPoolWgsl from '../../../shaders/engine/max_pool.wgsl';
 import maxPoolGradWgsl from '../../../shaders/engine/max_pool_grad.wgsl';
 import maxPoolGradTiledWgsl from '../../../shaders/engine/max_pool_grad_tiled.wgsl';
-import { windowUniforms, type ConvInfo } from '../conv/conv';
-import { i32u, runProgram, type UniformValue } from '../../program';
-
-function poolUniforms(info: ConvInfo): UniformValue[] {
-  return [
-    i32u('inHeight', info.inHeight),
-    i32u('inWidth', info.inWidth),
-    i32u('channels', info.inChannels),
-    i32u('outHeight', info.outHeight),
-    i32u('outWidth', info.outWidth),
-    ...windowUniforms(info),
-  ];
-}
+import { channelWindowUniforms, type ConvInfo } from '../conv/conv';
+import { runProgram } from '../../program';
 
 /** The reason the engine does not cover this pooling, or null when it does. */
 export function poolUnsupported(info: ConvInfo, dtype: string): string | null {
@@ -38,7 +27,7 @@ export function engineMaxPool(backend: WebGPUBackend, x: TensorInfo, info: ConvI
       outputComponent: 4,
       invocations: info.batchSize * info.outHeight * info.outWidth * (info.inChannels / 4),
       workgroupSize: 64,
-      uniforms: poolUniforms(info),
+      uniforms: channelWindowUniforms(info),
     },
     [x],
     info.outShape,
@@ -71,7 +60,7 @@ export function engineMaxPoolGrad(backend: WebGPUBackend, dy: TensorInfo, x: Ten
       outputComponent: 4,
       invocations: (tiled ? info.outHeight * info.outWidth : info.inHeight * info.inWidth) * info.batchSize * (info.inChannels / 4),
       workgroupSize: 64,
-      uniforms: poolUniforms(info),
+      uniforms: channelWindowUniforms(info),
     },
     [dy, x],
     info.inShape,
