@@ -1,6 +1,7 @@
 // `--runtime chrome`: the main job's command in headless Chromium through puppeteer writes the report in
 // the same schema as in Node (and its report.html and PNGs), and `eval --runtime chrome` of its saved model
-// reproduces its accuracies; AutoAttack's fast preset runs there end to end.
+// reproduces its accuracies; AutoAttack's fast preset runs there end to end; eval --shard parts run there merge
+// into the Node one-process eval's per-point outcomes.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,5 +55,27 @@ describe('tfjs-adversarial --runtime chrome', () => {
     expect(composite.correct).toBe(composite.stages[1].correct);
     expect(composite.correct).toBeLessThanOrEqual(clean.correct);
     expect(composite.gradients).toBeGreaterThan(0);
+  }, 900_000);
+
+  test('eval --runtime chrome --shard K/2 in two processes, merged, gives the Node one-process eval\'s per-point outcomes and counts', () => {
+    const trained = cli(['train', '--limit-train', '300', '--limit-test', '64', '--epochs', '1', '--probe-examples', '0', '--pgd-steps', '2', '--audit', 'off', '--out', join(dir, 'shard-model')]);
+    expect(trained.status, trained.stderr).toBe(0);
+    const flags = ['eval', '--model', join(dir, 'shard-model', 'model', 'model.json'), '--limit-test', '96', '--eval-batch', '32', '--attacks', 'fgsm,pgd', '--pgd-steps', '3', '--audit', 'off'];
+    const single = cli([...flags, '--out', join(dir, 'shard-node')]);
+    expect(single.status, single.stderr).toBe(0);
+    for (const k of [0, 1]) {
+      const part = cli([...flags, '--runtime', 'chrome', '--shard', `${k}/2`, '--out', join(dir, `shard-chrome-${k}`)]);
+      expect(part.status, part.stderr).toBe(0);
+    }
+    const merged = cli(['merge', join(dir, 'shard-chrome-0'), join(dir, 'shard-chrome-1'), '--out', join(dir, 'shard-merged')]);
+    expect(merged.status, merged.stderr).toBe(0);
+    const read = (name: string) => JSON.parse(readFileSync(join(dir, name, 'report.json'), 'utf8'));
+    const [node, chrome] = [read('shard-node'), read('shard-merged')];
+    expect(chrome.outcomes).toEqual(node.outcomes);
+    expect(chrome.outcomes.points).toBe(96);
+    const counts = (r: { evaluation: { label: string; correct: number; examples: number }[] }) => r.evaluation.map((e) => [e.label, e.correct, e.examples]);
+    expect(counts(chrome)).toEqual(counts(node));
+    expect(chrome.model.fingerprint).toBe(node.model.fingerprint);
+    expect(chrome.data.fingerprint).toBe(node.data.fingerprint);
   }, 900_000);
 });
