@@ -41,6 +41,7 @@ export { saveLayersModelFiles, loadLayersModelFiles } from './models/layers_form
 export { seedCnnToLayersModel } from './models/seed_cnn';
 export { classifierFromLayersModel } from './models/layers_classifier';
 export { lazyConvGradients } from './models/lazy_conv_gradients';
+export { planInference, type InferencePlan } from './models/inference_plan';
 export { mobileNetV2 } from './models/mobilenet_v2';
 export { loadClassifierFiles, modelJsonFormat, type LoadClassifierOptions } from './models/model_files';
 export { classifierFromGraphModel, loadGraphModelFiles, type FromGraphModelOptions, type GraphModelLike } from './models/graph_classifier';

@@ -1,4 +1,4 @@
-// y = a * b, same shapes.
+// y = a * b, b the same shape as a or a vector over a's last axis (a per-channel scale): b[i mod bSize].
 fn element(i : i32) -> F {
-  return a[i] * b[i];
+  return a[i] * b[i % uniforms.bSize];
 }

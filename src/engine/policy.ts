@@ -12,6 +12,7 @@ export const ENGINE_KERNEL_NAMES = [
   'Conv2DBackpropInput',
   'Conv2DBackpropFilter',
   'DepthwiseConv2dNative',
+  'FusedDepthwiseConv2D',
   'DepthwiseConv2dNativeBackpropInput',
   'MaxPool',
   'MaxPoolGrad',

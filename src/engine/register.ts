@@ -18,7 +18,17 @@ import { engineMatMul, matMulUnsupported, type EngineActivation } from './matmul
 import { countEngineCall, onEngine, type EngineKernelName } from './policy';
 import { originalKernel, overTfjsGradient, registerEntries, type KernelEntry } from '../program/registration';
 import type { EngineImpl } from './impl';
-import { batchNormGradXWebGPU, BatchNormGradXEngine, clipByValueGradWebGPU, ClipByValueGradEngine, engineElementwiseKernels, reluGradWebGPU, ReluGradEngine } from './elementwise/elementwise';
+import {
+  batchNormGradXWebGPU,
+  BatchNormGradXEngine,
+  clipByValueGradWebGPU,
+  ClipByValueGradEngine,
+  engineElementwiseKernels,
+  relu6GradWebGPU,
+  Relu6GradEngine,
+  reluGradWebGPU,
+  ReluGradEngine,
+} from './elementwise/elementwise';
 import { registerBatchNormGradient } from './norm/batch_norm_gradient';
 
 type Inputs = Parameters<EngineImpl>[0];
@@ -26,7 +36,7 @@ export type { EngineImpl };
 
 function activationOf(attrs: NamedAttrMap): EngineActivation | null {
   const a = (attrs.activation as string | undefined) ?? 'linear';
-  return a === 'linear' || a === 'relu' ? a : null;
+  return a === 'linear' || a === 'relu' || a === 'relu6' ? a : null;
 }
 
 const conv2dImpl = (fused: boolean): EngineImpl => (inputs, backend, attrs) => {
@@ -61,13 +71,16 @@ const conv2dBackpropFilterImpl: EngineImpl = (inputs, backend, attrs) => {
 
 type DepthwiseAttrs = { strides: number | [number, number]; pad: 'valid' | 'same' | number; dilations?: number | [number, number]; dimRoundingMode?: 'floor' | 'round' | 'ceil'; dataFormat?: 'NHWC' | 'NCHW' };
 
-const depthwiseImpl: EngineImpl = (inputs, backend, attrs) => {
-  const { x, filter } = inputs as { x: TensorInfo; filter: TensorInfo };
+const depthwiseImpl = (fused: boolean): EngineImpl => (inputs, backend, attrs) => {
+  const { x, filter, bias, preluActivationWeights } = inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+  const activation = fused ? activationOf(attrs) : 'linear';
+  if (activation == null || preluActivationWeights != null) return null;
   const a = attrs as unknown as DepthwiseAttrs;
   if ((a.dataFormat ?? 'NHWC') !== 'NHWC') return null;
   const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number], a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, true);
-  if (depthwiseUnsupported(info, [x.dtype, filter.dtype])) return null;
-  return engineDepthwiseConv2D(backend, x, filter, info);
+  if (depthwiseUnsupported(info, [x.dtype, filter.dtype, ...(bias ? [bias.dtype] : [])])) return null;
+  if (bias && (bias.shape.length !== 1 || bias.shape[0] !== info.outChannels)) return null;
+  return engineDepthwiseConv2D(backend, x, filter, info, bias, activation);
 };
 
 const depthwiseBackpropInputImpl: EngineImpl = (inputs, backend, attrs) => {
@@ -112,7 +125,8 @@ const IMPLS: Partial<Record<EngineKernelName, EngineImpl>> = {
   FusedConv2D: conv2dImpl(true),
   Conv2DBackpropInput: conv2dBackpropInputImpl,
   Conv2DBackpropFilter: conv2dBackpropFilterImpl,
-  DepthwiseConv2dNative: depthwiseImpl,
+  DepthwiseConv2dNative: depthwiseImpl(false),
+  FusedDepthwiseConv2D: depthwiseImpl(true),
   DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInputImpl,
   MaxPool: maxPoolImpl,
   MaxPoolGrad: maxPoolGradImpl,
@@ -147,6 +161,12 @@ export const engineEntries: KernelEntry[] = [
     backendName: 'webgpu',
     group: 'gradient',
     kernelFunc: ({ inputs, backend }) => reluGradWebGPU(backend as WebGPUBackend, inputs.dy as TensorInfo, inputs.x as TensorInfo),
+  },
+  {
+    kernelName: Relu6GradEngine,
+    backendName: 'webgpu',
+    group: 'gradient',
+    kernelFunc: ({ inputs, backend }) => relu6GradWebGPU(backend as WebGPUBackend, inputs.dy as TensorInfo, inputs.y as TensorInfo),
   },
   {
     kernelName: BatchNormGradXEngine,

@@ -7,7 +7,8 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { AdversarialArgumentError } from '../core/validate';
 import type { Classifier } from './classifier';
 import { freezeLayersBefore } from './freeze';
-import { applyWithoutSoftmax, isLayersModel, softmaxHead } from './layers_head';
+import { applyWithoutSoftmax, isLayersModel, softmaxHead, withoutSoftmax } from './layers_head';
+import { planInference } from './inference_plan';
 import { seedCnn } from './seed_cnn';
 import { lazyConvGradients } from './lazy_conv_gradients';
 
@@ -177,6 +178,8 @@ export function classifierFromLayersModel(model: tfl.LayersModel, options: FromL
   }
   // Under a gradient, bias-free linear convolutions compute only the gradients asked for (an attack's: the input's).
   lazyConvGradients(model);
+  // Inference (attacks, evaluation): batch normalisations folded into the convolutions, fused activations.
+  const plan = planInference(model);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   if (variables.length === 0) throw new AdversarialArgumentError(op, 'model', 'has no trainable weights');
   return {
@@ -189,6 +192,7 @@ export function classifierFromLayersModel(model: tfl.LayersModel, options: FromL
     stateVariables: model.nonTrainableWeights.map((w) => w.read() as tf.Variable),
     forward: (x, training = false) =>
       tf.tidy(() => {
+        if (!training && plan) return (head ? withoutSoftmax(head, () => plan.run(x)) : plan.run(x)) as tf.Tensor2D;
         if (head) return applyWithoutSoftmax(model, head, x, training) as tf.Tensor2D;
         const y = model.apply(x, { training });
         return (Array.isArray(y) ? y[0] : y) as tf.Tensor2D;

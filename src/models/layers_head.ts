@@ -60,12 +60,24 @@ export function softmaxHead(model: tfl.LayersModel): SoftmaxHead | null {
  * const logits = applyWithoutSoftmax(model, softmaxHead(model)!, x, false);
  */
 export function applyWithoutSoftmax(model: tfl.LayersModel, head: SoftmaxHead, x: tf.Tensor, training: boolean): tf.Tensor {
+  return withoutSoftmax(head, () => {
+    const y = model.apply(x, { training });
+    return (Array.isArray(y) ? y[0] : y) as tf.Tensor;
+  });
+}
+
+/**
+ * `run()` with `head`'s softmax made the identity while it runs (and put back, whatever happens).
+ *
+ * @example
+ * const logits = withoutSoftmax(head, () => plan.run(x));
+ */
+export function withoutSoftmax<T>(head: SoftmaxHead, run: () => T): T {
   const held = head.layer as unknown as Record<string, unknown>;
   const saved = held[head.field];
   held[head.field] = head.field === 'softmax' ? (t: tf.Tensor) => t : IDENTITY;
   try {
-    const y = model.apply(x, { training });
-    return (Array.isArray(y) ? y[0] : y) as tf.Tensor;
+    return run();
   } finally {
     held[head.field] = saved;
   }

@@ -98,12 +98,22 @@ describe('FusedBatchNorm forward on the engine', () => {
 });
 
 describe('lazyConvGradients: bias-free linear Conv2D under a gradient', () => {
-  /** Two copies of one MobileNetV2-like model (same weights); only the second goes through classifierFromLayersModel. */
+  /**
+   * Two copies of one MobileNetV2-like model (same weights); only the second has lazyConvGradients. (A
+   * classifier's inference forward runs the inference plan, inference_plan.test.ts; its training forward
+   * runs the model's own call, these layers.)
+   */
   const twins = () => {
     const plain = mobileNetV2Like({ inputSize: 16, classes: 5, head: 'logits', seed: 3 });
     const wrapped = mobileNetV2Like({ inputSize: 16, classes: 5, head: 'logits', seed: 3 });
     wrapped.setWeights(plain.getWeights());
-    return { plain, classifier: lib.classifierFromLayersModel(wrapped, { owned: true }) };
+    expect(lib.lazyConvGradients(wrapped)).toBeGreaterThan(0);
+    const classifier = {
+      forward: (v: tf.Tensor4D, _training = false) => tf.tidy(() => wrapped.apply(v, { training: false }) as tf.Tensor),
+      variables: wrapped.trainableWeights.map((w) => w.read() as tf.Variable),
+      dispose: () => wrapped.dispose(),
+    };
+    return { plain, classifier };
   };
 
   test('the input gradient equals the unchanged model\'s bit for bit, with no Conv2DBackpropFilter', async () => {

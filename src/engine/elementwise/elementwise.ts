@@ -1,5 +1,5 @@
-// Engine element-wise kernels: Relu, Step (ReLU's derivative in tfjs's gradients), same-shape Multiply
-// (dy * step(y)), Add (same shape or a bias over the last axis), and the fused ReLU and ClipByValue (ReLU6)
+// Engine element-wise kernels: Relu, Step (ReLU's derivative in tfjs's gradients), Multiply and Add (same
+// shape, or a vector over the last axis: a bias, a per-channel scale), and the fused ReLU and ClipByValue (ReLU6)
 // gradients. vec4 where the element count allows it, through the element-wise program.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { util, type TensorInfo } from '@tensorflow/tfjs-core';
@@ -8,6 +8,7 @@ import multiplyWgsl from '../../../shaders/engine/multiply.wgsl';
 import reluWgsl from '../../../shaders/engine/relu.wgsl';
 import reluGradWgsl from '../../../shaders/engine/relu_grad.wgsl';
 import clipGradWgsl from '../../../shaders/engine/clip_grad.wgsl';
+import relu6GradWgsl from '../../../shaders/engine/relu6_grad.wgsl';
 import batchNormGradXWgsl from '../../../shaders/engine/batch_norm_grad_x.wgsl';
 import batchNormWgsl from '../../../shaders/engine/batch_norm.wgsl';
 import stepWgsl from '../../../shaders/engine/step.wgsl';
@@ -33,24 +34,25 @@ const step: Impl = (inputs, backend, attrs) => {
   return run(backend, 'Step', stepWgsl, ['x'], [x], [f32u('alpha', Number(attrs.alpha ?? 0))]);
 };
 
-const multiply: Impl = (inputs, backend) => {
-  const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
-  if (a.dtype !== 'float32' || b.dtype !== 'float32' || !util.arraysEqual(a.shape, b.shape)) return null;
-  return run(backend, 'Multiply', multiplyWgsl, ['a', 'b'], [a, b], []);
-};
-
-/** a + b for same shapes, or b a vector over a's last axis (bias add). */
-const add: Impl = (inputs, backend) => {
+/**
+ * a (op) b for same shapes, or b a vector over a's last axis (a bias, a per-channel scale; b's leading
+ * axes 1, at most a's rank): one pass, b read at i mod bSize.
+ */
+const lastAxisBinary = (kernelName: 'Add' | 'Multiply', body: string): Impl => (inputs, backend) => {
   const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
   if (a.dtype !== 'float32' || b.dtype !== 'float32') return null;
   const size = util.sizeFromShape(a.shape);
   const bSize = util.sizeFromShape(b.shape);
   const same = util.arraysEqual(a.shape, b.shape);
-  const bias = a.shape.length >= 1 && bSize === a.shape[a.shape.length - 1] && b.shape.every((d, i) => i === b.shape.length - 1 || d === 1);
-  if (!same && !bias) return null;
+  const vector = a.shape.length >= 1 && b.shape.length <= a.shape.length && bSize === a.shape[a.shape.length - 1] && b.shape.every((d, i) => i === b.shape.length - 1 || d === 1);
+  if (!same && !vector) return null;
   const width = chooseWidth(bSize) === 4 && size % 4 === 0 ? 4 : 1;
-  return run(backend, 'Add', addWgsl, ['a', 'b'], [a, b], [i32u('bSize', bSize / width)], width);
+  return run(backend, kernelName, body, ['a', 'b'], [a, b], [i32u('bSize', bSize / width)], width);
 };
+
+const multiply = lastAxisBinary('Multiply', multiplyWgsl);
+/** a + b for same shapes, or b a vector over a's last axis (bias add). */
+const add = lastAxisBinary('Add', addWgsl);
 
 /**
  * FusedBatchNorm (tf.batchNorm) over the last axis of x with per-channel statistics: one scalar pass in
@@ -83,6 +85,14 @@ export const ClipByValueGradEngine = 'EngineClipByValueGrad';
 /** dx of ClipByValue in one kernel (registered for webgpu under `EngineClipByValueGrad`; ReLU6's gradient). */
 export function clipByValueGradWebGPU(backend: WebGPUBackend, dy: TensorInfo, x: TensorInfo, clipMin: number, clipMax: number): TensorInfo {
   return run(backend, 'ClipByValueGrad', clipGradWgsl, ['dy', 'x'], [dy, x], [f32u('clipMin', clipMin), f32u('clipMax', clipMax)]);
+}
+
+/** The engine's ReLU6 gradient kernel from the activation's output: dy where 0 < y < 6, else 0. */
+export const Relu6GradEngine = 'EngineRelu6Grad';
+
+/** dx of ReLU6 in one kernel from its output y (the fused convolutions save their output, not their input). */
+export function relu6GradWebGPU(backend: WebGPUBackend, dy: TensorInfo, y: TensorInfo): TensorInfo {
+  return run(backend, 'Relu6Grad', relu6GradWgsl, ['dy', 'y'], [dy, y], []);
 }
 
 /** The engine's batch-normalisation input-gradient kernel: (dy * r[c]) * s[c] over the last axis. */

@@ -1,0 +1,118 @@
+// y = act(conv(x, w) + bias) for a convolution or a depthwise convolution, act none, ReLU or ReLU6, as one
+// op: the layers of MobileNet and ResNet with their batch normalisation folded into w and bias (the
+// inference plan, models/inference_plan.ts). Its forward is one engine kernel even while tfjs records
+// gradients (tfjs's fused ops run unfused then, and have no gradient for ReLU6 at all), and its gradient
+// computes only what is asked for: dz = dy * act'(y) once (from the saved output), then the input's
+// backprop kernel for x, the filter's for w and a column sum for the bias, each on demand. Off the engine
+// (another backend, the policy off, a configuration the kernels do not cover) the same function is composed
+// of tfjs ops, with tfjs's gradients.
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { convUnsupported, engineConv2D } from './conv';
+import { depthwiseUnsupported, engineDepthwiseConv2D } from './depthwise';
+import { isPointwise, pointwiseConv2D } from './pointwise';
+import { Relu6GradEngine, ReluGradEngine } from '../elementwise/elementwise';
+import type { EngineActivation } from '../matmul/matmul';
+import { countEngineCall, onEngine } from '../policy';
+import { registerEntries, type KernelEntry } from '../../program/registration';
+
+export const ConvActivation = 'EngineConvActivation';
+
+/** Explicit padding [[0, 0], [top, bottom], [left, right], [0, 0]], or tfjs's 'same' / 'valid'. */
+export type ConvPadding = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+
+/** The set-up of one fused convolution. */
+export interface ConvActivationAttrs {
+  /** 'conv': w [fh, fw, cin, cout]; 'depthwise': w [fh, fw, c, 1]. */
+  kind: 'conv' | 'depthwise';
+  strides: [number, number];
+  pad: ConvPadding;
+  dilations: [number, number];
+  activation: EngineActivation;
+}
+
+type Conv4 = [number, number, number, number];
+
+function geometry(xShape: number[], filterShape: number[], a: ConvActivationAttrs): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(xShape as Conv4, filterShape as Conv4, a.strides, a.dilations, a.pad as 'same', undefined, a.kind === 'depthwise');
+}
+
+/** Whether the engine kernels cover this configuration (float32 NHWC, channel counts they tile). */
+function covered(x: tf.Tensor4D, filter: tf.Tensor4D, a: ConvActivationAttrs): boolean {
+  const info = geometry(x.shape, filter.shape, a);
+  if (a.kind === 'depthwise') return depthwiseUnsupported(info, ['float32']) === null;
+  // The backprop-input kernel takes dilation 1 only.
+  return convUnsupported(info, ['float32']) === null && a.dilations[0] === 1 && a.dilations[1] === 1;
+}
+
+/** dz = dy * act'(y) from the saved output (ReLU: y > 0; ReLU6: 0 < y < 6). */
+function activationGradient(dy: tf.Tensor, y: tf.Tensor, activation: EngineActivation): tf.Tensor {
+  if (activation === 'linear') return dy;
+  return tf.engine().runKernel(activation === 'relu' ? ReluGradEngine : Relu6GradEngine, activation === 'relu' ? { dy, x: y } : { dy, y }) as tf.Tensor;
+}
+
+/** The fused kernel and its gradient (the table's 'conv' group). */
+export const convActivationEntries: KernelEntry[] = [
+  {
+    kernelName: ConvActivation,
+    backendName: 'webgpu',
+    group: 'conv',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { x, filter, bias } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo; bias: tf.TensorInfo };
+      const a = attrs as unknown as ConvActivationAttrs;
+      const info = geometry(x.shape, filter.shape, a);
+      const gpu = backend as WebGPUBackend;
+      if (a.kind === 'depthwise') return engineDepthwiseConv2D(gpu, x, filter, info, bias, a.activation);
+      if (isPointwise(info)) return pointwiseConv2D(gpu, x, filter, info, bias, a.activation);
+      return engineConv2D(gpu, x, filter, info, bias, a.activation);
+    },
+    gradient: {
+      inputsToSave: ['x', 'filter'],
+      outputsToSave: [true],
+      gradFunc: (dy, saved, attrs) => {
+        const [x, filter, y] = saved;
+        const a = attrs as unknown as ConvActivationAttrs;
+        const dz = activationGradient(dy as tf.Tensor, y, a.activation) as tf.Tensor4D;
+        const window = { strides: a.strides, pad: a.pad, dilations: a.dilations, dataFormat: 'NHWC' };
+        const depthwise = a.kind === 'depthwise';
+        return {
+          x: () =>
+            tf.engine().runKernel(depthwise ? 'DepthwiseConv2dNativeBackpropInput' : 'Conv2DBackpropInput', { dy: dz, filter }, { ...window, inputShape: x.shape }) as tf.Tensor,
+          filter: () =>
+            tf.engine().runKernel(depthwise ? 'DepthwiseConv2dNativeBackpropFilter' : 'Conv2DBackpropFilter', { x, dy: dz }, { ...window, filterShape: filter.shape }) as tf.Tensor,
+          bias: () => tf.sum(dz, [0, 1, 2]),
+        };
+      },
+    },
+  },
+];
+
+/** The same function from tfjs ops (with tfjs's gradients), for what the engine does not run. */
+function composed(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, a: ConvActivationAttrs): tf.Tensor4D {
+  return tf.tidy((): tf.Tensor4D => {
+    const pad = a.pad as 'same';
+    const z = a.kind === 'depthwise' ? tf.depthwiseConv2d(x, filter, a.strides, pad, 'NHWC', a.dilations) : tf.conv2d(x, filter, a.strides, pad, 'NHWC', a.dilations);
+    const biased = tf.add(z, bias) as tf.Tensor4D;
+    if (a.activation === 'relu') return tf.relu(biased);
+    if (a.activation === 'relu6') return tf.relu6(biased);
+    return biased;
+  });
+}
+
+/**
+ * act(conv(x, filter) + bias), NHWC: one engine kernel on webgpu where the engine's convolutions are on and
+ * cover the configuration, with a gradient that computes only the inputs asked for; tfjs ops elsewhere.
+ *
+ * @example
+ * // A MobileNet block's depthwise 3x3 stride 2 with its batch normalisation folded in, then ReLU6:
+ * const y = convActivation(x, foldedFilter, foldedBias, { kind: 'depthwise', strides: [2, 2],
+ *   pad: [[0, 0], [0, 1], [0, 1], [0, 0]], dilations: [1, 1], activation: 'relu6' });
+ */
+export function convActivation(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, attrs: ConvActivationAttrs): tf.Tensor4D {
+  const name = attrs.kind === 'depthwise' ? 'DepthwiseConv2dNative' : 'Conv2D';
+  const on = onEngine(name, [x, filter, bias]) && covered(x, filter, attrs);
+  countEngineCall(ConvActivation, on);
+  if (!on) return composed(x, filter, bias, attrs);
+  registerEntries(convActivationEntries);
+  return tf.engine().runKernel(ConvActivation, { x, filter, bias }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+}
