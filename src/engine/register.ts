@@ -12,6 +12,7 @@ import {
 import { engineMaxPool, engineMaxPoolGrad, poolUnsupported } from './pool/max_pool';
 import { isPointwise, pointwiseConv2D, pointwiseConv2DBackpropInput } from './conv/pointwise';
 import { depthwiseUnsupported, engineDepthwiseConv2D, engineDepthwiseConv2DBackpropInput } from './conv/depthwise';
+import { engineDepthwiseConv2DBackpropFilter } from './conv/depthwise_filter';
 import { sumLeadingAxes } from './reduce/column_sum';
 import { registerReduceGradients } from './reduce/reduce_gradients';
 import { engineMatMul, matMulUnsupported, type EngineActivation } from './matmul/matmul';
@@ -20,6 +21,8 @@ import { originalKernel, overTfjsGradient, registerEntries, type KernelEntry } f
 import type { EngineImpl } from './impl';
 import { batchNormGradXWebGPU, BatchNormGradXEngine, clipByValueGradWebGPU, ClipByValueGradEngine, engineElementwiseKernels, reluGradWebGPU, ReluGradEngine } from './elementwise/elementwise';
 import { registerBatchNormGradient } from './norm/batch_norm_gradient';
+import { meanGradWebGPU, MeanGradEngine, meanImpl } from './reduce/mean';
+import { padImpl, sliceImpl } from './shape/pad_slice';
 
 type Inputs = Parameters<EngineImpl>[0];
 export type { EngineImpl };
@@ -78,6 +81,14 @@ const depthwiseBackpropInputImpl: EngineImpl = (inputs, backend, attrs) => {
   return engineDepthwiseConv2DBackpropInput(backend, dy, filter, info);
 };
 
+const depthwiseBackpropFilterImpl: EngineImpl = (inputs, backend, attrs) => {
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  const a = attrs as unknown as DepthwiseAttrs & { filterShape: [number, number, number, number] };
+  const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, true);
+  if (depthwiseUnsupported(info, [x.dtype, dy.dtype])) return null;
+  return engineDepthwiseConv2DBackpropFilter(backend, x, dy, info);
+};
+
 type PoolAttrs = { filterSize: number | [number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
 
 const maxPoolImpl: EngineImpl = (inputs, backend, attrs) => {
@@ -114,12 +125,16 @@ const IMPLS: Partial<Record<EngineKernelName, EngineImpl>> = {
   Conv2DBackpropFilter: conv2dBackpropFilterImpl,
   DepthwiseConv2dNative: depthwiseImpl,
   DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInputImpl,
+  DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilterImpl,
   MaxPool: maxPoolImpl,
   MaxPoolGrad: maxPoolGradImpl,
   BatchMatMul: matMulImpl(false),
   _FusedMatMul: matMulImpl(true),
   ...engineElementwiseKernels,
   Sum: sumLeadingAxes,
+  Mean: meanImpl,
+  PadV2: padImpl,
+  Slice: sliceImpl,
 };
 
 function engineKernelFunc(name: EngineKernelName, impl: EngineImpl): KernelFunc {
@@ -160,6 +175,12 @@ export const engineEntries: KernelEntry[] = [
     group: 'gradient',
     kernelFunc: ({ inputs, backend, attrs }) =>
       clipByValueGradWebGPU(backend as WebGPUBackend, inputs.dy as TensorInfo, inputs.x as TensorInfo, Number(attrs!.clipValueMin), Number(attrs!.clipValueMax)),
+  },
+  {
+    kernelName: MeanGradEngine,
+    backendName: 'webgpu',
+    group: 'gradient',
+    kernelFunc: ({ inputs, backend, attrs }) => meanGradWebGPU(backend as WebGPUBackend, inputs.dy as TensorInfo, attrs!.shape as number[], attrs!.axes as number[]),
   },
 ];
 

@@ -55,9 +55,9 @@ export function conv2dBackpropFilterReference(x: Values, dy: Values, g: ConvGeom
   return dw;
 }
 
-/** Depthwise conv2d (channel multiplier 1): w [fh, fw, c, 1]; g from computeConv2DInfo(..., depthwise true). */
+/** Depthwise conv2d, channel multiplier m = outChannels / inChannels: w [fh, fw, c, m]; g from computeConv2DInfo(..., depthwise true). */
 export function depthwiseConv2dReference(x: Values, w: Values, g: ConvGeometry): Float64Array {
-  const out = new Float64Array(g.batchSize * g.outHeight * g.outWidth * g.inChannels);
+  const out = new Float64Array(g.batchSize * g.outHeight * g.outWidth * g.outChannels);
   forEachDepthwiseTap(g, (xi, wi, yi) => {
     out[yi] += x[xi] * w[wi];
   });
@@ -73,9 +73,19 @@ export function depthwiseConv2dBackpropInputReference(dy: Values, w: Values, g: 
   return dx;
 }
 
-/** Calls `f(xIndex, wIndex, yIndex)` for every (output pixel, tap inside the image, channel) of a depthwise conv. */
+/** dw of the depthwise conv2d: sum over output pixels of x * dy, in the filter's [fh, fw, c, m] layout. */
+export function depthwiseConv2dBackpropFilterReference(x: Values, dy: Values, g: ConvGeometry): Float64Array {
+  const dw = new Float64Array(g.filterHeight * g.filterWidth * g.outChannels);
+  forEachDepthwiseTap(g, (xi, wi, yi) => {
+    dw[wi] += x[xi] * dy[yi];
+  });
+  return dw;
+}
+
+/** Calls `f(xIndex, wIndex, yIndex)` for every (output pixel, tap inside the image, channel, multiplier j) of a depthwise conv. */
 function forEachDepthwiseTap(g: ConvGeometry, f: (xi: number, wi: number, yi: number) => void): void {
   const c = g.inChannels;
+  const m = g.outChannels / g.inChannels;
   for (let b = 0; b < g.batchSize; b++)
     for (let oy = 0; oy < g.outHeight; oy++)
       for (let ox = 0; ox < g.outWidth; ox++)
@@ -85,7 +95,8 @@ function forEachDepthwiseTap(g: ConvGeometry, f: (xi: number, wi: number, yi: nu
           for (let kx = 0; kx < g.filterWidth; kx++) {
             const ix = ox * g.strideWidth - g.padInfo.left + kx * g.dilationWidth;
             if (ix < 0 || ix >= g.inWidth) continue;
-            for (let ch = 0; ch < c; ch++) f(((b * g.inHeight + iy) * g.inWidth + ix) * c + ch, (ky * g.filterWidth + kx) * c + ch, ((b * g.outHeight + oy) * g.outWidth + ox) * c + ch);
+            for (let ch = 0; ch < c; ch++)
+              for (let j = 0; j < m; j++) f(((b * g.inHeight + iy) * g.inWidth + ix) * c + ch, ((ky * g.filterWidth + kx) * c + ch) * m + j, ((b * g.outHeight + oy) * g.outWidth + ox) * c * m + ch * m + j);
           }
         }
 }
