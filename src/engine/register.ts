@@ -11,7 +11,7 @@ import {
 } from './conv/conv';
 import { engineMaxPool, engineMaxPoolGrad, poolUnsupported } from './pool/max_pool';
 import { isPointwise, pointwiseConv2D, pointwiseConv2DBackpropInput } from './conv/pointwise';
-import { depthwiseUnsupported, engineDepthwiseConv2D, engineDepthwiseConv2DBackpropInput } from './conv/depthwise';
+import { depthwiseUnsupported, engineDepthwiseConv2D, engineDepthwiseConv2DBackpropInput, registerDepthwiseFlag } from './conv/depthwise';
 import { engineDepthwiseConv2DBackpropFilter } from './conv/depthwise_filter';
 import { sumLeadingAxes } from './reduce/column_sum';
 import { registerReduceGradients } from './reduce/reduce_gradients';
@@ -193,6 +193,7 @@ export const engineEntries: KernelEntry[] = [
  * useEngineKernels(false);        // and this turns them off again
  */
 export function registerEngineKernels(): void {
+  registerDepthwiseFlag();
   registerEngineGradients();
   registerEntries(engineEntries.filter((e) => e.group === 'engine'));
 }

@@ -21,9 +21,14 @@ import { channelWindowUniforms, type ConvInfo } from './conv';
 export const FLAG_DEPTHWISE_TAP_SKIP = 'ADVERSARIAL_DEPTHWISE_TAP_SKIP';
 
 let flagRegistered = false;
-function tapSkip(): boolean {
+/** Registers FLAG_DEPTHWISE_TAP_SKIP (idempotent; registerEngineKernels calls it). */
+export function registerDepthwiseFlag(): void {
   if (!flagRegistered) env().registerFlag(FLAG_DEPTHWISE_TAP_SKIP, () => true);
   flagRegistered = true;
+}
+
+function tapSkip(): boolean {
+  registerDepthwiseFlag();
   return env().getBool(FLAG_DEPTHWISE_TAP_SKIP);
 }
 
