@@ -1,6 +1,7 @@
-// Depthwise convolution, channel multiplier 1 (MobileNet's):
-//   y[b, oy, ox, c] = sum over the taps (wy, wx) whose pixel lies in the image of
-//                     x[b, oy*sh - pt + wy*dh, ox*sw - pl + wx*dw, c] * w[wy, wx, c]
+// Depthwise convolution, channel multiplier 1 (MobileNet's), with the epilogue (bias, activation) of
+// FusedDepthwiseConv2D (identity for DepthwiseConv2dNative):
+//   y[b, oy, ox, c] = act(bias[c] + sum over the taps (wy, wx) whose pixel lies in the image of
+//                     x[b, oy*sh - pt + wy*dh, ox*sw - pl + wx*dw, c] * w[wy, wx, c])
 // the taps in row-major order; channels as vec4 (C % 4 == 0), one output vec4 per invocation.
 fn compute(index : i32) {
   let c4 = uniforms.channels / 4;
@@ -26,5 +27,5 @@ fn compute(index : i32) {
     wx++;
     if (wx == uniforms.filterWidth) { wx = 0; wy++; }
   }
-  result[index] = acc;
+  result[index] = epilogue(acc, 4 * c);
 }

@@ -1,6 +1,7 @@
-// Depthwise convolution with channel multiplier m (any channel count), one output element per invocation:
-//   y[b, oy, ox, c*m + j] = sum over the taps (wy, wx) whose pixel lies in the image of
-//                           x[b, oy*sh - pt + wy*dh, ox*sw - pl + wx*dw, c] * w[wy, wx, c, j]
+// Depthwise convolution with channel multiplier m (any channel count), one output element per invocation,
+// with the epilogue (bias, activation) of FusedDepthwiseConv2D (identity for DepthwiseConv2dNative):
+//   y[b, oy, ox, c*m + j] = act(bias[c*m + j] + sum over the taps (wy, wx) whose pixel lies in the image of
+//                           x[b, oy*sh - pt + wy*dh, ox*sw - pl + wx*dw, c] * w[wy, wx, c, j])
 // w [fh, fw, C, m] read flat as [fh*fw, C*m]; the taps in row-major order.
 fn compute(index : i32) {
   let cout = uniforms.channels * uniforms.multiplier;
@@ -26,5 +27,5 @@ fn compute(index : i32) {
     wx++;
     if (wx == uniforms.filterWidth) { wx = 0; wy++; }
   }
-  result[index] = acc;
+  result[index] = epilogue(vec4<f32>(acc), co).x;
 }

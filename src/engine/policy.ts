@@ -33,6 +33,7 @@ export const ENGINE_KERNEL_NAMES = [
   'MeanGrad',
   'PadV2',
   'Slice',
+  'FusedDepthwiseConv2D',
 ] as const;
 export type EngineKernelName = (typeof ENGINE_KERNEL_NAMES)[number];
 

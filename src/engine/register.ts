@@ -29,7 +29,7 @@ export type { EngineImpl };
 
 function activationOf(attrs: NamedAttrMap): EngineActivation | null {
   const a = (attrs.activation as string | undefined) ?? 'linear';
-  return a === 'linear' || a === 'relu' ? a : null;
+  return a === 'linear' || a === 'relu' || a === 'relu6' ? a : null;
 }
 
 const conv2dImpl = (fused: boolean): EngineImpl => (inputs, backend, attrs) => {
@@ -64,13 +64,16 @@ const conv2dBackpropFilterImpl: EngineImpl = (inputs, backend, attrs) => {
 
 type DepthwiseAttrs = { strides: number | [number, number]; pad: 'valid' | 'same' | number; dilations?: number | [number, number]; dimRoundingMode?: 'floor' | 'round' | 'ceil'; dataFormat?: 'NHWC' | 'NCHW' };
 
-const depthwiseImpl: EngineImpl = (inputs, backend, attrs) => {
-  const { x, filter } = inputs as { x: TensorInfo; filter: TensorInfo };
+const depthwiseImpl = (fused: boolean): EngineImpl => (inputs, backend, attrs) => {
+  const { x, filter, bias, preluActivationWeights } = inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+  const activation = fused ? activationOf(attrs) : 'linear';
+  if (activation == null || preluActivationWeights != null) return null;
   const a = attrs as unknown as DepthwiseAttrs;
   if ((a.dataFormat ?? 'NHWC') !== 'NHWC') return null;
   const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number], a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, true);
-  if (depthwiseUnsupported(info, [x.dtype, filter.dtype])) return null;
-  return engineDepthwiseConv2D(backend, x, filter, info);
+  if (depthwiseUnsupported(info, [x.dtype, filter.dtype, ...(bias ? [bias.dtype] : [])])) return null;
+  if (bias && bias.shape.reduce((p, q) => p * q, 1) !== info.outChannels) return null;
+  return engineDepthwiseConv2D(backend, x, filter, info, bias, activation);
 };
 
 const depthwiseBackpropInputImpl: EngineImpl = (inputs, backend, attrs) => {
@@ -123,7 +126,7 @@ const IMPLS: Partial<Record<EngineKernelName, EngineImpl>> = {
   FusedConv2D: conv2dImpl(true),
   Conv2DBackpropInput: conv2dBackpropInputImpl,
   Conv2DBackpropFilter: conv2dBackpropFilterImpl,
-  DepthwiseConv2dNative: depthwiseImpl,
+  DepthwiseConv2dNative: depthwiseImpl(false),
   DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInputImpl,
   DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilterImpl,
   MaxPool: maxPoolImpl,
@@ -135,6 +138,7 @@ const IMPLS: Partial<Record<EngineKernelName, EngineImpl>> = {
   Mean: meanImpl,
   PadV2: padImpl,
   Slice: sliceImpl,
+  FusedDepthwiseConv2D: depthwiseImpl(true),
 };
 
 function engineKernelFunc(name: EngineKernelName, impl: EngineImpl): KernelFunc {

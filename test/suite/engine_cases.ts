@@ -2,7 +2,7 @@
 // 1, 3, 32, sizes that are not multiples of 4 or of a workgroup, every stride, padding and dilation the
 // kernels claim, and configurations they do not cover (which must go to tfjs's kernel and still be right).
 
-export type ConvOp = 'Conv2D' | 'FusedConv2D' | 'Conv2DBackpropInput' | 'Conv2DBackpropFilter' | 'DepthwiseConv2dNative' | 'DepthwiseConv2dNativeBackpropInput' | 'DepthwiseConv2dNativeBackpropFilter';
+export type ConvOp = 'Conv2D' | 'FusedConv2D' | 'Conv2DBackpropInput' | 'Conv2DBackpropFilter' | 'DepthwiseConv2dNative' | 'DepthwiseConv2dNativeBackpropInput' | 'DepthwiseConv2dNativeBackpropFilter' | 'FusedDepthwiseConv2D';
 export type PoolOp = 'MaxPool' | 'MaxPoolGrad';
 /** tfjs's padding: a name, one size for every side, or explicit [[0, 0], [top, bottom], [left, right], [0, 0]] (NHWC). */
 export type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -16,6 +16,8 @@ export interface ConvCase {
   strides: [number, number];
   pad: Pad;
   dilations: [number, number];
+  /** The fused ops' activation (with a bias): 'relu' unless given. */
+  activation?: 'relu' | 'relu6';
   /** false: the engine does not cover it; tfjs's kernel must run instead. */
   engine: boolean;
 }
@@ -133,7 +135,7 @@ const dilatedGeometry: Omit<ConvCase, 'family' | 'op' | 'name'> = { x: [3, 12, 1
 const convCase = (op: ConvOp, g: Omit<ConvCase, 'family' | 'op' | 'name'>): ConvCase => ({
   family: 'conv',
   op,
-  name: `${op} x=${shapeName(g.x)} filter=${shapeName(g.filter)} strides=${g.strides.join('x')} pad=${padName(g.pad)} dilations=${g.dilations.join('x')}${g.engine ? '' : ' (tfjs fallback)'}`,
+  name: `${op} x=${shapeName(g.x)} filter=${shapeName(g.filter)} strides=${g.strides.join('x')} pad=${padName(g.pad)} dilations=${g.dilations.join('x')}${g.activation ? ` activation=${g.activation}` : ''}${g.engine ? '' : ' (tfjs fallback)'}`,
   ...g,
 });
 
@@ -169,6 +171,10 @@ const depthwiseGeometries: Omit<ConvCase, 'family' | 'op' | 'name'>[] = [
 for (const op of ['DepthwiseConv2dNative', 'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter'] as ConvOp[]) {
   for (const g of depthwiseGeometries) convCases.push(convCase(op, g));
 }
+// FusedDepthwiseConv2D (tfjs-converter's graph models: depthwise + folded batch norm + ReLU/ReLU6), and
+// ReLU6 in the engine's FusedConv2D epilogue.
+for (const [i, g] of depthwiseGeometries.entries()) convCases.push(convCase('FusedDepthwiseConv2D', { ...g, activation: i % 2 === 0 ? 'relu6' : 'relu' }));
+for (const g of [convGeometries[1], convGeometries[3], convGeometries[6]]) convCases.push(convCase('FusedConv2D', { ...g, activation: 'relu6' }));
 
 const poolGeometries: Omit<PoolCase, 'family' | 'op' | 'name'>[] = [
   { x: [3, 26, 26, 32], filterSize: [2, 2], strides: [2, 2], pad: 'valid', engine: true },

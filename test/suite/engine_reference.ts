@@ -27,13 +27,19 @@ export interface ConvGeometry {
 type Values = ArrayLike<number>;
 
 /** y = act(conv2d(x, w) + bias), NHWC, zero padding. */
-export function conv2dReference(x: Values, w: Values, g: ConvGeometry, bias?: Values, activation: 'linear' | 'relu' = 'linear'): Float64Array {
+export function conv2dReference(x: Values, w: Values, g: ConvGeometry, bias?: Values, activation: 'linear' | 'relu' | 'relu6' = 'linear'): Float64Array {
   const out = new Float64Array(g.batchSize * g.outHeight * g.outWidth * g.outChannels);
   if (bias) for (let i = 0; i < out.length; i++) out[i] = bias[i % g.outChannels];
   forEachTap(g, (xi, wi, yi, co) => {
     out[yi + co] += x[xi] * w[wi + co];
   });
+  return activate(out, activation);
+}
+
+/** The fused ops' activation in place: relu max(v, 0), relu6 min(max(v, 0), 6). */
+export function activate(out: Float64Array, activation: 'linear' | 'relu' | 'relu6'): Float64Array {
   if (activation === 'relu') for (let i = 0; i < out.length; i++) if (out[i] < 0) out[i] = 0;
+  if (activation === 'relu6') for (let i = 0; i < out.length; i++) out[i] = Math.min(Math.max(out[i], 0), 6);
   return out;
 }
 

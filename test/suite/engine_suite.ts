@@ -96,7 +96,7 @@ function prepare(c: EngineCase, seed: number): Prepared {
     case 'shape':
       return prepareShape(c, rand);
     case 'conv': {
-      if (c.op.startsWith('Depthwise')) return prepareDepthwise(c, rand);
+      if (c.op.includes('Depthwise')) return prepareDepthwise(c, rand);
       const g = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, c.dilations, c.pad, undefined, false, 'channelsLast');
       const common: tf.NamedAttrMap = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: c.dilations };
       if (c.op === 'Conv2D' || c.op === 'FusedConv2D') {
@@ -108,12 +108,12 @@ function prepare(c: EngineCase, seed: number): Prepared {
           inputs: { x: { values: x, shape: c.x }, filter: { values: w, shape: c.filter }, bias: { values: bias, shape: [c.filter[3]] } },
           run: (t) => [
             fused
-              ? (tf.engine().runKernel('FusedConv2D', { x: t.x, filter: t.filter, bias: t.bias }, { ...common, activation: 'relu', leakyreluAlpha: 0 }) as tf.Tensor)
+              ? (tf.engine().runKernel('FusedConv2D', { x: t.x, filter: t.filter, bias: t.bias }, { ...common, activation: c.activation ?? 'relu', leakyreluAlpha: 0 }) as tf.Tensor)
               : (tf.engine().runKernel('Conv2D', { x: t.x, filter: t.filter }, common) as tf.Tensor),
           ],
           expected: [
             {
-              values: conv2dReference(x, w, g, fused ? bias : undefined, fused ? 'relu' : 'linear'),
+              values: conv2dReference(x, w, g, fused ? bias : undefined, fused ? (c.activation ?? 'relu') : 'linear'),
               scale: conv2dReference(abs(x), abs(w), g, fused ? abs(bias) : undefined),
             },
           ],

@@ -3,7 +3,7 @@
 // name (or the registered gradient), and the float64 references (engine_suite.ts runs and compares them).
 import * as tf from '@tensorflow/tfjs-core';
 import type { ConvCase, ReduceCase, ShapeCase } from './engine_cases';
-import { depthwiseConv2dBackpropFilterReference, depthwiseConv2dBackpropInputReference, depthwiseConv2dReference } from './engine_reference';
+import { activate, depthwiseConv2dBackpropFilterReference, depthwiseConv2dBackpropInputReference, depthwiseConv2dReference } from './engine_reference';
 import { meanGradReference, meanReference, padReference, sliceReference } from './engine_reference_shapes';
 import type { Prepared } from './engine_suite';
 
@@ -16,6 +16,21 @@ const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 export function prepareDepthwise(c: ConvCase, rand: Rand): Prepared {
   const g = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, c.dilations, c.pad, undefined, true, 'channelsLast');
   const attrs: tf.NamedAttrMap = { strides: c.strides, pad: c.pad, dilations: c.dilations };
+  if (c.op === 'FusedDepthwiseConv2D') {
+    // Bias and filter wide enough that both of ReLU6's bounds are crossed: x in [0, 1], w in [-4, 4].
+    const x = rand(size(c.x), 0, 1);
+    const w = rand(size(c.filter), -4, 4);
+    const bias = rand(g.outChannels, -1, 3);
+    const activation = c.activation ?? 'relu';
+    const linear = depthwiseConv2dReference(x, w, g).map((v, i) => v + bias[i % g.outChannels]);
+    const scale = depthwiseConv2dReference(abs(x), abs(w), g).map((v, i) => v + Math.abs(bias[i % g.outChannels]));
+    return {
+      inputs: { x: { values: x, shape: c.x }, filter: { values: w, shape: c.filter }, bias: { values: bias, shape: [g.outChannels] } },
+      run: (t) => [tf.engine().runKernel('FusedDepthwiseConv2D', { x: t.x, filter: t.filter, bias: t.bias }, { ...attrs, dataFormat: 'NHWC', activation, leakyreluAlpha: 0 }) as tf.Tensor],
+      expected: [{ values: activate(linear, activation), scale, shape: g.outShape }],
+      countName: c.op,
+    };
+  }
   if (c.op === 'DepthwiseConv2dNative') {
     const x = rand(size(c.x), 0, 1);
     const w = rand(size(c.filter));

@@ -12,6 +12,7 @@ import depthwiseBackpropInputWgsl from '../../../shaders/engine/depthwise_conv_b
 import depthwiseBackpropInputStridedWgsl from '../../../shaders/engine/depthwise_conv_backprop_input_strided.wgsl';
 import depthwiseBackpropInputScalarWgsl from '../../../shaders/engine/depthwise_conv_backprop_input_scalar.wgsl';
 import { chooseWidth, i32u, runProgram, type UniformValue } from '../../program';
+import { epilogueWgsl, type EngineActivation } from '../matmul/matmul';
 import { channelWindowUniforms, type ConvInfo } from './conv';
 
 /**
@@ -81,15 +82,35 @@ function runDepthwise(backend: WebGPUBackend, kernelName: string, variant: strin
 }
 
 /**
- * y = depthwiseConv2d(x, w): x [b, h, w, c], w [fh, fw, c, m] to [b, oh, ow, c*m].
+ * y = act(depthwiseConv2d(x, w) + bias): x [b, h, w, c], w [fh, fw, c, m], bias [c*m] to [b, oh, ow, c*m]
+ * (DepthwiseConv2dNative without bias and activation, FusedDepthwiseConv2D with them).
  *
  * @example
  * const info = backend_util.computeConv2DInfo([1, 9, 9, 6], [3, 3, 6, 2], 1, 1, 'same', undefined, true);
  * engineDepthwiseConv2D(backend, x, w, info); // [1, 9, 9, 12], one element per invocation
+ * engineDepthwiseConv2D(backend, x, w, info, bias, 'relu6'); // MobileNet's depthwise + BN folded + ReLU6
  */
-export function engineDepthwiseConv2D(backend: WebGPUBackend, x: TensorInfo, filter: TensorInfo, info: ConvInfo): TensorInfo {
-  if (depthwiseVec4(info)) return runDepthwise(backend, 'DepthwiseConv2D', 'vec4', depthwiseWgsl, ['X', 'W'], [x, filter], info, info.outShape);
-  return runDepthwise(backend, 'DepthwiseConv2D', 'scalar', depthwiseScalarWgsl, ['X', 'W'], [x, filter], info, info.outShape);
+export function engineDepthwiseConv2D(backend: WebGPUBackend, x: TensorInfo, filter: TensorInfo, info: ConvInfo, bias?: TensorInfo, activation: EngineActivation = 'linear'): TensorInfo {
+  const vec4 = depthwiseVec4(info);
+  const biasKind = bias ? (vec4 ? 'vec4' : 'scalar') : 'none';
+  const epilogue = epilogueWgsl(biasKind, activation, 'uniforms.channels * uniforms.multiplier');
+  const elements = info.outShape.reduce((p, q) => p * q, 1);
+  return runProgram(
+    backend,
+    {
+      kernelName: 'DepthwiseConv2D',
+      variant: [vec4 ? 'vec4' : 'scalar', `bias${biasKind}`, activation],
+      body: [epilogue, vec4 ? depthwiseWgsl : depthwiseScalarWgsl].join('\n'),
+      inputs: bias ? ['X', 'W', 'bias'] : ['X', 'W'],
+      inputComponents: vec4 ? [4, 4, 4].slice(0, bias ? 3 : 2) as (1 | 4)[] : [1, 1, 1].slice(0, bias ? 3 : 2) as (1 | 4)[],
+      outputComponent: vec4 ? 4 : 1,
+      invocations: vec4 ? elements / 4 : elements,
+      workgroupSize: 64,
+      uniforms: depthwiseUniforms(info),
+    },
+    bias ? [x, filter, bias] : [x, filter],
+    info.outShape,
+  );
 }
 
 /**

@@ -8,7 +8,7 @@ import { genNN, genNT, genTN } from './matmul_tiles';
 import { i32u, runProgram } from '../../program';
 
 export type MatMulVariant = 'nn4' | 'nt4' | 'tn4' | 'generic';
-export type EngineActivation = 'linear' | 'relu';
+export type EngineActivation = 'linear' | 'relu' | 'relu6';
 
 /** The variant for these transposes and sizes: vec4 where the contiguous axes are multiples of 4. */
 export function matMulVariant(m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): MatMulVariant {
@@ -36,7 +36,8 @@ export function epilogueWgsl(bias: 'none' | 'vec4' | 'scalar', activation: Engin
         ? `let lastCol = ${columns} - 1;
   r += vec4<f32>(bias[min(n0, lastCol)], bias[min(n0 + 1, lastCol)], bias[min(n0 + 2, lastCol)], bias[min(n0 + 3, lastCol)]);`
         : '';
-  const activationLine = activation === 'relu' ? 'r = select(r, vec4<f32>(0.0), r < vec4<f32>(0.0));' : '';
+  const activationLine =
+    activation === 'relu' ? 'r = select(r, vec4<f32>(0.0), r < vec4<f32>(0.0));' : activation === 'relu6' ? 'r = clamp(r, vec4<f32>(0.0), vec4<f32>(6.0));' : '';
   return `fn epilogue(v : vec4<f32>, n0 : i32) -> vec4<f32> {
   var r = v;
   ${biasLine}
