@@ -3,16 +3,18 @@
 //   every-tap  the same kernel testing every tap with % (ADVERSARIAL_DEPTHWISE_TAP_SKIP false: before)
 //   stock      tfjs-webgpu's kernel (useEngineKernels(false))
 // and engine against stock for Mean (global average pooling), PadV2, Slice and the depthwise filter
-// gradient; then the engine counts of a MobileNetV2 (96x96, 5 classes) input gradient through
-// classifierFromLayersModel. Median ms of --runs per kernel, and the ratios.
-// usage: node bench/run.mjs bench/depthwise.ts [--runs 5] [--batch 4] [--no-model]
+// gradient; then the engine counts of a MobileNetV2 (96x96, 5 classes) input gradient and training
+// gradient through classifierFromLayersModel, and the whole input gradient at --model-size (224, batch
+// --batch) with this work's kernels off (before: tfjs's Mean, PadV2, Slice, every-tap depthwise input
+// gradient) and on (after), interleaved. Median ms of --runs, and the ratios.
+// usage: node bench/run.mjs bench/depthwise.ts [--runs 5] [--batch 4] [--model-size 224] [--no-model]
 import { parseArgs } from 'node:util';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as lib from '../dist/index.js';
 import * as engine from '../dist/engine.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, batch: { type: 'string', default: '4' }, 'no-model': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, batch: { type: 'string', default: '4' }, 'no-model': { type: 'boolean', default: false }, 'model-size': { type: 'string', default: '224' } } });
 const runs = Number(values.runs);
 const batch = Number(values.batch);
 
@@ -114,8 +116,42 @@ if (!values['no-model']) {
   const g = tf.grad((v: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, model.forward(v as tf.Tensor4D)))(x);
   await g.data();
   const counts = lib.engineKernelCountsSince(before);
-  console.log('\nMobileNetV2 96x96, 5 classes, batch 2: input gradient, engine kernel counts (engine / fallback)');
-  for (const [name, c] of Object.entries(counts)) console.log(`  ${name.padEnd(40)} ${String(c.engine).padStart(4)} / ${c.fallback}`);
-  tf.dispose([g, x, y]);
+  const mid = lib.snapshotEngineKernelCounts();
+  const weights = model.layersModel().model.trainableWeights.map((w) => w.read());
+  const { grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, model.forward(x)) as tf.Scalar, weights as unknown as tf.Variable[]);
+  await Promise.all(Object.values(grads).map((t) => t.data()));
+  const trainCounts = lib.engineKernelCountsSince(mid);
+  console.log('\nMobileNetV2 96x96, 5 classes, batch 2: engine kernel counts (engine / fallback)');
+  console.log(`  ${'kernel'.padEnd(40)} input gradient   weight gradients`);
+  for (const name of new Set([...Object.keys(counts), ...Object.keys(trainCounts)])) {
+    const f = (c?: { engine: number; fallback: number }) => (c ? `${String(c.engine).padStart(4)} / ${c.fallback}` : '       -').padEnd(17);
+    console.log(`  ${name.padEnd(40)} ${f(counts[name])}${f(trainCounts[name])}`);
+  }
+  tf.dispose([g, x, y, ...Object.values(grads)]);
   model.dispose();
+
+  // The whole input gradient at 224, this work's kernels off (before) and on (after), interleaved.
+  const size = Number(values['model-size']);
+  const big = lib.classifierFromLayersModel(lib.mobileNetV2({ inputSize: size, classes: 5 }), { owned: true });
+  const bx = tf.randomUniform([batch, size, size, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const by = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 5), 'int32'), 5);
+  const step = async (way: 'before' | 'after'): Promise<number> => {
+    lib.useEngineKernels(way === 'after' ? 'auto' : { Mean: false, MeanGrad: false, PadV2: false, Slice: false });
+    tf.env().set(engine.FLAG_DEPTHWISE_TAP_SKIP, way === 'after');
+    const t0 = performance.now();
+    const gx = tf.grad((v: tf.Tensor) => tf.losses.softmaxCrossEntropy(by, big.forward(v as tf.Tensor4D)))(bx);
+    await gx.data();
+    gx.dispose();
+    return performance.now() - t0;
+  };
+  const ms: Record<'before' | 'after', number[]> = { before: [], after: [] };
+  await step('before');
+  await step('after');
+  for (let r = 0; r < runs; r++) for (const way of ['before', 'after'] as const) ms[way].push(await step(way));
+  lib.useEngineKernels('auto');
+  tf.env().set(engine.FLAG_DEPTHWISE_TAP_SKIP, true);
+  const [mb, ma] = [median(ms.before), median(ms.after)];
+  console.log(`\nMobileNetV2 ${size}x${size}, batch ${batch}, input gradient: before ${mb.toFixed(0)} ms, after ${ma.toFixed(0)} ms, before/after ${(mb / ma).toFixed(2)} (median of ${runs}, interleaved)`);
+  tf.dispose([bx, by]);
+  big.dispose();
 }
