@@ -93,6 +93,21 @@ for (const [xShape, s, pad] of depthwise.slice(0, 2)) {
     tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { strides: s, pad, dilations: 1, filterShape: [3, 3, c, 1] }) as tf.Tensor,
   );
 }
+// The scalar kernels: channels not a multiple of 4, channel multiplier 2 (MobileNetV1 variants).
+for (const [c, m] of [[30, 1], [16, 2]]) {
+  const xShape = [b, 56, 56, c] as [number, number, number, number];
+  const info = tf.backend_util.computeConv2DInfo(xShape, [3, 3, c, m], 1, 1, 'same', undefined, true);
+  const x = u(xShape);
+  const w = u([3, 3, c, m]);
+  const dy = u(info.outShape);
+  await compare(`Depthwise forward x [${xShape}] 3x3 m=${m} (scalar)`, ['engine', 'stock'], [], () => tf.engine().runKernel('DepthwiseConv2dNative', { x, filter: w }, { strides: 1, pad: 'same', dilations: 1, dataFormat: 'NHWC' }) as tf.Tensor);
+  await compare(`DepthwiseBackpropInput dy [${info.outShape}] 3x3 m=${m} (scalar)`, ['engine', 'stock'], [], () =>
+    tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: w }, { strides: 1, pad: 'same', dilations: 1, inputShape: xShape }) as tf.Tensor,
+  );
+  await compare(`DepthwiseBackpropFilter x [${xShape}] 3x3 m=${m} (scalar)`, ['engine', 'stock'], [x, w, dy], () =>
+    tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dilations: 1, filterShape: [3, 3, c, m] }) as tf.Tensor,
+  );
+}
 {
   const x = u([b, 7, 7, 1280]);
   await compare(`Mean [${b},7,7,1280] axes 1,2`, ['engine', 'stock'], [x], () => tf.engine().runKernel('Mean', { x }, { axis: [1, 2], keepDims: false }) as tf.Tensor);
