@@ -4,6 +4,8 @@
 // (iy + pt - wy*dh) % sh == 0 are wy0, wy0 + q, wy0 + 2q, ... with q = sh / gcd(sh, dh) (`tapStepHeight`)
 // and wy0 the first in [0, q): found once, then stepped by q; rows (iy + pt - wy*dh) fall as wy grows, so
 // the loop ends at the first negative one. Channels as vec4 (C % 4 == 0), one input vec4 per invocation.
+// The window's sizes come from functions fh(), fw(), sh(), sw(), dh(), dw(), qh(), qw() the runner
+// prepends: constants for MobileNet's 3x3 stride 2 (the compiler unrolls and folds), else the uniforms.
 fn firstTap(t0 : i32, stride : i32, dilation : i32, step : i32, taps : i32) -> i32 {
   for (var w = 0; w < step; w++) {
     if ((t0 - w * dilation) % stride == 0) { return w; }
@@ -22,20 +24,20 @@ fn compute(index : i32) {
   let b = rest / uniforms.inHeight;
   let ty0 = iy + uniforms.padTop;
   let tx0 = ix + uniforms.padLeft;
-  let wx0 = firstTap(tx0, uniforms.strideWidth, uniforms.dilationWidth, uniforms.tapStepWidth, uniforms.filterWidth);
+  let wx0 = firstTap(tx0, sw(), dw(), qw(), fw());
   var acc = vec4<f32>(0.0);
-  for (var wy = firstTap(ty0, uniforms.strideHeight, uniforms.dilationHeight, uniforms.tapStepHeight, uniforms.filterHeight); wy < uniforms.filterHeight; wy += uniforms.tapStepHeight) {
-    let ty = ty0 - wy * uniforms.dilationHeight;
+  for (var wy = firstTap(ty0, sh(), dh(), qh(), fh()); wy < fh(); wy += qh()) {
+    let ty = ty0 - wy * dh();
     if (ty < 0) { break; }
-    let oy = ty / uniforms.strideHeight;
+    let oy = ty / sh();
     if (oy >= uniforms.outHeight) { continue; }
     let row = (b * uniforms.outHeight + oy) * uniforms.outWidth;
-    for (var wx = wx0; wx < uniforms.filterWidth; wx += uniforms.tapStepWidth) {
-      let tx = tx0 - wx * uniforms.dilationWidth;
+    for (var wx = wx0; wx < fw(); wx += qw()) {
+      let tx = tx0 - wx * dw();
       if (tx < 0) { break; }
-      let ox = tx / uniforms.strideWidth;
+      let ox = tx / sw();
       if (ox < uniforms.outWidth) {
-        acc = acc + DY[(row + ox) * c4 + c] * W[(wy * uniforms.filterWidth + wx) * c4 + c];
+        acc = acc + DY[(row + ox) * c4 + c] * W[(wy * fw() + wx) * c4 + c];
       }
     }
   }

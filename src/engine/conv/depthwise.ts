@@ -59,6 +59,22 @@ export function depthwiseUniforms(info: ConvInfo): UniformValue[] {
   ];
 }
 
+/** The window functions of depthwise_conv_backprop_input_strided.wgsl: constants for 3x3 stride 2 dilation 1, else the uniforms. */
+function windowFunctions(info: ConvInfo): { key: string; wgsl: string } {
+  const fixed = info.filterHeight === 3 && info.filterWidth === 3 && info.strideHeight === 2 && info.strideWidth === 2 && info.dilationHeight === 1 && info.dilationWidth === 1;
+  const names: [string, string, number][] = [
+    ['fh', 'filterHeight', 3],
+    ['fw', 'filterWidth', 3],
+    ['sh', 'strideHeight', 2],
+    ['sw', 'strideWidth', 2],
+    ['dh', 'dilationHeight', 1],
+    ['dw', 'dilationWidth', 1],
+    ['qh', 'tapStepHeight', 2],
+    ['qw', 'tapStepWidth', 2],
+  ];
+  return { key: fixed ? '3x3s2' : 'window', wgsl: names.map(([f, u, v]) => `fn ${f}() -> i32 { return ${fixed ? String(v) : `uniforms.${u}`}; }`).join('\n') };
+}
+
 /** One depthwise program: a vec4 of channels (or one element) of one pixel of `outShape` per invocation. */
 function runDepthwise(backend: WebGPUBackend, kernelName: string, variant: string, body: string, inputs: [string, string], tensors: [TensorInfo, TensorInfo], info: ConvInfo, outShape: number[]): TensorInfo {
   const vec4 = variant !== 'scalar';
@@ -74,7 +90,7 @@ function runDepthwise(backend: WebGPUBackend, kernelName: string, variant: strin
       outputComponent: vec4 ? 4 : 1,
       invocations: vec4 ? elements / 4 : elements,
       workgroupSize: 64,
-      uniforms: vec4 ? channelWindowUniforms(info).concat(variant === 'strided' ? depthwiseUniforms(info).slice(-2) : []) : depthwiseUniforms(info),
+      uniforms: vec4 ? channelWindowUniforms(info).concat(variant.startsWith('strided') ? depthwiseUniforms(info).slice(-2) : []) : depthwiseUniforms(info),
     },
     tensors,
     outShape,
@@ -123,6 +139,9 @@ export function engineDepthwiseConv2D(backend: WebGPUBackend, x: TensorInfo, fil
 export function engineDepthwiseConv2DBackpropInput(backend: WebGPUBackend, dy: TensorInfo, filter: TensorInfo, info: ConvInfo): TensorInfo {
   if (!depthwiseVec4(info)) return runDepthwise(backend, 'DepthwiseConv2DBackpropInput', 'scalar', depthwiseBackpropInputScalarWgsl, ['DY', 'W'], [dy, filter], info, info.inShape);
   const strided = (info.strideHeight > 1 || info.strideWidth > 1) && tapSkip();
-  if (strided) return runDepthwise(backend, 'DepthwiseConv2DBackpropInput', 'strided', depthwiseBackpropInputStridedWgsl, ['DY', 'W'], [dy, filter], info, info.inShape);
+  if (strided) {
+    const window = windowFunctions(info);
+    return runDepthwise(backend, 'DepthwiseConv2DBackpropInput', `strided_${window.key}`, [window.wgsl, depthwiseBackpropInputStridedWgsl].join('\n'), ['DY', 'W'], [dy, filter], info, info.inShape);
+  }
   return runDepthwise(backend, 'DepthwiseConv2DBackpropInput', 'vec4', depthwiseBackpropInputWgsl, ['DY', 'W'], [dy, filter], info, info.inShape);
 }
