@@ -84,6 +84,14 @@ for (const [xShape, s, pad] of depthwise) {
     tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: w }, { strides: s, pad, dilations: 1, inputShape: xShape }) as tf.Tensor,
   );
 }
+for (const [xShape, s, pad] of [depthwise[0], depthwise[4]]) {
+  const c = xShape[3];
+  const x = u(xShape);
+  const w = u([3, 3, c, 1]);
+  await compare(`Depthwise forward x [${xShape}] 3x3 s${s} ${pad}`, ['engine', 'stock'], [x, w], () =>
+    tf.engine().runKernel('DepthwiseConv2dNative', { x, filter: w }, { strides: s, pad, dilations: 1, dataFormat: 'NHWC' }) as tf.Tensor,
+  );
+}
 for (const [xShape, s, pad] of depthwise.slice(0, 2)) {
   const c = xShape[3];
   const info = tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], [3, 3, c, 1], s, 1, pad, undefined, true);

@@ -59,20 +59,26 @@ export function depthwiseUniforms(info: ConvInfo): UniformValue[] {
   ];
 }
 
-/** The window functions of depthwise_conv_backprop_input_strided.wgsl: constants for 3x3 stride 2 dilation 1, else the uniforms. */
-function windowFunctions(info: ConvInfo): { key: string; wgsl: string } {
-  const fixed = info.filterHeight === 3 && info.filterWidth === 3 && info.strideHeight === 2 && info.strideWidth === 2 && info.dilationHeight === 1 && info.dilationWidth === 1;
+/**
+ * The window functions the vec4 kernels read (fh() ... qw()): constants for a 3x3 window at dilation 1
+ * and one of `strides` on both axes (MobileNet's; the input gradient measured 1.17x faster at stride 2 and
+ * about 1.4x at stride 1),
+ * else the uniforms. The key names the choice.
+ */
+function windowFunctions(info: ConvInfo, strides: number[]): { key: string; wgsl: string } {
+  const s = info.strideHeight;
+  const fixed = info.filterHeight === 3 && info.filterWidth === 3 && info.strideWidth === s && strides.includes(s) && info.dilationHeight === 1 && info.dilationWidth === 1;
   const names: [string, string, number][] = [
     ['fh', 'filterHeight', 3],
     ['fw', 'filterWidth', 3],
-    ['sh', 'strideHeight', 2],
-    ['sw', 'strideWidth', 2],
+    ['sh', 'strideHeight', s],
+    ['sw', 'strideWidth', s],
     ['dh', 'dilationHeight', 1],
     ['dw', 'dilationWidth', 1],
-    ['qh', 'tapStepHeight', 2],
-    ['qw', 'tapStepWidth', 2],
+    ['qh', 'tapStepHeight', s],
+    ['qw', 'tapStepWidth', s],
   ];
-  return { key: fixed ? '3x3s2' : 'window', wgsl: names.map(([f, u, v]) => `fn ${f}() -> i32 { return ${fixed ? String(v) : `uniforms.${u}`}; }`).join('\n') };
+  return { key: fixed ? `3x3s${s}` : 'window', wgsl: names.map(([f, u, v]) => `fn ${f}() -> i32 { return ${fixed ? String(v) : `uniforms.${u}`}; }`).join('\n') };
 }
 
 /** One depthwise program: a vec4 of channels (or one element) of one pixel of `outShape` per invocation. */
@@ -90,7 +96,7 @@ function runDepthwise(backend: WebGPUBackend, kernelName: string, variant: strin
       outputComponent: vec4 ? 4 : 1,
       invocations: vec4 ? elements / 4 : elements,
       workgroupSize: 64,
-      uniforms: vec4 ? channelWindowUniforms(info).concat(variant.startsWith('strided') ? depthwiseUniforms(info).slice(-2) : []) : depthwiseUniforms(info),
+      uniforms: depthwiseUniforms(info),
     },
     tensors,
     outShape,
@@ -110,13 +116,15 @@ export function engineDepthwiseConv2D(backend: WebGPUBackend, x: TensorInfo, fil
   const vec4 = depthwiseVec4(info);
   const biasKind = bias ? (vec4 ? 'vec4' : 'scalar') : 'none';
   const epilogue = epilogueWgsl(biasKind, activation, 'uniforms.channels * uniforms.multiplier');
+  // The forward keeps the uniforms: constants measured no faster here (bench/depthwise.ts, one run).
+  const window = windowFunctions(info, []);
   const elements = info.outShape.reduce((p, q) => p * q, 1);
   return runProgram(
     backend,
     {
       kernelName: 'DepthwiseConv2D',
-      variant: [vec4 ? 'vec4' : 'scalar', `bias${biasKind}`, activation],
-      body: [epilogue, vec4 ? depthwiseWgsl : depthwiseScalarWgsl].join('\n'),
+      variant: [vec4 ? `vec4_${window.key}` : 'scalar', `bias${biasKind}`, activation],
+      body: [epilogue, ...(vec4 ? [window.wgsl, depthwiseWgsl] : [depthwiseScalarWgsl])].join('\n'),
       inputs: bias ? ['X', 'W', 'bias'] : ['X', 'W'],
       inputComponents: vec4 ? [4, 4, 4].slice(0, bias ? 3 : 2) as (1 | 4)[] : [1, 1, 1].slice(0, bias ? 3 : 2) as (1 | 4)[],
       outputComponent: vec4 ? 4 : 1,
@@ -140,8 +148,10 @@ export function engineDepthwiseConv2DBackpropInput(backend: WebGPUBackend, dy: T
   if (!depthwiseVec4(info)) return runDepthwise(backend, 'DepthwiseConv2DBackpropInput', 'scalar', depthwiseBackpropInputScalarWgsl, ['DY', 'W'], [dy, filter], info, info.inShape);
   const strided = (info.strideHeight > 1 || info.strideWidth > 1) && tapSkip();
   if (strided) {
-    const window = windowFunctions(info);
+    const window = windowFunctions(info, [2]);
     return runDepthwise(backend, 'DepthwiseConv2DBackpropInput', `strided_${window.key}`, [window.wgsl, depthwiseBackpropInputStridedWgsl].join('\n'), ['DY', 'W'], [dy, filter], info, info.inShape);
   }
-  return runDepthwise(backend, 'DepthwiseConv2DBackpropInput', 'vec4', depthwiseBackpropInputWgsl, ['DY', 'W'], [dy, filter], info, info.inShape);
+  // Stride 1 (or every tap tested, the bench's before): constants only at stride 1.
+  const window = windowFunctions(info, [1]);
+  return runDepthwise(backend, 'DepthwiseConv2DBackpropInput', `vec4_${window.key}`, [window.wgsl, depthwiseBackpropInputWgsl].join('\n'), ['DY', 'W'], [dy, filter], info, info.inShape);
 }
