@@ -1,7 +1,10 @@
-// Depthwise convolution, channel multiplier 1 (MobileNet's), with the epilogue's bias and activation:
+// Depthwise convolution, channel multiplier 1 (MobileNet's), with the epilogue (bias, activation) of
+// FusedDepthwiseConv2D (identity for DepthwiseConv2dNative):
 //   y[b, oy, ox, c] = act(bias[c] + sum over the taps (wy, wx) whose pixel lies in the image of
 //                     x[b, oy*sh - pt + wy*dh, ox*sw - pl + wx*dw, c] * w[wy, wx, c])
 // the taps in row-major order; channels as vec4 (C % 4 == 0), one output vec4 per invocation.
+// The window's sizes come from functions fh(), fw(), sh(), sw(), dh(), dw() the runner prepends (the
+// uniforms; constants where a runner specialises a window).
 fn compute(index : i32) {
   let c4 = uniforms.channels / 4;
   var rest = index;
@@ -11,20 +14,20 @@ fn compute(index : i32) {
   rest = rest / uniforms.outWidth;
   let oy = rest % uniforms.outHeight;
   let b = rest / uniforms.outHeight;
-  let iy0 = oy * uniforms.strideHeight - uniforms.padTop;
-  let ix0 = ox * uniforms.strideWidth - uniforms.padLeft;
+  let iy0 = oy * sh() - uniforms.padTop;
+  let ix0 = ox * sw() - uniforms.padLeft;
   var acc = vec4<f32>(0.0);
   // One flat loop over the window (nested loops cost more than the loads on SwiftShader).
   var wy = 0;
   var wx = 0;
-  for (var k = 0; k < uniforms.filterHeight * uniforms.filterWidth; k++) {
-    let iy = iy0 + wy * uniforms.dilationHeight;
-    let ix = ix0 + wx * uniforms.dilationWidth;
+  for (var k = 0; k < fh() * fw(); k++) {
+    let iy = iy0 + wy * dh();
+    let ix = ix0 + wx * dw();
     if (iy >= 0 && iy < uniforms.inHeight && ix >= 0 && ix < uniforms.inWidth) {
       acc = acc + X[((b * uniforms.inHeight + iy) * uniforms.inWidth + ix) * c4 + c] * W[k * c4 + c];
     }
     wx++;
-    if (wx == uniforms.filterWidth) { wx = 0; wy++; }
+    if (wx == fw()) { wx = 0; wy++; }
   }
-  result[index] = epilogue(acc, c * 4);
+  result[index] = epilogue(acc, 4 * c);
 }

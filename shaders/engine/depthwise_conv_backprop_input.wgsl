@@ -3,6 +3,8 @@
 // where iy = oy*sh - pt + wy*dh and ix = ox*sw - pl + wx*dw for an output pixel (oy, ox) of the image:
 // (iy + pt - wy*dh) and (ix + pl - wx*dw) non-negative multiples of the strides, below the output size.
 // Taps in row-major order; channels as vec4 (C % 4 == 0), one input vec4 per invocation.
+// The window's sizes come from functions fh(), fw(), sh(), sw(), dh(), dw() the runner prepends: constants
+// for MobileNet's 3x3 (the compiler unrolls and folds), else the uniforms.
 fn compute(index : i32) {
   let c4 = uniforms.channels / 4;
   var rest = index;
@@ -15,18 +17,18 @@ fn compute(index : i32) {
   var acc = vec4<f32>(0.0);
   var wy = 0;
   var wx = 0;
-  for (var k = 0; k < uniforms.filterHeight * uniforms.filterWidth; k++) {
-    let ty = iy + uniforms.padTop - wy * uniforms.dilationHeight;
-    let tx = ix + uniforms.padLeft - wx * uniforms.dilationWidth;
-    if (ty >= 0 && tx >= 0 && ty % uniforms.strideHeight == 0 && tx % uniforms.strideWidth == 0) {
-      let oy = ty / uniforms.strideHeight;
-      let ox = tx / uniforms.strideWidth;
+  for (var k = 0; k < fh() * fw(); k++) {
+    let ty = iy + uniforms.padTop - wy * dh();
+    let tx = ix + uniforms.padLeft - wx * dw();
+    if (ty >= 0 && tx >= 0 && ty % sh() == 0 && tx % sw() == 0) {
+      let oy = ty / sh();
+      let ox = tx / sw();
       if (oy < uniforms.outHeight && ox < uniforms.outWidth) {
         acc = acc + DY[((b * uniforms.outHeight + oy) * uniforms.outWidth + ox) * c4 + c] * W[k * c4 + c];
       }
     }
     wx++;
-    if (wx == uniforms.filterWidth) { wx = 0; wy++; }
+    if (wx == fw()) { wx = 0; wy++; }
   }
   result[index] = acc;
 }

@@ -29,6 +29,11 @@ export const ENGINE_KERNEL_NAMES = [
   'FusedBatchNorm',
   'ClipByValueGrad',
   'FusedBatchNormGrad',
+  'DepthwiseConv2dNativeBackpropFilter',
+  'Mean',
+  'MeanGrad',
+  'PadV2',
+  'Slice',
 ] as const;
 export type EngineKernelName = (typeof ENGINE_KERNEL_NAMES)[number];
 

@@ -10,6 +10,7 @@ export { Copy, FgsmStep, PgdStep, RandomStart } from '../kernels/names';
 export type { FgsmStepAttrs, PgdStepAttrs, RandomStartAttrs } from '../kernels/names';
 export { FLAG_PRINT_SHADER, FLAG_VEC4, WORKGROUP_SIZE } from '../program';
 export { registerEngineKernels, originalKernel } from './register';
+export { FLAG_DEPTHWISE_TAP_SKIP } from './conv/depthwise';
 export { engineKernelEnabled, isSoftwareAdapter, ENGINE_KERNEL_NAMES, type EngineKernelName } from './policy';
 export { adamStepWebGPU, type AdamStepScalars } from './optimizer/adam';
 export { SoftmaxCrossEntropy, SoftmaxCrossEntropyGrad } from './loss/softmax_cross_entropy';

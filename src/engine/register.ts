@@ -11,7 +11,8 @@ import {
 } from './conv/conv';
 import { engineMaxPool, engineMaxPoolGrad, poolUnsupported } from './pool/max_pool';
 import { isPointwise, pointwiseConv2D, pointwiseConv2DBackpropInput } from './conv/pointwise';
-import { depthwiseUnsupported, engineDepthwiseConv2D, engineDepthwiseConv2DBackpropInput } from './conv/depthwise';
+import { depthwiseUnsupported, engineDepthwiseConv2D, engineDepthwiseConv2DBackpropInput, registerDepthwiseFlag } from './conv/depthwise';
+import { engineDepthwiseConv2DBackpropFilter } from './conv/depthwise_filter';
 import { sumLeadingAxes } from './reduce/column_sum';
 import { registerReduceGradients } from './reduce/reduce_gradients';
 import { engineMatMul, matMulUnsupported, type EngineActivation } from './matmul/matmul';
@@ -30,6 +31,8 @@ import {
   ReluGradEngine,
 } from './elementwise/elementwise';
 import { registerBatchNormGradient } from './norm/batch_norm_gradient';
+import { meanGradWebGPU, MeanGradEngine, meanImpl } from './reduce/mean';
+import { padImpl, sliceImpl } from './shape/pad_slice';
 
 type Inputs = Parameters<EngineImpl>[0];
 export type { EngineImpl };
@@ -79,7 +82,7 @@ const depthwiseImpl = (fused: boolean): EngineImpl => (inputs, backend, attrs) =
   if ((a.dataFormat ?? 'NHWC') !== 'NHWC') return null;
   const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number], a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, true);
   if (depthwiseUnsupported(info, [x.dtype, filter.dtype, ...(bias ? [bias.dtype] : [])])) return null;
-  if (bias && (bias.shape.length !== 1 || bias.shape[0] !== info.outChannels)) return null;
+  if (bias && bias.shape.reduce((p, q) => p * q, 1) !== info.outChannels) return null;
   return engineDepthwiseConv2D(backend, x, filter, info, bias, activation);
 };
 
@@ -89,6 +92,14 @@ const depthwiseBackpropInputImpl: EngineImpl = (inputs, backend, attrs) => {
   const info = backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, true);
   if (depthwiseUnsupported(info, [dy.dtype, filter.dtype])) return null;
   return engineDepthwiseConv2DBackpropInput(backend, dy, filter, info);
+};
+
+const depthwiseBackpropFilterImpl: EngineImpl = (inputs, backend, attrs) => {
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  const a = attrs as unknown as DepthwiseAttrs & { filterShape: [number, number, number, number] };
+  const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, true);
+  if (depthwiseUnsupported(info, [x.dtype, dy.dtype])) return null;
+  return engineDepthwiseConv2DBackpropFilter(backend, x, dy, info);
 };
 
 type PoolAttrs = { filterSize: number | [number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
@@ -128,12 +139,16 @@ const IMPLS: Partial<Record<EngineKernelName, EngineImpl>> = {
   DepthwiseConv2dNative: depthwiseImpl(false),
   FusedDepthwiseConv2D: depthwiseImpl(true),
   DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInputImpl,
+  DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilterImpl,
   MaxPool: maxPoolImpl,
   MaxPoolGrad: maxPoolGradImpl,
   BatchMatMul: matMulImpl(false),
   _FusedMatMul: matMulImpl(true),
   ...engineElementwiseKernels,
   Sum: sumLeadingAxes,
+  Mean: meanImpl,
+  PadV2: padImpl,
+  Slice: sliceImpl,
 };
 
 function engineKernelFunc(name: EngineKernelName, impl: EngineImpl): KernelFunc {
@@ -181,6 +196,12 @@ export const engineEntries: KernelEntry[] = [
     kernelFunc: ({ inputs, backend, attrs }) =>
       clipByValueGradWebGPU(backend as WebGPUBackend, inputs.dy as TensorInfo, inputs.x as TensorInfo, Number(attrs!.clipValueMin), Number(attrs!.clipValueMax)),
   },
+  {
+    kernelName: MeanGradEngine,
+    backendName: 'webgpu',
+    group: 'gradient',
+    kernelFunc: ({ inputs, backend, attrs }) => meanGradWebGPU(backend as WebGPUBackend, inputs.dy as TensorInfo, attrs!.shape as number[], attrs!.axes as number[]),
+  },
 ];
 
 /**
@@ -192,6 +213,7 @@ export const engineEntries: KernelEntry[] = [
  * useEngineKernels(false);        // and this turns them off again
  */
 export function registerEngineKernels(): void {
+  registerDepthwiseFlag();
   registerEngineGradients();
   registerEntries(engineEntries.filter((e) => e.group === 'engine'));
 }

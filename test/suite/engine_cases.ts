@@ -2,9 +2,10 @@
 // 1, 3, 32, sizes that are not multiples of 4 or of a workgroup, every stride, padding and dilation the
 // kernels claim, and configurations they do not cover (which must go to tfjs's kernel and still be right).
 
-export type ConvOp = 'Conv2D' | 'FusedConv2D' | 'Conv2DBackpropInput' | 'Conv2DBackpropFilter' | 'DepthwiseConv2dNative' | 'DepthwiseConv2dNativeBackpropInput';
+export type ConvOp = 'Conv2D' | 'FusedConv2D' | 'Conv2DBackpropInput' | 'Conv2DBackpropFilter' | 'DepthwiseConv2dNative' | 'DepthwiseConv2dNativeBackpropInput' | 'DepthwiseConv2dNativeBackpropFilter' | 'FusedDepthwiseConv2D';
 export type PoolOp = 'MaxPool' | 'MaxPoolGrad';
-export type Pad = 'valid' | 'same' | number;
+/** tfjs's padding: a name, one size for every side, or explicit [[0, 0], [top, bottom], [left, right], [0, 0]] (NHWC). */
+export type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
 
 export interface ConvCase {
   family: 'conv';
@@ -15,6 +16,8 @@ export interface ConvCase {
   strides: [number, number];
   pad: Pad;
   dilations: [number, number];
+  /** The fused ops' activation (with a bias): 'relu' unless given. */
+  activation?: 'relu' | 'relu6';
   /** false: the engine does not cover it; tfjs's kernel must run instead. */
   engine: boolean;
 }
@@ -82,9 +85,35 @@ export interface AdamCase {
   step: number;
 }
 
-export type EngineCase = ConvCase | PoolCase | MatMulCase | ElementwiseCase | LossCase | KlCase | AdamCase;
+export interface ReduceCase {
+  family: 'reduce';
+  op: 'Mean' | 'MeanGrad';
+  name: string;
+  shape: number[];
+  axes: number[];
+  keepDims: boolean;
+  engine: boolean;
+}
+
+export interface ShapeCase {
+  family: 'shape';
+  op: 'PadV2' | 'Slice';
+  name: string;
+  shape: number[];
+  /** PadV2: [before, after] per axis. */
+  paddings?: [number, number][];
+  /** PadV2: the constant. */
+  value?: number;
+  /** Slice: begin and size (-1: to the end). */
+  begin?: number[];
+  size?: number[];
+  engine: boolean;
+}
+
+export type EngineCase = ConvCase | PoolCase | MatMulCase | ElementwiseCase | LossCase | KlCase | AdamCase | ReduceCase | ShapeCase;
 
 const shapeName = (s: number[]) => `[${s.join(',')}]`;
+const padName = (p: Pad) => (Array.isArray(p) ? `[${p.map((q) => q.join(':')).join(',')}]` : String(p));
 
 const convGeometries: Omit<ConvCase, 'family' | 'op' | 'name'>[] = [
   { x: [1, 5, 5, 1], filter: [3, 3, 1, 4], strides: [1, 1], pad: 'valid', dilations: [1, 1], engine: true },
@@ -106,7 +135,7 @@ const dilatedGeometry: Omit<ConvCase, 'family' | 'op' | 'name'> = { x: [3, 12, 1
 const convCase = (op: ConvOp, g: Omit<ConvCase, 'family' | 'op' | 'name'>): ConvCase => ({
   family: 'conv',
   op,
-  name: `${op} x=${shapeName(g.x)} filter=${shapeName(g.filter)} strides=${g.strides.join('x')} pad=${g.pad} dilations=${g.dilations.join('x')}${g.engine ? '' : ' (tfjs fallback)'}`,
+  name: `${op} x=${shapeName(g.x)} filter=${shapeName(g.filter)} strides=${g.strides.join('x')} pad=${padName(g.pad)} dilations=${g.dilations.join('x')}${g.activation ? ` activation=${g.activation}` : ''}${g.engine ? '' : ' (tfjs fallback)'}`,
   ...g,
 });
 
@@ -118,24 +147,34 @@ for (const op of ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpro
   }
 }
 
-// Depthwise (filter [fh, fw, c, 1]): MobileNetV2's stride-1 'same' and stride-2 'valid' after its zero
-// padding, a 5x5, a dilated one, odd sizes; and what the engine leaves to tfjs (channel multiplier 2,
-// channels not a multiple of 4).
+// Depthwise (filter [fh, fw, c, m]): MobileNetV2's stride-1 'same' and stride-2 'valid' after its zero
+// padding, a 5x5, dilated ones, explicit padding, odd sizes; channels not a multiple of 4 and channel
+// multipliers 2 and 4 (MobileNetV1 variants) on the scalar kernels.
 const depthwiseGeometries: Omit<ConvCase, 'family' | 'op' | 'name'>[] = [
   { x: [2, 9, 7, 16], filter: [3, 3, 16, 1], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: true },
   { x: [3, 11, 11, 24], filter: [3, 3, 24, 1], strides: [2, 2], pad: 'valid', dilations: [1, 1], engine: true },
   { x: [1, 8, 10, 8], filter: [3, 3, 8, 1], strides: [2, 2], pad: 'same', dilations: [1, 1], engine: true },
   { x: [1, 13, 13, 4], filter: [5, 5, 4, 1], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: true },
   { x: [2, 12, 11, 8], filter: [3, 3, 8, 1], strides: [1, 1], pad: 'valid', dilations: [2, 2], engine: true },
-  { x: [2, 6, 6, 4], filter: [3, 3, 4, 2], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: false },
-  { x: [2, 6, 6, 6], filter: [3, 3, 6, 1], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: false },
+  { x: [2, 13, 12, 4], filter: [3, 3, 4, 1], strides: [2, 2], pad: 'same', dilations: [2, 2], engine: true },
+  { x: [1, 15, 15, 96], filter: [3, 3, 96, 1], strides: [2, 2], pad: 'valid', dilations: [1, 1], engine: true },
+  { x: [1, 7, 8, 8], filter: [3, 3, 8, 1], strides: [2, 2], pad: [[0, 0], [0, 1], [1, 0], [0, 0]], dilations: [1, 1], engine: true },
+  { x: [2, 6, 6, 4], filter: [3, 3, 4, 2], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: true },
+  { x: [2, 6, 6, 6], filter: [3, 3, 6, 1], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: true },
+  { x: [3, 9, 11, 3], filter: [3, 3, 3, 2], strides: [2, 2], pad: 'same', dilations: [1, 1], engine: true },
+  { x: [2, 10, 9, 5], filter: [3, 3, 5, 1], strides: [2, 2], pad: [[0, 0], [1, 0], [0, 1], [0, 0]], dilations: [1, 1], engine: true },
+  { x: [2, 7, 7, 8], filter: [3, 3, 8, 2], strides: [1, 1], pad: 'valid', dilations: [1, 1], engine: true },
+  { x: [2, 5, 5, 1], filter: [3, 3, 1, 4], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: true },
+  { x: [1, 11, 9, 7], filter: [5, 3, 7, 1], strides: [1, 2], pad: 1, dilations: [1, 1], engine: true },
+  { x: [65, 6, 5, 12], filter: [3, 3, 12, 1], strides: [2, 1], pad: 'same', dilations: [1, 1], engine: true },
 ];
-for (const op of ['DepthwiseConv2dNative', 'DepthwiseConv2dNativeBackpropInput'] as ConvOp[]) {
-  for (const g of depthwiseGeometries) {
-    if (op === 'DepthwiseConv2dNativeBackpropInput' && (g.dilations[0] > 1 || g.filter[3] > 1)) continue;
-    convCases.push(convCase(op, g));
-  }
+for (const op of ['DepthwiseConv2dNative', 'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter'] as ConvOp[]) {
+  for (const g of depthwiseGeometries) convCases.push(convCase(op, g));
 }
+// FusedDepthwiseConv2D (tfjs-converter's graph models: depthwise + folded batch norm + ReLU/ReLU6), and
+// ReLU6 in the engine's FusedConv2D epilogue.
+for (const [i, g] of depthwiseGeometries.entries()) convCases.push(convCase('FusedDepthwiseConv2D', { ...g, activation: i % 2 === 0 ? 'relu6' : 'relu' }));
+for (const g of [convGeometries[1], convGeometries[3], convGeometries[6]]) convCases.push(convCase('FusedConv2D', { ...g, activation: 'relu6' }));
 
 const poolGeometries: Omit<PoolCase, 'family' | 'op' | 'name'>[] = [
   { x: [3, 26, 26, 32], filterSize: [2, 2], strides: [2, 2], pad: 'valid', engine: true },
@@ -211,7 +250,9 @@ const elementwiseCases: ElementwiseCase[] = [
   { family: 'elementwise', op: 'Add', name: 'Add bias [3,5,7]+[7]', shape: [3, 5, 7], other: [7], engine: true },
   { family: 'elementwise', op: 'Add', name: 'Add bias [65,26,26,32]+[32]', shape: [65, 26, 26, 32], other: [32], engine: true },
   { family: 'elementwise', op: 'Add', name: 'Add broadcast [3,4]+[3,1] (tfjs fallback)', shape: [3, 4], other: [3, 1], engine: false },
-  { family: 'elementwise', op: 'Multiply', name: 'Multiply broadcast [5,8]*[8] (tfjs fallback)', shape: [5, 8], other: [8], engine: false },
+  { family: 'elementwise', op: 'Multiply', name: 'Multiply scale [5,8]*[8]', shape: [5, 8], other: [8], engine: true },
+  { family: 'elementwise', op: 'Multiply', name: 'Multiply scale [3,3,7,13]*[13]', shape: [3, 3, 7, 13], other: [13], engine: true },
+  { family: 'elementwise', op: 'Multiply', name: 'Multiply broadcast [3,4]*[3,1] (tfjs fallback)', shape: [3, 4], other: [3, 1], engine: false },
   { family: 'elementwise', op: 'Sum', name: 'Sum [65,26,26,32] axes 0,1,2', shape: [65, 26, 26, 32], other: [0, 1, 2], engine: true },
   { family: 'elementwise', op: 'Sum', name: 'Sum [3,5,12] axis 0', shape: [3, 5, 12], other: [0], engine: true },
   { family: 'elementwise', op: 'Sum', name: 'Sum [2179,4] axis 0', shape: [2179, 4], other: [0], engine: true },
@@ -245,4 +286,71 @@ for (const op of ['KlDivergence', 'KlDivergenceGrad'] as const) {
 
 const adamCases: AdamCase[] = [1, 3, 315, 2179, 692224].map((n, i) => ({ family: 'adam', op: 'AdamStep', name: `AdamStep n=${n} step=${1 + 7 * i}`, n, step: 1 + 7 * i }));
 
-export const engineCases: EngineCase[] = [...convCases, ...poolCases, ...matMulCases, ...elementwiseCases, ...lossCases, ...klCases, ...adamCases];
+// Mean over a contiguous block of axes (global average pooling, the innermost axis, leading axes) and its
+// gradient; non-contiguous axes go to tfjs.
+const reduceCases: ReduceCase[] = (
+  [
+    [[4, 7, 7, 1280], [1, 2], false, true],
+    [[3, 5, 5, 7], [1, 2], false, true],
+    [[3, 4, 5, 6], [1, 2], true, true],
+    [[2, 3, 96], [1, 2], false, true],
+    [[5, 13], [1], false, true],
+    [[7, 12], [-1], false, true],
+    [[6, 5, 8], [0], false, true],
+    [[4, 6], [0, 1], false, true],
+    [[3, 4, 5], [0, 2], false, false],
+  ] as [number[], number[], boolean, boolean][]
+).flatMap(([shape, axes, keepDims, engine]) =>
+  // tfjs's own Mean gradient (reshape, tile, divide) ends in a buffer of its own: no MeanGrad fallback case.
+  (engine ? (['Mean', 'MeanGrad'] as const) : (['Mean'] as const)).map((op): ReduceCase => ({
+    family: 'reduce',
+    op,
+    name: `${op} ${shapeName(shape)} axes ${axes.join(',')}${keepDims ? ' keepDims' : ''}${engine ? '' : ' (tfjs fallback)'}`,
+    shape,
+    axes,
+    keepDims,
+    engine,
+  })),
+);
+
+// PadV2 and Slice, rank 1 to 4 (MobileNetV2's ZeroPadding2D and its gradient), vec4 and scalar; rank 5 goes to tfjs.
+const padCases: ShapeCase[] = (
+  [
+    [[4, 12, 12, 96], [[0, 0], [0, 1], [0, 1], [0, 0]], 0, true],
+    [[3, 7, 9, 5], [[0, 0], [1, 2], [2, 1], [0, 0]], 0, true],
+    [[2, 3, 8], [[1, 0], [0, 2], [4, 4]], 1.5, true],
+    [[5], [[2, 3]], -1, true],
+    [[3, 5], [[0, 1], [1, 1]], 0, true],
+    // Rank 5, folded to rank 3 (axes without pads join the axis before them).
+    [[2, 2, 3, 2, 2], [[0, 1], [0, 0], [1, 0], [0, 0], [0, 1]], 0, true],
+  ] as [number[], [number, number][], number, boolean][]
+).map(([shape, paddings, value, engine]) => ({
+  family: 'shape',
+  op: 'PadV2',
+  name: `PadV2 ${shapeName(shape)} paddings ${paddings.map((p) => p.join(':')).join(',')} value ${value}${engine ? '' : ' (tfjs fallback)'}`,
+  shape,
+  paddings,
+  value,
+  engine,
+}));
+const sliceCases: ShapeCase[] = (
+  [
+    [[4, 13, 13, 96], [0, 0, 0, 0], [4, 12, 12, 96], true],
+    [[3, 10, 12, 5], [1, 1, 2, 0], [2, 7, 9, 5], true],
+    [[2, 6, 16], [0, 1, 4], [2, 4, 8], true],
+    [[9], [2], [5], true],
+    [[3, 7], [1, 0], [-1, 3], true],
+    [[2, 2, 3, 4, 2], [0, 1, 0, 1, 0], [2, 1, 2, 2, 2], true],
+    [[3, 3, 3, 3, 3], [1, 1, 1, 1, 1], [1, 2, 1, 2, 1], false],
+  ] as [number[], number[], number[], boolean][]
+).map(([shape, begin, size, engine]) => ({
+  family: 'shape',
+  op: 'Slice',
+  name: `Slice ${shapeName(shape)} begin ${begin.join(',')} size ${size.join(',')}${engine ? '' : ' (tfjs fallback)'}`,
+  shape,
+  begin,
+  size,
+  engine,
+}));
+
+export const engineCases: EngineCase[] = [...convCases, ...poolCases, ...matMulCases, ...elementwiseCases, ...lossCases, ...klCases, ...adamCases, ...reduceCases, ...padCases, ...sliceCases];

@@ -27,13 +27,19 @@ export interface ConvGeometry {
 type Values = ArrayLike<number>;
 
 /** y = act(conv2d(x, w) + bias), NHWC, zero padding. */
-export function conv2dReference(x: Values, w: Values, g: ConvGeometry, bias?: Values, activation: 'linear' | 'relu' = 'linear'): Float64Array {
+export function conv2dReference(x: Values, w: Values, g: ConvGeometry, bias?: Values, activation: 'linear' | 'relu' | 'relu6' = 'linear'): Float64Array {
   const out = new Float64Array(g.batchSize * g.outHeight * g.outWidth * g.outChannels);
   if (bias) for (let i = 0; i < out.length; i++) out[i] = bias[i % g.outChannels];
   forEachTap(g, (xi, wi, yi, co) => {
     out[yi + co] += x[xi] * w[wi + co];
   });
+  return activate(out, activation);
+}
+
+/** The fused ops' activation in place: relu max(v, 0), relu6 min(max(v, 0), 6). */
+export function activate(out: Float64Array, activation: 'linear' | 'relu' | 'relu6'): Float64Array {
   if (activation === 'relu') for (let i = 0; i < out.length; i++) if (out[i] < 0) out[i] = 0;
+  if (activation === 'relu6') for (let i = 0; i < out.length; i++) out[i] = Math.min(Math.max(out[i], 0), 6);
   return out;
 }
 
@@ -55,9 +61,9 @@ export function conv2dBackpropFilterReference(x: Values, dy: Values, g: ConvGeom
   return dw;
 }
 
-/** Depthwise conv2d (channel multiplier 1): w [fh, fw, c, 1]; g from computeConv2DInfo(..., depthwise true). */
+/** Depthwise conv2d, channel multiplier m = outChannels / inChannels: w [fh, fw, c, m]; g from computeConv2DInfo(..., depthwise true). */
 export function depthwiseConv2dReference(x: Values, w: Values, g: ConvGeometry): Float64Array {
-  const out = new Float64Array(g.batchSize * g.outHeight * g.outWidth * g.inChannels);
+  const out = new Float64Array(g.batchSize * g.outHeight * g.outWidth * g.outChannels);
   forEachDepthwiseTap(g, (xi, wi, yi) => {
     out[yi] += x[xi] * w[wi];
   });
@@ -73,9 +79,19 @@ export function depthwiseConv2dBackpropInputReference(dy: Values, w: Values, g: 
   return dx;
 }
 
-/** Calls `f(xIndex, wIndex, yIndex)` for every (output pixel, tap inside the image, channel) of a depthwise conv. */
+/** dw of the depthwise conv2d: sum over output pixels of x * dy, in the filter's [fh, fw, c, m] layout. */
+export function depthwiseConv2dBackpropFilterReference(x: Values, dy: Values, g: ConvGeometry): Float64Array {
+  const dw = new Float64Array(g.filterHeight * g.filterWidth * g.outChannels);
+  forEachDepthwiseTap(g, (xi, wi, yi) => {
+    dw[wi] += x[xi] * dy[yi];
+  });
+  return dw;
+}
+
+/** Calls `f(xIndex, wIndex, yIndex)` for every (output pixel, tap inside the image, channel, multiplier j) of a depthwise conv. */
 function forEachDepthwiseTap(g: ConvGeometry, f: (xi: number, wi: number, yi: number) => void): void {
   const c = g.inChannels;
+  const m = g.outChannels / g.inChannels;
   for (let b = 0; b < g.batchSize; b++)
     for (let oy = 0; oy < g.outHeight; oy++)
       for (let ox = 0; ox < g.outWidth; ox++)
@@ -85,7 +101,8 @@ function forEachDepthwiseTap(g: ConvGeometry, f: (xi: number, wi: number, yi: nu
           for (let kx = 0; kx < g.filterWidth; kx++) {
             const ix = ox * g.strideWidth - g.padInfo.left + kx * g.dilationWidth;
             if (ix < 0 || ix >= g.inWidth) continue;
-            for (let ch = 0; ch < c; ch++) f(((b * g.inHeight + iy) * g.inWidth + ix) * c + ch, (ky * g.filterWidth + kx) * c + ch, ((b * g.outHeight + oy) * g.outWidth + ox) * c + ch);
+            for (let ch = 0; ch < c; ch++)
+              for (let j = 0; j < m; j++) f(((b * g.inHeight + iy) * g.inWidth + ix) * c + ch, ((ky * g.filterWidth + kx) * c + ch) * m + j, ((b * g.outHeight + oy) * g.outWidth + ox) * c * m + ch * m + j);
           }
         }
 }

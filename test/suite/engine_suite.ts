@@ -3,9 +3,7 @@
 // seed, the output buffer poisoned first, the kernel run under its standard tfjs name, the result compared
 // with the float64 reference. Relative error: |gpu - ref| over the sum of the magnitudes of the terms
 // (the reference on |inputs|) for sums of products, over max |ref| for the rest; NaN must meet NaN.
-import { conv2dReference, conv2dBackpropInputReference,
-  depthwiseConv2dReference,
-  depthwiseConv2dBackpropInputReference, conv2dBackpropFilterReference, maxPoolReference, maxPoolGradReference, matMulReference, softmaxCrossEntropyReference, klDivergenceReference, adamStepReference } from './engine_reference';
+import { conv2dReference, conv2dBackpropInputReference, conv2dBackpropFilterReference, maxPoolReference, maxPoolGradReference, matMulReference, softmaxCrossEntropyReference, klDivergenceReference, adamStepReference } from './engine_reference';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as lib from '../../dist/index.js';
@@ -13,6 +11,7 @@ import * as engine from '../../dist/engine.js';
 import { caseSeed } from './cases';
 import type { EngineCase } from './engine_cases';
 import { withGpuErrorScope } from './kernel_suite';
+import { prepareDepthwise, prepareReduce, prepareShape } from './engine_suite_shapes';
 
 const POISON = -3.0e38;
 
@@ -39,7 +38,7 @@ interface Expected {
   shape?: number[];
 }
 
-interface Prepared {
+export interface Prepared {
   inputs: Record<string, { values: Float32Array; shape: number[] }>;
   run: (t: Record<string, tf.Tensor>) => tf.Tensor[];
   expected: Expected[];
@@ -92,32 +91,14 @@ function sumOverAxes(x: ArrayLike<number>, shape: number[], axes: number[]): Flo
 function prepare(c: EngineCase, seed: number): Prepared {
   const rand = randoms(seed);
   switch (c.family) {
+    case 'reduce':
+      return prepareReduce(c, rand);
+    case 'shape':
+      return prepareShape(c, rand);
     case 'conv': {
-      const depthwise = c.op === 'DepthwiseConv2dNative' || c.op === 'DepthwiseConv2dNativeBackpropInput';
-      const g = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, c.dilations, c.pad, undefined, depthwise, 'channelsLast');
+      if (c.op.includes('Depthwise')) return prepareDepthwise(c, rand);
+      const g = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, c.dilations, c.pad, undefined, false, 'channelsLast');
       const common: tf.NamedAttrMap = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: c.dilations };
-      if (c.op === 'DepthwiseConv2dNative') {
-        const x = rand(size(c.x), 0, 1);
-        const w = rand(size(c.filter));
-        // The multiplier-2 fallback has no float64 reference here: tfjs's cpu-free answer is the composed one below.
-        const multiplied = c.filter[3] > 1;
-        return {
-          inputs: { x: { values: x, shape: c.x }, filter: { values: w, shape: c.filter } },
-          run: (t) => [tf.engine().runKernel('DepthwiseConv2dNative', { x: t.x, filter: t.filter }, common) as tf.Tensor],
-          expected: [multiplied ? { values: depthwiseMultiplierReference(x, w, g, c.filter[3]), scale: depthwiseMultiplierReference(abs(x), abs(w), g, c.filter[3]) } : { values: depthwiseConv2dReference(x, w, g), scale: depthwiseConv2dReference(abs(x), abs(w), g) }],
-          countName: c.op,
-        };
-      }
-      if (c.op === 'DepthwiseConv2dNativeBackpropInput') {
-        const dy = rand(size(g.outShape));
-        const w = rand(size(c.filter));
-        return {
-          inputs: { dy: { values: dy, shape: g.outShape }, filter: { values: w, shape: c.filter } },
-          run: (t) => [tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy: t.dy, filter: t.filter }, { strides: c.strides, pad: c.pad, dilations: c.dilations, inputShape: c.x }) as tf.Tensor],
-          expected: [{ values: depthwiseConv2dBackpropInputReference(dy, w, g), scale: depthwiseConv2dBackpropInputReference(abs(dy), abs(w), g), shape: c.x }],
-          countName: c.op,
-        };
-      }
       if (c.op === 'Conv2D' || c.op === 'FusedConv2D') {
         const x = rand(size(c.x), 0, 1);
         const w = rand(size(c.filter));
@@ -127,12 +108,12 @@ function prepare(c: EngineCase, seed: number): Prepared {
           inputs: { x: { values: x, shape: c.x }, filter: { values: w, shape: c.filter }, bias: { values: bias, shape: [c.filter[3]] } },
           run: (t) => [
             fused
-              ? (tf.engine().runKernel('FusedConv2D', { x: t.x, filter: t.filter, bias: t.bias }, { ...common, activation: 'relu', leakyreluAlpha: 0 }) as tf.Tensor)
+              ? (tf.engine().runKernel('FusedConv2D', { x: t.x, filter: t.filter, bias: t.bias }, { ...common, activation: c.activation ?? 'relu', leakyreluAlpha: 0 }) as tf.Tensor)
               : (tf.engine().runKernel('Conv2D', { x: t.x, filter: t.filter }, common) as tf.Tensor),
           ],
           expected: [
             {
-              values: conv2dReference(x, w, g, fused ? bias : undefined, fused ? 'relu' : 'linear'),
+              values: conv2dReference(x, w, g, fused ? bias : undefined, fused ? (c.activation ?? 'relu') : 'linear'),
               scale: conv2dReference(abs(x), abs(w), g, fused ? abs(bias) : undefined),
             },
           ],
@@ -449,22 +430,4 @@ export async function runEngineCase(c: EngineCase, runSeed: number): Promise<Eng
     leakedTensors: value.leakedTensors,
     gpuErrors: errors,
   };
-}
-
-/** A depthwise conv with channel multiplier m (output channel c*m + j from input channel c), for the fallback case. */
-function depthwiseMultiplierReference(x: ArrayLike<number>, w: ArrayLike<number>, g: tf.backend_util.Conv2DInfo, m: number): Float64Array {
-  const cin = g.inChannels;
-  const out = new Float64Array(g.batchSize * g.outHeight * g.outWidth * cin * m);
-  for (let b = 0; b < g.batchSize; b++)
-    for (let oy = 0; oy < g.outHeight; oy++)
-      for (let ox = 0; ox < g.outWidth; ox++)
-        for (let ky = 0; ky < g.filterHeight; ky++)
-          for (let kx = 0; kx < g.filterWidth; kx++) {
-            const iy = oy * g.strideHeight - g.padInfo.top + ky * g.dilationHeight;
-            const ix = ox * g.strideWidth - g.padInfo.left + kx * g.dilationWidth;
-            if (iy < 0 || iy >= g.inHeight || ix < 0 || ix >= g.inWidth) continue;
-            for (let ch = 0; ch < cin; ch++)
-              for (let j = 0; j < m; j++) out[((b * g.outHeight + oy) * g.outWidth + ox) * cin * m + ch * m + j] += x[((b * g.inHeight + iy) * g.inWidth + ix) * cin + ch] * w[((ky * g.filterWidth + kx) * cin + ch) * m + j];
-          }
-  return out;
 }

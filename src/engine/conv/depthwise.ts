@@ -1,44 +1,157 @@
-// Engine depthwise convolutions (MobileNet's), NHWC float32, channel multiplier 1, channels a multiple of
-// 4: DepthwiseConv2dNative forward (with a bias and ReLU/ReLU6 epilogue for FusedDepthwiseConv2D and the
-// folded inference plan) and DepthwiseConv2dNativeBackpropInput, one vec4 of channels per
-// invocation, the taps in one flat loop (shaders/engine/depthwise_conv*.wgsl). Any stride, padding and
-// dilation tfjs accepts. The filter's gradient (training) stays on tfjs's kernel.
+// Engine depthwise convolutions (MobileNet's), NHWC float32: DepthwiseConv2dNative forward and
+// DepthwiseConv2dNativeBackpropInput. Channel multiplier 1 with channels a multiple of 4: one vec4 of
+// channels per invocation (shaders/engine/depthwise_conv*.wgsl), the input gradient at stride > 1 visiting
+// only the taps that hit. Any other channel count or multiplier: one element per invocation
+// (depthwise_conv*_scalar.wgsl). Any stride, padding and dilation tfjs accepts. The filter's gradient is
+// depthwise_filter.ts.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { env, type TensorInfo } from '@tensorflow/tfjs-core';
 import depthwiseWgsl from '../../../shaders/engine/depthwise_conv.wgsl';
+import depthwiseScalarWgsl from '../../../shaders/engine/depthwise_conv_scalar.wgsl';
 import depthwiseBackpropInputWgsl from '../../../shaders/engine/depthwise_conv_backprop_input.wgsl';
-import { runProgram } from '../../program';
+import depthwiseBackpropInputStridedWgsl from '../../../shaders/engine/depthwise_conv_backprop_input_strided.wgsl';
+import depthwiseBackpropInputScalarWgsl from '../../../shaders/engine/depthwise_conv_backprop_input_scalar.wgsl';
+import { chooseWidth, i32u, runProgram, type UniformValue } from '../../program';
 import { epilogueWgsl, type EngineActivation } from '../matmul/matmul';
 import { channelWindowUniforms, type ConvInfo } from './conv';
+
+/**
+ * tfjs flag: the vec4 depthwise input gradient at stride > 1 visits only the taps that hit (default true);
+ * false runs the stride-1 kernel, which tests every tap (the bench compares the two in one run).
+ */
+export const FLAG_DEPTHWISE_TAP_SKIP = 'ADVERSARIAL_DEPTHWISE_TAP_SKIP';
+
+let flagRegistered = false;
+/** Registers FLAG_DEPTHWISE_TAP_SKIP (idempotent; registerEngineKernels calls it). */
+export function registerDepthwiseFlag(): void {
+  if (!flagRegistered) env().registerFlag(FLAG_DEPTHWISE_TAP_SKIP, () => true);
+  flagRegistered = true;
+}
+
+function tapSkip(): boolean {
+  registerDepthwiseFlag();
+  return env().getBool(FLAG_DEPTHWISE_TAP_SKIP);
+}
+
+/** The channel multiplier of a depthwise convolution's geometry (output channels per input channel). */
+export const channelMultiplier = (info: ConvInfo): number => info.outChannels / info.inChannels;
 
 /** The reason the engine does not cover this depthwise convolution, or null when it does. */
 export function depthwiseUnsupported(info: ConvInfo, dtypes: string[]): string | null {
   if (dtypes.some((d) => d !== 'float32')) return 'dtype';
   if (info.dataFormat !== 'channelsLast') return 'data format';
-  if (info.outChannels !== info.inChannels) return 'channel multiplier above 1';
-  if (info.inChannels % 4 !== 0) return 'channels not a multiple of 4';
+  if (!Number.isInteger(channelMultiplier(info)) || channelMultiplier(info) < 1) return 'channel multiplier';
   return null;
 }
 
-/** One depthwise program: a vec4 of channels of one pixel of `outShape` per invocation. */
-function runDepthwise(backend: WebGPUBackend, kernelName: string, variant: string[], body: string, inputs: string[], tensors: TensorInfo[], info: ConvInfo, outShape: number[]): TensorInfo {
-  const pixels = outShape[0] * outShape[1] * outShape[2];
+/** Whether the vec4 kernels cover it: multiplier 1 and channels a multiple of 4 (and the vec4 flag on). */
+export const depthwiseVec4 = (info: ConvInfo): boolean => info.outChannels === info.inChannels && chooseWidth(info.inChannels) === 4;
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/** The uniforms of the general (scalar) kernels: the window's, the multiplier, the tap steps. */
+export function depthwiseUniforms(info: ConvInfo): UniformValue[] {
+  return [
+    ...channelWindowUniforms(info),
+    i32u('multiplier', channelMultiplier(info)),
+    i32u('tapStepHeight', info.strideHeight / gcd(info.strideHeight, info.dilationHeight)),
+    i32u('tapStepWidth', info.strideWidth / gcd(info.strideWidth, info.dilationWidth)),
+  ];
+}
+
+/**
+ * The window functions the vec4 kernels read (fh() ... qw()): constants for a 3x3 window at dilation 1
+ * and one of `strides` on both axes (MobileNet's; the input gradient measured 1.17x faster at stride 2 and
+ * about 1.4x at stride 1),
+ * else the uniforms. The key names the choice.
+ */
+function windowFunctions(info: ConvInfo, strides: number[]): { key: string; wgsl: string } {
+  const s = info.strideHeight;
+  const fixed = info.filterHeight === 3 && info.filterWidth === 3 && info.strideWidth === s && strides.includes(s) && info.dilationHeight === 1 && info.dilationWidth === 1;
+  const names: [string, string, number][] = [
+    ['fh', 'filterHeight', 3],
+    ['fw', 'filterWidth', 3],
+    ['sh', 'strideHeight', s],
+    ['sw', 'strideWidth', s],
+    ['dh', 'dilationHeight', 1],
+    ['dw', 'dilationWidth', 1],
+    ['qh', 'tapStepHeight', s],
+    ['qw', 'tapStepWidth', s],
+  ];
+  return { key: fixed ? `3x3s${s}` : 'window', wgsl: names.map(([f, u, v]) => `fn ${f}() -> i32 { return ${fixed ? String(v) : `uniforms.${u}`}; }`).join('\n') };
+}
+
+/** One depthwise program: a vec4 of channels (or one element) of one pixel of `outShape` per invocation. */
+function runDepthwise(backend: WebGPUBackend, kernelName: string, variant: string, body: string, inputs: [string, string], tensors: [TensorInfo, TensorInfo], info: ConvInfo, outShape: number[]): TensorInfo {
+  const vec4 = variant !== 'scalar';
+  const elements = outShape.reduce((p, q) => p * q, 1);
   return runProgram(
     backend,
-    { kernelName, variant, body, inputs, inputComponents: inputs.map(() => 4), outputComponent: 4, invocations: pixels * (info.inChannels / 4), workgroupSize: 64, uniforms: channelWindowUniforms(info) },
+    {
+      kernelName,
+      variant: [variant],
+      body,
+      inputs,
+      inputComponents: vec4 ? [4, 4] : [1, 1],
+      outputComponent: vec4 ? 4 : 1,
+      invocations: vec4 ? elements / 4 : elements,
+      workgroupSize: 64,
+      uniforms: depthwiseUniforms(info),
+    },
     tensors,
     outShape,
   );
 }
 
-/** y = act(depthwiseConv2d(x, w) + bias): x [b, h, w, c], w [fh, fw, c, 1], bias [c] to [b, oh, ow, c]. */
+/**
+ * y = act(depthwiseConv2d(x, w) + bias): x [b, h, w, c], w [fh, fw, c, m], bias [c*m] to [b, oh, ow, c*m]
+ * (DepthwiseConv2dNative without bias and activation, FusedDepthwiseConv2D with them).
+ *
+ * @example
+ * const info = backend_util.computeConv2DInfo([1, 9, 9, 6], [3, 3, 6, 2], 1, 1, 'same', undefined, true);
+ * engineDepthwiseConv2D(backend, x, w, info); // [1, 9, 9, 12], one element per invocation
+ * engineDepthwiseConv2D(backend, x, w, info, bias, 'relu6'); // MobileNet's depthwise + BN folded + ReLU6
+ */
 export function engineDepthwiseConv2D(backend: WebGPUBackend, x: TensorInfo, filter: TensorInfo, info: ConvInfo, bias?: TensorInfo, activation: EngineActivation = 'linear'): TensorInfo {
-  const biasKind = bias ? 'vec4' : 'none';
-  const body = [epilogueWgsl(biasKind, activation), depthwiseWgsl].join('\n');
-  return runDepthwise(backend, 'DepthwiseConv2D', [`bias${biasKind}`, activation], body, bias ? ['X', 'W', 'bias'] : ['X', 'W'], bias ? [x, filter, bias] : [x, filter], info, info.outShape);
+  const vec4 = depthwiseVec4(info);
+  const biasKind = bias ? (vec4 ? 'vec4' : 'scalar') : 'none';
+  const epilogue = epilogueWgsl(biasKind, activation, 'uniforms.channels * uniforms.multiplier');
+  // The forward keeps the uniforms: constants measured no faster here (bench/depthwise.ts, one run).
+  const window = windowFunctions(info, []);
+  const elements = info.outShape.reduce((p, q) => p * q, 1);
+  return runProgram(
+    backend,
+    {
+      kernelName: 'DepthwiseConv2D',
+      variant: [vec4 ? `vec4_${window.key}` : 'scalar', `bias${biasKind}`, activation],
+      body: [epilogue, ...(vec4 ? [window.wgsl, depthwiseWgsl] : [depthwiseScalarWgsl])].join('\n'),
+      inputs: bias ? ['X', 'W', 'bias'] : ['X', 'W'],
+      inputComponents: vec4 ? [4, 4, 4].slice(0, bias ? 3 : 2) as (1 | 4)[] : [1, 1, 1].slice(0, bias ? 3 : 2) as (1 | 4)[],
+      outputComponent: vec4 ? 4 : 1,
+      invocations: vec4 ? elements / 4 : elements,
+      workgroupSize: 64,
+      uniforms: depthwiseUniforms(info),
+    },
+    bias ? [x, filter, bias] : [x, filter],
+    info.outShape,
+  );
 }
 
-/** dx of a depthwise convolution: dy [b, oh, ow, c] and w [fh, fw, c, 1] to [b, h, w, c]. */
+/**
+ * dx of a depthwise convolution: dy [b, oh, ow, c*m] and w [fh, fw, c, m] to [b, h, w, c].
+ *
+ * @example
+ * const info = backend_util.computeConv2DInfo([4, 112, 112, 96], [3, 3, 96, 1], 2, 1, 'valid', undefined, true);
+ * engineDepthwiseConv2DBackpropInput(backend, dy, w, info); // the taps that hit only
+ */
 export function engineDepthwiseConv2DBackpropInput(backend: WebGPUBackend, dy: TensorInfo, filter: TensorInfo, info: ConvInfo): TensorInfo {
-  return runDepthwise(backend, 'DepthwiseConv2DBackpropInput', [], depthwiseBackpropInputWgsl, ['DY', 'W'], [dy, filter], info, info.inShape);
+  if (!depthwiseVec4(info)) return runDepthwise(backend, 'DepthwiseConv2DBackpropInput', 'scalar', depthwiseBackpropInputScalarWgsl, ['DY', 'W'], [dy, filter], info, info.inShape);
+  const strided = (info.strideHeight > 1 || info.strideWidth > 1) && tapSkip();
+  if (strided) {
+    const window = windowFunctions(info, [2]);
+    return runDepthwise(backend, 'DepthwiseConv2DBackpropInput', `strided_${window.key}`, [window.wgsl, depthwiseBackpropInputStridedWgsl].join('\n'), ['DY', 'W'], [dy, filter], info, info.inShape);
+  }
+  // Stride 1 (or every tap tested, the bench's before): constants only at stride 1.
+  const window = windowFunctions(info, [1]);
+  return runDepthwise(backend, 'DepthwiseConv2DBackpropInput', `vec4_${window.key}`, [window.wgsl, depthwiseBackpropInputWgsl].join('\n'), ['DY', 'W'], [dy, filter], info, info.inShape);
 }
