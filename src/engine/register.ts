@@ -13,6 +13,7 @@ import { engineMaxPool, engineMaxPoolGrad, poolUnsupported } from './pool/max_po
 import { isPointwise, pointwiseConv2D, pointwiseConv2DBackpropInput } from './conv/pointwise';
 import { depthwiseUnsupported, engineDepthwiseConv2D, engineDepthwiseConv2DBackpropInput } from './conv/depthwise';
 import { sumLeadingAxes } from './reduce/column_sum';
+import { sumInTfjsOrder } from './reduce/sum_tree';
 import { registerReduceGradients } from './reduce/reduce_gradients';
 import { engineMatMul, matMulUnsupported, type EngineActivation } from './matmul/matmul';
 import { countEngineCall, onEngine, type EngineKernelName } from './policy';
@@ -119,7 +120,8 @@ const IMPLS: Partial<Record<EngineKernelName, EngineImpl>> = {
   BatchMatMul: matMulImpl(false),
   _FusedMatMul: matMulImpl(true),
   ...engineElementwiseKernels,
-  Sum: sumLeadingAxes,
+  // Leading axes with a kept size % 4 == 0: the column sum; every other float32 Sum in tfjs's own order.
+  Sum: (inputs, backend, attrs) => sumLeadingAxes(inputs, backend, attrs) ?? sumInTfjsOrder(inputs, backend, attrs),
 };
 
 function engineKernelFunc(name: EngineKernelName, impl: EngineImpl): KernelFunc {
