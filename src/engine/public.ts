@@ -15,6 +15,7 @@ export { adamStepWebGPU, type AdamStepScalars } from './optimizer/adam';
 export { SoftmaxCrossEntropy, SoftmaxCrossEntropyGrad } from './loss/softmax_cross_entropy';
 export { KlDivergence, KlDivergenceGrad } from './loss/kl_divergence';
 export { conv2dBiasRelu, Conv2DBiasRelu } from './conv/conv_bias_relu';
+export { matMulBiasRelu, MatMulBiasRelu } from './matmul/matmul_bias_relu';
 export { gatherImagesReference, GatherImages, type GatherImagesAttrs } from '../data/gpu_dataset';
 export { apgdStepComposed, dlrLossComposed } from '../kernels/composed/linf';
 export { apgdStepReference, dlrLossReference, dlrLossGradReference, type ApgdStepParams } from '../kernels/cpu/linf';
