@@ -17,6 +17,7 @@ export { SoftmaxCrossEntropy, SoftmaxCrossEntropyGrad } from './loss/softmax_cro
 export { KlDivergence, KlDivergenceGrad } from './loss/kl_divergence';
 export { conv2dBiasRelu, Conv2DBiasRelu } from './conv/conv_bias_relu';
 export { convActivation, ConvActivation, type ConvActivationAttrs, type ConvPadding } from './conv/conv_activation';
+export { matMulBiasRelu, MatMulBiasRelu } from './matmul/matmul_bias_relu';
 export { gatherImagesReference, GatherImages, type GatherImagesAttrs } from '../data/gpu_dataset';
 export { apgdStepComposed, dlrLossComposed } from '../kernels/composed/linf';
 export { apgdStepReference, dlrLossReference, dlrLossGradReference, type ApgdStepParams } from '../kernels/cpu/linf';

@@ -14,6 +14,7 @@ import { isPointwise, pointwiseConv2D, pointwiseConv2DBackpropInput } from './co
 import { depthwiseUnsupported, engineDepthwiseConv2D, engineDepthwiseConv2DBackpropInput, registerDepthwiseFlag } from './conv/depthwise';
 import { engineDepthwiseConv2DBackpropFilter } from './conv/depthwise_filter';
 import { sumLeadingAxes } from './reduce/column_sum';
+import { sumInTfjsOrder } from './reduce/sum_tree';
 import { registerReduceGradients } from './reduce/reduce_gradients';
 import { engineMatMul, matMulUnsupported, type EngineActivation } from './matmul/matmul';
 import { countEngineCall, onEngine, type EngineKernelName } from './policy';
@@ -145,7 +146,8 @@ const IMPLS: Partial<Record<EngineKernelName, EngineImpl>> = {
   BatchMatMul: matMulImpl(false),
   _FusedMatMul: matMulImpl(true),
   ...engineElementwiseKernels,
-  Sum: sumLeadingAxes,
+  // Leading axes with a kept size % 4 == 0: the column sum; every other float32 Sum in tfjs's own order.
+  Sum: (inputs, backend, attrs) => sumLeadingAxes(inputs, backend, attrs) ?? sumInTfjsOrder(inputs, backend, attrs),
   Mean: meanImpl,
   PadV2: padImpl,
   Slice: sliceImpl,

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { conv2dBiasRelu } from '../engine/conv/conv_bias_relu';
+import { matMulBiasRelu } from '../engine/matmul/matmul_bias_relu';
 import { AdversarialArgumentError } from '../core/validate';
 import type { Classifier } from './classifier';
 
@@ -78,11 +79,11 @@ export function seedCnn(options: SeedCnnOptions = {}): Classifier {
     forward: (x) =>
       tf.tidy(() => {
         // One engine kernel for conv + bias + ReLU, with gradients only where needed (tfjs's fused.conv2d
-        // where the engine is off); bias and ReLU fused into the dense layer as tfjs-layers runs it.
+        // where the engine is off); the same for the dense layer's matmul + bias + ReLU.
         const activated = conv2dBiasRelu(x, conv as tf.Tensor4D, convBias as tf.Tensor1D, 1, 'valid');
         const features = tf.maxPool(activated, 2, 2, 'valid');
         const flat = tf.reshape(features, [x.shape[0], pooled]);
-        const hidden = tf.fused.matMul({ a: flat as tf.Tensor2D, b: dense as tf.Tensor2D, bias: denseBias, activation: 'relu' });
+        const hidden = matMulBiasRelu(flat as tf.Tensor2D, dense as tf.Tensor2D, denseBias as tf.Tensor1D);
         return tf.fused.matMul({ a: hidden, b: out as tf.Tensor2D, bias: outBias }) as tf.Tensor2D;
       }),
     layersModel: () => {

@@ -9,7 +9,7 @@ import { getGradient, getKernel, registerGradient, registerKernel, unregisterKer
  * attack: the fused attack steps and losses; engine: the replacements of tfjs's kernels; gradient (the engine's gradient kernels), loss,
  * conv, data: the engine's own ops (ReLU's gradient, softmax cross-entropy, conv2dBiasRelu, GatherImages).
  */
-export type KernelGroup = 'attack' | 'engine' | 'gradient' | 'loss' | 'conv' | 'data';
+export type KernelGroup = 'attack' | 'engine' | 'gradient' | 'loss' | 'conv' | 'matmul' | 'data';
 
 export interface KernelEntry {
   kernelName: string;

@@ -256,8 +256,17 @@ const elementwiseCases: ElementwiseCase[] = [
   { family: 'elementwise', op: 'Sum', name: 'Sum [65,26,26,32] axes 0,1,2', shape: [65, 26, 26, 32], other: [0, 1, 2], engine: true },
   { family: 'elementwise', op: 'Sum', name: 'Sum [3,5,12] axis 0', shape: [3, 5, 12], other: [0], engine: true },
   { family: 'elementwise', op: 'Sum', name: 'Sum [2179,4] axis 0', shape: [2179, 4], other: [0], engine: true },
-  { family: 'elementwise', op: 'Sum', name: 'Sum [3,5,7] axis 0 (tfjs fallback)', shape: [3, 5, 7], other: [0], engine: false },
-  { family: 'elementwise', op: 'Sum', name: 'Sum [4,8] axis 1 (tfjs fallback)', shape: [4, 8], other: [1], engine: false },
+  // Sums the column sum does not cover, in tfjs's order (reduce/sum_tree.ts): rows over a few classes, a kept
+  // size not a multiple of 4 (the logits' bias gradient), whole tensors across tfjs's three lane widths.
+  { family: 'elementwise', op: 'Sum', name: 'Sum [3,5,7] axis 0 (kept 35, tfjs order)', shape: [3, 5, 7], other: [0], engine: true },
+  { family: 'elementwise', op: 'Sum', name: 'Sum [4,8] axis 1 (rows, tfjs order)', shape: [4, 8], other: [1], engine: true },
+  { family: 'elementwise', op: 'Sum', name: 'Sum [129,10] axis 1 (per-row over classes)', shape: [129, 10], other: [1], engine: true },
+  { family: 'elementwise', op: 'Sum', name: 'Sum [129,10] axis 0 (logits bias gradient)', shape: [129, 10], other: [0], engine: true },
+  { family: 'elementwise', op: 'Sum', name: 'Sum [65,3] axes 0,1 (whole tensor)', shape: [65, 3], other: [0, 1], engine: true },
+  { family: 'elementwise', op: 'Sum', name: 'Sum [1] axis 0', shape: [1], other: [0], engine: true },
+  { family: 'elementwise', op: 'Sum', name: 'Sum [5003] axis 0 (tfjs lanes 256)', shape: [5003], other: [0], engine: true },
+  { family: 'elementwise', op: 'Sum', name: 'Sum [2,33000] axis 1 (tfjs lanes 512)', shape: [2, 33000], other: [1], engine: true },
+  { family: 'elementwise', op: 'Sum', name: 'Sum [3,5,7] axis 1 (interleaved: tfjs fallback)', shape: [3, 5, 7], other: [1], engine: false },
 ];
 
 const lossCases: LossCase[] = [];
