@@ -1,6 +1,7 @@
 // `npm run bench:check -- [--runtime node|chrome] [--results FILE ...] [--update-baseline [--note TEXT]]`: the performance
 // regression check. Runs the quick set (or reads a results file) and compares its ratios (fused over
-// composed, fraction of copy bandwidth, ours over stock) with bench/baseline.json, per runtime and adapter;
+// composed, fraction of copy bandwidth, ours over stock, and the real architectures' ours over stock:
+// bench/real_models.ts QUICK_REAL) with bench/baseline.json, per runtime and adapter;
 // fails when one falls more than the baseline's tolerance below. Ratios, not times: machines are noisy;
 // when a measured ratio regresses, the set is measured once more and each ratio keeps its better value,
 // so a ratio fails only when it regresses in both measurements (a real regression does). The baseline is
@@ -10,6 +11,8 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import { parseArgs } from 'node:util';
 import type { BenchmarkResults } from '../dist/bench.js';
 import { benchmark, parseRuntime } from './cli';
+import { QUICK_REAL, realBenchmark } from './real_models';
+import { realRatios } from './real/table';
 
 export const BASELINE_SCHEMA = 'tfjs-adversarial/bench-baseline@1';
 export const BASELINE_FILE = 'bench/baseline.json';
@@ -113,6 +116,16 @@ export function formatCheck(key: string, rows: CheckRow[], tolerance: number, to
   return lines.join('\n');
 }
 
+/**
+ * The quick set bench:check measures: the kernel, engine, step and attack benchmarks' quick set, then the
+ * real architectures' quick table (QUICK_REAL: MobileNetV2 96 and ResNet-20, ours/stock), their ratios joined.
+ */
+export async function measureQuickSet(runtime: 'node' | 'chrome'): Promise<BenchmarkResults> {
+  const results = await benchmark(runtime, { quick: true });
+  const real = await realBenchmark(runtime, QUICK_REAL);
+  return { ...results, ratios: [...results.ratios, ...realRatios(real)] };
+}
+
 export function readBaseline(file = BASELINE_FILE): Baseline {
   if (!existsSync(file)) return { schema: BASELINE_SCHEMA, tolerance: 0.35, baselines: {} };
   return JSON.parse(readFileSync(file, 'utf8')) as Baseline;
@@ -138,7 +151,7 @@ async function main(): Promise<number> {
   });
   const keys = new Set(read.map(baselineKey));
   if (keys.size > 1) throw new Error(`--results: the files are from different runtimes or adapters (${[...keys].join(', ')})`);
-  const results: BenchmarkResults = read.length > 0 ? worstOf(read) : await benchmark(parseRuntime(values.runtime), { quick: true });
+  const results: BenchmarkResults = read.length > 0 ? worstOf(read) : await measureQuickSet(parseRuntime(values.runtime));
   const baseline = readBaseline(values.baseline);
   if (values['update-baseline']) {
     const key = baselineKey(results);
@@ -158,7 +171,7 @@ async function main(): Promise<number> {
   let check = checkAgainstBaseline(results, baseline);
   if (!check.ok && !values.results) {
     console.log(`\n${formatCheck(check.key, check.rows, baseline.tolerance, baseline.tolerances)}\n\na ratio regressed in the first measurement (${check.rows.filter((r) => !r.ok).map((r) => r.name).join(', ')}); measuring once more, each ratio keeps its better value`);
-    check = checkAgainstBaseline(betterOf(results, await benchmark(parseRuntime(values.runtime), { quick: true })), baseline);
+    check = checkAgainstBaseline(betterOf(results, await measureQuickSet(parseRuntime(values.runtime))), baseline);
   }
   const { key, rows, ok } = check;
   console.log(`\n${formatCheck(key, rows, baseline.tolerance, baseline.tolerances)}\n\n${ok ? 'bench:check passed' : 'bench:check FAILED: a ratio regressed'}`);

@@ -1,117 +1,159 @@
-// A real architecture's attack step, three ways in one run: Keras' MobileNetV2 (lib.mobileNetV2, 5 classes,
-// inference mode) on random images, the input gradient of the cross-entropy (what FGSM, PGD and APGD repeat)
-//   ours     classifierFromLayersModel (engine kernels, lazy gradients), the policy 'auto'
+// `npm run bench:real`: real architectures' attack and training steps, three ways in one run: the seed
+// CNN, ResNet-20 (lib.cifarResNet), PreAct-ResNet-18 (bench-local) and Keras' MobileNetV2 (lib.mobileNetV2,
+// 5 classes), each an input gradient, a PGD step and an FGSM-AT step (bench/real/measure.ts):
+//   ours     the library's classifier, attacks and trainer (engine kernels, the policy 'auto')
 //   stock    the same weights in a plain tfjs-layers model, useEngineKernels(false): tfjs-webgpu's kernels
-//            and tfjs's gradients
-//   PyTorch  torchvision's mobilenet_v2 on the same cores (bench/peer/torch_real.py), when python3 has torch
-// ours and stock interleaved (a warm-up each, then the median of --runs), images per second, and the ratios.
-// usage: npm run bench:real -- [--size 224] [--batch 8] [--runs 3] [--threads 2] [--no-peer] [--out FILE]
+//   PyTorch  the same architectures and steps on the same cores (bench/peer/torch_real.py), when python3
+//            has torch and torchvision
+// with achieved GFLOP/s beside the engine's BatchMatMul peak and each step's peak tensor bytes. In Node
+// (Dawn) or in headless Chromium (--runtime chrome: the same code in a page, bench/real/page.ts).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs-core';
-import * as lib from '../dist/index.js';
+import { openChromiumPage } from '../tools/chromium_page';
 import { findTorchPython } from './peer';
+import { REAL_STEPS, runRealBench, type RealBenchOptions, type RealResults, type RealStep } from './real/measure';
+import { REAL_MODEL_IDS, REAL_MODELS, type RealModelId, type RealModelSpec } from './real/models';
+import { formatRealTable, realKey, realRatios, type TorchReal } from './real/table';
 
-const { values } = parseArgs({
-  options: {
-    size: { type: 'string', default: '224' },
-    batch: { type: 'string', default: '8' },
-    runs: { type: 'string', default: '3' },
-    threads: { type: 'string', default: '2' },
-    'no-peer': { type: 'boolean', default: false },
-    out: { type: 'string', default: join('bench', 'results', 'real-models.json') },
-  },
-});
-const positive = (flag: string, text: string): number => {
+const USAGE = `usage: npm run bench:real -- [--models LIST] [--size N] [--batch N] [--steps LIST] [--runs N] [--stock-runs N]
+    [--warmup N] [--runtime node|chrome] [--no-stock] [--peak ours|both|none] [--no-peer] [--threads N] [--quick] [--out FILE]
+  --models LIST   id[:size[:batch]],... of ${REAL_MODEL_IDS.join(', ')} (default ${'seed-cnn,resnet-20,mobilenet-v2'};
+                  batches: seed CNN 64, ResNets 32, MobileNetV2 --batch)
+  --size, --batch MobileNetV2's image side and batch where --models does not give them (default 224 and 4)
+  --steps LIST    of ${REAL_STEPS.join(', ')} (default all)
+  --quick         the set bench:check runs: ${'mobilenet-v2:96:2 and resnet-20:32:16, input_gradient, ours 3 runs, stock 1, no peak'}`;
+
+/** What bench:check runs (about a minute and a half): a depthwise and a residual network's attack step. */
+export const QUICK_REAL: Omit<RealBenchOptions, 'onProgress'> = {
+  models: [
+    { model: 'mobilenet-v2', size: 96, batch: 2 },
+    { model: 'resnet-20', size: 32, batch: 16 },
+  ],
+  steps: ['input_gradient'],
+  runs: 3,
+  stockRuns: 1,
+  peak: 'none',
+  matmul: false,
+};
+
+/** Runs the table in Node or in a headless-Chromium page. */
+export async function realBenchmark(runtime: 'node' | 'chrome', options: Omit<RealBenchOptions, 'onProgress'>): Promise<RealResults> {
+  const progress = (m: string) => console.log(`  ${m}`);
+  if (runtime === 'node') return runRealBench({ ...options, onProgress: progress });
+  const chrome = await openChromiumPage(join(process.cwd(), 'bench', 'real', 'page.ts'), 'realBench');
+  try {
+    await chrome.page.exposeFunction('reportProgress', progress);
+    const results = await chrome.page.evaluate((o) => window.realBench.run(o as Omit<RealBenchOptions, 'onProgress'>), options as Record<string, unknown>);
+    if (chrome.pageErrors.length) console.warn(`page errors: ${chrome.pageErrors.join(' | ')}`);
+    return results;
+  } finally {
+    await chrome.close();
+  }
+}
+
+/** `id[:size[:batch]],...` with each model's default side and batch. */
+export function parseModels(text: string, mobileSize: number, mobileBatch: number): RealModelSpec[] {
+  return text.split(',').map((item) => {
+    const [id, size, batch] = item.trim().split(':');
+    if (!(REAL_MODEL_IDS as readonly string[]).includes(id)) throw new Error(`--models: unknown model ${JSON.stringify(id)} (${REAL_MODEL_IDS.join(', ')})`);
+    const model = id as RealModelId;
+    const defaults = { 'seed-cnn': 64, 'resnet-20': 32, 'preact-resnet-18': 32, 'mobilenet-v2': mobileBatch }[model];
+    const side = size ? positive('models size', size) : model === 'mobilenet-v2' ? mobileSize : REAL_MODELS[model].size;
+    return { model, size: side, batch: batch ? positive('models batch', batch) : defaults };
+  });
+}
+
+function positive(flag: string, text: string): number {
   const v = Number(text);
   if (!Number.isInteger(v) || v < 1) throw new Error(`--${flag} must be a positive integer, got ${JSON.stringify(text)}`);
   return v;
-};
-const size = positive('size', values.size!);
-const batch = positive('batch', values.batch!);
-const runs = positive('runs', values.runs!);
-const classes = 5;
+}
 
-await lib.initWebGPU();
-await lib.ensureGradients();
-const ours = lib.classifierFromLayersModel(lib.mobileNetV2({ inputSize: size, classes }), { owned: true });
-const plain = lib.mobileNetV2({ inputSize: size, classes });
-plain.setWeights(ours.layersModel().model.getWeights());
-// The stock model's logits: the Dense softmax head's input, as ours takes them (the same function).
-const x = tf.randomUniform([batch, size, size, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
-const y = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % classes), 'int32'), classes);
-const probabilities = (v: tf.Tensor) => plain.apply(v, { training: false }) as tf.Tensor;
-const steps = {
-  ours: () => tf.grad((v: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, ours.forward(v as tf.Tensor4D)))(x),
-  // Cross-entropy of the probabilities: -sum(y log p), the same gradient as through the logits.
-  stock: () => tf.grad((v: tf.Tensor) => tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(probabilities(v))), 1))))(x),
-};
-
-async function time(impl: 'ours' | 'stock'): Promise<number> {
-  lib.useEngineKernels(impl === 'ours' ? 'auto' : false);
-  try {
-    const t0 = performance.now();
-    const g = steps[impl]();
-    await g.data();
-    g.dispose();
-    return (performance.now() - t0) / 1000;
-  } finally {
-    lib.useEngineKernels('auto');
+/** The PyTorch peer on each model of the table (one process per model); null without a python3 with torch. */
+export function runTorchReal(specs: RealModelSpec[], steps: RealStep[], runs: number, threads: number): TorchReal {
+  const python = findTorchPython();
+  if (!python) {
+    console.log('no python3 with torch (TORCH_PYTHON, /usr/bin/python3, python3): no PyTorch peer');
+    return null;
   }
-}
-
-const seconds: Record<'ours' | 'stock', number[]> = { ours: [], stock: [] };
-for (const impl of ['ours', 'stock'] as const) {
-  console.log(`warm-up ${impl} (MobileNetV2 ${size}x${size}, batch ${batch})`);
-  await time(impl);
-}
-for (let r = 0; r < runs; r++) {
-  for (const impl of ['ours', 'stock'] as const) {
-    seconds[impl].push(await time(impl));
-    console.log(`run ${r + 1}/${runs} ${impl}: ${seconds[impl][seconds[impl].length - 1].toFixed(2)} s`);
+  let versions = { torch: '', torchvision: '', threads };
+  const imagesPerSecond: Record<string, number> = {};
+  for (const spec of specs) {
+    const args = [join('bench', 'peer', 'torch_real.py'), '--model', spec.model, '--size', String(spec.size), '--batch', String(spec.batch), '--classes', String(REAL_MODELS[spec.model].classes), '--steps', steps.join(','), '--runs', String(runs), '--threads', String(threads)];
+    console.log(`  PyTorch peer: ${python} ${args.join(' ')}`);
+    const r = spawnSync(python, args, { encoding: 'utf8', timeout: 1_800_000 });
+    if (r.status !== 0) throw new Error(`the PyTorch peer failed (status ${r.status}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; torchvision: string; threads: number; images_per_second: Record<string, number> };
+    versions = { torch: out.torch, torchvision: out.torchvision, threads: out.threads };
+    for (const [step, v] of Object.entries(out.images_per_second)) imagesPerSecond[realKey(spec.model, spec.size, spec.batch, step)] = v;
   }
+  return { ...versions, imagesPerSecond };
 }
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
-const rate = (impl: 'ours' | 'stock') => batch / median(seconds[impl]);
 
-let torch: { torch: string; torchvision: string; threads: number; images_per_second: { input_gradient: number; forward: number } } | null = null;
-const python = values['no-peer'] ? null : findTorchPython();
-if (python) {
-  const r = spawnSync(python, [join('bench', 'peer', 'torch_real.py'), '--threads', values.threads!, '--batch', String(batch), '--size', String(size), '--classes', String(classes), '--runs', String(runs)], { encoding: 'utf8', timeout: 1_800_000 });
-  if (r.status !== 0) throw new Error(`the PyTorch peer failed (status ${r.status}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-  torch = JSON.parse(r.stdout.trim().split('\n').pop()!);
-} else if (!values['no-peer']) console.log('no python3 with torch (TORCH_PYTHON, /usr/bin/python3, python3): no PyTorch peer');
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      models: { type: 'string', default: 'seed-cnn,resnet-20,mobilenet-v2' },
+      size: { type: 'string', default: '224' },
+      batch: { type: 'string', default: '4' },
+      steps: { type: 'string', default: REAL_STEPS.join(',') },
+      runs: { type: 'string', default: '3' },
+      'stock-runs': { type: 'string' },
+      warmup: { type: 'string', default: '1' },
+      runtime: { type: 'string', default: 'node' },
+      'no-stock': { type: 'boolean', default: false },
+      peak: { type: 'string', default: 'ours' },
+      matmul: { type: 'string', default: '1024' },
+      'no-peer': { type: 'boolean', default: false },
+      threads: { type: 'string', default: '2' },
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return void console.log(USAGE);
+  if (values.runtime !== 'node' && values.runtime !== 'chrome') throw new Error(`--runtime must be node or chrome, got ${values.runtime}`);
+  if (!['ours', 'both', 'none'].includes(values.peak)) throw new Error(`--peak must be ours, both or none, got ${values.peak}`);
+  const steps = values.steps.split(',').map((s) => {
+    if (!(REAL_STEPS as readonly string[]).includes(s)) throw new Error(`--steps: unknown step ${JSON.stringify(s)} (${REAL_STEPS.join(', ')})`);
+    return s as RealStep;
+  });
+  const runs = positive('runs', values.runs);
+  const options: Omit<RealBenchOptions, 'onProgress'> = values.quick
+    ? QUICK_REAL
+    : {
+        models: parseModels(values.models, positive('size', values.size), positive('batch', values.batch)),
+        steps,
+        runs,
+        stockRuns: values['stock-runs'] ? positive('stock-runs', values['stock-runs']) : runs,
+        warmup: Number(values.warmup),
+        stockWarmup: Number(values.warmup),
+        stock: !values['no-stock'],
+        peak: values.peak as 'ours' | 'both' | 'none',
+        matmul: values.matmul === '0' ? false : positive('matmul', values.matmul),
+      };
+  console.log(`bench:real in ${values.runtime}: ${options.models.map((m) => `${m.model} ${m.size}x${m.size} [${m.batch}]`).join(', ')}; ${(options.steps ?? REAL_STEPS).join(', ')}`);
+  const results = await realBenchmark(values.runtime, options);
+  const torch = values['no-peer'] ? null : runTorchReal(options.models, options.steps ?? [...REAL_STEPS], Math.max(1, options.runs ?? 3), positive('threads', values.threads));
+  const out = values.out ?? join('bench', 'results', `real-models-${values.runtime}.json`);
+  console.log(`\n${formatRealTable(results, torch)}`);
+  mkdirSync(dirname(out), { recursive: true });
+  const partial = `${out}.partial-${process.pid}`;
+  writeFileSync(partial, `${JSON.stringify({ ...results, ratios: realRatios(results), torch }, null, 2)}\n`);
+  renameSync(partial, out);
+  console.log(`\nwrote ${out}`);
+}
 
-const result = {
-  schema: 'tfjs-adversarial/bench-real@1',
-  created: new Date().toISOString(),
-  model: `Keras MobileNetV2 ${size}x${size}x3, ${classes} classes, inference mode`,
-  step: 'input gradient of the cross-entropy (an attack step)',
-  batch,
-  runs,
-  adapter: lib.currentWebGPU()?.adapter ?? null,
-  seconds,
-  images_per_second: { ours: rate('ours'), stock: rate('stock'), torch: torch?.images_per_second.input_gradient ?? null },
-  ratios: { ours_over_stock: rate('ours') / rate('stock'), ours_over_torch: torch ? rate('ours') / torch.images_per_second.input_gradient : null },
-  torch: torch ? { version: torch.torch, torchvision: torch.torchvision, threads: torch.threads, forward_images_per_second: torch.images_per_second.forward } : null,
-  engine_kernel_counts: lib.engineKernelCounts,
-};
-console.log(
-  [
-    '',
-    `${result.model}, batch ${batch}, ${result.step}; median of ${runs}`,
-    `  ours     ${rate('ours').toFixed(2).padStart(8)} images/s`,
-    `  stock    ${rate('stock').toFixed(2).padStart(8)} images/s   ours / stock ${result.ratios.ours_over_stock.toFixed(2)}`,
-    torch ? `  PyTorch  ${torch.images_per_second.input_gradient.toFixed(2).padStart(8)} images/s   ours / PyTorch ${result.ratios.ours_over_torch!.toFixed(3)} (torch ${torch.torch}, ${torch.threads} threads)` : '  PyTorch  (not run)',
-  ].join('\n'),
-);
-mkdirSync(dirname(values.out!), { recursive: true });
-const partial = `${values.out}.partial-${process.pid}`;
-writeFileSync(partial, `${JSON.stringify(result, null, 2)}\n`);
-renameSync(partial, values.out!);
-console.log(`wrote ${values.out}`);
-tf.dispose([x, y]);
-ours.dispose();
-plain.dispose();
+if (process.argv[1]?.endsWith('real_models.ts')) {
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+      console.error(USAGE);
+      process.exit(1);
+    },
+  );
+}

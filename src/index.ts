@@ -56,6 +56,8 @@ export { createArchitecture, ARCHITECTURES, architectureIds, type Architecture, 
 export { prepareJobData, checkLabelClasses, SPLIT, type ImageSet, type JobDataOptions, type PreparedData } from './job/data';
 export { dataFingerprint, modelFingerprint, digestParts } from './job/fingerprint';
 export { runTrainJob, reportSettings } from './job/run_train';
+export { watchMemory, type MemoryWatch } from './job/memory';
+export { memoryLines } from './report/format';
 export { trainJobModel, saveJobModel, checkpointVariables, type TrainedModel, type TrainJobOptions } from './job/train_job';
 export { judgeProbe, type GuardVerdict } from './job/guard';
 export { jobAttacks, evaluateForReport, evaluateJob, toReportEvaluation, metricsOf, DEFAULT_JOB_EVALUATION, type EvalSettings, type JobEvaluationOptions, type JobEvaluation, type EvaluationSaving } from './job/evaluation';

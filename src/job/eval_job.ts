@@ -11,6 +11,7 @@ import { AdversarialArgumentError } from '../core/validate';
 import type { PreparedData } from './data';
 import { DEFAULT_JOB_EVALUATION, evaluateForReport, evaluateJob, jobAttacks, metricsOf, type EvalSettings, type JobEvaluationOptions } from './evaluation';
 import type { JobEnvironment, JobIO } from './io';
+import { watchMemory } from './memory';
 import { evalReportSettings } from './shards';
 import type { TrainJobSettings } from './settings';
 import { saveJobModel, trainJobModel } from './train_job';
@@ -33,9 +34,11 @@ export function checkModelFitsData(model: Classifier, data: Pick<PreparedData, '
  * @example
  * const report = await runEvalJob(model, 'out/model/model.json', data, { ...DEFAULT_TRAIN_SETTINGS, attacks: 'fgsm,pgd:restarts=5' }, io, env);
  */
-export async function runEvalJob(model: Classifier, modelPath: string, data: PreparedData, settings: EvalSettings, io: JobIO, env: JobEnvironment, write = true, options: RunEvalOptions = {}): Promise<EvalReport> {
+export async function runEvalJob(model: Classifier, modelPath: string, data: PreparedData, settings: EvalSettings, given: JobIO, env: JobEnvironment, write = true, options: RunEvalOptions = {}): Promise<EvalReport> {
   checkModelFitsData(model, data, 'runEvalJob');
   const start = performance.now();
+  const memory = watchMemory();
+  const io = memory.watch(given);
   const kernelsBefore = snapshotEngineKernelCounts();
   // The state is saved only where the report is written (the output folder was named).
   const saving = write ? { stateFile: 'eval-state.json', resume: options.resume === true } : undefined;
@@ -54,6 +57,7 @@ export async function runEvalJob(model: Classifier, modelPath: string, data: Pre
     evaluation,
     engine_kernels: engineKernelCountsSince(kernelsBefore),
     throughput: { eval_seconds: (performance.now() - start) / 1000 },
+    memory: memory.read(),
     resumed,
     ...(audit ? { audit } : {}),
     ...(curve ? { curve } : {}),

@@ -6,7 +6,7 @@ import type { EvalReport, ReportEvaluation, SweepReport, TrainReport } from '../
 import { prepareJobData, type ImageSet } from './data';
 import { dataFingerprint } from './fingerprint';
 import { checkModelFitsData, runEvalJob, runSweep } from './eval_job';
-import { pct } from '../report/format';
+import { memoryLines, pct } from '../report/format';
 import { auditLines, compositeLines, curveTable } from '../report/robustness';
 import type { JobEnvironment, JobIO } from './io';
 import type { JobEvaluationOptions } from './evaluation';
@@ -82,6 +82,7 @@ export async function executeJob(request: JobRequest, sets: { train?: ImageSet; 
       const summary = [
         `eval of ${modelPath} on ${report.shard ? `part ${report.shard.index}/${report.shard.count}, points ${report.shard.first}-${report.shard.end - 1} of ${report.shard.total}` : `${report.data.test_examples}`} test examples, eps ${s.epsilon}, ${report.throughput.eval_seconds.toFixed(0)} s (${where})${report.resumed ? ', continued from eval-state.json' : ''}`,
         ...evalSummaryLines(report),
+        ...memoryLines(report.memory),
       ];
       return { report, summary };
     } finally {
@@ -116,6 +117,7 @@ export async function executeJob(request: JobRequest, sets: { train?: ImageSet; 
           ...auditLines(report.audit),
           ...report.guard.events.map((e) => `guard: ${e.action} after epoch ${e.epoch}: ${e.reason}`),
           `training ${rate(report.throughput.train_images_per_second)} images/s; uploads per step ${report.transfer.upload_bytes_per_step.toFixed(0)} B (image bytes ${report.transfer.image_bytes_per_step}), uniforms ${report.transfer.uniform_bytes_per_step.toFixed(0)} B, reads ${report.transfer.download_bytes_per_step.toFixed(0)} B; ${(report.transfer.dispatches_per_step ?? 0).toFixed(0)} dispatches and ${(report.transfer.submits_per_step ?? 0).toFixed(1)} submits per step`,
+          ...memoryLines(report.memory),
           ...fallbackLine(report.engine_kernels),
           `wrote ${request.out}/report.json, ${request.out}/model/model.json (+ weights.bin), ${request.out}/checkpoints/${request.epochModels ? `, ${request.out}/epochs/<n>/model/` : ''}`,
         ];

@@ -88,6 +88,21 @@ function sumKernels(reports: EvalReport[]): EngineKernelReport {
   return out;
 }
 
+/** The parts' peak memory, each field at its highest part (each part ran in its own process); absent unless every part has one. */
+function mergedMemory(reports: EvalReport[]): EvalReport['memory'] {
+  const all = reports.map((r) => r.memory);
+  if (all.some((m) => !m)) return undefined;
+  const ms = all as NonNullable<EvalReport['memory']>[];
+  const top = (f: (m: (typeof ms)[number]) => number | null) => (ms.some((m) => f(m) === null) ? null : Math.max(...ms.map((m) => f(m)!)));
+  return {
+    peak_tensor_bytes: Math.max(...ms.map((m) => m.peak_tensor_bytes)),
+    peak_gpu_bytes_in_use: top((m) => m.peak_gpu_bytes_in_use),
+    peak_gpu_bytes_allocated: top((m) => m.peak_gpu_bytes_allocated),
+    samples: ms.reduce((a, m) => a + m.samples, 0),
+    note: `the highest of the ${ms.length} parts' peaks (each part ran in its own process); ${ms[0].note}`,
+  };
+}
+
 /**
  * The report of the single run from its `eval --shard K/N` parts (any order), or an
  * AdversarialArgumentError (op `merge`, argument `shards`) listing every problem, each naming its source.
@@ -110,7 +125,8 @@ export async function mergeShardReports(parts: ShardReport[]): Promise<EvalRepor
   const curve = first.curve ? (curveOnRange({ ...first.curve, examples: shard.total }, outcomes, 0, shard.total) ?? undefined) : undefined;
   if (curve) curve.examples = shard.total;
   const audit = await mergeAudit(first, evaluation, outcomes, curve, shard.total);
-  const { shard: _shard, audit: _audit, curve: _curve, ...rest } = first;
+  const { shard: _shard, audit: _audit, curve: _curve, memory: _memory, ...rest } = first;
+  const memory = mergedMemory(reports);
   return {
     ...rest,
     created: new Date().toISOString(),
@@ -119,6 +135,7 @@ export async function mergeShardReports(parts: ShardReport[]): Promise<EvalRepor
     engine_kernels: sumKernels(reports),
     throughput: { eval_seconds: reports.reduce((a, r) => a + r.throughput.eval_seconds, 0) },
     resumed: reports.some((r) => r.resumed),
+    ...(memory ? { memory } : {}),
     ...(audit ? { audit } : {}),
     ...(curve ? { curve } : {}),
     outcomes,

@@ -8,6 +8,7 @@ import type { PreparedData } from './data';
 import { DEFAULT_JOB_EVALUATION, evaluateJob, metricsOf } from './evaluation';
 import { modelNotes } from './eval_job';
 import type { JobEnvironment, JobIO } from './io';
+import { watchMemory } from './memory';
 import { SETTINGS, trainerParamsOf, type TrainJobSettings } from './settings';
 import { saveJobModel, trainJobModel, type TrainJobOptions } from './train_job';
 
@@ -34,8 +35,10 @@ export function reportSettings(settings: TrainJobSettings): TrainReport['setting
  * const report = await runTrainJob(DEFAULT_TRAIN_SETTINGS, data, nodeJobIO('out'), { runtime, adapter });
  * console.log(report.metrics.pgd_accuracy);
  */
-export async function runTrainJob(settings: TrainJobSettings, data: PreparedData, io: JobIO, env: JobEnvironment, options: TrainJobOptions = {}): Promise<TrainReport> {
+export async function runTrainJob(settings: TrainJobSettings, data: PreparedData, given: JobIO, env: JobEnvironment, options: TrainJobOptions = {}): Promise<TrainReport> {
   const start = performance.now();
+  const memory = watchMemory();
+  const io = memory.watch(given);
   const kernelsBefore = snapshotEngineKernelCounts();
   const trained = await trainJobModel(settings, data, io, env, options);
   const engineKernels = engineKernelCountsSince(kernelsBefore);
@@ -103,6 +106,7 @@ export async function runTrainJob(settings: TrainJobSettings, data: PreparedData
       },
       engine_kernels: engineKernels,
       resumed_from_epoch: trained.resumedFromEpoch,
+      memory: memory.read(),
       ...(audit ? { audit } : {}),
       outcomes,
     };

@@ -1,5 +1,6 @@
 // The report's shared vocabulary: chart and table specs (rendered by report/render.ts and report/dom.ts)
-// and the one percentage format, used by the report views and the robustness tables alike.
+// and the one percentage format, used by the report views and the robustness tables alike; the memory line.
+import type { ReportMemory } from './schema';
 
 export interface ChartPoint {
   x: number;
@@ -35,3 +36,17 @@ export interface ReportTable {
 
 /** A fraction as a percentage with one decimal ('-' where there is none). */
 export const pct = (v: number | null | undefined): string => (v === null || v === undefined || Number.isNaN(v) ? '-' : `${(100 * v).toFixed(1)}%`);
+
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+
+/**
+ * report.memory as one line for the page and the terminal ([] for reports before it).
+ *
+ * @example
+ * memoryLines(report.memory); // ['peak memory: GPU 412 MiB held by tfjs (buffer pool), 380 MiB in use; tensors 95 MiB between batches']
+ */
+export function memoryLines(m: ReportMemory | undefined): string[] {
+  if (!m) return [];
+  const gpu = m.peak_gpu_bytes_allocated !== null ? `GPU ${mib(m.peak_gpu_bytes_allocated)} held by tfjs (buffer pool)${m.peak_gpu_bytes_in_use !== null ? `, ${mib(m.peak_gpu_bytes_in_use)} in use` : ''}; ` : '';
+  return [`peak memory: ${gpu}tensors ${mib(m.peak_tensor_bytes)} between batches`];
+}

@@ -147,6 +147,18 @@ export interface ReportModel {
   fingerprint?: string;
 }
 
+/** report.memory: the highest memory the job held (src/job/memory.ts); absent in reports before it. */
+export interface ReportMemory {
+  /** tf.memory().numBytes at its highest sample (between batches). */
+  peak_tensor_bytes: number;
+  /** numBytesInGPU at its highest sample; null where the backend reports none. */
+  peak_gpu_bytes_in_use: number | null;
+  /** numBytesAllocatedInGPU at its highest: tfjs's WebGPU buffer pool, the GPU memory it held; null where the backend reports none. */
+  peak_gpu_bytes_allocated: number | null;
+  samples: number;
+  note: string;
+}
+
 export interface TrainReport {
   schema: typeof REPORT_SCHEMA;
   command: 'train';
@@ -187,6 +199,8 @@ export interface TrainReport {
   /** Engine kernel calls during the training steps, per kernel name. */
   engine_kernels: EngineKernelReport;
   resumed_from_epoch: number | null;
+  /** The peak memory of the job (absent in reports before it). */
+  memory?: ReportMemory;
   audit?: ReportAudit;
   /** Each point's outcome in the final evaluation (absent in reports before them). */
   outcomes?: ReportOutcomes;
@@ -205,6 +219,8 @@ export interface EvalReport {
   evaluation: ReportEvaluation[];
   engine_kernels: EngineKernelReport;
   throughput: { eval_seconds: number };
+  /** The peak memory of the evaluation (absent in reports before it). */
+  memory?: ReportMemory;
   audit?: ReportAudit;
   curve?: ReportCurve;
   /** The evaluation continued from a saved state (`--resume`). */

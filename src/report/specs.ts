@@ -3,7 +3,7 @@
 // lays out and the tests compare with the numbers the library returned. The evaluation's pieces are in
 // evaluation_view.ts, the sweep's trade-off in trade_off.ts.
 import type { AnyReport, EvalReport, SweepReport, TrainReport } from './schema';
-import { pct, type ChartSpec, type ReportTable } from './format';
+import { memoryLines, pct, type ChartSpec, type ReportTable } from './format';
 import { accuracyBars, accuracyLine, adapterLine, evaluationTable } from './evaluation_view';
 import { sweepTradeOffData, tradeOffView } from './trade_off';
 import { auditLines, auditTable, compositeLines, curveChart, curveTable, stageTables } from './robustness';
@@ -50,6 +50,7 @@ export function trainReportView(r: TrainReport): ReportView {
       `settings: batch ${s.batch_size}, ${s.optimizer} lr ${s.learning_rate} (${s.schedule}), eps warm-up ${s.epsilon_warmup_epochs} epochs, seed ${s.seed}`,
       `runtime: ${r.runtime.name} ${r.runtime.version}, tfjs ${r.runtime.tfjs_core} (${r.runtime.backend}); adapter: ${adapterLine(r.adapter)}`,
       `throughput: ${r.throughput.train_images_per_second.toFixed(0)} training images/s, ${r.throughput.total_seconds.toFixed(0)} s in all`,
+      ...memoryLines(r.memory),
       ...(r.guard.kept_epoch !== null ? [`guard (${r.guard.mode}): kept epoch ${r.guard.kept_epoch}, best probe ${pct(r.guard.best_probe_pgd_accuracy)} after epoch ${r.guard.best_epoch}`] : []),
       ...r.guard.events.map((e) => `guard ${e.action} after epoch ${e.epoch}: ${e.reason}`),
       ...compositeLines(r.evaluation),
@@ -84,6 +85,7 @@ export function evalReportView(r: EvalReport): ReportView {
       ...auditLines(r.audit),
       ...(r.audit?.merge ? [`audit merge: ${r.audit.merge.note}`] : []),
       `runtime: ${r.runtime.name} ${r.runtime.version}, tfjs ${r.runtime.tfjs_core} (${r.runtime.backend}); adapter: ${adapterLine(r.adapter)}`,
+      ...memoryLines(r.memory),
       `created ${r.created}${r.resumed ? ' (continued from a saved evaluation state)' : ''}`,
     ],
     charts: [accuracyBars('accuracy', `Accuracy under attack (${points} examples)`, [{ label: 'model', evaluation: r.evaluation }]), ...(r.curve ? [curveChart(r.curve)] : [])],

@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import type { BenchmarkResults } from '../../dist/bench.js';
-import { BASELINE_SCHEMA, betterOf, checkAgainstBaseline, formatCheck, worstOf, type Baseline } from '../../bench/check';
+import { BASELINE_SCHEMA, betterOf, checkAgainstBaseline, formatCheck, readBaseline, toleranceFor, worstOf, type Baseline } from '../../bench/check';
+import { QUICK_REAL } from '../../bench/real_models';
+import type { RealResults } from '../../bench/real/measure';
+import { realRatios } from '../../bench/real/table';
 
 function results(ratios: Record<string, number>): BenchmarkResults {
   return {
@@ -140,5 +143,32 @@ describe('the baseline from several measurements', () => {
     const withDir = args.map((a) => (a.endsWith('.json') ? join(dir, a) : a));
     await expect(run([...withDir, '--baseline', join(dir, 'baseline.json')])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(message) });
     expect(readFileSync(join(dir, 'baseline.json'), 'utf8')).toBe(before);
+  });
+});
+
+describe('the real architectures in the check', () => {
+  const row = (model: string, size: number, batch: number, ours: number, stock: number | null) => ({
+    model, title: model, size, batch, step: 'input_gradient' as const, forwardFlopsPerImage: 1, stepFlopsPerImage: 2, parameters: 1,
+    ours: { seconds: [1], firstSeconds: 1, imagesPerSecond: ours, gflops: 1, peakBytes: null, bytesBefore: null },
+    stock: stock === null ? null : { seconds: [1], firstSeconds: 1, imagesPerSecond: stock, gflops: 1, peakBytes: null, bytesBefore: null },
+  });
+  const real = (rows: ReturnType<typeof row>[]) => ({ ...results({}), schema: 'tfjs-adversarial/bench-real@2', matmul: null, rows, memory: { numBytes: 0, numTensors: 0, numBytesInGPU: null, numBytesAllocatedInGPU: null } }) as unknown as RealResults;
+
+  test('realRatios names each row with a stock side ours/stock by model, size, step and batch; a row without stock has none', () => {
+    const ratios = realRatios(real([row('mobilenet-v2', 96, 2, 3, 0.5), row('resnet-20', 32, 16, 2, null)]));
+    expect(ratios.map((r) => [r.name, r.value])).toEqual([['real mobilenet-v2 96 input_gradient ours/stock [2]', 6]]);
+  });
+
+  test("the stored baseline has the quick set's real ratios, checked at the 'real ' tolerance: half the baseline passes, a lost engine (1x) fails", () => {
+    const stored = readBaseline();
+    const names = QUICK_REAL.models.flatMap((m) => (QUICK_REAL.steps ?? []).map((s) => `real ${m.model} ${m.size} ${s} ours/stock [${m.batch}]`));
+    const node = stored.baselines['node/swiftshader'].ratios;
+    for (const name of names) expect(node[name]).toBeGreaterThan(1);
+    expect(toleranceFor(stored, names[0])).toBe(0.6);
+    const only: Baseline = { ...stored, baselines: { 'node/swiftshader': { date: '2026-12-07', ratios: Object.fromEntries(names.map((n) => [n, node[n]])) } } };
+    const at = (f: number) => results(Object.fromEntries(names.map((n) => [n, node[n] * f])));
+    expect(checkAgainstBaseline(at(0.5), only).ok).toBe(true);
+    const lost = checkAgainstBaseline(results(Object.fromEntries(names.map((n, i) => [n, i === 0 ? 1 : node[n]]))), only);
+    expect(lost.rows.map((r) => r.ok)).toEqual(names.map((_, i) => i !== 0));
   });
 });

@@ -123,6 +123,16 @@ describe('train job in process (synthetic 8x8 task)', () => {
     expect(report.transfer.image_bytes_per_step).toBe(0);
     expect(report.throughput.train_images_per_second).toBeGreaterThan(0);
     expect(evalReport.metrics).toEqual(report.metrics);
+    // The peak memory: tfjs's WebGPU pool holds at least what was in use, and at least the tensors held
+    // between batches (the data set's bytes, the model's variables); the report's page and summary say so.
+    for (const m of [report.memory!, evalReport.memory!]) {
+      expect(m.samples).toBeGreaterThan(3);
+      expect(m.peak_gpu_bytes_in_use).toBeGreaterThan(0);
+      expect(m.peak_gpu_bytes_allocated!).toBeGreaterThanOrEqual(m.peak_gpu_bytes_in_use!);
+      expect(m.peak_tensor_bytes).toBeGreaterThan(report.model.parameters * 4);
+    }
+    expect(lib.reportView(report).lines).toContain(lib.memoryLines(report.memory)[0]);
+    expect(lib.memoryLines(evalReport.memory)[0]).toMatch(/^peak memory: GPU \d+ MiB held by tfjs \(buffer pool\), \d+ MiB in use; tensors \d+ MiB between batches$/);
     expect(tf.memory().numTensors).toBe(before);
   });
 

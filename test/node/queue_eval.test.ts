@@ -25,7 +25,7 @@ const EVAL = ['--limit-test', '192', '--eval-batch', '32', '--attacks', 'fgsm,pg
 
 /** The report without what differs between runs of the same figures: times, dates, the queue and the parts it was made of. */
 function figures(report: Json): Json {
-  const drop = new Set(['seconds', 'created', 'throughput', 'merged_from', 'merge', 'shard', 'queue']);
+  const drop = new Set(['seconds', 'created', 'throughput', 'memory', 'merged_from', 'merge', 'shard', 'queue']);
   const strip = (v: Json): Json => (Array.isArray(v) ? v.map(strip) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([k]) => !drop.has(k)).map(([k, x]) => [k, strip(x)])) : v);
   return strip(JSON.parse(JSON.stringify(report)));
 }

@@ -40,9 +40,9 @@ const memoryIO = (files = new Map<string, Uint8Array>(), crashOn?: number): lib.
   };
 };
 
-/** The report without what differs between runs of the same figures: times, dates, the shard and where a merge came from. */
+/** The report without what differs between runs of the same figures: times, dates, each process's peak memory, the shard and where a merge came from. */
 function figures(report: Json): Json {
-  const drop = new Set(['seconds', 'created', 'throughput', 'merged_from', 'merge', 'shard']);
+  const drop = new Set(['seconds', 'created', 'throughput', 'memory', 'merged_from', 'merge', 'shard']);
   const strip = (v: Json): Json => (Array.isArray(v) ? v.map(strip) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([k]) => !drop.has(k)).map(([k, x]) => [k, strip(x)])) : v);
   return strip(JSON.parse(JSON.stringify(report)));
 }
