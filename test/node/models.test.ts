@@ -260,7 +260,10 @@ describe('dispose()', () => {
       notOwned.dispose();
       expect(tf.memory().numTensors).toBe(withUser + 1);
       const y1 = user.predict(x) as tf.Tensor;
-      expect(Array.from(await y1.data())).toEqual(Array.from(await y0.data()));
+      // The classifier's inference plan (fused convolutions) against the model's own call: float rounding.
+      const [a, b] = [Array.from(await y1.data()), Array.from(await y0.data())];
+      expect(a.length).toBe(b.length);
+      a.forEach((v, i) => expect(Math.abs(v - b[i])).toBeLessThan(1e-5 * Math.max(1, Math.abs(v))));
       tf.dispose([y0, y1]);
       const owned = lib.classifierFromLayersModel(user, { owned: true });
       owned.dispose();
