@@ -16,12 +16,15 @@ await esbuild.build({
   packages: 'external',
   loader: { '.wgsl': 'text' },
   logLevel: 'warning',
-  // The built package stays one module, imported where it lies (its import.meta.url finds dist/ files).
+  // The built package stays external, each entry (index, engine, bench, queue) imported where it lies: they
+  // share dist/chunks/, so there is one copy of its state (the engine policy, the registered kernels); a
+  // bundled copy of an entry would be a second library whose policy the other's useEngineKernels misses.
+  // (Its import.meta.url also finds dist/ files.)
   plugins: [
     {
       name: 'external-dist',
       setup(build) {
-        build.onResolve({ filter: /\/dist\/index\.js$/ }, (args) => ({ path: resolve(args.resolveDir, args.path), external: true }));
+        build.onResolve({ filter: /\/dist\/(index|engine|bench|queue)\.js$/ }, (args) => ({ path: resolve(args.resolveDir, args.path), external: true }));
       },
     },
   ],
