@@ -126,6 +126,10 @@ const convGeometries: Omit<ConvCase, 'family' | 'op' | 'name'>[] = [
   { x: [2, 9, 7, 12], filter: [1, 1, 12, 24], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: true },
   { x: [3, 5, 6, 7], filter: [1, 1, 7, 16], strides: [1, 1], pad: 'valid', dilations: [1, 1], engine: true },
   { x: [1, 14, 14, 96], filter: [1, 1, 96, 24], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: true },
+  // MobileNetV2's first convolution (stride 2, 3 channels: the input gradient of an attack ends here) and a
+  // ResNet's strided 1x1 projection with 5 input channels (a channel group of the input gradient cut short).
+  { x: [2, 15, 16, 3], filter: [3, 3, 3, 8], strides: [2, 2], pad: 'same', dilations: [1, 1], engine: true },
+  { x: [2, 9, 8, 5], filter: [1, 1, 5, 8], strides: [2, 2], pad: 'valid', dilations: [1, 1], engine: true },
   // madry-cnn's second conv: the filter gradient fits in one chunk (no column sum after it).
   { x: [2, 7, 7, 32], filter: [5, 5, 32, 64], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: true },
 ];

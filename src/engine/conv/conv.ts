@@ -58,8 +58,9 @@ export function windowUniforms(info: ConvInfo): UniformValue[] {
 
 /** Forward tile: 4 output pixels x 16 output channels per invocation (measured best of 2..13 x 4..32). */
 const CONV_TILE = { pixels: 4, channels4: 4 };
-/** Backprop-input tile: 4 input pixels per invocation. */
+/** Backprop-input tile: 4 input pixels (of one column phase) x up to 4 input channels per invocation. */
 const BACKPROP_INPUT_PIXELS = 4;
+const BACKPROP_INPUT_CHANNELS = 4;
 
 /** y = act(conv2d(x, w) + bias). */
 export function engineConv2D(backend: WebGPUBackend, x: TensorInfo, filter: TensorInfo, info: ConvInfo, bias: TensorInfo | undefined, activation: EngineActivation): TensorInfo {
@@ -86,20 +87,22 @@ export function engineConv2D(backend: WebGPUBackend, x: TensorInfo, filter: Tens
 
 /** dx of a convolution: dy [b, oh, ow, cout] and w [fh, fw, cin, cout] to [b, h, w, cin]. Dilation 1. */
 export function engineConv2DBackpropInput(backend: WebGPUBackend, dy: TensorInfo, filter: TensorInfo, info: ConvInfo): TensorInfo {
-  const columnTiles = Math.ceil(info.inWidth / BACKPROP_INPUT_PIXELS);
-  const unitStride = info.strideHeight === 1 && info.strideWidth === 1;
+  const channels = Math.min(BACKPROP_INPUT_CHANNELS, info.inChannels);
+  const channelTiles = Math.ceil(info.inChannels / channels);
+  // Each column phase holds ceil(inWidth / strideWidth) pixels; a phase with fewer leaves its last one unwritten.
+  const columnTiles = Math.ceil(Math.ceil(info.inWidth / info.strideWidth) / BACKPROP_INPUT_PIXELS);
   return runProgram(
     backend,
     {
       kernelName: 'Conv2DBackpropInput',
-      variant: [unitStride ? 'stride1' : 'strided'],
-      body: genConvBackpropInput(BACKPROP_INPUT_PIXELS, unitStride),
+      variant: [`ci${channels}`],
+      body: genConvBackpropInput(BACKPROP_INPUT_PIXELS, channels),
       inputs: ['DY', 'W'],
       inputComponents: [4, 4],
       outputComponent: 1,
-      invocations: info.batchSize * info.inHeight * columnTiles * info.inChannels,
+      invocations: info.batchSize * info.inHeight * info.strideWidth * columnTiles * channelTiles,
       workgroupSize: 64,
-      uniforms: [...convUniforms(info), i32u('columnTiles', columnTiles)],
+      uniforms: [...convUniforms(info), i32u('columnTiles', columnTiles), i32u('channelTiles', channelTiles)],
     },
     [dy, filter],
     info.inShape,

@@ -57,48 +57,64 @@ ${unroll(C4, (c) => `    if (${C4} * ct + ${c} < cout4) { result[base${p} + co${
 
 /**
  * dx[b, iy, ix, ci] = sum_{ky, kx, co} dy[b, oy, ox, co] * w[ky, kx, ci, co] over oy*sh - pt + ky = iy and
- * ox*sw - pl + kx = ix inside dy; dy and w read as vec4 along co. One invocation: P consecutive ix of one
- * (b, iy, ci); the w reads are shared by the P pixels. With unit strides the variant has no integer division
- * in the loop (a division per lane is the slowest thing in it on SwiftShader).
+ * ox*sw - pl + kx = ix inside dy; dy and w read as vec4 along co. One invocation: P input pixels of one
+ * row iy and one column phase (ix = phase + sw * (P * xt + p), so that all P take the same taps) times CI
+ * input channels from CI * cg. It visits only the taps that hit: ky = ky0, ky0 + sh, ... with
+ * ky0 = (iy + pt) mod sh, likewise kx; oy and ox step down by one per tap, so the loop has no integer
+ * division (a division per lane is the slowest thing in it on SwiftShader). The taps in row-major order,
+ * co fastest, as a loop over every tap adding zeros would sum; each dy read is shared by the CI channels
+ * and each w read by the P pixels.
  */
-export function genConvBackpropInput(P: number, unitStride: boolean): string {
-  const divide = (v: string, stride: string) => (unitStride ? v : `${v} / ${stride}`);
-  const exact = (q: string, stride: string, v: string) => (unitStride ? 'true' : `${q} * ${stride} == ${v}`);
+export function genConvBackpropInput(P: number, CI: number): string {
   return `fn compute(index : i32) {
   let cout4 = uniforms.outChannels / 4;
   var rest = index;
-  let ci = rest % uniforms.inChannels;
-  rest = rest / uniforms.inChannels;
+  let cg = rest % uniforms.channelTiles;
+  rest = rest / uniforms.channelTiles;
   let xt = rest % uniforms.columnTiles;
   rest = rest / uniforms.columnTiles;
+  let phase = rest % uniforms.strideWidth;
+  rest = rest / uniforms.strideWidth;
   let iy = rest % uniforms.inHeight;
   let b = rest / uniforms.inHeight;
-  let ix0 = ${P} * xt;
   let lastOx = uniforms.outWidth - 1;
-  let steps = uniforms.filterHeight * uniforms.filterWidth * cout4;
-${unroll(P, (p) => `  var acc${p} = vec4<f32>(0.0);`)}
-  var ky = 0; var kx = 0; var c = 0;
+  let lastCi = uniforms.inChannels - 1;
+${unroll(CI, (j) => `  let ci${j} = min(${CI} * cg + ${j}, lastCi);`)}
+  let ix0 = phase + uniforms.strideWidth * ${P} * xt;
+  let ky0 = (iy + uniforms.padTop) % uniforms.strideHeight;
+  let kx0 = (ix0 + uniforms.padLeft) % uniforms.strideWidth;
+  let nky = max(0, (uniforms.filterHeight - ky0 + uniforms.strideHeight - 1) / uniforms.strideHeight);
+  let nkx = max(0, (uniforms.filterWidth - kx0 + uniforms.strideWidth - 1) / uniforms.strideWidth);
+  let oyFirst = (iy + uniforms.padTop - ky0) / uniforms.strideHeight;
+  let oxFirst = (ix0 + uniforms.padLeft - kx0) / uniforms.strideWidth;
+${unroll2(P, CI, (p, j) => `  var acc${p}_${j} = vec4<f32>(0.0);`)}
+  var ky = ky0; var kx = kx0; var c = 0;
+  var oy = oyFirst; var oxBase = oxFirst;
+  let steps = nky * nkx * cout4;
   for (var k = 0; k < steps; k++) {
-    let oyScaled = iy + uniforms.padTop - ky;
-    let oy = ${divide('oyScaled', 'uniforms.strideHeight')};
-    let rowIn = oyScaled >= 0 && oy < uniforms.outHeight && ${exact('oy', 'uniforms.strideHeight', 'oyScaled')};
+    let rowIn = oy >= 0 && oy < uniforms.outHeight;
     let dyRow = (b * uniforms.outHeight + clamp(oy, 0, uniforms.outHeight - 1)) * uniforms.outWidth;
-    let w = W[((ky * uniforms.filterWidth + kx) * uniforms.inChannels + ci) * cout4 + c];
-    let sBase = ix0 + uniforms.padLeft - kx;
+    let wTap = (ky * uniforms.filterWidth + kx) * uniforms.inChannels;
+${unroll(CI, (j) => `    let w${j} = W[(wTap + ci${j}) * cout4 + c];`)}
 ${unroll(
   P,
-  (p) => `    let s${p} = sBase + ${p};
-    let ox${p} = ${divide(`s${p}`, 'uniforms.strideWidth')};
-    let in${p} = rowIn && s${p} >= 0 && ox${p} <= lastOx && ${exact(`ox${p}`, 'uniforms.strideWidth', `s${p}`)};
-    acc${p} += select(vec4<f32>(0.0), DY[(dyRow + clamp(ox${p}, 0, lastOx)) * cout4 + c], in${p}) * w;`,
+  (p) => `    let ox${p} = oxBase + ${p};
+    let g${p} = select(vec4<f32>(0.0), DY[(dyRow + clamp(ox${p}, 0, lastOx)) * cout4 + c], rowIn && ox${p} >= 0 && ox${p} <= lastOx);
+${unroll(CI, (j) => `    acc${p}_${j} += g${p} * w${j};`)}`,
 )}
     c++;
-    if (c == cout4) { c = 0; kx++; }
-    if (kx == uniforms.filterWidth) { kx = 0; ky++; }
+    if (c == cout4) { c = 0; kx += uniforms.strideWidth; oxBase--; }
+    if (kx >= uniforms.filterWidth) { kx = kx0; oxBase = oxFirst; ky += uniforms.strideHeight; oy--; }
   }
-  let outBase = ((b * uniforms.inHeight + iy) * uniforms.inWidth + ix0) * uniforms.inChannels + ci;
   let ones = vec4<f32>(1.0);
-${unroll(P, (p) => `  if (ix0 + ${p} < uniforms.inWidth) { result[outBase + ${p} * uniforms.inChannels] = dot(acc${p}, ones); }`)}
+${unroll(
+  P,
+  (p) => `  let px${p} = ix0 + ${p} * uniforms.strideWidth;
+  if (px${p} < uniforms.inWidth) {
+    let outBase${p} = ((b * uniforms.inHeight + iy) * uniforms.inWidth + px${p}) * uniforms.inChannels;
+${unroll(CI, (j) => `    if (${CI} * cg + ${j} <= lastCi) { result[outBase${p} + ci${j}] = dot(acc${p}_${j}, ones); }`)}
+  }`,
+)}
 }`;
 }
 
