@@ -3,18 +3,13 @@
 //   y[b, oy, ox, c*m + j] = act(bias[c*m + j] + sum over the taps (wy, wx) whose pixel lies in the image of
 //                           x[b, oy*sh - pt + wy*dh, ox*sw - pl + wx*dw, c] * w[wy, wx, c, j])
 // w [fh, fw, C, m] read flat as [fh*fw, C*m]; the taps in row-major order.
+// nhwc() splits the output index (nhwc_common.wgsl, spliced in front by the runner).
 fn compute(index : i32) {
   let cout = uniforms.channels * uniforms.multiplier;
-  var rest = index;
-  let co = rest % cout;
-  rest = rest / cout;
-  let ox = rest % uniforms.outWidth;
-  rest = rest / uniforms.outWidth;
-  let oy = rest % uniforms.outHeight;
-  let b = rest / uniforms.outHeight;
-  let c = co / uniforms.multiplier;
-  let iy0 = oy * uniforms.strideHeight - uniforms.padTop;
-  let ix0 = ox * uniforms.strideWidth - uniforms.padLeft;
+  let o = nhwc(index, uniforms.outHeight, uniforms.outWidth, cout);
+  let c = o.d / uniforms.multiplier;
+  let iy0 = o.y * uniforms.strideHeight - uniforms.padTop;
+  let ix0 = o.x * uniforms.strideWidth - uniforms.padLeft;
   var acc = 0.0;
   var wy = 0;
   var wx = 0;
@@ -22,10 +17,10 @@ fn compute(index : i32) {
     let iy = iy0 + wy * uniforms.dilationHeight;
     let ix = ix0 + wx * uniforms.dilationWidth;
     if (iy >= 0 && iy < uniforms.inHeight && ix >= 0 && ix < uniforms.inWidth) {
-      acc = acc + X[((b * uniforms.inHeight + iy) * uniforms.inWidth + ix) * uniforms.channels + c] * W[k * cout + co];
+      acc = acc + X[((o.b * uniforms.inHeight + iy) * uniforms.inWidth + ix) * uniforms.channels + c] * W[k * cout + o.d];
     }
     wx++;
     if (wx == uniforms.filterWidth) { wx = 0; wy++; }
   }
-  result[index] = epilogue(vec4<f32>(acc), co).x;
+  result[index] = epilogue(vec4<f32>(acc), o.d).x;
 }

@@ -1,16 +1,11 @@
 // dx of max pooling whose windows tile the input exactly (stride = filter size, no padding): one
 // invocation per window (b, oy, ox, 4 channels) finds the maximum's position (the last >= in row-major
 // order, as tfjs-backend-webgpu) and writes dy there and 0 at the window's other pixels.
+// nhwc() splits the window index (nhwc_common.wgsl, spliced in front by the runner).
 fn compute(index : i32) {
   let c4 = uniforms.channels / 4;
-  var rest = index;
-  let c = rest % c4;
-  rest = rest / c4;
-  let ox = rest % uniforms.outWidth;
-  rest = rest / uniforms.outWidth;
-  let oy = rest % uniforms.outHeight;
-  let b = rest / uniforms.outHeight;
-  let corner = (b * uniforms.inHeight + oy * uniforms.filterHeight) * uniforms.inWidth + ox * uniforms.filterWidth;
+  let o = nhwc(index, uniforms.outHeight, uniforms.outWidth, c4);
+  let corner = (o.b * uniforms.inHeight + o.y * uniforms.filterHeight) * uniforms.inWidth + o.x * uniforms.filterWidth;
   var best = vec4<f32>(-3.4028234e38);
   var position = vec4<i32>(-1);
   let windowSize = uniforms.filterHeight * uniforms.filterWidth;
@@ -18,7 +13,7 @@ fn compute(index : i32) {
   var pixel = corner;
   var wx = 0;
   for (var k = 0; k < windowSize; k++) {
-    let v = X[pixel * c4 + c];
+    let v = X[pixel * c4 + o.d];
     let take = v >= best;
     best = select(best, v, take);
     position = select(position, vec4<i32>(pixel), take);
@@ -30,7 +25,7 @@ fn compute(index : i32) {
   pixel = corner;
   wx = 0;
   for (var k = 0; k < windowSize; k++) {
-    result[pixel * c4 + c] = select(vec4<f32>(0.0), g, position == vec4<i32>(pixel));
+    result[pixel * c4 + o.d] = select(vec4<f32>(0.0), g, position == vec4<i32>(pixel));
     pixel++;
     wx++;
     if (wx == uniforms.filterWidth) { wx = 0; pixel += uniforms.inWidth - uniforms.filterWidth; }

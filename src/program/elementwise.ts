@@ -7,25 +7,14 @@ import commonWgsl from '../../shaders/elementwise_common.wgsl';
 import { chooseWidth, WORKGROUP_SIZE, type Width } from './flags';
 import { runProgram } from './run';
 import { sizeOf, type Components, type ProgramSpec, type UniformValue } from './spec';
-
-/** The aliases elementwise_common.wgsl expects, at `width`. */
-function widthAliases(width: Width): string {
-  const vector = width === 4;
-  return [
-    `alias F = ${vector ? 'vec4<f32>' : 'f32'};`,
-    `alias U = ${vector ? 'vec4<u32>' : 'u32'};`,
-    `alias B = ${vector ? 'vec4<bool>' : 'bool'};`,
-    `const LANES : u32 = ${width}u;`,
-    `const LANE_OFFSETS : U = ${vector ? 'U(0u, 1u, 2u, 3u)' : 'U(0u)'};`,
-  ].join('\n');
-}
+import { wgslWith } from './wgsl';
 
 /** The width aliases and the shared helpers of shaders/elementwise_common.wgsl. */
-export const elementwisePreamble = (width: Width): string => [widthAliases(width), commonWgsl].join('\n');
+export const elementwisePreamble = (width: Width): string => wgslWith({ width, include: [commonWgsl] });
 
 /** The body of an element-wise program: the preamble, the kernel's body, `compute`. */
 export function elementwiseBody(kernelBody: string, width: Width): string {
-  return [elementwisePreamble(width), kernelBody, `fn compute(i : i32) {\n  result[i] = element(i);\n}`].join('\n');
+  return wgslWith({ width, include: [commonWgsl] }, kernelBody, `fn compute(i : i32) {\n  result[i] = element(i);\n}`);
 }
 
 export interface ElementwiseArgs {

@@ -11,7 +11,8 @@ import depthwiseScalarWgsl from '../../../shaders/engine/depthwise_conv_scalar.w
 import depthwiseBackpropInputWgsl from '../../../shaders/engine/depthwise_conv_backprop_input.wgsl';
 import depthwiseBackpropInputStridedWgsl from '../../../shaders/engine/depthwise_conv_backprop_input_strided.wgsl';
 import depthwiseBackpropInputScalarWgsl from '../../../shaders/engine/depthwise_conv_backprop_input_scalar.wgsl';
-import { chooseWidth, i32u, runProgram, type UniformValue } from '../../program';
+import nhwcWgsl from '../../../shaders/engine/nhwc_common.wgsl';
+import { chooseWidth, i32u, runProgram, wgslWith, type UniformValue } from '../../program';
 import { epilogueWgsl, type EngineActivation } from '../matmul/matmul';
 import { channelWindowUniforms, type ConvInfo } from './conv';
 
@@ -81,8 +82,11 @@ function windowFunctions(info: ConvInfo, strides: number[]): { key: string; wgsl
   return { key: fixed ? `3x3s${s}` : 'window', wgsl: names.map(([f, u, v]) => `fn ${f}() -> i32 { return ${fixed ? String(v) : `uniforms.${u}`}; }`).join('\n') };
 }
 
-/** One depthwise program: a vec4 of channels (or one element) of one pixel of `outShape` per invocation. */
-function runDepthwise(backend: WebGPUBackend, kernelName: string, variant: string, body: string, inputs: [string, string], tensors: [TensorInfo, TensorInfo], info: ConvInfo, outShape: number[]): TensorInfo {
+/**
+ * One depthwise program: a vec4 of channels (or one element) of one pixel of `outShape` per invocation;
+ * `include` (the window functions) and shaders/engine/nhwc_common.wgsl go in front of `body`.
+ */
+function runDepthwise(backend: WebGPUBackend, kernelName: string, variant: string, include: string[], body: string, inputs: [string, string], tensors: [TensorInfo, TensorInfo], info: ConvInfo, outShape: number[]): TensorInfo {
   const vec4 = variant !== 'scalar';
   const elements = outShape.reduce((p, q) => p * q, 1);
   return runProgram(
@@ -90,7 +94,7 @@ function runDepthwise(backend: WebGPUBackend, kernelName: string, variant: strin
     {
       kernelName,
       variant: [variant],
-      body,
+      body: wgslWith({ include: [nhwcWgsl, ...include] }, body),
       inputs,
       inputComponents: vec4 ? [4, 4] : [1, 1],
       outputComponent: vec4 ? 4 : 1,
@@ -124,7 +128,7 @@ export function engineDepthwiseConv2D(backend: WebGPUBackend, x: TensorInfo, fil
     {
       kernelName: 'DepthwiseConv2D',
       variant: [vec4 ? `vec4_${window.key}` : 'scalar', `bias${biasKind}`, activation],
-      body: [epilogue, ...(vec4 ? [window.wgsl, depthwiseWgsl] : [depthwiseScalarWgsl])].join('\n'),
+      body: vec4 ? wgslWith({ include: [epilogue, nhwcWgsl, window.wgsl] }, depthwiseWgsl) : wgslWith({ include: [epilogue, nhwcWgsl] }, depthwiseScalarWgsl),
       inputs: bias ? ['X', 'W', 'bias'] : ['X', 'W'],
       inputComponents: vec4 ? [4, 4, 4].slice(0, bias ? 3 : 2) as (1 | 4)[] : [1, 1, 1].slice(0, bias ? 3 : 2) as (1 | 4)[],
       outputComponent: vec4 ? 4 : 1,
@@ -145,13 +149,13 @@ export function engineDepthwiseConv2D(backend: WebGPUBackend, x: TensorInfo, fil
  * engineDepthwiseConv2DBackpropInput(backend, dy, w, info); // the taps that hit only
  */
 export function engineDepthwiseConv2DBackpropInput(backend: WebGPUBackend, dy: TensorInfo, filter: TensorInfo, info: ConvInfo): TensorInfo {
-  if (!depthwiseVec4(info)) return runDepthwise(backend, 'DepthwiseConv2DBackpropInput', 'scalar', depthwiseBackpropInputScalarWgsl, ['DY', 'W'], [dy, filter], info, info.inShape);
+  if (!depthwiseVec4(info)) return runDepthwise(backend, 'DepthwiseConv2DBackpropInput', 'scalar', [], depthwiseBackpropInputScalarWgsl, ['DY', 'W'], [dy, filter], info, info.inShape);
   const strided = (info.strideHeight > 1 || info.strideWidth > 1) && tapSkip();
   if (strided) {
     const window = windowFunctions(info, [2]);
-    return runDepthwise(backend, 'DepthwiseConv2DBackpropInput', `strided_${window.key}`, [window.wgsl, depthwiseBackpropInputStridedWgsl].join('\n'), ['DY', 'W'], [dy, filter], info, info.inShape);
+    return runDepthwise(backend, 'DepthwiseConv2DBackpropInput', `strided_${window.key}`, [window.wgsl], depthwiseBackpropInputStridedWgsl, ['DY', 'W'], [dy, filter], info, info.inShape);
   }
   // Stride 1 (or every tap tested, the bench's before): constants only at stride 1.
   const window = windowFunctions(info, [1]);
-  return runDepthwise(backend, 'DepthwiseConv2DBackpropInput', `vec4_${window.key}`, [window.wgsl, depthwiseBackpropInputWgsl].join('\n'), ['DY', 'W'], [dy, filter], info, info.inShape);
+  return runDepthwise(backend, 'DepthwiseConv2DBackpropInput', `vec4_${window.key}`, [window.wgsl], depthwiseBackpropInputWgsl, ['DY', 'W'], [dy, filter], info, info.inShape);
 }

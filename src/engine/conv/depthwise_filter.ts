@@ -1,14 +1,13 @@
 // The filter gradient of a depthwise convolution (DepthwiseConv2dNativeBackpropFilter, training): partial
-// sums over chunks of output rows (shaders/engine/depthwise_conv_backprop_filter*.wgsl: vec4 of channels
-// for multiplier 1 and channels a multiple of 4, one element otherwise), then a column sum over the chunks
-// (reduce/column_sum.ts when the filter's size is a multiple of 4, sum_rows_scalar.wgsl when not), as
-// engineConv2DBackpropFilter does.
+// sums over chunks of output rows (shaders/engine/depthwise_conv_backprop_filter.wgsl: at width 4, a vec4
+// of channels, for multiplier 1 and channels a multiple of 4; at width 1, one element, otherwise), then a
+// column sum over the chunks (reduce/column_sum.ts when the filter's size is a multiple of 4,
+// sum_rows_scalar.wgsl when not), as engineConv2DBackpropFilter does.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import filterWgsl from '../../../shaders/engine/depthwise_conv_backprop_filter.wgsl';
-import filterScalarWgsl from '../../../shaders/engine/depthwise_conv_backprop_filter_scalar.wgsl';
 import sumRowsScalarWgsl from '../../../shaders/engine/sum_rows_scalar.wgsl';
-import { i32u, runProgram, type ProgramSpec } from '../../program';
+import { i32u, runProgram, wgslWith, type ProgramSpec } from '../../program';
 import { engineColumnSum } from '../reduce/column_sum';
 import type { ConvInfo } from './conv';
 import { depthwiseUniforms, depthwiseVec4 } from './depthwise';
@@ -58,7 +57,7 @@ export function engineDepthwiseConv2DBackpropFilter(backend: WebGPUBackend, x: T
     {
       kernelName: 'DepthwiseConv2DBackpropFilter',
       variant: [vec4 ? 'vec4' : 'scalar'],
-      body: vec4 ? filterWgsl : filterScalarWgsl,
+      body: wgslWith({ width: vec4 ? 4 : 1 }, filterWgsl),
       inputs: ['X', 'DY'],
       inputComponents: vec4 ? [4, 4] : [1, 1],
       outputComponent: vec4 ? 4 : 1,

@@ -10,7 +10,7 @@ import gradWgsl from '../../../shaders/engine/kl_divergence_grad.wgsl';
 import rowsWgsl from '../../../shaders/engine/kl_divergence_rows.wgsl';
 import { AdversarialArgumentError } from '../../core/validate';
 import { countEngineCall, onEngine } from '../policy';
-import { i32u, runProgram } from '../../program';
+import { i32u, runProgram, wgslWith } from '../../program';
 import { registerEntries, type KernelEntry } from '../../program/registration';
 
 export const KlDivergence = 'KlDivergence';
@@ -39,7 +39,7 @@ const rowsKernel: tf.KernelFunc = ({ inputs, backend }) => {
   const rows = pLogits.shape[0];
   return runProgram(
     backend as WebGPUBackend,
-    { kernelName: KlDivergence, variant: [], body: `${COMMON_WGSL}\n${rowsWgsl}`, inputs: ['pLogits', 'qLogits'], inputComponents: [1, 1], outputComponent: 1, invocations: rows, workgroupSize: 64, uniforms: uniformsOf(pLogits) },
+    { kernelName: KlDivergence, variant: [], body: wgslWith({ include: [COMMON_WGSL] }, rowsWgsl), inputs: ['pLogits', 'qLogits'], inputComponents: [1, 1], outputComponent: 1, invocations: rows, workgroupSize: 64, uniforms: uniformsOf(pLogits) },
     [pLogits, qLogits],
     [rows],
   );
@@ -54,7 +54,7 @@ const gradKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     {
       kernelName: KlDivergenceGrad,
       variant: [wrtP ? 'p' : 'q'],
-      body: `const WRT_P = ${wrtP};\n${COMMON_WGSL}\n${gradWgsl}`,
+      body: wgslWith({ constants: { WRT_P: wrtP }, include: [COMMON_WGSL] }, gradWgsl),
       inputs: ['pLogits', 'qLogits', 'dy'],
       inputComponents: [1, 1, 1],
       outputComponent: 1,

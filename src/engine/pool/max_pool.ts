@@ -5,8 +5,9 @@ import type { TensorInfo } from '@tensorflow/tfjs-core';
 import maxPoolWgsl from '../../../shaders/engine/max_pool.wgsl';
 import maxPoolGradWgsl from '../../../shaders/engine/max_pool_grad.wgsl';
 import maxPoolGradTiledWgsl from '../../../shaders/engine/max_pool_grad_tiled.wgsl';
+import nhwcWgsl from '../../../shaders/engine/nhwc_common.wgsl';
 import { channelWindowUniforms, type ConvInfo } from '../conv/conv';
-import { runProgram } from '../../program';
+import { runProgram, wgslWith } from '../../program';
 
 /** The reason the engine does not cover this pooling, or null when it does. */
 export function poolUnsupported(info: ConvInfo, dtype: string): string | null {
@@ -21,7 +22,7 @@ export function engineMaxPool(backend: WebGPUBackend, x: TensorInfo, info: ConvI
     {
       kernelName: 'MaxPool',
       variant: [],
-      body: maxPoolWgsl,
+      body: wgslWith({ include: [nhwcWgsl] }, maxPoolWgsl),
       inputs: ['X'],
       inputComponents: [4],
       outputComponent: 4,
@@ -54,7 +55,7 @@ export function engineMaxPoolGrad(backend: WebGPUBackend, dy: TensorInfo, x: Ten
     {
       kernelName: 'MaxPoolGrad',
       variant: [tiled ? 'tiled' : 'general'],
-      body: tiled ? maxPoolGradTiledWgsl : maxPoolGradWgsl,
+      body: wgslWith({ include: [nhwcWgsl] }, tiled ? maxPoolGradTiledWgsl : maxPoolGradWgsl),
       inputs: ['DY', 'X'],
       inputComponents: [4, 4],
       outputComponent: 4,

@@ -8,7 +8,7 @@ import { backend_util, util, type TensorInfo } from '@tensorflow/tfjs-core';
 import meanWgsl from '../../../shaders/engine/mean.wgsl';
 import meanLast4Wgsl from '../../../shaders/engine/mean_last4.wgsl';
 import meanGradWgsl from '../../../shaders/engine/mean_grad.wgsl';
-import { chooseWidth, i32u, runProgram } from '../../program';
+import { chooseWidth, i32u, runProgram, wgslWith } from '../../program';
 import type { EngineImpl } from '../impl';
 
 /** x's shape as [outer, reduce, inner] for `axes`, or null when the axes are not one contiguous block. */
@@ -49,7 +49,7 @@ export function engineMean(backend: WebGPUBackend, x: TensorInfo, axes: number[]
     {
       kernelName: 'Mean',
       variant: [width === 4 ? 'vec4' : 'scalar'],
-      body: [`alias F = ${width === 4 ? 'vec4<f32>' : 'f32'};`, meanWgsl].join('\n'),
+      body: wgslWith({ width }, meanWgsl),
       inputs: ['X'],
       inputComponents: [width],
       outputComponent: width,
@@ -84,7 +84,7 @@ export function meanGradWebGPU(backend: WebGPUBackend, dy: TensorInfo, shape: nu
     {
       kernelName: 'MeanGrad',
       variant: [width === 4 ? 'vec4' : 'scalar'],
-      body: [`alias F = ${width === 4 ? 'vec4<f32>' : 'f32'};`, meanGradWgsl].join('\n'),
+      body: wgslWith({ width }, meanGradWgsl),
       inputs: ['DY'],
       inputComponents: [width],
       outputComponent: width,

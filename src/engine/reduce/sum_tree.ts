@@ -6,7 +6,7 @@
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { backend_util, util, type TensorInfo } from '@tensorflow/tfjs-core';
 import sumTreeWgsl from '../../../shaders/engine/sum_tree.wgsl';
-import { i32u, runProgram } from '../../program';
+import { i32u, runProgram, wgslWith } from '../../program';
 import type { EngineImpl } from '../impl';
 
 /** tfjs's ReduceProgram workgroup width for a reduce of `length` elements (the lanes whose order we replay). */
@@ -56,7 +56,7 @@ function runSumTree(backend: WebGPUBackend, x: TensorInfo, layout: NonNullable<R
     {
       kernelName: 'SumTree',
       variant: [String(width)],
-      body: `const W = ${width};\n${sumTreeWgsl}`,
+      body: wgslWith({ constants: { W: width } }, sumTreeWgsl),
       inputs: ['X'],
       inputComponents: [1],
       outputComponent: 1,

@@ -5,9 +5,10 @@
 // size) joins the axis before it. What stays above rank 4, and other dtypes, go to tfjs.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { slice_util, util, type TensorInfo } from '@tensorflow/tfjs-core';
+import nhwcWgsl from '../../../shaders/engine/nhwc_common.wgsl';
 import padWgsl from '../../../shaders/engine/pad.wgsl';
 import sliceWgsl from '../../../shaders/engine/slice.wgsl';
-import { chooseWidth, f32u, i32u, runProgram, type UniformValue, type Width } from '../../program';
+import { chooseWidth, f32u, i32u, runProgram, wgslWith, type UniformValue, type Width } from '../../program';
 import type { EngineImpl } from '../impl';
 
 /**
@@ -43,7 +44,7 @@ function run(backend: WebGPUBackend, kernelName: string, body: string, x: Tensor
     {
       kernelName,
       variant: [width === 4 ? 'vec4' : 'scalar'],
-      body: [`alias F = ${width === 4 ? 'vec4<f32>' : 'f32'};`, body].join('\n'),
+      body: wgslWith({ width, include: [nhwcWgsl] }, body),
       inputs: ['X'],
       inputComponents: [width],
       outputComponent: width,

@@ -34,7 +34,7 @@ import fgsmStepWgsl from '../../../shaders/fgsm_step.wgsl';
 import pcgWgsl from '../../../shaders/pcg.wgsl';
 import pgdStepWgsl from '../../../shaders/pgd_step.wgsl';
 import randomStartWgsl from '../../../shaders/random_start.wgsl';
-import { chooseWidth, f32u, i32u, runElementwise, runLogitsProgram, runProgram, sizeOf, u32u, type UniformValue, WORKGROUP_SIZE } from '../../program';
+import { chooseWidth, f32u, i32u, runElementwise, runLogitsProgram, runProgram, sizeOf, u32u, type UniformValue, wgslWith, WORKGROUP_SIZE } from '../../program';
 
 export const fgsmStepWebGPU: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, grad } = inputs as { x: TensorInfo; grad: TensorInfo };
@@ -54,7 +54,7 @@ export const randomStartWebGPU: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x } = inputs as { x: TensorInfo };
   const a = attrs as unknown as RandomStartAttrs;
   const uniforms = [f32u('epsilon', a.epsilon), f32u('clipMin', a.clipMin), f32u('clipMax', a.clipMax), u32u('key', pcgHash(a.seed))];
-  return runElementwise(backend as WebGPUBackend, { kernelName: RandomStart, body: `${pcgWgsl}\n${randomStartWgsl}`, inputs: ['x'], uniforms }, [x]);
+  return runElementwise(backend as WebGPUBackend, { kernelName: RandomStart, body: wgslWith({ include: [pcgWgsl] }, randomStartWgsl), inputs: ['x'], uniforms }, [x]);
 };
 
 export const copyWebGPU: KernelFunc = ({ inputs, backend }) => {
@@ -81,12 +81,12 @@ export const apgdStepWebGPU: KernelFunc = ({ inputs, backend, attrs }) => {
 /** DLR's row kernels: one invocation per row (classes are few), the shared row scan prepended. */
 export const dlrLossWebGPU: KernelFunc = ({ inputs, backend }) => {
   const { logits, labels } = inputs as { logits: TensorInfo; labels: TensorInfo };
-  return runLogitsProgram(backend as WebGPUBackend, DlrLoss, `${dlrCommonWgsl}\n${dlrLossWgsl}`, { logits, labels }, [logits.shape[0]]);
+  return runLogitsProgram(backend as WebGPUBackend, DlrLoss, wgslWith({ include: [dlrCommonWgsl] }, dlrLossWgsl), { logits, labels }, [logits.shape[0]]);
 };
 
 export const dlrLossGradWebGPU: KernelFunc = ({ inputs, backend }) => {
   const { logits, labels, dy } = inputs as { logits: TensorInfo; labels: TensorInfo; dy: TensorInfo };
-  return runLogitsProgram(backend as WebGPUBackend, DlrLossGrad, `${dlrCommonWgsl}\n${dlrLossGradWgsl}`, { logits, labels, dy }, logits.shape);
+  return runLogitsProgram(backend as WebGPUBackend, DlrLossGrad, wgslWith({ include: [dlrCommonWgsl] }, dlrLossGradWgsl), { logits, labels, dy }, logits.shape);
 };
 
 /** FAB's kernels: fab_common.wgsl prepended, the norm a constant (part of the pipeline key). */
@@ -96,7 +96,7 @@ function runFab(backend: WebGPUBackend, kernelName: string, body: string, l2: bo
     {
       kernelName,
       variant: [l2 ? 'l2' : 'linf'],
-      body: [`const IS_L2 = ${l2};`, fabCommonWgsl, body].join('\n'),
+      body: wgslWith({ constants: { IS_L2: l2 }, include: [fabCommonWgsl] }, body),
       inputs: names,
       inputComponents: names.map(() => 1),
       outputComponent: 1,

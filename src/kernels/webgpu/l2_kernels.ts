@@ -8,6 +8,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core
 import apgdStepL2Wgsl from '../../../shaders/apgd_step_l2.wgsl';
 import apgdStepL2ElementWgsl from '../../../shaders/apgd_step_l2_element.wgsl';
 import apgdStepL2NormsWgsl from '../../../shaders/apgd_step_l2_norms.wgsl';
+import dlrCommonWgsl from '../../../shaders/dlr_common.wgsl';
 import dlrTargetedCommonWgsl from '../../../shaders/dlr_targeted_common.wgsl';
 import dlrTargetedLossWgsl from '../../../shaders/dlr_targeted_loss.wgsl';
 import dlrTargetedLossGradWgsl from '../../../shaders/dlr_targeted_loss_grad.wgsl';
@@ -19,7 +20,7 @@ import pgdStepL2NormsWgsl from '../../../shaders/pgd_step_l2_norms.wgsl';
 import randomStartL2Wgsl from '../../../shaders/random_start_l2.wgsl';
 import randomStartL2ElementWgsl from '../../../shaders/random_start_l2_element.wgsl';
 import randomStartL2NormsWgsl from '../../../shaders/random_start_l2_norms.wgsl';
-import { chooseWidth, elementwisePreamble, elementwiseSpec, f32u, i32u, runLogitsProgram, runProgram, runProgramInto, sizeOf, u32u, type UniformValue } from '../../program';
+import { chooseWidth, elementwisePreamble, elementwiseSpec, f32u, i32u, runLogitsProgram, runProgram, runProgramInto, sizeOf, u32u, type UniformValue, wgslWith } from '../../program';
 import { pcgHash } from '../pcg';
 import { type ApgdStepAttrs, ApgdStepL2, DlrTargetedLoss, DlrTargetedLossGrad, type PgdStepAttrs, PgdStepL2, type RandomStartAttrs, RandomStartL2 } from '../names';
 
@@ -56,7 +57,7 @@ function runL2(backend: WebGPUBackend, spec: L2KernelSpec, inputs: TensorInfo[],
       kernelName: `${spec.kernelName}Norms`,
       variant: [],
       // The row pass reads one f32 at a time: the element helpers at scalar width.
-      body: [elementwisePreamble(1), spec.shared, spec.rowBody].join('\n'),
+      body: wgslWith({ include: [elementwisePreamble(1), spec.shared] }, spec.rowBody),
       inputs: rowInputs,
       inputComponents: rowInputs.map(() => 1),
       outputComponent: 1,
@@ -70,7 +71,7 @@ function runL2(backend: WebGPUBackend, spec: L2KernelSpec, inputs: TensorInfo[],
   const width = rowSize % 4 === 0 ? chooseWidth(size) : 1;
   const element = elementwiseSpec({
     kernelName: spec.kernelName,
-    body: `${spec.shared}\n${spec.elementBody}`,
+    body: wgslWith({ include: [spec.shared] }, spec.elementBody),
     size,
     width,
     inputs: [...spec.elementInputs, ...spec.rowInputs, 'norms'],
@@ -84,7 +85,7 @@ function runL2(backend: WebGPUBackend, spec: L2KernelSpec, inputs: TensorInfo[],
 
 const PGD_L2: Omit<L2KernelSpec, 'extra'> = {
   kernelName: PgdStepL2,
-  shared: `${l2CommonWgsl}\n${pgdStepL2Wgsl}`,
+  shared: wgslWith({ include: [l2CommonWgsl] }, pgdStepL2Wgsl),
   rowBody: pgdStepL2NormsWgsl,
   elementBody: pgdStepL2ElementWgsl,
   normsPerRow: 2,
@@ -95,7 +96,7 @@ const PGD_L2: Omit<L2KernelSpec, 'extra'> = {
 
 const APGD_L2: Omit<L2KernelSpec, 'extra'> = {
   kernelName: ApgdStepL2,
-  shared: `${l2CommonWgsl}\n${apgdStepL2Wgsl}`,
+  shared: wgslWith({ include: [l2CommonWgsl] }, apgdStepL2Wgsl),
   rowBody: apgdStepL2NormsWgsl,
   elementBody: apgdStepL2ElementWgsl,
   normsPerRow: 3,
@@ -106,7 +107,7 @@ const APGD_L2: Omit<L2KernelSpec, 'extra'> = {
 
 const RANDOM_START_L2: Omit<L2KernelSpec, 'extra'> = {
   kernelName: RandomStartL2,
-  shared: `${pcgWgsl}\n${l2CommonWgsl}\n${randomStartL2Wgsl}`,
+  shared: wgslWith({ include: [pcgWgsl, l2CommonWgsl] }, randomStartL2Wgsl),
   rowBody: randomStartL2NormsWgsl,
   elementBody: randomStartL2ElementWgsl,
   normsPerRow: 1,
@@ -136,12 +137,12 @@ export const randomStartL2WebGPU: KernelFunc = ({ inputs, backend, attrs }) => {
 /** The targeted DLR's row kernels: one invocation per row, the shared top-four scan prepended. */
 export const dlrTargetedLossWebGPU: KernelFunc = ({ inputs, backend }) => {
   const { logits, labels, targets } = inputs as Record<'logits' | 'labels' | 'targets', TensorInfo>;
-  return runLogitsProgram(backend as WebGPUBackend, DlrTargetedLoss, `${dlrTargetedCommonWgsl}\n${dlrTargetedLossWgsl}`, { logits, labels, targets }, [logits.shape[0]]);
+  return runLogitsProgram(backend as WebGPUBackend, DlrTargetedLoss, wgslWith({ include: [dlrCommonWgsl, dlrTargetedCommonWgsl] }, dlrTargetedLossWgsl), { logits, labels, targets }, [logits.shape[0]]);
 };
 
 export const dlrTargetedLossGradWebGPU: KernelFunc = ({ inputs, backend }) => {
   const { logits, labels, targets, dy } = inputs as Record<'logits' | 'labels' | 'targets' | 'dy', TensorInfo>;
-  return runLogitsProgram(backend as WebGPUBackend, DlrTargetedLossGrad, `${dlrTargetedCommonWgsl}\n${dlrTargetedLossGradWgsl}`, { logits, labels, targets, dy }, logits.shape);
+  return runLogitsProgram(backend as WebGPUBackend, DlrTargetedLossGrad, wgslWith({ include: [dlrCommonWgsl, dlrTargetedCommonWgsl] }, dlrTargetedLossGradWgsl), { logits, labels, targets, dy }, logits.shape);
 };
 
 export const l2WebgpuKernelConfigs: KernelConfig[] = [
