@@ -21,8 +21,8 @@ export function matMulVariant(m: number, n: number, k: number, transposeA: boole
 
 /** Rows and columns of C per invocation, and the body, per variant. */
 const TILES: Record<MatMulVariant, { rows: number; columns: number; body: () => string }> = {
-  nn4: { rows: 4, columns: 8, body: () => genNN(4, 2) },
-  nt4: { rows: 8, columns: 16, body: () => genNT(8, 4) },
+  nn4: { rows: 8, columns: 8, body: () => genNN(8, 2) },
+  nt4: { rows: 8, columns: 8, body: () => genNT(8, 2) },
   tn4: { rows: 16, columns: 8, body: () => genTN(4, 2) },
   generic: { rows: 4, columns: 4, body: () => genericWgsl },
 };
