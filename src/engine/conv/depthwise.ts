@@ -15,6 +15,7 @@ import nhwcWgsl from '../../../shaders/engine/nhwc_common.wgsl';
 import { chooseWidth, i32u, runProgram, wgslWith, type UniformValue } from '../../program';
 import { epilogueWgsl, type EngineActivation } from '../matmul/matmul';
 import { channelWindowUniforms, type ConvInfo } from './conv';
+import { genDepthwiseBackpropInputStride2, genDepthwiseRow, type DepthwiseRowKind } from './depthwise_tiles';
 
 /**
  * tfjs flag: the vec4 depthwise input gradient at stride > 1 visits only the taps that hit (default true);
@@ -82,6 +83,46 @@ function windowFunctions(info: ConvInfo, strides: number[]): { key: string; wgsl
   return { key: fixed ? `3x3s${s}` : 'window', wgsl: names.map(([f, u, v]) => `fn ${f}() -> i32 { return ${fixed ? String(v) : `uniforms.${u}`}; }`).join('\n') };
 }
 
+/** Pixels per invocation of the row-tiled 3x3 kernels (depthwise_tiles.ts). */
+const ROW_PIXELS = 4;
+
+/** Whether the row-tiled 3x3 kernels cover it: a 3x3 window at dilation 1, the same stride on both axes, one of `strides`. */
+const rowTiled = (info: ConvInfo, strides: number[]): boolean =>
+  info.filterHeight === 3 && info.filterWidth === 3 && info.dilationHeight === 1 && info.dilationWidth === 1 && info.strideWidth === info.strideHeight && strides.includes(info.strideHeight);
+
+/** One row-tiled 3x3 program (vec4 channels): `source` [height, width] of the image it reads, `outShape` what it writes. */
+function runDepthwiseRow(backend: WebGPUBackend, kind: DepthwiseRowKind | 'input_gradient_stride2', stride: number, epilogue: string, variant: string[], tensors: TensorInfo[], info: ConvInfo, source: [number, number], outShape: number[]): TensorInfo {
+  const [, outHeight, outWidth, channels] = outShape as [number, number, number, number];
+  // At stride 2 the input gradient's tiles hold pixels of one column phase: ceil(width / 2) per phase, two phases.
+  const phases = kind === 'input_gradient_stride2' ? 2 : 1;
+  const columnTiles = Math.ceil(Math.ceil(outWidth / phases) / ROW_PIXELS);
+  return runProgram(
+    backend,
+    {
+      kernelName: kind === 'forward' ? 'DepthwiseConv2DRow' : 'DepthwiseConv2DBackpropInputRow',
+      variant: [kind, `p${ROW_PIXELS}s${stride}`, ...variant],
+      body: wgslWith({ include: epilogue ? [epilogue] : [] }, kind === 'input_gradient_stride2' ? genDepthwiseBackpropInputStride2(ROW_PIXELS) : genDepthwiseRow(kind, ROW_PIXELS, stride)),
+      inputs: ['IN', 'W', 'bias'].slice(0, tensors.length),
+      inputComponents: tensors.map(() => 4 as const),
+      outputComponent: 4,
+      invocations: outShape[0]! * outHeight * phases * columnTiles * (channels / 4),
+      workgroupSize: 64,
+      uniforms: [
+        i32u('inHeight', source[0]),
+        i32u('inWidth', source[1]),
+        i32u('channels', channels),
+        i32u('outHeight', outHeight),
+        i32u('outWidth', outWidth),
+        i32u('padTop', info.padInfo.top),
+        i32u('padLeft', info.padInfo.left),
+        i32u('columnTiles', columnTiles),
+      ],
+    },
+    tensors,
+    outShape,
+  );
+}
+
 /**
  * One depthwise program: a vec4 of channels (or one element) of one pixel of `outShape` per invocation;
  * `include` (the window functions) and shaders/engine/nhwc_common.wgsl go in front of `body`.
@@ -119,6 +160,10 @@ function runDepthwise(backend: WebGPUBackend, kernelName: string, variant: strin
 export function engineDepthwiseConv2D(backend: WebGPUBackend, x: TensorInfo, filter: TensorInfo, info: ConvInfo, bias?: TensorInfo, activation: EngineActivation = 'linear'): TensorInfo {
   const vec4 = depthwiseVec4(info);
   const biasKind = bias ? (vec4 ? 'vec4' : 'scalar') : 'none';
+  if (vec4 && rowTiled(info, [1, 2])) {
+    const inputs = bias ? [x, filter, bias] : [x, filter];
+    return runDepthwiseRow(backend, 'forward', info.strideHeight, epilogueWgsl(biasKind, activation, 'uniforms.channels'), [`bias${biasKind}`, activation], inputs, info, [info.inHeight, info.inWidth], info.outShape);
+  }
   const epilogue = epilogueWgsl(biasKind, activation, 'uniforms.channels * uniforms.multiplier');
   // The forward keeps the uniforms: constants measured no faster here (bench/depthwise.ts, one run).
   const window = windowFunctions(info, []);
@@ -151,10 +196,12 @@ export function engineDepthwiseConv2D(backend: WebGPUBackend, x: TensorInfo, fil
 export function engineDepthwiseConv2DBackpropInput(backend: WebGPUBackend, dy: TensorInfo, filter: TensorInfo, info: ConvInfo): TensorInfo {
   if (!depthwiseVec4(info)) return runDepthwise(backend, 'DepthwiseConv2DBackpropInput', 'scalar', [], depthwiseBackpropInputScalarWgsl, ['DY', 'W'], [dy, filter], info, info.inShape);
   const strided = (info.strideHeight > 1 || info.strideWidth > 1) && tapSkip();
+  if (strided && rowTiled(info, [2])) return runDepthwiseRow(backend, 'input_gradient_stride2', 2, '', [], [dy, filter], info, [info.outHeight, info.outWidth], info.inShape);
   if (strided) {
     const window = windowFunctions(info, [2]);
     return runDepthwise(backend, 'DepthwiseConv2DBackpropInput', `strided_${window.key}`, [window.wgsl], depthwiseBackpropInputStridedWgsl, ['DY', 'W'], [dy, filter], info, info.inShape);
   }
+  if (rowTiled(info, [1])) return runDepthwiseRow(backend, 'input_gradient', 1, '', [], [dy, filter], info, [info.outHeight, info.outWidth], info.inShape);
   // Stride 1 (or every tap tested, the bench's before): constants only at stride 1.
   const window = windowFunctions(info, [1]);
   return runDepthwise(backend, 'DepthwiseConv2DBackpropInput', `vec4_${window.key}`, [window.wgsl], depthwiseBackpropInputWgsl, ['DY', 'W'], [dy, filter], info, info.inShape);
