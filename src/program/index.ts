@@ -5,6 +5,6 @@ export * from './flags';
 export { runProgram, runProgramInto, uploadNow } from './run';
 export { multiOutputPipelineKeys } from './multi_output';
 export { elementwisePreamble, elementwiseSpec, runElementwise, type ElementwiseArgs } from './elementwise';
-export { unroll, unroll2 } from './unroll';
+export { splitIndex, unroll, unroll2 } from './unroll';
 export { wgslWith, widthAliases, type WgslPrelude } from './wgsl';
 export { runLogitsProgram } from './logits';

@@ -2,7 +2,7 @@
 // over filter taps (WGSL keeps no array in registers). Each walks its loop flat with incremental counters:
 // on SwiftShader nested loops cost more than the multiply-adds (measured: 104 -> 40 ms for the seed
 // CNN's 128x28x28x1 -> 32 forward convolution).
-import { unroll, unroll2 } from '../../program';
+import { splitIndex, unroll, unroll2 } from '../../program';
 
 /**
  * y[b, oy, ox, co] = act(bias[co] + sum_{ky, kx, ci} x[b, oy*sh - pt + ky*dh, ox*sw - pl + kx*dw, ci] * w[ky, kx, ci, co]),
@@ -68,15 +68,7 @@ ${unroll(C4, (c) => `    if (${C4} * ct + ${c} < cout4) { result[base${p} + co${
 export function genConvBackpropInput(P: number, CI: number): string {
   return `fn compute(index : i32) {
   let cout4 = uniforms.outChannels / 4;
-  var rest = index;
-  let cg = rest % uniforms.channelTiles;
-  rest = rest / uniforms.channelTiles;
-  let xt = rest % uniforms.columnTiles;
-  rest = rest / uniforms.columnTiles;
-  let phase = rest % uniforms.strideWidth;
-  rest = rest / uniforms.strideWidth;
-  let iy = rest % uniforms.inHeight;
-  let b = rest / uniforms.inHeight;
+${splitIndex([['cg', 'uniforms.channelTiles'], ['xt', 'uniforms.columnTiles'], ['phase', 'uniforms.strideWidth'], ['iy', 'uniforms.inHeight'], ['b', '']])}
   let lastOx = uniforms.outWidth - 1;
   let lastCi = uniforms.inChannels - 1;
 ${unroll(CI, (j) => `  let ci${j} = min(${CI} * cg + ${j}, lastCi);`)}

@@ -8,7 +8,7 @@
 //   input gradient (s 1): dx[b, iy, ix, c] = sum_{wy, wx} dy[b, iy + pt - wy, ix + pl - wx, c] * w[wy, wx, c]
 // out of the image = 0; each output sums its taps in row-major order, as the pixel-by-pixel kernels do
 // (shaders/engine/depthwise_conv.wgsl, depthwise_conv_backprop_input.wgsl).
-import { unroll } from '../../program';
+import { splitIndex, unroll } from '../../program';
 
 /** 'forward': the taps at +wy, +wx from (o*s - pad); 'input_gradient': at -wy, -wx from (i + pad), stride 1. */
 export type DepthwiseRowKind = 'forward' | 'input_gradient';
@@ -27,13 +27,7 @@ export function genDepthwiseRow(kind: DepthwiseRowKind, P: number, s: number): s
   const name = (o: number) => `v${o < 0 ? `m${-o}` : o}`;
   return `fn compute(index : i32) {
   let c4 = uniforms.channels / 4;
-  var rest = index;
-  let c = rest % c4;
-  rest = rest / c4;
-  let xt = rest % uniforms.columnTiles;
-  rest = rest / uniforms.columnTiles;
-  let r = rest % uniforms.outHeight;
-  let b = rest / uniforms.outHeight;
+${splitIndex([['c', 'c4'], ['xt', 'uniforms.columnTiles'], ['r', 'uniforms.outHeight'], ['b', '']])}
   let q0 = ${P} * xt;
   let lastCol = uniforms.inWidth - 1;
   let colBase = ${forward ? `q0 * ${s} - uniforms.padLeft` : 'q0 + uniforms.padLeft'};
@@ -66,15 +60,7 @@ ${unroll(P, (p) => `  if (q0 + ${p} < uniforms.outWidth) { result[(outRow + q0 +
 export function genDepthwiseBackpropInputStride2(P: number): string {
   return `fn compute(index : i32) {
   let c4 = uniforms.channels / 4;
-  var rest = index;
-  let c = rest % c4;
-  rest = rest / c4;
-  let xt = rest % uniforms.columnTiles;
-  rest = rest / uniforms.columnTiles;
-  let phase = rest % 2;
-  rest = rest / 2;
-  let iy = rest % uniforms.outHeight;
-  let b = rest / uniforms.outHeight;
+${splitIndex([['c', 'c4'], ['xt', 'uniforms.columnTiles'], ['phase', '2'], ['iy', 'uniforms.outHeight'], ['b', '']])}
   let ix0 = phase + 2 * ${P} * xt;
   let wx0 = (ix0 + uniforms.padLeft) % 2;
   let secondColumn = wx0 == 0;
