@@ -1,7 +1,8 @@
 // The assertions on an inference-plan case report (plan_suite.ts), shared by the Node and the Chromium tests:
 // the plan's counts, logits to 2e-4 of their scale, the input gradient to 2e-3 of its largest magnitude,
 // every variable's gradient present, non-zero for the kernels and within 5e-3 of its scale (float rounding
-// through 50-odd folded layers), no GPU error, nothing left over.
+// through 50-odd folded layers), a twin reference equal to the model's own predict, no GPU error, nothing
+// left over.
 import { expect } from 'vitest';
 import type { PlanCase, PlanCaseReport } from './plan_suite';
 
@@ -9,6 +10,9 @@ export function expectPlanCaseOk(c: PlanCase, r: PlanCaseReport): void {
   const where = `${r.name} (seed ${r.seed}; replay with ADVERSARIAL_TEST_SEED)`;
   expect(r.gpuErrors, where).toEqual([]);
   expect(r.fused, where).toEqual(c.fused);
+  // A twin reference computes the model's own function: its forward is the model's predict to float rounding.
+  if (c.twin) expect(r.twin!.worst, `${where}: the twin's forward against the model's predict`).toBeLessThan(1e-5 * Math.max(1, r.twin!.scale));
+  else expect(r.twin, where).toBeNull();
   expect(r.logits.worst, `${where}: logits`).toBeLessThan(2e-4 * Math.max(1, r.logits.scale));
   expect(r.dx.scale, `${where}: input gradient`).toBeGreaterThan(0);
   expect(r.dx.worst, `${where}: input gradient`).toBeLessThan(2e-3 * r.dx.scale);

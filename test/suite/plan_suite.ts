@@ -43,6 +43,8 @@ export interface PlanCaseReport {
   dx: Difference;
   /** Every trainable variable: our gradient against the stock one (missing: no gradient on our side or theirs). */
   grads: { name: string; worst: number; scale: number; oursNonZero: boolean; missing: boolean }[];
+  /** Where the reference is a twin: its forward against the model's own predict, both on stock tfjs (null: no twin). */
+  twin: Difference | null;
   variables: number;
   leakedTensors: number;
   gpuErrors: string[];
@@ -107,9 +109,15 @@ export async function runPlanCase(name: string, runSeed: number): Promise<PlanCa
   const { value, errors } = await withGpuErrorScope(lib.currentWebGPU()!.device, async () => {
     const random = lib.seededRandom(seed + 1);
     const x = tf.tensor4d(Float32Array.from({ length: c.batch * c.size * c.size * 3 }, () => random()), [c.batch, c.size, c.size, 3]);
-    const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: c.batch }, (_, i) => i % classifier.numClasses), 'int32'), classifier.numClasses));
+    const logitsOurs = classifier.forward(x, false);
+    // Labels that are not the predicted class: a confident correct prediction's gradient (p - 1 with p near
+    // 1) is below the float32 rounding of the softmax head's log-probabilities that the reference goes through.
+    const predicted = tf.tidy(() => tf.argMax(logitsOurs, 1));
+    const labels = Array.from(await predicted.data(), (k) => (k + 1) % classifier.numClasses);
+    predicted.dispose();
+    const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), classifier.numClasses));
     const ourLoss = (v: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, classifier.forward(v as tf.Tensor4D, false)) as tf.Scalar;
-    const ours = { logits: classifier.forward(x, false), dx: tf.grad(ourLoss)(x), dw: tf.variableGrads(() => ourLoss(x), vars) };
+    const ours = { logits: logitsOurs, dx: tf.grad(ourLoss)(x), dw: tf.variableGrads(() => ourLoss(x), vars) };
     // The reference: the model's own forward (no plan) on tfjs's kernels and gradients; a softmax head
     // undone with log (logits up to a per-row constant, and log p is its own log-softmax).
     lib.useEngineKernels(false);
@@ -118,7 +126,9 @@ export async function runPlanCase(name: string, runSeed: number): Promise<PlanCa
         const logitsOf = (v: tf.Tensor) => tf.tidy(() => (classifier.head ? tf.log(refModel.apply(v, { training: false }) as tf.Tensor) : (refModel.apply(v, { training: false }) as tf.Tensor)));
         const loss = (v: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, logitsOf(v)) as tf.Scalar;
         const refVars = vars.map((v) => reference?.variableOf.get(v.name) ?? v);
-        return { logits: logitsOf(x), dx: tf.grad(loss)(x), dw: tf.variableGrads(() => loss(x), refVars), refVars };
+        const own = reference ? (model.predict(x) as tf.Tensor) : null;
+        const twinOutput = reference ? (refModel.apply(x, { training: false }) as tf.Tensor) : null;
+        return { logits: logitsOf(x), dx: tf.grad(loss)(x), dw: tf.variableGrads(() => loss(x), refVars), refVars, own, twinOutput };
       } finally {
         lib.useEngineKernels('auto');
       }
@@ -126,6 +136,7 @@ export async function runPlanCase(name: string, runSeed: number): Promise<PlanCa
     const ourLogits = classifier.head ? tf.logSoftmax(ours.logits) : ours.logits;
     const logits = await difference(ourLogits, theirs.logits);
     const dx = await difference(ours.dx, theirs.dx);
+    const twin = theirs.own && theirs.twinOutput ? await difference(theirs.twinOutput, theirs.own) : null;
     const grads: PlanCaseReport['grads'] = [];
     for (const [i, v] of vars.entries()) {
       const [g, h] = [ours.dw.grads[v.name], theirs.dw.grads[theirs.refVars[i].name]];
@@ -138,7 +149,8 @@ export async function runPlanCase(name: string, runSeed: number): Promise<PlanCa
       nonZero.dispose();
     }
     tf.dispose([x, y, ours.logits, ourLogits, ours.dx, ours.dw.value, ...Object.values(ours.dw.grads), theirs.logits, theirs.dx, theirs.dw.value, ...Object.values(theirs.dw.grads)]);
-    return { logits, dx, grads };
+    tf.dispose([theirs.own, theirs.twinOutput].filter((t): t is tf.Tensor => t != null));
+    return { logits, dx, grads, twin };
   });
   const leakedTensors = tf.memory().numTensors - before;
   classifier.dispose();
