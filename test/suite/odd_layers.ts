@@ -2,7 +2,8 @@
 // one Sequential: a Conv2D with its own ReLU6 and bias, a DepthwiseConv2D (stride 2, 'same', with bias) into
 // a BatchNormalization without scale and centre and an Activation('relu') layer, a ZeroPadding2D before a
 // 'same' Conv2D (not folded: only a 'valid' convolution takes the padding as its own), a 1x1 Conv2D into
-// a BatchNormalization, then global average pooling and a Dense. tfjs 4.22 cannot differentiate a
+// a BatchNormalization, global average pooling, a BatchNormalization without scale (with centre) that no
+// convolution precedes, and a Dense. tfjs 4.22 cannot differentiate a
 // BatchNormalization with scale: false on its own kernels (tf.batchNorm saves its undefined `scale` for
 // the gradient and the engine's clone of it fails: "Cannot read properties of undefined (reading
 // 'dataId')", tensorflow/tfjs#2868), so the stock reference is the same network with that layer's scale
@@ -32,6 +33,8 @@ export function oddLayersModel(o: { inputSize: number; classes: number; explicit
   m.add(tfl.layers.conv2d({ filters: 7, kernelSize: 1, useBias: false, kernelInitializer: init() }));
   m.add(tfl.layers.batchNormalization({ epsilon: 1e-3 }));
   m.add(tfl.layers.globalAveragePooling2d({}));
+  // Scale-free and after no convolution: the plan runs it as an affine map (tf.batchNorm has no gradient without a scale).
+  m.add(tfl.layers.batchNormalization({ scale: explicit, center: true, epsilon: 1e-3 }));
   m.add(tfl.layers.dense({ units: o.classes, kernelInitializer: init() }));
   return m;
 }

@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import type { PlanCase, PlanCaseReport } from './plan_suite';
 
 export function expectPlanCaseOk(c: PlanCase, r: PlanCaseReport): void {
-  const where = `${r.name} (seed ${r.seed}; replay with ADVERSARIAL_TEST_SEED)`;
+  const where = `${r.name} (case seed ${r.seed}; replay with ADVERSARIAL_TEST_SEED=${r.runSeed})`;
   expect(r.gpuErrors, where).toEqual([]);
   expect(r.fused, where).toEqual(c.fused);
   // A twin reference computes the model's own function: its forward is the model's predict to float rounding.

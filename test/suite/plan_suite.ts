@@ -36,6 +36,8 @@ export interface Difference {
 
 export interface PlanCaseReport {
   name: string;
+  /** The run's seed (ADVERSARIAL_TEST_SEED replays it) and the case's, derived from it. */
+  runSeed: number;
   seed: number;
   /** planInference's counts (null: no plan). */
   fused: Fused | null;
@@ -58,7 +60,7 @@ export const planCases: PlanCase[] = [
   {
     // Conv2D's own relu6 is its op's activation (not a folded layer); the ZeroPadding2D before the 'same'
     // Conv2D runs as its own layer (paddings 0).
-    name: 'odd layers (own relu6, depthwise, scale-free BN, Activation relu, pad before same, 1x1 + BN)',
+    name: 'odd layers (own relu6, depthwise, scale-free BN, Activation relu, pad before same, 1x1 + BN, scale-free BN after pooling)',
     build: () => oddLayersModel({ inputSize: 11, classes: 4 }),
     twin: () => oddLayersModel({ inputSize: 11, classes: 4, explicitBatchNorm: true }),
     size: 11,
@@ -156,5 +158,5 @@ export async function runPlanCase(name: string, runSeed: number): Promise<PlanCa
   classifier.dispose();
   model.dispose();
   reference?.twin.dispose();
-  return { name: c.name, seed, fused, ...value, variables: vars.length, leakedTensors, gpuErrors: errors };
+  return { name: c.name, runSeed, seed, fused, ...value, variables: vars.length, leakedTensors, gpuErrors: errors };
 }
