@@ -8,7 +8,7 @@
 //   padding: ZeroPadding2D's rows and columns as the convolution's explicit padding ('valid' convolutions).
 // The folded weights are computed from the layers' variables on every call, under the caller's gradient
 // tape (about 6 small kernels a layer), so gradients reach the variables where a caller asks for them.
-// A batch normalisation without a scale that follows no convolution runs as its affine map
+// A batch normalisation without a scale that is not folded into a convolution runs as its affine map
 //   y = x * scale + (beta - movingMean * scale)   (scale = 1 / sqrt(movingVariance + epsilon))
 // over the last axis: tfjs 4.22 cannot differentiate tf.batchNorm without a scale (tensorflow/tfjs#2868:
 // it saves the absent scale for the gradient and fails on it), so attacks on such a model would fail.

@@ -3,11 +3,11 @@
 // a BatchNormalization without scale and centre and an Activation('relu') layer, a ZeroPadding2D before a
 // 'same' Conv2D (not folded: only a 'valid' convolution takes the padding as its own), a 1x1 Conv2D into
 // a BatchNormalization, global average pooling, a BatchNormalization without scale (with centre) that no
-// convolution precedes, and a Dense. tfjs 4.22 cannot differentiate a
-// BatchNormalization with scale: false on its own kernels (tf.batchNorm saves its undefined `scale` for
-// the gradient and the engine's clone of it fails: "Cannot read properties of undefined (reading
-// 'dataId')", tensorflow/tfjs#2868), so the stock reference is the same network with that layer's scale
-// and centre explicit (gamma 1, beta 0: the same function), its weights copied from the model.
+// convolution precedes, and a Dense. tfjs 4.22 cannot differentiate a BatchNormalization with scale: false
+// on its own kernels (tf.batchNorm saves its undefined `scale` for the gradient and the engine's clone of
+// it fails: "Cannot read properties of undefined (reading 'dataId')", tensorflow/tfjs#2868), so the stock
+// reference is the same network with those layers' scale and centre explicit (gamma 1, beta 0 where the
+// model has none: the same function), its weights copied from the model.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
