@@ -8,6 +8,10 @@
 //   padding: ZeroPadding2D's rows and columns as the convolution's explicit padding ('valid' convolutions).
 // The folded weights are computed from the layers' variables on every call, under the caller's gradient
 // tape (about 6 small kernels a layer), so gradients reach the variables where a caller asks for them.
+// A batch normalisation without a scale that is not folded into a convolution runs as its affine map
+//   y = x * scale + (beta - movingMean * scale)   (scale = 1 / sqrt(movingVariance + epsilon))
+// over the last axis: tfjs 4.22 cannot differentiate tf.batchNorm without a scale (tensorflow/tfjs#2868:
+// it saves the absent scale for the gradient and fails on it), so attacks on such a model would fail.
 // Every other layer runs its own `apply` in inference mode; nested models are planned the same way. A model
 // whose graph the plan does not cover (a layer with several outputs) gets no plan: the caller runs
 // `model.apply` as before.
@@ -107,6 +111,16 @@ function folded(conv: Layer, bn: Layer | null, depthwise: boolean): { filter: tf
   return { filter, bias: (n.center && n.beta ? tf.add(centred, n.beta.read()) : centred) as tf.Tensor1D };
 }
 
+/** A scale-free batch normalisation (which tf.batchNorm cannot differentiate) as x * scale + shift, inference mode. */
+function scaleFreeBatchNorm(bn: Layer, x: tf.Tensor): tf.Tensor {
+  const n = bn as unknown as BatchNormFields;
+  return tf.tidy(() => {
+    const scale = tf.rsqrt(tf.add(n.movingVariance!.read(), n.epsilon));
+    const shifted = tf.neg(tf.mul(n.movingMean!.read(), scale));
+    return tf.add(tf.mul(x, scale), n.center && n.beta ? tf.add(shifted, n.beta.read()) : shifted);
+  });
+}
+
 /** Uses of each symbolic tensor (by id) in the graph that computes `outputs`, model outputs counted too. */
 function countUses(outputs: SymbolicTensor[], inputs: Set<number>): Map<number, number> {
   const uses = new Map<number, number>();
@@ -200,6 +214,7 @@ export function planInference(model: tfl.LayersModel): InferencePlan | null {
     const node = nodeOf(t);
     for (const i of node.inputTensors) if (!plan(i)) return false;
     const nested = isLayersModel(layer) ? planInference(layer) : null;
+    const bn = isChannelBatchNorm(layer) && !(layer as unknown as BatchNormFields).scale ? layer : null;
     if (nested) for (const k of Object.keys(fused) as (keyof typeof fused)[]) fused[k] += nested.fused[k];
     const kwargs = { ...(node.callArgs ?? {}), training: false };
     steps.push({
@@ -207,6 +222,7 @@ export function planInference(model: tfl.LayersModel): InferencePlan | null {
       ins: node.inputTensors.map((i) => i.id),
       run: (ins) => {
         if (nested) return nested.run(ins[0]);
+        if (bn) return scaleFreeBatchNorm(bn, ins[0]);
         const y = layer.apply(ins.length === 1 ? ins[0] : ins, kwargs);
         return (Array.isArray(y) ? y[0] : y) as tf.Tensor;
       },

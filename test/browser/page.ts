@@ -10,6 +10,7 @@ import { randomStartL2Bits, runL2Case } from '../suite/l2_suite';
 import { runEngineCase } from '../suite/engine_suite';
 import { runGatherCase } from '../suite/dataset_suite';
 import { runFabCase } from '../suite/fab_suite';
+import { runPlanCase } from '../suite/plan_suite';
 import { randomStartBits, runKernelCase, withGpuErrorScope } from '../suite/kernel_suite';
 import { runSquareCase } from '../suite/square_suite';
 import { runTrainerCase } from '../suite/trainer_suite';
@@ -32,6 +33,7 @@ const suite = {
   runSquareCase,
   runFabCase,
   runTrainerCase,
+  runPlanCase,
   async runArgumentCase(name: string) {
     return withGpuErrorScope(lib.currentWebGPU()!.device, async () => runArgumentCase(name));
   },

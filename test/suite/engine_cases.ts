@@ -1,6 +1,8 @@
 // The engine kernel cases, one table for Node (Dawn) and Chromium: odd batch sizes (1, 3, 65), channels
 // 1, 3, 32, sizes that are not multiples of 4 or of a workgroup, every stride, padding and dilation the
 // kernels claim, and configurations they do not cover (which must go to tfjs's kernel and still be right).
+// The fused ops' cases (convActivation, matMulBiasRelu) are in engine_cases_fused.ts, joined here.
+import { convActivationCases, matMulBiasReluCases, type ConvActivationCase, type MatMulBiasReluCase } from './engine_cases_fused';
 
 export type ConvOp = 'Conv2D' | 'FusedConv2D' | 'Conv2DBackpropInput' | 'Conv2DBackpropFilter' | 'DepthwiseConv2dNative' | 'DepthwiseConv2dNativeBackpropInput' | 'DepthwiseConv2dNativeBackpropFilter' | 'FusedDepthwiseConv2D';
 export type PoolOp = 'MaxPool' | 'MaxPoolGrad';
@@ -110,7 +112,7 @@ export interface ShapeCase {
   engine: boolean;
 }
 
-export type EngineCase = ConvCase | PoolCase | MatMulCase | ElementwiseCase | LossCase | KlCase | AdamCase | ReduceCase | ShapeCase;
+export type EngineCase = ConvCase | PoolCase | MatMulCase | ElementwiseCase | LossCase | KlCase | AdamCase | ReduceCase | ShapeCase | ConvActivationCase | MatMulBiasReluCase;
 
 const shapeName = (s: number[]) => `[${s.join(',')}]`;
 const padName = (p: Pad) => (Array.isArray(p) ? `[${p.map((q) => q.join(':')).join(',')}]` : String(p));
@@ -366,4 +368,4 @@ const sliceCases: ShapeCase[] = (
   engine,
 }));
 
-export const engineCases: EngineCase[] = [...convCases, ...poolCases, ...matMulCases, ...elementwiseCases, ...lossCases, ...klCases, ...adamCases, ...reduceCases, ...padCases, ...sliceCases];
+export const engineCases: EngineCase[] = [...convCases, ...poolCases, ...matMulCases, ...elementwiseCases, ...lossCases, ...klCases, ...adamCases, ...reduceCases, ...padCases, ...sliceCases, ...convActivationCases, ...matMulBiasReluCases];

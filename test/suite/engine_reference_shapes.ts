@@ -1,5 +1,5 @@
-// Plain-TypeScript float64 references of the engine's Mean (and its gradient), PadV2 and Slice: the tests'
-// oracle (not shipped in the package), on flat row-major arrays.
+// Plain-TypeScript float64 references of the engine's Mean (and its gradient), PadV2, Slice, Sum and the
+// broadcast of Add and Multiply: the tests' oracle (not shipped in the package), on flat row-major arrays.
 
 type Values = ArrayLike<number>;
 
@@ -64,4 +64,40 @@ export function padReference(x: Values, shape: number[], paddings: [number, numb
 export function sliceReference(x: Values, shape: number[], begin: number[], outShape: number[]): Float64Array {
   const is = strides(shape);
   return Float64Array.from({ length: size(outShape) }, (_, i) => x[coordsOf(i, outShape).reduce((p, v, d) => p + (v + begin[d]) * is[d], 0)]);
+}
+
+/** numpy-style broadcast of `b` (shape bShape) to outShape: the index into b for flat index i. */
+export function broadcastIndex(i: number, outShape: number[], bShape: number[]): number {
+  let index = 0;
+  let stride = 1;
+  let rest = i;
+  const offset = outShape.length - bShape.length;
+  const coords = new Array(outShape.length);
+  for (let d = outShape.length - 1; d >= 0; d--) {
+    coords[d] = rest % outShape[d];
+    rest = Math.floor(rest / outShape[d]);
+  }
+  for (let d = bShape.length - 1; d >= 0; d--) {
+    index += (bShape[d] === 1 ? 0 : coords[d + offset]) * stride;
+    stride *= bShape[d];
+  }
+  return index;
+}
+
+/** Sums of x (shape `shape`) over `axes`, the kept axes in order. */
+export function sumOverAxes(x: ArrayLike<number>, shape: number[], axes: number[]): Float64Array {
+  const kept = shape.map((_, d) => d).filter((d) => !axes.includes(d));
+  const out = new Float64Array(size(kept.map((d) => shape[d])));
+  for (let i = 0; i < x.length; i++) {
+    let rest = i;
+    const coords = new Array(shape.length);
+    for (let d = shape.length - 1; d >= 0; d--) {
+      coords[d] = rest % shape[d];
+      rest = Math.floor(rest / shape[d]);
+    }
+    let o = 0;
+    for (const d of kept) o = o * shape[d] + coords[d];
+    out[o] += x[i];
+  }
+  return out;
 }

@@ -11,7 +11,9 @@ import * as engine from '../../dist/engine.js';
 import { caseSeed } from './cases';
 import type { EngineCase } from './engine_cases';
 import { withGpuErrorScope } from './kernel_suite';
+import { broadcastIndex, sumOverAxes } from './engine_reference_shapes';
 import { prepareDepthwise, prepareReduce, prepareShape } from './engine_suite_shapes';
+import { prepareConvActivation, prepareMatMulBiasRelu } from './engine_suite_fused';
 
 const POISON = -3.0e38;
 
@@ -43,6 +45,8 @@ export interface Prepared {
   run: (t: Record<string, tf.Tensor>) => tf.Tensor[];
   expected: Expected[];
   countName: string;
+  /** Poisoned buffers per output (default 1): more where the run allocates intermediates of an output's size first (a composed fallback). */
+  poisonCopies?: number;
 }
 
 function randoms(seed: number) {
@@ -53,41 +57,6 @@ function randoms(seed: number) {
 const abs = (v: ArrayLike<number>) => Float64Array.from(v as ArrayLike<number>, Math.abs);
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
-/** numpy-style broadcast of `b` (shape bShape) to outShape: the index into b for flat index i. */
-function broadcastIndex(i: number, outShape: number[], bShape: number[]): number {
-  let index = 0;
-  let stride = 1;
-  let rest = i;
-  const offset = outShape.length - bShape.length;
-  const coords = new Array(outShape.length);
-  for (let d = outShape.length - 1; d >= 0; d--) {
-    coords[d] = rest % outShape[d];
-    rest = Math.floor(rest / outShape[d]);
-  }
-  for (let d = bShape.length - 1; d >= 0; d--) {
-    index += (bShape[d] === 1 ? 0 : coords[d + offset]) * stride;
-    stride *= bShape[d];
-  }
-  return index;
-}
-
-function sumOverAxes(x: ArrayLike<number>, shape: number[], axes: number[]): Float64Array {
-  const kept = shape.map((_, d) => d).filter((d) => !axes.includes(d));
-  const out = new Float64Array(size(kept.map((d) => shape[d])));
-  for (let i = 0; i < x.length; i++) {
-    let rest = i;
-    const coords = new Array(shape.length);
-    for (let d = shape.length - 1; d >= 0; d--) {
-      coords[d] = rest % shape[d];
-      rest = Math.floor(rest / shape[d]);
-    }
-    let o = 0;
-    for (const d of kept) o = o * shape[d] + coords[d];
-    out[o] += x[i];
-  }
-  return out;
-}
-
 function prepare(c: EngineCase, seed: number): Prepared {
   const rand = randoms(seed);
   switch (c.family) {
@@ -95,6 +64,10 @@ function prepare(c: EngineCase, seed: number): Prepared {
       return prepareReduce(c, rand);
     case 'shape':
       return prepareShape(c, rand);
+    case 'convActivation':
+      return prepareConvActivation(c, rand);
+    case 'matMulBiasRelu':
+      return prepareMatMulBiasRelu(c, rand);
     case 'conv': {
       if (c.op.includes('Depthwise')) return prepareDepthwise(c, rand);
       const g = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, c.dilations, c.pad, undefined, false, 'channelsLast');
@@ -357,7 +330,7 @@ export async function runEngineCase(c: EngineCase, runSeed: number): Promise<Eng
     }
     const before = tf.memory().numTensors;
     const outSizes = p.expected.map((e) => e.values.length);
-    const poisons = outSizes.map((n) => tf.fill([n], POISON));
+    const poisons = outSizes.flatMap((n) => Array.from({ length: p.poisonCopies ?? 1 }, () => tf.fill([n], POISON)));
     await Promise.all(poisons.map((q) => q.data()));
     const poisoned = new Set(poisons.map((q) => (backend.tensorMap.get(q.dataId) as { resource: unknown }).resource));
     tf.dispose(poisons);

@@ -41,7 +41,8 @@ export function epilogueWgsl(bias: 'none' | 'vec4' | 'scalar', activation: Engin
     activation === 'relu'
       ? 'r = select(r, vec4<f32>(0.0), r < vec4<f32>(0.0));'
       : activation === 'relu6'
-        ? 'r = select(select(r, vec4<f32>(6.0), r > vec4<f32>(6.0)), vec4<f32>(0.0), r < vec4<f32>(0.0));'
+        ? // clamp, as tfjs's own fused kernels: the same values, and NaN goes where tfjs's goes (0 on SwiftShader).
+          'r = clamp(r, vec4<f32>(0.0), vec4<f32>(6.0));'
         : '';
   return `fn epilogue(v : vec4<f32>, n0 : i32) -> vec4<f32> {
   var r = v;
