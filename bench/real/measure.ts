@@ -14,6 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as lib from '../../dist/index.js';
 import type { Classifier } from '../../dist/index.js';
+import { measureFmaPeak, type FmaPeak } from '../../dist/bench.js';
 import { buildRealModel, type RealModelPair, type RealModelSpec } from './models';
 
 export const REAL_BENCH_SCHEMA = 'tfjs-adversarial/bench-real@2';
@@ -77,6 +78,8 @@ export interface RealResults {
   options: Omit<RealBenchOptions, 'onProgress'>;
   /** The engine's BatchMatMul on [n, n] x [n, n]: GFLOP/s at the median, and whether the engine ran it. */
   matmul: { n: number; seconds: number[]; gflops: number; onEngine: boolean } | null;
+  /** The adapter's multiply-add ceiling (measureFmaPeak: registers only), measured with the matmul peak. */
+  fma?: FmaPeak | null;
   rows: RealRow[];
   /** tf.memory() at the end: numBytesAllocatedInGPU is tfjs's WebGPU buffer pool, its high-water mark. */
   memory: { numBytes: number; numTensors: number; numBytesInGPU: number | null; numBytesAllocatedInGPU: number | null };
@@ -234,6 +237,8 @@ export async function runRealBench(options: RealBenchOptions): Promise<RealResul
   const o = { runs, stockRuns: options.stockRuns ?? runs, warmup: options.warmup ?? 1, stockWarmup: options.stockWarmup ?? options.warmup ?? 1, stock: options.stock ?? true, peak: options.peak ?? 'ours' };
   const matmul = options.matmul === false ? null : await matmulPeak(options.matmul ?? 1024);
   if (matmul) progress(`engine BatchMatMul ${matmul.n}^3: ${matmul.gflops.toFixed(2)} GFLOP/s${matmul.onEngine ? '' : ' (NOT on the engine)'}`);
+  const fma = options.matmul === false ? null : await measureFmaPeak();
+  if (fma) progress(`multiply-add ceiling (${fma.chains} vec4 chains per invocation, registers only): ${fma.gflops.toFixed(2)} GFLOP/s`);
   const rows: RealRow[] = [];
   for (const spec of options.models) {
     const pair = await buildRealModel(spec);
@@ -254,6 +259,7 @@ export async function runRealBench(options: RealBenchOptions): Promise<RealResul
     adapter: context.adapter,
     options: kept,
     matmul,
+    fma,
     rows,
     memory: { numBytes: memory.numBytes, numTensors: memory.numTensors, numBytesInGPU: memory.numBytesInGPU ?? null, numBytesAllocatedInGPU: memory.numBytesAllocatedInGPU ?? null },
   };

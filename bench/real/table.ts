@@ -21,14 +21,16 @@ export function realRatios(results: RealResults): { name: string; value: number;
 const fixed = (v: number | null | undefined, digits: number, width: number) => (v == null || !Number.isFinite(v) ? '-' : v.toFixed(digits)).padStart(width);
 const mib = (b: number | null) => (b === null ? '-' : (b / 2 ** 20).toFixed(0));
 
-/** One line per row: images per second of each side, the ratios, ours' GFLOP/s and its share of the matmul peak, the peak bytes. */
+/** One line per row: images per second of each side, the ratios, ours' GFLOP/s and its share of the matmul peak and of the adapter's multiply-add ceiling, the peak bytes. */
 export function formatRealTable(results: RealResults, torch: TorchReal): string {
   const peak = results.matmul?.gflops ?? null;
-  const head = ['model', 'step', 'batch', 'ours img/s', 'stock img/s', 'PyTorch img/s', 'ours/stock', 'ours/PyTorch', 'ours GFLOP/s', '% matmul', 'peak MiB ours', 'stock'];
-  const widths = [24, 15, 5, 10, 11, 13, 10, 12, 12, 8, 13, 6];
+  const ceiling = results.fma?.gflops ?? null;
+  const head = ['model', 'step', 'batch', 'ours img/s', 'stock img/s', 'PyTorch img/s', 'ours/stock', 'ours/PyTorch', 'ours GFLOP/s', '% matmul', '% fma', 'peak MiB ours', 'stock'];
+  const widths = [24, 15, 5, 10, 11, 13, 10, 12, 12, 8, 5, 13, 6];
   const lines = [
     `real architectures on ${results.adapter.architecture || results.adapter.vendor} (${results.runtime}), ${results.date}`,
     peak !== null ? `engine BatchMatMul [${results.matmul!.n}x${results.matmul!.n}]x[${results.matmul!.n}x${results.matmul!.n}]: ${peak.toFixed(2)} GFLOP/s${results.matmul!.onEngine ? '' : ' (tfjs kernel: the engine did not take it)'}` : 'no matmul peak measured',
+    ceiling !== null ? `multiply-add ceiling of the adapter (${results.fma!.chains} vec4 chains per invocation, registers only): ${ceiling.toFixed(2)} GFLOP/s` : 'no multiply-add ceiling measured',
     torch ? `PyTorch ${torch.torch} (torchvision ${torch.torchvision}) on ${torch.threads} threads, bench/peer/torch_real.py` : 'PyTorch: not run',
     'FLOPs per image: input gradient and PGD step 2F, FGSM-AT 8F (FGSM 2F, then a training step on clean + adversarial, 3F each); F = conv, depthwise and dense multiply-adds x 2',
     '',
@@ -49,8 +51,9 @@ export function formatRealTable(results: RealResults, torch: TorchReal): string 
       fixed(t ? r.ours.imagesPerSecond / t : null, 3, widths[7]),
       fixed(r.ours.gflops, 2, widths[8]),
       fixed(peak ? (100 * r.ours.gflops) / peak : null, 0, widths[9]),
-      mib(r.ours.peakBytes).padStart(widths[10]),
-      mib(r.stock?.peakBytes ?? null).padStart(widths[11]),
+      fixed(ceiling ? (100 * r.ours.gflops) / ceiling : null, 0, widths[10]),
+      mib(r.ours.peakBytes).padStart(widths[11]),
+      mib(r.stock?.peakBytes ?? null).padStart(widths[12]),
     ];
     last = modelCell;
     lines.push(cells.join('  '));

@@ -6,3 +6,4 @@ export { runStepBench, STEP_KINDS } from './steps';
 export type { StepBenchOptions, StepEntry, StepKind, StepImpl } from './steps';
 export { runAttackIterationBench, type AttackIterationEntry, type AttackIterationOptions } from './attack_iterations';
 export { runBenchmarks, stepRatios, BENCH_SCHEMA, type BenchmarkOptions, type BenchmarkResults } from './index';
+export { measureFmaPeak, fmaPeakWgsl, FMA_CHAINS, type FmaPeak } from './fma_peak';

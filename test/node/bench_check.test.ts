@@ -10,7 +10,7 @@ import type { BenchmarkResults } from '../../dist/bench.js';
 import { BASELINE_SCHEMA, betterOf, checkAgainstBaseline, formatCheck, readBaseline, toleranceFor, worstOf, type Baseline } from '../../bench/check';
 import { QUICK_REAL } from '../../bench/real_models';
 import type { RealResults } from '../../bench/real/measure';
-import { realRatios } from '../../bench/real/table';
+import { formatRealTable, realRatios } from '../../bench/real/table';
 
 function results(ratios: Record<string, number>): BenchmarkResults {
   return {
@@ -157,6 +157,17 @@ describe('the real architectures in the check', () => {
   test('realRatios names each row with a stock side ours/stock by model, size, step and batch; a row without stock has none', () => {
     const ratios = realRatios(real([row('mobilenet-v2', 96, 2, 3, 0.5), row('resnet-20', 32, 16, 2, null)]));
     expect(ratios.map((r) => [r.name, r.value])).toEqual([['real mobilenet-v2 96 input_gradient ours/stock [2]', 6]]);
+  });
+
+  test('the real table puts ours GFLOP/s beside the matmul peak and the multiply-add ceiling: 1 of 4 and 10 is 25% and 10%; without them, dashes', () => {
+    const measured = { ...real([row('resnet-20', 32, 16, 2, 1)]), matmul: { n: 8, seconds: [1], gflops: 4, onEngine: true }, fma: { gflops: 10, seconds: [1], invocations: 64, chains: 16 } } as RealResults;
+    const table = formatRealTable(measured, null);
+    expect(table).toContain('multiply-add ceiling of the adapter (16 vec4 chains per invocation, registers only): 10.00 GFLOP/s');
+    const line = table.split('\n').find((l) => l.startsWith('resnet-20 32'))!;
+    expect(line.trim().split(/\s+/).slice(-5, -2)).toEqual(['1.00', '25', '10']);
+    const bare = formatRealTable(real([row('resnet-20', 32, 16, 2, 1)]), null);
+    expect(bare).toContain('no multiply-add ceiling measured');
+    expect(bare.split('\n').find((l) => l.startsWith('resnet-20 32'))!.trim().split(/\s+/).slice(-5, -2)).toEqual(['1.00', '-', '-']);
   });
 
   test("the stored baseline has the quick set's real ratios, checked at the 'real ' tolerance: half the baseline passes, a lost engine (1x) fails", () => {
