@@ -1,6 +1,8 @@
 // dx of max pooling whose windows tile the input exactly (stride = filter size, no padding): one
 // invocation per window (b, oy, ox, 4 channels) finds the maximum's position (the last >= in row-major
 // order, as tfjs-backend-webgpu) and writes dy there and 0 at the window's other pixels.
+// With RELU_MASK (the pool after a ReLU, whose gradient it then applies in the same pass): each pixel's
+// value r becomes x > 0 ? r : 0, NaN x giving NaN, as the ReLU gradient kernel (relu_grad.wgsl) computes it.
 // nhwc() splits the window index (nhwc_common.wgsl, spliced in front by the runner).
 fn compute(index : i32) {
   let c4 = uniforms.channels / 4;
@@ -25,7 +27,13 @@ fn compute(index : i32) {
   pixel = corner;
   wx = 0;
   for (var k = 0; k < windowSize; k++) {
-    result[pixel * c4 + o.d] = select(vec4<f32>(0.0), g, position == vec4<i32>(pixel));
+    var r = select(vec4<f32>(0.0), g, position == vec4<i32>(pixel));
+    if (RELU_MASK) {
+      let v = X[pixel * c4 + o.d];
+      let nan = (bitcast<vec4<u32>>(v) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u);
+      r = select(select(vec4<f32>(0.0), r, v > vec4<f32>(0.0)), v, nan);
+    }
+    result[pixel * c4 + o.d] = r;
     pixel++;
     wx++;
     if (wx == uniforms.filterWidth) { wx = 0; pixel += uniforms.inWidth - uniforms.filterWidth; }

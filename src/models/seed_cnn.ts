@@ -3,7 +3,7 @@
 // network as a tfjs-layers Sequential with stable layer names (seedCnnToLayersModel), for the Layers format.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { conv2dBiasRelu } from '../engine/conv/conv_bias_relu';
+import { conv2dBiasReluPool } from '../engine/conv/conv_bias_relu';
 import { matMulBiasRelu } from '../engine/matmul/matmul_bias_relu';
 import { AdversarialArgumentError } from '../core/validate';
 import type { Classifier } from './classifier';
@@ -78,10 +78,10 @@ export function seedCnn(options: SeedCnnOptions = {}): Classifier {
     stateVariables: [],
     forward: (x) =>
       tf.tidy(() => {
-        // One engine kernel for conv + bias + ReLU, with gradients only where needed (tfjs's fused.conv2d
-        // where the engine is off); the same for the dense layer's matmul + bias + ReLU.
-        const activated = conv2dBiasRelu(x, conv as tf.Tensor4D, convBias as tf.Tensor1D, 1, 'valid');
-        const features = tf.maxPool(activated, 2, 2, 'valid');
+        // One op for conv + bias + ReLU + max pooling (one conv kernel and one pool kernel forward; one pool
+        // gradient with the ReLU's mask in it, then gradients only where needed; tfjs's fused.conv2d and
+        // maxPool where the engine is off); the dense layer's matmul + bias + ReLU likewise.
+        const features = conv2dBiasReluPool(x, conv as tf.Tensor4D, convBias as tf.Tensor1D, 2, 1, 'valid');
         const flat = tf.reshape(features, [x.shape[0], pooled]);
         const hidden = matMulBiasRelu(flat as tf.Tensor2D, dense as tf.Tensor2D, denseBias as tf.Tensor1D);
         return tf.fused.matMul({ a: hidden, b: out as tf.Tensor2D, bias: outBias }) as tf.Tensor2D;

@@ -47,15 +47,20 @@ export function poolWindowsTile(info: ConvInfo): boolean {
   );
 }
 
-/** dx of max pooling (dilation 1): the gradient goes to each window's maximum, ties to the last. */
-export function engineMaxPoolGrad(backend: WebGPUBackend, dy: TensorInfo, x: TensorInfo, info: ConvInfo): TensorInfo {
+/**
+ * dx of max pooling (dilation 1): the gradient goes to each window's maximum, ties to the last. With
+ * `reluMask` (windows that tile the input only: poolWindowsTile) x is a ReLU's output and the ReLU's
+ * gradient is applied in the same pass (x > 0 ? dx : 0), the values of MaxPoolGrad then EngineReluGrad.
+ */
+export function engineMaxPoolGrad(backend: WebGPUBackend, dy: TensorInfo, x: TensorInfo, info: ConvInfo, reluMask = false): TensorInfo {
   const tiled = poolWindowsTile(info);
+  if (reluMask && !tiled) throw new Error('engineMaxPoolGrad: the ReLU mask needs windows that tile the input');
   return runProgram(
     backend,
     {
       kernelName: 'MaxPoolGrad',
-      variant: [tiled ? 'tiled' : 'general'],
-      body: wgslWith({ include: [nhwcWgsl] }, tiled ? maxPoolGradTiledWgsl : maxPoolGradWgsl),
+      variant: [tiled ? 'tiled' : 'general', reluMask ? 'relu' : 'plain'],
+      body: wgslWith(tiled ? { constants: { RELU_MASK: reluMask }, include: [nhwcWgsl] } : { include: [nhwcWgsl] }, tiled ? maxPoolGradTiledWgsl : maxPoolGradWgsl),
       inputs: ['DY', 'X'],
       inputComponents: [4, 4],
       outputComponent: 4,
