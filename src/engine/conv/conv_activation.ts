@@ -51,6 +51,19 @@ function activationGradient(dy: tf.Tensor, y: tf.Tensor, activation: EngineActiv
   return tf.engine().runKernel(activation === 'relu' ? ReluGradEngine : Relu6GradEngine, activation === 'relu' ? { dy, x: y } : { dy, y }) as tf.Tensor;
 }
 
+/**
+ * The gradients of a convolution's x, filter and bias from dz (the gradient at its pre-activation output),
+ * each computed only when tfjs asks for it: the input's and the filter's backprop kernels (depthwise or
+ * not) with the forward's `window` attributes, a column sum for the bias.
+ */
+export function lazyConvGradients(dz: tf.Tensor4D, x: tf.Tensor, filter: tf.Tensor, window: Record<string, unknown>, depthwise = false): Record<'x' | 'filter' | 'bias', () => tf.Tensor> {
+  return {
+    x: () => tf.engine().runKernel(depthwise ? 'DepthwiseConv2dNativeBackpropInput' : 'Conv2DBackpropInput', { dy: dz, filter }, { ...window, inputShape: x.shape } as tf.NamedAttrMap) as tf.Tensor,
+    filter: () => tf.engine().runKernel(depthwise ? 'DepthwiseConv2dNativeBackpropFilter' : 'Conv2DBackpropFilter', { x, dy: dz }, { ...window, filterShape: filter.shape } as tf.NamedAttrMap) as tf.Tensor,
+    bias: () => tf.sum(dz, [0, 1, 2]),
+  };
+}
+
 /** The fused kernel and its gradient (the table's 'conv' group). */
 export const convActivationEntries: KernelEntry[] = [
   {
@@ -73,15 +86,7 @@ export const convActivationEntries: KernelEntry[] = [
         const [x, filter, y] = saved;
         const a = attrs as unknown as ConvActivationAttrs;
         const dz = activationGradient(dy as tf.Tensor, y, a.activation) as tf.Tensor4D;
-        const window = { strides: a.strides, pad: a.pad, dilations: a.dilations, dataFormat: 'NHWC' };
-        const depthwise = a.kind === 'depthwise';
-        return {
-          x: () =>
-            tf.engine().runKernel(depthwise ? 'DepthwiseConv2dNativeBackpropInput' : 'Conv2DBackpropInput', { dy: dz, filter }, { ...window, inputShape: x.shape }) as tf.Tensor,
-          filter: () =>
-            tf.engine().runKernel(depthwise ? 'DepthwiseConv2dNativeBackpropFilter' : 'Conv2DBackpropFilter', { x, dy: dz }, { ...window, filterShape: filter.shape }) as tf.Tensor,
-          bias: () => tf.sum(dz, [0, 1, 2]),
-        };
+        return lazyConvGradients(dz, x, filter, { strides: a.strides, pad: a.pad, dilations: a.dilations, dataFormat: 'NHWC' }, a.kind === 'depthwise');
       },
     },
   },

@@ -2,9 +2,12 @@
 // gradients (tfjs's fused.conv2d runs Conv2D, Add and Relu then), and whose gradient is computed only for
 // the inputs that need it (a fused op's custom gradient computes all of them): dz = dy * (y > 0) once, then
 // Conv2DBackpropInput for x, Conv2DBackpropFilter for w, a column sum for the bias, each on demand.
+// conv2dBiasReluPool adds the max pooling after it (the seed CNN's): its gradient is one MaxPoolGrad with
+// the ReLU's mask applied in it (EngineMaxPoolGradRelu: the values of MaxPoolGrad then EngineReluGrad).
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { convUnsupported, engineConv2D } from './conv';
+import { lazyConvGradients } from './conv_activation';
 import { engineMaxPool, engineMaxPoolGrad, poolUnsupported, poolWindowsTile } from '../pool/max_pool';
 import { ReluGradEngine } from '../elementwise/elementwise';
 import { countEngineCall, onEngine } from '../policy';
@@ -12,21 +15,13 @@ import { registerEntries, type KernelEntry } from '../../program/registration';
 
 export const Conv2DBiasRelu = 'EngineConv2DBiasRelu';
 export const Conv2DBiasReluPool = 'EngineConv2DBiasReluPool';
+/** MaxPoolGrad of windows that tile the input, then the ReLU's gradient, in one pass (x: the ReLU's output). */
+export const MaxPoolGradRelu = 'EngineMaxPoolGradRelu';
 
 type Attrs = { strides: [number, number]; pad: 'valid' | 'same' | number };
 type PoolAttrs = Attrs & { poolSize: number };
 
 const poolGeometry = (yShape: number[], size: number) => tf.backend_util.computePool2DInfo(yShape as [number, number, number, number], size, size, 1, 'valid');
-
-/** x's, the filter's and the bias's gradients from dz, each on demand (Conv2DBackpropInput, Conv2DBackpropFilter, a column sum). */
-function convGradients(dz: tf.Tensor4D, x: tf.Tensor, filter: tf.Tensor, a: Attrs) {
-  const conv = { strides: a.strides, pad: a.pad, dataFormat: 'NHWC' };
-  return {
-    x: () => tf.engine().runKernel('Conv2DBackpropInput', { dy: dz, filter }, { ...conv, inputShape: x.shape }) as tf.Tensor,
-    filter: () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: dz }, { ...conv, filterShape: filter.shape }) as tf.Tensor,
-    bias: () => tf.sum(dz, [0, 1, 2]),
-  };
-}
 
 const geometry = (xShape: number[], filterShape: number[], a: Attrs) =>
   tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number], a.strides, 1, a.pad);
@@ -48,7 +43,7 @@ export const conv2dBiasReluEntries: KernelEntry[] = [
         const [x, filter, y] = saved;
         const a = attrs as unknown as Attrs;
         const dz = tf.engine().runKernel(ReluGradEngine, { dy: dy as tf.Tensor, x: y }) as tf.Tensor4D;
-        return convGradients(dz, x, filter, a);
+        return lazyConvGradients(dz, x, filter, { strides: a.strides, pad: a.pad, dataFormat: 'NHWC' });
       },
     },
   },
@@ -71,11 +66,18 @@ export const conv2dBiasReluEntries: KernelEntry[] = [
       gradFunc: (dys, saved, attrs) => {
         const [x, filter, y] = saved;
         const a = attrs as unknown as PoolAttrs;
-        const dp = (dys as tf.Tensor[])[0]!;
-        const gpu = tf.backend() as WebGPUBackend;
-        const dz = tf.engine().makeTensorFromTensorInfo(engineMaxPoolGrad(gpu, dp, y, poolGeometry(y.shape, a.poolSize), true)) as tf.Tensor4D;
-        return convGradients(dz, x, filter, a);
+        const dz = tf.engine().runKernel(MaxPoolGradRelu, { dy: (dys as tf.Tensor[])[0]!, x: y }, { poolSize: a.poolSize }) as tf.Tensor4D;
+        return lazyConvGradients(dz, x, filter, { strides: a.strides, pad: a.pad, dataFormat: 'NHWC' });
       },
+    },
+  },
+  {
+    kernelName: MaxPoolGradRelu,
+    backendName: 'webgpu',
+    group: 'conv',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { dy, x } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo };
+      return engineMaxPoolGrad(backend as WebGPUBackend, dy, x, poolGeometry(x.shape, (attrs as unknown as { poolSize: number }).poolSize), true);
     },
   },
 ];
@@ -87,6 +89,19 @@ export const conv2dBiasReluEntries: KernelEntry[] = [
  * @example
  * const activated = conv2dBiasRelu(images, kernel, bias);  // [batch, h - 2, w - 2, 32] for a 3x3 kernel
  */
+export function conv2dBiasRelu(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, strides: number | [number, number] = 1, pad: 'valid' | 'same' | number = 'valid'): tf.Tensor4D {
+  const s: [number, number] = typeof strides === 'number' ? [strides, strides] : strides;
+  const fused =
+    onEngine('FusedConv2D', [x, filter, bias]) &&
+    bias.rank === 1 &&
+    bias.shape[0] === filter.shape[3] &&
+    convUnsupported(geometry(x.shape, filter.shape, { strides: s, pad }), ['float32']) === null;
+  if (!fused) return tf.fused.conv2d({ x, filter, strides: s, pad, bias, activation: 'relu' });
+  registerEntries(conv2dBiasReluEntries);
+  countEngineCall(Conv2DBiasRelu, true);
+  return tf.engine().runKernel(Conv2DBiasRelu, { x, filter, bias }, { strides: s, pad }) as tf.Tensor4D;
+}
+
 /**
  * maxPool(relu(conv2d(x, filter, strides, pad) + bias), poolSize, poolSize, 'valid'): one op whose gradient
  * runs one max-pool gradient with the ReLU's mask in it (the values of MaxPoolGrad then the ReLU gradient).
@@ -115,17 +130,4 @@ export function conv2dBiasReluPool(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf
   const [pooled, activated] = tf.engine().runKernel(Conv2DBiasReluPool, { x, filter, bias }, { strides: s, pad, poolSize }) as tf.Tensor4D[];
   activated!.dispose();
   return pooled!;
-}
-
-export function conv2dBiasRelu(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, strides: number | [number, number] = 1, pad: 'valid' | 'same' | number = 'valid'): tf.Tensor4D {
-  const s: [number, number] = typeof strides === 'number' ? [strides, strides] : strides;
-  const fused =
-    onEngine('FusedConv2D', [x, filter, bias]) &&
-    bias.rank === 1 &&
-    bias.shape[0] === filter.shape[3] &&
-    convUnsupported(geometry(x.shape, filter.shape, { strides: s, pad }), ['float32']) === null;
-  if (!fused) return tf.fused.conv2d({ x, filter, strides: s, pad, bias, activation: 'relu' });
-  registerEntries(conv2dBiasReluEntries);
-  countEngineCall(Conv2DBiasRelu, true);
-  return tf.engine().runKernel(Conv2DBiasRelu, { x, filter, bias }, { strides: s, pad }) as tf.Tensor4D;
 }
