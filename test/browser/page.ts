@@ -11,6 +11,7 @@ import { runEngineCase } from '../suite/engine_suite';
 import { runGatherCase } from '../suite/dataset_suite';
 import { runFabCase } from '../suite/fab_suite';
 import { runPlanCase } from '../suite/plan_suite';
+import { runConvReluPoolCase } from '../suite/conv_relu_pool_suite';
 import { randomStartBits, runKernelCase, withGpuErrorScope } from '../suite/kernel_suite';
 import { runSquareCase } from '../suite/square_suite';
 import { runTrainerCase } from '../suite/trainer_suite';
@@ -34,6 +35,7 @@ const suite = {
   runFabCase,
   runTrainerCase,
   runPlanCase,
+  runConvReluPoolCase,
   async runArgumentCase(name: string) {
     return withGpuErrorScope(lib.currentWebGPU()!.device, async () => runArgumentCase(name));
   },
