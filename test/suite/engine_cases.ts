@@ -132,6 +132,12 @@ const convGeometries: Omit<ConvCase, 'family' | 'op' | 'name'>[] = [
   // ResNet's strided 1x1 projection with 5 input channels (a channel group of the input gradient cut short).
   { x: [2, 15, 16, 3], filter: [3, 3, 3, 8], strides: [2, 2], pad: 'same', dilations: [1, 1], engine: true },
   { x: [2, 9, 8, 5], filter: [1, 1, 5, 8], strides: [2, 2], pad: 'valid', dilations: [1, 1], engine: true },
+  // Few input channels (the small-input forward and stride-1 input gradient: columns read once per
+  // invocation): a ResNet's first conv (3 channels, 'same', 13 columns: a partial tile of 8), 2 channels
+  // under a 5x5 at strides 2x1 and explicit padding, one channel under a 5x3 'same'.
+  { x: [2, 11, 13, 3], filter: [3, 3, 3, 16], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: true },
+  { x: [2, 9, 10, 2], filter: [5, 5, 2, 8], strides: [2, 1], pad: 2, dilations: [1, 1], engine: true },
+  { x: [3, 8, 9, 1], filter: [5, 3, 1, 12], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: true },
   // madry-cnn's second conv: the filter gradient fits in one chunk (no column sum after it).
   { x: [2, 7, 7, 32], filter: [5, 5, 32, 64], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: true },
 ];

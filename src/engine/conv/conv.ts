@@ -1,12 +1,13 @@
 // Engine convolution kernels (NHWC, float32, output channels a multiple of 4): Conv2D and FusedConv2D
 // (bias, ReLU) forward, Conv2DBackpropInput, Conv2DBackpropFilter (partial sums over chunks of output rows,
-// then a column sum). Direct loops, no shared memory.
+// then a column sum). Direct loops, no shared memory; inputs of up to 4 channels (the seed CNN's, a colour
+// image's first conv) take kernels that read each input column once per filter row (conv_tiles.ts).
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
 import { epilogueWgsl, type EngineActivation } from '../matmul/matmul';
 import { i32u, runProgram, type UniformValue } from '../../program';
 import { engineColumnSum } from '../reduce/column_sum';
-import { genConv, genConvBackpropFilter, genConvBackpropInput } from './conv_tiles';
+import { genConv, genConvBackpropFilter, genConvBackpropInput, genConvBackpropInputSmall, genConvSmallInput } from './conv_tiles';
 
 export type ConvInfo = backend_util.Conv2DInfo;
 
@@ -58,21 +59,42 @@ export function windowUniforms(info: ConvInfo): UniformValue[] {
 
 /** Forward tile: 4 output pixels x 16 output channels per invocation (measured best of 2..13 x 4..32). */
 const CONV_TILE = { pixels: 4, channels4: 4 };
+/** genConvSmallInput's tile (the seed CNN's [256,28,28,1] -> 32 forward: 62 ms with genConv, 58 at 4x4, 8x2, 8x4). */
+const SMALL_INPUT_TILE = { pixels: 4, channels4: 4 };
+/**
+ * genConvBackpropInputSmall's pixels per invocation (the seed CNN's [256,26,26,32] -> [256,28,28,1] input
+ * gradient: 107 ms with genConvBackpropInput, 63 at 4 pixels, 55 at 8, 56 at 12).
+ */
+const SMALL_INPUT_GRAD_PIXELS = 8;
+
+/**
+ * Whether the forward takes genConvSmallInput: few input channels (where genConv's loop costs more than
+ * its multiply-adds), a narrow filter, stride 1 or 2 across, no dilation.
+ */
+function smallInput(info: ConvInfo): boolean {
+  return info.inChannels <= 4 && info.filterWidth <= 5 && info.strideWidth <= 2 && info.dilationHeight === 1 && info.dilationWidth === 1;
+}
+
 /** Backprop-input tile: 4 input pixels (of one column phase) x up to 4 input channels per invocation. */
 const BACKPROP_INPUT_PIXELS = 4;
 const BACKPROP_INPUT_CHANNELS = 4;
 
 /** y = act(conv2d(x, w) + bias). */
 export function engineConv2D(backend: WebGPUBackend, x: TensorInfo, filter: TensorInfo, info: ConvInfo, bias: TensorInfo | undefined, activation: EngineActivation): TensorInfo {
-  const channelTiles = Math.ceil(info.outChannels / (4 * CONV_TILE.channels4));
-  const columnTiles = Math.ceil(info.outWidth / CONV_TILE.pixels);
+  const small = smallInput(info);
+  const tile = small ? SMALL_INPUT_TILE : CONV_TILE;
+  const channelTiles = Math.ceil(info.outChannels / (4 * tile.channels4));
+  const columnTiles = Math.ceil(info.outWidth / tile.pixels);
   const biasKind = bias ? 'vec4' : 'none';
+  const conv = small
+    ? genConvSmallInput(tile.pixels, tile.channels4, info.inChannels, info.filterWidth, info.strideWidth)
+    : genConv(tile.pixels, tile.channels4);
   return runProgram(
     backend,
     {
       kernelName: 'Conv2D',
-      variant: [`bias${biasKind}`, activation],
-      body: [epilogueWgsl(biasKind, activation), genConv(CONV_TILE.pixels, CONV_TILE.channels4)].join('\n'),
+      variant: [`bias${biasKind}`, activation, small ? `small${tile.pixels}x${tile.channels4}_ci${info.inChannels}_fw${info.filterWidth}_sw${info.strideWidth}` : 'general'],
+      body: [epilogueWgsl(biasKind, activation), conv].join('\n'),
       inputs: bias ? ['X', 'W', 'bias'] : ['X', 'W'],
       inputComponents: bias ? [1, 4, 4] : [1, 4],
       outputComponent: 4,
@@ -87,6 +109,26 @@ export function engineConv2D(backend: WebGPUBackend, x: TensorInfo, filter: Tens
 
 /** dx of a convolution: dy [b, oh, ow, cout] and w [fh, fw, cin, cout] to [b, h, w, cin]. Dilation 1. */
 export function engineConv2DBackpropInput(backend: WebGPUBackend, dy: TensorInfo, filter: TensorInfo, info: ConvInfo): TensorInfo {
+  if (smallInput(info) && info.strideHeight === 1 && info.strideWidth === 1) {
+    const P = SMALL_INPUT_GRAD_PIXELS;
+    const columnTiles = Math.ceil(info.inWidth / P);
+    return runProgram(
+      backend,
+      {
+        kernelName: 'Conv2DBackpropInput',
+        variant: [`small${P}_ci${info.inChannels}_fw${info.filterWidth}`],
+        body: genConvBackpropInputSmall(P, info.inChannels, info.filterWidth),
+        inputs: ['DY', 'W'],
+        inputComponents: [4, 4],
+        outputComponent: 1,
+        invocations: info.batchSize * info.inHeight * columnTiles,
+        workgroupSize: 64,
+        uniforms: [...convUniforms(info), i32u('columnTiles', columnTiles)],
+      },
+      [dy, filter],
+      info.inShape,
+    );
+  }
   const channels = Math.min(BACKPROP_INPUT_CHANNELS, info.inChannels);
   const channelTiles = Math.ceil(info.inChannels / channels);
   // Each column phase holds ceil(inWidth / strideWidth) pixels; a phase with fewer leaves its last one unwritten.

@@ -56,6 +56,51 @@ ${unroll(C4, (c) => `    if (${C4} * ct + ${c} < cout4) { result[base${p} + co${
 }
 
 /**
+ * genConv's sum for a small input (CI channels, FW columns, stride SW, dilation 1, all set-up time): one
+ * invocation takes P consecutive ox x 4*C4 output channels, and per filter row reads the input's
+ * (P - 1) * SW + FW columns x CI channels once (their bounds tested once per invocation) for all taps and
+ * pixels, the taps and channels unrolled. The terms in genConv's order (ky, kx, ci; ci fastest), so the sums
+ * are the same bit for bit. The seed CNN's one-channel 3x3: each input value read once instead of 9 times.
+ */
+export function genConvSmallInput(P: number, C4: number, CI: number, FW: number, SW: number): string {
+  const columns = (P - 1) * SW + FW;
+  return `fn compute(index : i32) {
+  let cout4 = uniforms.outChannels / 4;
+${splitIndex([['ct', 'uniforms.channelTiles'], ['xt', 'uniforms.columnTiles'], ['oy', 'uniforms.outHeight'], ['b', '']])}
+  let ox0 = ${P} * xt;
+  let lastX = uniforms.inWidth - 1;
+  let iy0 = oy * uniforms.strideHeight - uniforms.padTop;
+  let ixBase = ox0 * ${SW} - uniforms.padLeft;
+${unroll(C4, (c) => `  let co${c} = min(${C4} * ct + ${c}, cout4 - 1);`)}
+${unroll(columns, (j) => `  let in${j} = ixBase + ${j} >= 0 && ixBase + ${j} <= lastX;
+  let col${j} = clamp(ixBase + ${j}, 0, lastX) * ${CI};`)}
+${unroll2(P, C4, (p, c) => `  var acc${p}_${c} = vec4<f32>(0.0);`)}
+  var wRow = 0;
+  for (var ky = 0; ky < uniforms.filterHeight; ky++) {
+    let iy = iy0 + ky;
+    let rowIn = iy >= 0 && iy < uniforms.inHeight;
+    let rowBase = (b * uniforms.inHeight + clamp(iy, 0, uniforms.inHeight - 1)) * uniforms.inWidth * ${CI};
+${unroll2(columns, CI, (j, i) => `    let x${j}_${i} = select(0.0, X[rowBase + col${j} + ${i}], rowIn && in${j});`)}
+${unroll2(FW, CI, (kx, i) =>
+  [
+    unroll(C4, (c) => `    let w${kx}_${i}_${c} = W[wRow + ${(kx * CI + i)} * cout4 + co${c}];`),
+    unroll2(P, C4, (p, c) => `    acc${p}_${c} += x${p * SW + kx}_${i} * w${kx}_${i}_${c};`),
+  ].join('\n'),
+)}
+    wRow += ${FW * CI} * cout4;
+  }
+  let outRow = (b * uniforms.outHeight + oy) * uniforms.outWidth;
+${unroll(
+  P,
+  (p) => `  if (ox0 + ${p} < uniforms.outWidth) {
+    let base${p} = (outRow + ox0 + ${p}) * cout4;
+${unroll(C4, (c) => `    if (${C4} * ct + ${c} < cout4) { result[base${p} + co${c}] = epilogue(acc${p}_${c}, 4 * co${c}); }`)}
+  }`,
+)}
+}`;
+}
+
+/**
  * dx[b, iy, ix, ci] = sum_{ky, kx, co} dy[b, oy, ox, co] * w[ky, kx, ci, co] over oy*sh - pt + ky = iy and
  * ox*sw - pl + kx = ix inside dy; dy and w read as vec4 along co. One invocation: P input pixels of one
  * row iy and one column phase (ix = phase + sw * (P * xt + p), so that all P take the same taps) times CI
@@ -105,6 +150,45 @@ ${unroll(
   if (px${p} < uniforms.inWidth) {
     let outBase${p} = ((b * uniforms.inHeight + iy) * uniforms.inWidth + px${p}) * uniforms.inChannels;
 ${unroll(CI, (j) => `    if (${CI} * cg + ${j} <= lastCi) { result[outBase${p} + ci${j}] = dot(acc${p}_${j}, ones); }`)}
+  }`,
+)}
+}`;
+}
+
+/**
+ * genConvBackpropInput's dx for a small input (CI = all its channels, FW columns, stride 1, dilation 1; all
+ * set-up time): one invocation takes P consecutive ix x the CI channels, and per filter row ky and vec4 of
+ * output channels reads the P + FW - 1 columns of dy it needs once (their bounds tested once per invocation)
+ * for all FW taps and P pixels: (P + FW - 1) + FW * CI reads for P * FW * CI vec4 multiply-adds, where
+ * genConvBackpropInput reads P + CI for P * CI. Sums in the order ky, co, kx (not genConvBackpropInput's).
+ */
+export function genConvBackpropInputSmall(P: number, CI: number, FW: number): string {
+  const columns = P + FW - 1;
+  return `fn compute(index : i32) {
+  let cout4 = uniforms.outChannels / 4;
+${splitIndex([['xt', 'uniforms.columnTiles'], ['iy', 'uniforms.inHeight'], ['b', '']])}
+  let ix0 = ${P} * xt;
+  let lastOx = uniforms.outWidth - 1;
+  let oxStart = ix0 + uniforms.padLeft - ${FW - 1};
+${unroll(columns, (j) => `  let in${j} = oxStart + ${j} >= 0 && oxStart + ${j} <= lastOx;\n  let col${j} = clamp(oxStart + ${j}, 0, lastOx) * cout4;`)}
+${unroll2(P, CI, (p, i) => `  var acc${p}_${i} = vec4<f32>(0.0);`)}
+  for (var ky = 0; ky < uniforms.filterHeight; ky++) {
+    let oy = iy + uniforms.padTop - ky;
+    let rowIn = oy >= 0 && oy < uniforms.outHeight;
+    let dyRow = (b * uniforms.outHeight + clamp(oy, 0, uniforms.outHeight - 1)) * uniforms.outWidth * cout4;
+    let wRow = ky * ${FW * CI} * cout4;
+    for (var c = 0; c < cout4; c++) {
+${unroll(columns, (j) => `      let g${j} = select(vec4<f32>(0.0), DY[dyRow + col${j} + c], rowIn && in${j});`)}
+${unroll2(FW, CI, (kx, i) => `      let w${kx}_${i} = W[wRow + ${kx * CI + i} * cout4 + c];`)}
+${unroll(P, (p) => unroll2(FW, CI, (kx, i) => `      acc${p}_${i} += g${p + FW - 1 - kx} * w${kx}_${i};`))}
+    }
+  }
+  let ones = vec4<f32>(1.0);
+${unroll(
+  P,
+  (p) => `  if (ix0 + ${p} < uniforms.inWidth) {
+    let outBase${p} = ((b * uniforms.inHeight + iy) * uniforms.inWidth + ix0 + ${p}) * ${CI};
+${unroll(CI, (i) => `    result[outBase${p} + ${i}] = dot(acc${p}_${i}, ones);`)}
   }`,
 )}
 }`;
