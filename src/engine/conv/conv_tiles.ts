@@ -4,6 +4,16 @@
 // CNN's 128x28x28x1 -> 32 forward convolution).
 import { splitIndex, unroll, unroll2 } from '../../program';
 
+/** The forward tile's writes: acc{p}_{c} through the epilogue to output pixels ox0 + p, channels co{c}. */
+const convOutputWrites = (P: number, C4: number): string => `  let outRow = (b * uniforms.outHeight + oy) * uniforms.outWidth;
+${unroll(
+  P,
+  (p) => `  if (ox0 + ${p} < uniforms.outWidth) {
+    let base${p} = (outRow + ox0 + ${p}) * cout4;
+${unroll(C4, (c) => `    if (${C4} * ct + ${c} < cout4) { result[base${p} + co${c}] = epilogue(acc${p}_${c}, 4 * co${c}); }`)}
+  }`,
+)}`;
+
 /**
  * y[b, oy, ox, co] = act(bias[co] + sum_{ky, kx, ci} x[b, oy*sh - pt + ky*dh, ox*sw - pl + kx*dw, ci] * w[ky, kx, ci, co]),
  * x outside the image = 0. One invocation: P consecutive ox x 4*C4 output channels (C4 vec4), channel tile fastest.
@@ -44,14 +54,7 @@ ${unroll(C4, (c) => `    acc${p}_${c} += x${p} * w${c};`)}`,
     if (ci == uniforms.inChannels) { ci = 0; kx++; }
     if (kx == uniforms.filterWidth) { kx = 0; ky++; }
   }
-  let outRow = (b * uniforms.outHeight + oy) * uniforms.outWidth;
-${unroll(
-  P,
-  (p) => `  if (ox0 + ${p} < uniforms.outWidth) {
-    let base${p} = (outRow + ox0 + ${p}) * cout4;
-${unroll(C4, (c) => `    if (${C4} * ct + ${c} < cout4) { result[base${p} + co${c}] = epilogue(acc${p}_${c}, 4 * co${c}); }`)}
-  }`,
-)}
+${convOutputWrites(P, C4)}
 }`;
 }
 
@@ -89,14 +92,7 @@ ${unroll2(FW, CI, (kx, i) =>
 )}
     wRow += ${FW * CI} * cout4;
   }
-  let outRow = (b * uniforms.outHeight + oy) * uniforms.outWidth;
-${unroll(
-  P,
-  (p) => `  if (ox0 + ${p} < uniforms.outWidth) {
-    let base${p} = (outRow + ox0 + ${p}) * cout4;
-${unroll(C4, (c) => `    if (${C4} * ct + ${c} < cout4) { result[base${p} + co${c}] = epilogue(acc${p}_${c}, 4 * co${c}); }`)}
-  }`,
-)}
+${convOutputWrites(P, C4)}
 }`;
 }
 
