@@ -19,14 +19,16 @@ export function matMulVariant(m: number, n: number, k: number, transposeA: boole
   return 'generic';
 }
 
-/** Rows and columns of C per invocation, and the body, per variant. */
-const TILES: Record<MatMulVariant, { rows: number; columns: number; body: () => string }> = {
+/** Rows and columns of C per invocation, and the body (vec4 or scalar output), per variant. */
+const TILES: Record<MatMulVariant, { rows: number; columns: number; body: (vec4Out: boolean) => string }> = {
   nn4: { rows: 8, columns: 8, body: () => genNN(8, 2) },
-  nt4: { rows: 8, columns: 8, body: () => genNT(8, 2) },
+  nt4: { rows: 8, columns: 8, body: (vec4Out) => genNT(8, 2, vec4Out) },
   tn4: { rows: 16, columns: 8, body: () => genTN(4, 2) },
   generic: { rows: 4, columns: 4, body: () => genericWgsl },
 };
-const VEC4_OUTPUT: Record<MatMulVariant, boolean> = { nn4: true, nt4: false, tn4: true, generic: false };
+
+/** Whether the variant writes C as vec4: nn4 and tn4 always, nt4 where N is a multiple of 4. */
+const vec4Output = (variant: MatMulVariant, n: number): boolean => variant === 'nn4' || variant === 'tn4' || (variant === 'nt4' && n % 4 === 0);
 
 /** `epilogue(acc, n0)`: bias of columns n0..n0+3 and the activation; `writeRow` for scalar outputs. */
 export function epilogueWgsl(bias: 'none' | 'vec4' | 'scalar', activation: EngineActivation, columns = 'uniforms.N'): string {
@@ -102,7 +104,7 @@ export function engineMatMul(backend: WebGPUBackend, args: MatMulArgs): TensorIn
   const variant = matMulVariant(m, n, k, transposeA, transposeB);
   const vecA = variant !== 'generic';
   const vecB = variant !== 'generic';
-  const vecOut = VEC4_OUTPUT[variant];
+  const vecOut = vec4Output(variant, n);
   const biasKind = bias == null ? 'none' : vecOut ? 'vec4' : 'scalar';
   const tile = TILES[variant];
   const tilesM = Math.ceil(m / tile.rows);
@@ -113,8 +115,8 @@ export function engineMatMul(backend: WebGPUBackend, args: MatMulArgs): TensorIn
     backend,
     {
       kernelName: 'MatMul',
-      variant: [variant, `bias${biasKind}`, activation],
-      body: [epilogueWgsl(biasKind, activation), vecOut ? '' : WRITE_ROW, tile.body()].join('\n'),
+      variant: [variant, vecOut ? 'out4' : 'out1', `bias${biasKind}`, activation],
+      body: [epilogueWgsl(biasKind, activation), vecOut ? '' : WRITE_ROW, tile.body(vecOut)].join('\n'),
       inputs: bias ? ['A', 'B', 'bias'] : ['A', 'B'],
       inputComponents: bias ? [unit(vecA), unit(vecB), biasKind === 'vec4' ? 4 : 1] : [unit(vecA), unit(vecB)],
       outputComponent: vecOut ? 4 : 1,

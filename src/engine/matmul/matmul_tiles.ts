@@ -71,8 +71,11 @@ ${unroll(C4, (c) => `    if (tn * ${C4} + ${c} < n4) { result[(batch * uniforms.
 }`;
 }
 
-/** C = A B^T: R rows x 4*C4 columns, A and B both contiguous along k (scalar output through writeRow). */
-export function genNT(R: number, C4: number): string {
+/**
+ * C = A B^T: R rows x 4*C4 columns, A and B both contiguous along k. The output as vec4 where N is a
+ * multiple of 4 (`vec4Out`: one store per 4 columns), else scalars through writeRow.
+ */
+export function genNT(R: number, C4: number, vec4Out: boolean): string {
   return `fn compute(index : i32) {
 ${TILE_INDEX}
   let m0 = tm * ${R};
@@ -93,6 +96,15 @@ ${unroll(
 ${unroll(C4, (c) => `    acc${r}_${c} += vec4<f32>(dot(a${r}, b${4 * c}), dot(a${r}, b${4 * c + 1}), dot(a${r}, b${4 * c + 2}), dot(a${r}, b${4 * c + 3}));`)}`,
 )}
   }
-${unroll2(R, C4, (r, c) => `  writeRow(batch, m0 + ${r}, n0 + ${4 * c}, acc${r}_${c});`)}
+${
+  vec4Out
+    ? unroll(
+        R,
+        (r) => `  if (m0 + ${r} < uniforms.M) {
+${unroll(C4, (c) => `    if (n0 + ${4 * c} < uniforms.N) { result[((batch * uniforms.M + m0 + ${r}) * uniforms.N + n0 + ${4 * c}) / 4] = epilogue(acc${r}_${c}, n0 + ${4 * c}); }`)}
+  }`,
+      )
+    : unroll2(R, C4, (r, c) => `  writeRow(batch, m0 + ${r}, n0 + ${4 * c}, acc${r}_${c});`)
+}
 }`;
 }
