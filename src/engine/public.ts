@@ -16,7 +16,7 @@ export { adamStepWebGPU, type AdamStepScalars } from './optimizer/adam';
 export { SoftmaxCrossEntropy, SoftmaxCrossEntropyGrad } from './loss/softmax_cross_entropy';
 export { KlDivergence, KlDivergenceGrad } from './loss/kl_divergence';
 export { conv2dBiasRelu, Conv2DBiasRelu, conv2dBiasReluPool, Conv2DBiasReluPool } from './conv/conv_bias_relu';
-export { convActivation, ConvActivation, type ConvActivationAttrs, type ConvPadding } from './conv/conv_activation';
+export { convActivation, ConvActivation, FLAG_RELU6_INPUT, type ConvActivationAttrs, type ConvPadding } from './conv/conv_activation';
 export { matMulBiasRelu, MatMulBiasRelu } from './matmul/matmul_bias_relu';
 export { gatherImagesReference, GatherImages, type GatherImagesAttrs } from '../data/gpu_dataset';
 export { apgdStepComposed, dlrLossComposed } from '../kernels/composed/linf';

@@ -12,6 +12,7 @@ import {
 import { engineMaxPool, engineMaxPoolGrad, poolUnsupported } from './pool/max_pool';
 import { isPointwise, pointwiseConv2D, pointwiseConv2DBackpropInput } from './conv/pointwise';
 import { depthwiseUnsupported, engineDepthwiseConv2D, engineDepthwiseConv2DBackpropInput, registerDepthwiseFlag } from './conv/depthwise';
+import { registerRelu6InputFlag } from './conv/conv_activation';
 import { engineDepthwiseConv2DBackpropFilter } from './conv/depthwise_filter';
 import { sumLeadingAxes } from './reduce/column_sum';
 import { sumInTfjsOrder } from './reduce/sum_tree';
@@ -216,6 +217,7 @@ export const engineEntries: KernelEntry[] = [
  */
 export function registerEngineKernels(): void {
   registerDepthwiseFlag();
+  registerRelu6InputFlag();
   registerEngineGradients();
   registerEntries(engineEntries.filter((e) => e.group === 'engine'));
 }

@@ -8,6 +8,8 @@
 //   padding: ZeroPadding2D's rows and columns as the convolution's explicit padding ('valid' convolutions).
 // The folded weights are computed from the layers' variables on every call, under the caller's gradient
 // tape (about 6 small kernels a layer), so gradients reach the variables where a caller asks for them.
+// A ReLU6 convolution whose output only one other fused convolution reads hands the ReLU6's gradient to it
+// (relu6Pairs): the reader masks its input gradient as it writes it, and no ReLU6-gradient pass runs.
 // A batch normalisation without a scale that is not folded into a convolution runs as its affine map
 //   y = x * scale + (beta - movingMean * scale)   (scale = 1 / sqrt(movingVariance + epsilon))
 // over the last axis: tfjs 4.22 cannot differentiate tf.batchNorm without a scale (tensorflow/tfjs#2868:
@@ -17,7 +19,7 @@
 // `model.apply` as before.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { convActivation, type ConvActivationAttrs, type ConvPadding } from '../engine/conv/conv_activation';
+import { convActivation, relu6InputOn, type ConvActivationAttrs, type ConvPadding } from '../engine/conv/conv_activation';
 import type { EngineActivation } from '../engine/matmul/matmul';
 import { isLayersModel } from './layers_head';
 
@@ -53,13 +55,53 @@ interface Step {
   out: number;
   ins: number[];
   run(inputs: tf.Tensor[]): tf.Tensor;
+  /** A fused convolution's attributes, and the same as one side of a ReLU6 pair (relu6Pairs), if any. */
+  conv?: { attrs: ConvActivationAttrs; paired?: ConvActivationAttrs; masksRelu6: boolean };
+}
+
+/**
+ * Whether the engine's kernels mask this convolution's input gradient by relu6'(x) as they write it: a 3x3
+ * depthwise at stride 1 or 2 over channels a multiple of 4, or a 1x1 at stride 1 without padding over
+ * channel counts that are multiples of 4 (conv_activation.ts; elsewhere the pair still holds, with the
+ * ReLU6-gradient kernel run after the input gradient).
+ */
+function masksRelu6Input(conv: Layer, attrs: ConvActivationAttrs): boolean {
+  const c = conv as unknown as ConvFields;
+  const shape = (attrs.kind === 'depthwise' ? c.depthwiseKernel : c.kernel)!.read().shape;
+  const [fh, fw, cin, m] = shape;
+  const [sh, sw] = attrs.strides;
+  const undilated = attrs.dilations[0] === 1 && attrs.dilations[1] === 1;
+  if (attrs.kind === 'depthwise') return fh === 3 && fw === 3 && m === 1 && cin % 4 === 0 && sh === sw && (sh === 1 || sh === 2) && undilated;
+  const unpadded = attrs.pad === 'valid' || attrs.pad === 'same' || attrs.pad.every(([a, b]) => a === 0 && b === 0);
+  return fh === 1 && fw === 1 && sh === 1 && sw === 1 && undilated && unpadded && cin % 4 === 0 && m % 4 === 0;
+}
+
+/**
+ * Pairs each fused ReLU6 convolution with the one fused convolution that alone reads its output, where that
+ * one masks its input gradient (masksRelu6Input): the reader (inputIsRelu6) writes dx * relu6'(x), and the
+ * producer (gradientMaskedByConsumer) takes it as its dz, so that no ReLU6-gradient pass runs between them
+ * (MobileNetV2's first conv -> depthwise, expand -> depthwise -> project). The values are the same. Counts
+ * the pairs.
+ */
+function relu6Pairs(steps: Step[], uses: Map<number, number>): number {
+  const byInput = new Map<number, Step>();
+  for (const s of steps) if (s.conv) byInput.set(s.ins[0]!, s);
+  let pairs = 0;
+  for (const producer of steps) {
+    const consumer = byInput.get(producer.out);
+    if (!producer.conv || producer.conv.attrs.activation !== 'relu6' || uses.get(producer.out) !== 1 || !consumer?.conv?.masksRelu6) continue;
+    producer.conv.paired = { ...(producer.conv.paired ?? producer.conv.attrs), gradientMaskedByConsumer: true };
+    consumer.conv.paired = { ...(consumer.conv.paired ?? consumer.conv.attrs), inputIsRelu6: true };
+    pairs++;
+  }
+  return pairs;
 }
 
 /** A compiled forward pass: x to the model's single output, inference mode. */
 export interface InferencePlan {
   run(x: tf.Tensor): tf.Tensor;
   /** How many convolutions run fused, and how many batch normalisations and activations were folded into them. */
-  fused: { convolutions: number; batchNorms: number; activations: number; paddings: number };
+  fused: { convolutions: number; batchNorms: number; activations: number; paddings: number; relu6Pairs: number };
 }
 
 const nodeOf = (t: SymbolicTensor) => t.sourceLayer.inboundNodes[t.nodeIndex];
@@ -146,7 +188,7 @@ function countUses(outputs: SymbolicTensor[], inputs: Set<number>): Map<number, 
  *
  * @example
  * const plan = planInference(mobileNet)!;
- * plan.fused;                       // { convolutions: 52, batchNorms: 52, activations: 35, paddings: 4 }
+ * plan.fused; // { convolutions: 52, batchNorms: 52, activations: 35, paddings: 4, relu6Pairs: 34 }
  * const logits = plan.run(images);  // = mobileNet.apply(images, {training: false}), to float rounding
  */
 export function planInference(model: tfl.LayersModel): InferencePlan | null {
@@ -154,7 +196,7 @@ export function planInference(model: tfl.LayersModel): InferencePlan | null {
   const input = model.inputs[0];
   const uses = countUses(model.outputs, new Set([input.id]));
   const once = (t: SymbolicTensor) => uses.get(t.id) === 1;
-  const fused = { convolutions: 0, batchNorms: 0, activations: 0, paddings: 0 };
+  const fused = { convolutions: 0, batchNorms: 0, activations: 0, paddings: 0, relu6Pairs: 0 };
   const steps: Step[] = [];
   const planned = new Set<number>([input.id]);
 
@@ -193,14 +235,17 @@ export function planInference(model: tfl.LayersModel): InferencePlan | null {
     if (!plan(x)) return false;
     const depthwise = conv.getClassName() === 'DepthwiseConv2D';
     const attrs: ConvActivationAttrs = { kind: depthwise ? 'depthwise' : 'conv', strides: pair(c.strides), pad, dilations: pair(c.dilationRate), activation: act ?? ownActivation(conv)! };
-    steps.push({
+    const step: Step = {
       out: t.id,
       ins: [x.id],
+      conv: { attrs, masksRelu6: masksRelu6Input(conv, attrs) },
       run: ([v]) => {
         const { filter, bias } = folded(conv, bn, depthwise);
-        return convActivation(v as tf.Tensor4D, filter, bias, attrs);
+        const own = step.conv!;
+        return convActivation(v as tf.Tensor4D, filter, bias, own.paired && relu6InputOn() ? own.paired : own.attrs);
       },
-    });
+    };
+    steps.push(step);
     fused.convolutions++;
     if (bn) fused.batchNorms++;
     if (act) fused.activations++;
@@ -233,6 +278,7 @@ export function planInference(model: tfl.LayersModel): InferencePlan | null {
 
   const output = model.outputs[0];
   if (!plan(output)) return null;
+  fused.relu6Pairs += relu6Pairs(steps, uses);
   return {
     fused,
     run: (x) => {

@@ -22,6 +22,11 @@ export interface ConvActivationCase {
   activation: FusedActivation;
   /** random; edges: image 0 all zeros and biases exactly 0 and 6 (pre-activations on ReLU6's bounds); nan: NaN and +-Infinity in x. */
   inputs: 'random' | 'edges' | 'nan';
+  /**
+   * The inference plan's pair attributes: x a ReLU6's output (drawn in [0, 6] with many exactly 0 and 6),
+   * dx = conv^T(dz) * [0 < x < 6]; or gradientMaskedByConsumer (dz = dy, the reader has masked it).
+   */
+  pair?: 'inputIsRelu6' | 'gradientMaskedByConsumer';
   engine: boolean;
 }
 
@@ -76,17 +81,21 @@ const geometries: Geometry[] = [
   { kind: 'conv', x: [2, 9, 9, 3], filter: [3, 3, 3, 4], strides: [1, 1], pad: 'same', dilations: [2, 2], engine: false, gradient: false },
 ];
 
-const convName = (op: string, g: Geometry, activation: FusedActivation, inputs: string) =>
-  `${op} ${g.kind} x=${shapeName(g.x)} filter=${shapeName(g.filter)} strides=${g.strides.join('x')} pad=${padName(g.pad)}${g.dilations[0] > 1 ? ` dilations=${g.dilations.join('x')}` : ''} activation=${activation} inputs=${inputs}${g.engine ? '' : ' (tfjs fallback)'}`;
+const convName = (op: string, g: Geometry, activation: FusedActivation, inputs: string, pair?: string) =>
+  `${op} ${g.kind} x=${shapeName(g.x)} filter=${shapeName(g.filter)} strides=${g.strides.join('x')} pad=${padName(g.pad)}${g.dilations[0] > 1 ? ` dilations=${g.dilations.join('x')}` : ''} activation=${activation} inputs=${inputs}${pair ? ` ${pair}` : ''}${g.engine ? '' : ' (tfjs fallback)'}`;
 
-const convCase = (op: ConvActivationCase['op'], { gradient: _, ...g }: Geometry, activation: FusedActivation, inputs: ConvActivationCase['inputs']): ConvActivationCase => ({
+const convCase = (op: ConvActivationCase['op'], { gradient: _, ...g }: Geometry, activation: FusedActivation, inputs: ConvActivationCase['inputs'], pair?: ConvActivationCase['pair']): ConvActivationCase => ({
   family: 'convActivation',
   op,
-  name: convName(op, g, activation, inputs),
+  name: convName(op, g, activation, inputs, pair),
   ...g,
   activation,
   inputs,
+  ...(pair ? { pair } : {}),
 });
+
+/** A depthwise 3x3 at stride 1 over channels a multiple of 4 (the row-tiled vec4 kernels, masked in place). */
+const depthwiseVec4Same: Geometry = { kind: 'depthwise', x: [2, 9, 7, 8], filter: [3, 3, 8, 1], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: true };
 
 const ACTIVATIONS: FusedActivation[] = ['linear', 'relu', 'relu6'];
 
@@ -98,6 +107,11 @@ export const convActivationCases: ConvActivationCase[] = [
   ...[conv3x3SameStride2, pointwiseOdd, depthwiseStride2Same, depthwiseMobileNet, oddOutputChannels].flatMap((g) =>
     (['relu', 'relu6'] as const).flatMap((a) => [convCase('ConvActivation', g, a, 'edges'), convCase('ConvActivationGrad', g, a, 'edges')]),
   ),
+  // The inference plan's ReLU6 pair: the reader masks dx as it writes it (pointwise with channels in 4s,
+  // the row-tiled depthwise at strides 1 and 2), else runs the ReLU6 gradient after it (7 input channels,
+  // 6 channels, a 3x3 conv, the composed fallback); the producer takes dy as dz.
+  ...[pointwise, pointwiseOdd, depthwiseVec4Same, depthwiseStride2Same, depthwiseMobileNet, { ...depthwiseSame, gradient: true }, conv3x3Same, oddOutputChannels].map((g) => convCase('ConvActivationGrad', g, 'linear', 'random', 'inputIsRelu6')),
+  ...[pointwise, depthwiseStride2Same].map((g) => convCase('ConvActivationGrad', g, 'relu6', 'random', 'gradientMaskedByConsumer')),
   // NaN and infinities in x, forward only: NaN propagates through the sums and ReLU, ReLU6 maps it to 0
   // (tfjs's FusedConv2D clamps), infinities saturate.
   ...[conv3x3Same, pointwise, depthwiseSame, depthwiseStride2Same].flatMap((g) => ACTIVATIONS.map((a) => convCase('ConvActivation', g, a, 'nan'))),

@@ -40,12 +40,14 @@ export function prepareConvActivation(c: ConvActivationCase, rand: Rand): Prepar
   const g = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, c.dilations, c.pad, undefined, depthwise, 'channelsLast');
   const gradient = c.op === 'ConvActivationGrad';
   // The composed fallback (conv, add, activation and tfjs's gradients) allocates intermediates of the outputs' sizes first.
-  const poisonCopies = c.engine ? 1 : 6;
+  // The pair's fallbacks (dx, then the ReLU6 gradient) allocate one more of dx's size.
+  const poisonCopies = c.engine ? (c.pair ? 2 : 1) : 6;
   const onGrid = gradient || c.inputs === 'edges';
   const fanIn = c.filter[0] * c.filter[1] * (depthwise ? 1 : c.filter[2]);
   // Wide enough that ReLU6's upper bound is crossed: x in [0, 1], w in +-12 / sqrt(fan-in), bias in [-1, 3].
   const draw = (n: number, lo: number, hi: number) => (onGrid ? grid(rand(n, lo, hi)) : rand(n, lo, hi));
-  const x = draw(size(c.x), 0, 1);
+  // A ReLU6's output for the inputIsRelu6 pair: on the grid in [-1, 7], clamped (many exactly 0 and 6).
+  const x = c.pair === 'inputIsRelu6' ? draw(size(c.x), -1, 7).map((v) => Math.min(Math.max(v, 0), 6)) : draw(size(c.x), 0, 1);
   const reach = 12 / Math.sqrt(fanIn);
   const w = draw(size(c.filter), -reach, reach);
   const bias = draw(g.outChannels, -1, 3);
@@ -66,12 +68,14 @@ export function prepareConvActivation(c: ConvActivationCase, rand: Rand): Prepar
   const z = conv(x, w, g).map((v, i) => v + bias[i % g.outChannels]);
   const y = z.map((v) => act(v, c.activation));
   const yScale = conv(abs(x), abs(w), g).map((v, i) => v + Math.abs(bias[i % g.outChannels]));
-  const attrs: engine.ConvActivationAttrs = { kind: c.kind, strides: c.strides, pad: c.pad, dilations: c.dilations, activation: c.activation };
+  const attrs: engine.ConvActivationAttrs = { kind: c.kind, strides: c.strides, pad: c.pad, dilations: c.dilations, activation: c.activation, ...(c.pair ? { [c.pair]: true } : {}) };
   const inputs: Prepared['inputs'] = { x: { values: x, shape: c.x }, filter: { values: w, shape: c.filter }, bias: { values: bias, shape: [g.outChannels] } };
   const op = (v: tf.Tensor, f: tf.Tensor, b: tf.Tensor) => engine.convActivation(v as tf.Tensor4D, f as tf.Tensor4D, b as tf.Tensor1D, attrs);
   if (!gradient) return { inputs, run: (t) => [op(t.x, t.filter, t.bias)], expected: [{ values: y, scale: yScale, shape: g.outShape }], countName: engine.ConvActivation, poisonCopies };
   const dy = rand(size(g.outShape));
-  const dz = Float64Array.from(dy, (v, i) => v * slope(z[i], c.activation, c.engine));
+  const dz = Float64Array.from(dy, (v, i) => (c.pair === 'gradientMaskedByConsumer' ? v : v * slope(z[i], c.activation, c.engine)));
+  // The pair's reader: dx at the ReLU6's input, [0 < x < 6] (0 on both bounds, engine or not).
+  const inputMask = (dx: Float64Array) => (c.pair === 'inputIsRelu6' ? dx.map((v, i) => (x[i]! > 0 && x[i]! < 6 ? v : 0)) : dx);
   const [backInput, backFilter] = depthwise ? [depthwiseConv2dBackpropInputReference, depthwiseConv2dBackpropFilterReference] : [conv2dBackpropInputReference, conv2dBackpropFilterReference];
   const pixels = g.outShape.slice(0, 3).reduce((p, d) => p * d, 1);
   return {
@@ -82,7 +86,7 @@ export function prepareConvActivation(c: ConvActivationCase, rand: Rand): Prepar
     },
     expected: [
       { values: y, scale: yScale, shape: g.outShape },
-      { values: backInput(dz, w, g), scale: backInput(abs(dz), abs(w), g), shape: c.x },
+      { values: inputMask(backInput(dz, w, g)), scale: backInput(abs(dz), abs(w), g), shape: c.x },
       { values: backFilter(x, dz, g), scale: backFilter(abs(x), abs(dz), g), shape: c.filter },
       { values: columnSumReference(dz, pixels, g.outChannels), scale: columnSumReference(abs(dz), pixels, g.outChannels), shape: [g.outChannels] },
     ],

@@ -16,6 +16,8 @@ export interface Fused {
   batchNorms: number;
   activations: number;
   paddings: number;
+  /** ReLU6s handed to the convolution that reads them (inference_plan.ts relu6Pairs). */
+  relu6Pairs: number;
 }
 
 export interface PlanCase {
@@ -53,10 +55,10 @@ export interface PlanCaseReport {
 }
 
 export const planCases: PlanCase[] = [
-  { name: 'mobilenetv2-like softmax head', build: () => mobileNetV2Like({ inputSize: 17, classes: 5 }), size: 17, batch: 3, fused: { convolutions: 11, batchNorms: 11, activations: 8, paddings: 1 } },
-  { name: 'mobilenetv2-like nested (Teachable Machine)', build: () => mobileNetV2Like({ inputSize: 16, classes: 4, nested: true, head: 'activation' }), size: 16, batch: 2, fused: { convolutions: 11, batchNorms: 11, activations: 8, paddings: 1 } },
-  { name: 'Keras MobileNetV2 at 32', build: () => lib.mobileNetV2({ inputSize: 32, classes: 5 }), size: 32, batch: 2, fused: { convolutions: 52, batchNorms: 52, activations: 35, paddings: 4 } },
-  { name: 'ResNet-20', build: () => lib.cifarResNet({ seed: 3, numClasses: 10 }).layersModel().model, size: 32, batch: 2, fused: { convolutions: 21, batchNorms: 21, activations: 10, paddings: 0 } },
+  { name: 'mobilenetv2-like softmax head', build: () => mobileNetV2Like({ inputSize: 17, classes: 5 }), size: 17, batch: 3, fused: { convolutions: 11, batchNorms: 11, activations: 8, paddings: 1, relu6Pairs: 6 } },
+  { name: 'mobilenetv2-like nested (Teachable Machine)', build: () => mobileNetV2Like({ inputSize: 16, classes: 4, nested: true, head: 'activation' }), size: 16, batch: 2, fused: { convolutions: 11, batchNorms: 11, activations: 8, paddings: 1, relu6Pairs: 6 } },
+  { name: 'Keras MobileNetV2 at 32', build: () => lib.mobileNetV2({ inputSize: 32, classes: 5 }), size: 32, batch: 2, fused: { convolutions: 52, batchNorms: 52, activations: 35, paddings: 4, relu6Pairs: 34 } },
+  { name: 'ResNet-20', build: () => lib.cifarResNet({ seed: 3, numClasses: 10 }).layersModel().model, size: 32, batch: 2, fused: { convolutions: 21, batchNorms: 21, activations: 10, paddings: 0, relu6Pairs: 0 } },
   {
     // Conv2D's own relu6 is its op's activation (not a folded layer); the ZeroPadding2D before the 'same'
     // Conv2D runs as its own layer (paddings 0).
@@ -65,7 +67,7 @@ export const planCases: PlanCase[] = [
     twin: () => oddLayersModel({ inputSize: 11, classes: 4, explicitBatchNorm: true }),
     size: 11,
     batch: 3,
-    fused: { convolutions: 4, batchNorms: 2, activations: 1, paddings: 0 },
+    fused: { convolutions: 4, batchNorms: 2, activations: 1, paddings: 0, relu6Pairs: 0 },
   },
 ];
 

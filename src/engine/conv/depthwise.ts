@@ -83,6 +83,14 @@ function windowFunctions(info: ConvInfo, strides: number[]): { key: string; wgsl
   return { key: fixed ? `3x3s${s}` : 'window', wgsl: names.map(([f, u, v]) => `fn ${f}() -> i32 { return ${fixed ? String(v) : `uniforms.${u}`}; }`).join('\n') };
 }
 
+/**
+ * Whether the input gradient's row-tiled kernels take ReLU6's mask relu6'(x) as they write dx (x a ReLU6's
+ * output; engineDepthwiseConv2DBackpropInput's maskZ): stride 1, or 2 with the tap skip on.
+ */
+export function depthwiseMaskable(info: ConvInfo): boolean {
+  return depthwiseVec4(info) && rowTiled(info, [1, 2]) && (info.strideHeight === 1 || tapSkip());
+}
+
 /** Pixels per invocation of the row-tiled 3x3 kernels (depthwise_tiles.ts). */
 const ROW_PIXELS = 4;
 
@@ -91,7 +99,7 @@ const rowTiled = (info: ConvInfo, strides: number[]): boolean =>
   info.filterHeight === 3 && info.filterWidth === 3 && info.dilationHeight === 1 && info.dilationWidth === 1 && info.strideWidth === info.strideHeight && strides.includes(info.strideHeight);
 
 /** One row-tiled 3x3 program (vec4 channels): `source` [height, width] of the image it reads, `outShape` what it writes. */
-function runDepthwiseRow(backend: WebGPUBackend, kind: DepthwiseRowKind | 'input_gradient_stride2', stride: number, epilogue: string, variant: string[], tensors: TensorInfo[], info: ConvInfo, source: [number, number], outShape: number[]): TensorInfo {
+function runDepthwiseRow(backend: WebGPUBackend, kind: DepthwiseRowKind | 'input_gradient_stride2', stride: number, epilogue: string, variant: string[], tensors: TensorInfo[], info: ConvInfo, source: [number, number], outShape: number[], relu6 = false): TensorInfo {
   const [, outHeight, outWidth, channels] = outShape as [number, number, number, number];
   // At stride 2 the input gradient's tiles hold pixels of one column phase: ceil(width / 2) per phase, two phases.
   const phases = kind === 'input_gradient_stride2' ? 2 : 1;
@@ -100,9 +108,10 @@ function runDepthwiseRow(backend: WebGPUBackend, kind: DepthwiseRowKind | 'input
     backend,
     {
       kernelName: kind === 'forward' ? 'DepthwiseConv2DRow' : 'DepthwiseConv2DBackpropInputRow',
-      variant: [kind, `p${ROW_PIXELS}s${stride}`, ...variant],
-      body: wgslWith({ include: epilogue ? [epilogue] : [] }, kind === 'input_gradient_stride2' ? genDepthwiseBackpropInputStride2(ROW_PIXELS) : genDepthwiseRow(kind, ROW_PIXELS, stride)),
-      inputs: ['IN', 'W', 'bias'].slice(0, tensors.length),
+      variant: [kind, `p${ROW_PIXELS}s${stride}`, ...variant, relu6 ? 'relu6' : 'plain'],
+      body: wgslWith({ include: epilogue ? [epilogue] : [] }, kind === 'input_gradient_stride2' ? genDepthwiseBackpropInputStride2(ROW_PIXELS, relu6) : genDepthwiseRow(kind, ROW_PIXELS, stride, relu6)),
+      // The forward's bias, or the input gradient's mask Z, after IN and W.
+      inputs: ['IN', 'W', kind === 'forward' ? 'bias' : 'Z'].slice(0, tensors.length),
       inputComponents: tensors.map(() => 4 as const),
       outputComponent: 4,
       invocations: outShape[0]! * outHeight * phases * columnTiles * (channels / 4),
@@ -187,13 +196,19 @@ export function engineDepthwiseConv2D(backend: WebGPUBackend, x: TensorInfo, fil
 }
 
 /**
- * dx of a depthwise convolution: dy [b, oh, ow, c*m] and w [fh, fw, c, m] to [b, h, w, c].
+ * dx of a depthwise convolution: dy [b, oh, ow, c*m] and w [fh, fw, c, m] to [b, h, w, c]; with `maskZ`
+ * (where depthwiseMaskable; x a ReLU6's output Z) dx * relu6'(Z), the gradient at the ReLU6's input.
  *
  * @example
  * const info = backend_util.computeConv2DInfo([4, 112, 112, 96], [3, 3, 96, 1], 2, 1, 'valid', undefined, true);
  * engineDepthwiseConv2DBackpropInput(backend, dy, w, info); // the taps that hit only
  */
-export function engineDepthwiseConv2DBackpropInput(backend: WebGPUBackend, dy: TensorInfo, filter: TensorInfo, info: ConvInfo): TensorInfo {
+export function engineDepthwiseConv2DBackpropInput(backend: WebGPUBackend, dy: TensorInfo, filter: TensorInfo, info: ConvInfo, maskZ?: TensorInfo): TensorInfo {
+  if (maskZ) {
+    if (!depthwiseMaskable(info)) throw new Error('engineDepthwiseConv2DBackpropInput: the ReLU6 mask needs a row-tiled vec4 kernel (depthwiseMaskable)');
+    const kind = info.strideHeight === 2 ? 'input_gradient_stride2' : 'input_gradient';
+    return runDepthwiseRow(backend, kind, info.strideHeight, '', [], [dy, filter, maskZ], info, [info.outHeight, info.outWidth], info.inShape, true);
+  }
   if (!depthwiseVec4(info)) return runDepthwise(backend, 'DepthwiseConv2DBackpropInput', 'scalar', [], depthwiseBackpropInputScalarWgsl, ['DY', 'W'], [dy, filter], info, info.inShape);
   const strided = (info.strideHeight > 1 || info.strideWidth > 1) && tapSkip();
   if (strided && rowTiled(info, [2])) return runDepthwiseRow(backend, 'input_gradient_stride2', 2, '', [], [dy, filter], info, [info.outHeight, info.outWidth], info.inShape);

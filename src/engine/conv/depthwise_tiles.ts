@@ -9,6 +9,10 @@
 // out of the image = 0; each output sums its taps in row-major order, as the pixel-by-pixel kernels do
 // (shaders/engine/depthwise_conv.wgsl, depthwise_conv_backprop_input.wgsl).
 import { splitIndex, unroll } from '../../program';
+import { relu6Mask } from '../matmul/matmul_tiles';
+
+/** result[i] = v, or masked by relu6'(Z[i]) (Z: a ReLU6's output, the depthwise convolution's input). */
+const maskedStore = (i: string, v: string, mask: boolean): string => (mask ? `result[${i}] = select(vec4<f32>(0.0), ${v}, ${relu6Mask(`Z[${i}]`)});` : `result[${i}] = ${v};`);
 
 /** 'forward': the taps at +wy, +wx from (o*s - pad); 'input_gradient': at -wy, -wx from (i + pad), stride 1. */
 export type DepthwiseRowKind = 'forward' | 'input_gradient';
@@ -16,9 +20,11 @@ export type DepthwiseRowKind = 'forward' | 'input_gradient';
 /**
  * The body for P pixels per invocation at stride `s` (1 or 2; the input gradient 1 only). Reads `IN`, `W`;
  * sizes from uniforms: inHeight, inWidth (of IN), outHeight, outWidth (of the result), channels, padTop,
- * padLeft, columnTiles; the forward calls `epilogue(acc, channel)`.
+ * padLeft, columnTiles; the forward calls `epilogue(acc, channel)`. `relu6` (the input gradient only): the
+ * forward's x is a ReLU6's output Z (of the result's shape), and dx is masked by relu6'(Z) as it is written.
  */
-export function genDepthwiseRow(kind: DepthwiseRowKind, P: number, s: number): string {
+export function genDepthwiseRow(kind: DepthwiseRowKind, P: number, s: number, relu6 = false): string {
+  if (kind === 'forward' && relu6) throw new Error('genDepthwiseRow: the ReLU6 mask is for the input gradient');
   const forward = kind === 'forward';
   if (!forward && s !== 1) throw new Error('genDepthwiseRow: the input gradient tile is for stride 1');
   // The column offset (from the tile's base column) of pixel p's tap wx.
@@ -44,7 +50,7 @@ ${unroll(P, (p) => [0, 1, 2].map((wx) => `      acc${p} += select(vec4<f32>(0.0)
     }
   }
   let outRow = (b * uniforms.outHeight + r) * uniforms.outWidth;
-${unroll(P, (p) => `  if (q0 + ${p} < uniforms.outWidth) { result[(outRow + q0 + ${p}) * c4 + c] = ${forward ? `epilogue(acc${p}, 4 * c)` : `acc${p}`}; }`)}
+${unroll(P, (p) => `  if (q0 + ${p} < uniforms.outWidth) { ${maskedStore(`(outRow + q0 + ${p}) * c4 + c`, forward ? `epilogue(acc${p}, 4 * c)` : `acc${p}`, !forward && relu6)} }`)}
 }`;
 }
 
@@ -57,7 +63,7 @@ ${unroll(P, (p) => `  if (q0 + ${p} < uniforms.outWidth) { result[(outRow + q0 +
  * genDepthwiseRow (inHeight, inWidth of dy; outHeight, outWidth of dx; columnTiles per phase). The
  * order of the two adds per row (near tap, then far) is the taps' row-major order.
  */
-export function genDepthwiseBackpropInputStride2(P: number): string {
+export function genDepthwiseBackpropInputStride2(P: number, relu6 = false): string {
   return `fn compute(index : i32) {
   let c4 = uniforms.channels / 4;
 ${splitIndex([['c', 'c4'], ['xt', 'uniforms.columnTiles'], ['phase', '2'], ['iy', 'uniforms.outHeight'], ['b', '']])}
@@ -78,6 +84,6 @@ ${unroll(P, (p) => `      acc${p} += select(vec4<f32>(0.0), g${p + 1} * wNear, i
     }
   }
   let outRow = (b * uniforms.outHeight + iy) * uniforms.outWidth;
-${unroll(P, (p) => `  let px${p} = ix0 + ${2 * p};\n  if (px${p} < uniforms.outWidth) { result[(outRow + px${p}) * c4 + c] = acc${p}; }`)}
+${unroll(P, (p) => `  let px${p} = ix0 + ${2 * p};\n  if (px${p} < uniforms.outWidth) { ${maskedStore(`(outRow + px${p}) * c4 + c`, `acc${p}`, relu6)} }`)}
 }`;
 }

@@ -2,14 +2,14 @@
 // bottleneck's) as the engine's matrix products: the image read as rows of channels, x [N, H, W, Cin] as
 // [N*H*W, Cin], the filter [1, 1, Cin, Cout] as [Cin, Cout]:
 //   forward:      y = x W (+ bias, ReLU)      [N*H*W, Cout]
-//   input grad:   dx = dy W^T                 [N*H*W, Cin]
+//   input grad:   dx = dy W^T                 [N*H*W, Cin]    (or (dy W^T) * relu6'(x): x a ReLU6's output)
 // The tensors are only relabelled (a new shape over the same data, as tfjs's own Reshape does), so no
 // copy is made; the matrix products' tiles parallelise over the N*H*W rows where the general convolution
 // kernel, built for windows, reads each 1x1 window on its own. The filter's gradient (x^T dy, a sum over
 // all N*H*W rows) stays on the convolution kernel, which splits that sum into chunks.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { engineMatMul, type EngineActivation } from '../matmul/matmul';
+import { engineMatMul, matMulMaskable, type EngineActivation } from '../matmul/matmul';
 import type { ConvInfo } from './conv';
 
 /** Whether `info` is a 1x1 convolution at stride 1 and dilation 1 with no padding (output size = input size). */
@@ -36,6 +36,9 @@ const relabel = (t: TensorInfo, shape: number[]): TensorInfo => ({ dataId: t.dat
 
 const rowsOf = (info: ConvInfo): number => info.batchSize * info.inHeight * info.inWidth;
 
+/** Whether the input gradient's product takes ReLU6's mask as it writes dx (pointwiseConv2DBackpropInput's maskZ). */
+export const pointwiseMaskable = (info: ConvInfo): boolean => matMulMaskable(rowsOf(info), info.inChannels, info.outChannels, false, true);
+
 /** A pointwise convolution's output (+ bias over the channels, ReLU) as one matrix product. */
 export function pointwiseConv2D(backend: WebGPUBackend, x: TensorInfo, filter: TensorInfo, info: ConvInfo, bias: TensorInfo | undefined, activation: EngineActivation): TensorInfo {
   const out = engineMatMul(backend, {
@@ -49,14 +52,18 @@ export function pointwiseConv2D(backend: WebGPUBackend, x: TensorInfo, filter: T
   return relabel(out, [info.batchSize, info.outHeight, info.outWidth, info.outChannels]);
 }
 
-/** A pointwise convolution's input gradient dy W^T as one matrix product. */
-export function pointwiseConv2DBackpropInput(backend: WebGPUBackend, dy: TensorInfo, filter: TensorInfo, info: ConvInfo): TensorInfo {
+/**
+ * A pointwise convolution's input gradient dy W^T as one matrix product; with `maskZ` (where
+ * pointwiseMaskable), x being a ReLU6's output Z: (dy W^T) * relu6'(Z), the gradient at the ReLU6's input.
+ */
+export function pointwiseConv2DBackpropInput(backend: WebGPUBackend, dy: TensorInfo, filter: TensorInfo, info: ConvInfo, maskZ?: TensorInfo): TensorInfo {
   const out = engineMatMul(backend, {
     a: relabel(dy, [1, rowsOf(info), info.outChannels]),
     b: relabel(filter, [1, info.inChannels, info.outChannels]),
     transposeA: false,
     transposeB: true,
     activation: 'linear',
+    maskZ: maskZ && relabel(maskZ, [1, rowsOf(info), info.inChannels]),
   });
   return relabel(out, [info.batchSize, info.inHeight, info.inWidth, info.inChannels]);
 }

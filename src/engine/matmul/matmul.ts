@@ -20,9 +20,9 @@ export function matMulVariant(m: number, n: number, k: number, transposeA: boole
 }
 
 /** Rows and columns of C per invocation, and the body (vec4 or scalar output), per variant. */
-const TILES: Record<MatMulVariant, { rows: number; columns: number; body: (vec4Out: boolean) => string }> = {
+const TILES: Record<MatMulVariant, { rows: number; columns: number; body: (vec4Out: boolean, maskZ: boolean) => string }> = {
   nn4: { rows: 8, columns: 8, body: () => genNN(8, 2) },
-  nt4: { rows: 8, columns: 8, body: (vec4Out) => genNT(8, 2, vec4Out) },
+  nt4: { rows: 8, columns: 8, body: (vec4Out, maskZ) => genNT(8, 2, vec4Out, maskZ) },
   tn4: { rows: 16, columns: 8, body: () => genTN(4, 2) },
   generic: { rows: 4, columns: 4, body: () => genericWgsl },
 };
@@ -70,6 +70,14 @@ export interface MatMulArgs {
   transposeB: boolean;
   bias?: TensorInfo;
   activation: EngineActivation;
+  /** C = (A B^T) * relu6'(Z): dy W^T masked by ReLU6's gradient at its output Z, of C's shape (matMulMaskable). */
+  maskZ?: TensorInfo;
+}
+
+/** Whether maskZ is available for these sizes and transposes: the nt4 variant with its vec4 output. */
+export function matMulMaskable(m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): boolean {
+  const variant = matMulVariant(m, n, k, transposeA, transposeB);
+  return variant === 'nt4' && vec4Output(variant, n);
 }
 
 /** The reason an engine matmul does not cover these arguments, or null when it does. */
@@ -88,7 +96,7 @@ export function matMulUnsupported(args: MatMulArgs): string | null {
 
 /** Runs C = op(A) op(B) (+ bias, activation) on the engine; the caller has checked matMulUnsupported. */
 export function engineMatMul(backend: WebGPUBackend, args: MatMulArgs): TensorInfo {
-  const { a, b, transposeA, transposeB, bias, activation } = args;
+  const { a, b, transposeA, transposeB, bias, activation, maskZ } = args;
   const ra = a.shape.length;
   const rb = b.shape.length;
   const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
@@ -105,20 +113,21 @@ export function engineMatMul(backend: WebGPUBackend, args: MatMulArgs): TensorIn
   const vecA = variant !== 'generic';
   const vecB = variant !== 'generic';
   const vecOut = vec4Output(variant, n);
+  if (maskZ && !matMulMaskable(m, n, k, transposeA, transposeB)) throw new Error(`engineMatMul: maskZ needs the nt4 variant with a vec4 output (${variant})`);
   const biasKind = bias == null ? 'none' : vecOut ? 'vec4' : 'scalar';
   const tile = TILES[variant];
   const tilesM = Math.ceil(m / tile.rows);
   const tilesN = Math.ceil(n / tile.columns);
   const unit = (vec: boolean) => (vec ? 4 : 1);
-  const inputs = [a, b, ...(bias ? [bias] : [])];
+  const inputs = [a, b, ...(bias ? [bias] : []), ...(maskZ ? [maskZ] : [])];
   return runProgram(
     backend,
     {
       kernelName: 'MatMul',
-      variant: [variant, vecOut ? 'out4' : 'out1', `bias${biasKind}`, activation],
-      body: [epilogueWgsl(biasKind, activation), vecOut ? '' : WRITE_ROW, tile.body(vecOut)].join('\n'),
-      inputs: bias ? ['A', 'B', 'bias'] : ['A', 'B'],
-      inputComponents: bias ? [unit(vecA), unit(vecB), biasKind === 'vec4' ? 4 : 1] : [unit(vecA), unit(vecB)],
+      variant: [variant, vecOut ? 'out4' : 'out1', `bias${biasKind}`, activation, maskZ ? 'maskZ' : 'unmasked'],
+      body: [epilogueWgsl(biasKind, activation), vecOut ? '' : WRITE_ROW, tile.body(vecOut, maskZ != null)].join('\n'),
+      inputs: ['A', 'B', ...(bias ? ['bias'] : []), ...(maskZ ? ['Z'] : [])],
+      inputComponents: [unit(vecA), unit(vecB), ...(bias ? [biasKind === 'vec4' ? (4 as const) : (1 as const)] : []), ...(maskZ ? [4 as const] : [])],
       outputComponent: vecOut ? 4 : 1,
       invocations: batch * tilesM * tilesN,
       workgroupSize: 64,

@@ -13,6 +13,9 @@ const TILE_INDEX = `  let tilesPerBatch = uniforms.tilesM * uniforms.tilesN;
   let tm = tile / uniforms.tilesN;
   let tn = tile - tm * uniforms.tilesN;`;
 
+/** ReLU6's gradient mask from its output y: 0 < y < 6 (shaders/engine/relu6_grad.wgsl's). */
+export const relu6Mask = (z: string): string => `((${z} > vec4<f32>(0.0)) & (${z} < vec4<f32>(6.0)))`;
+
 /** C = A B: R rows x 4*C4 columns; A contiguous along k, B along n. */
 export function genNN(R: number, C4: number): string {
   return `fn compute(index : i32) {
@@ -73,9 +76,12 @@ ${unroll(C4, (c) => `    if (tn * ${C4} + ${c} < n4) { result[(batch * uniforms.
 
 /**
  * C = A B^T: R rows x 4*C4 columns, A and B both contiguous along k. The output as vec4 where N is a
- * multiple of 4 (`vec4Out`: one store per 4 columns), else scalars through writeRow.
+ * multiple of 4 (`vec4Out`: one store per 4 columns), else scalars through writeRow. `maskZ` (vec4Out
+ * only): C = (A B^T) * relu6'(Z), Z [M, N] (the input gradient of a product whose input was relu6(Z)).
  */
-export function genNT(R: number, C4: number, vec4Out: boolean): string {
+export function genNT(R: number, C4: number, vec4Out: boolean, maskZ = false): string {
+  if (maskZ && !vec4Out) throw new Error('genNT: the ReLU6 mask needs the vec4 output');
+  const store = (i: string, v: string) => (maskZ ? `result[${i}] = select(vec4<f32>(0.0), ${v}, ${relu6Mask(`Z[${i}]`)});` : `result[${i}] = ${v};`);
   return `fn compute(index : i32) {
 ${TILE_INDEX}
   let m0 = tm * ${R};
@@ -101,7 +107,7 @@ ${
     ? unroll(
         R,
         (r) => `  if (m0 + ${r} < uniforms.M) {
-${unroll(C4, (c) => `    if (n0 + ${4 * c} < uniforms.N) { result[((batch * uniforms.M + m0 + ${r}) * uniforms.N + n0 + ${4 * c}) / 4] = epilogue(acc${r}_${c}, n0 + ${4 * c}); }`)}
+${unroll(C4, (c) => `    if (n0 + ${4 * c} < uniforms.N) { ${store(`((batch * uniforms.M + m0 + ${r}) * uniforms.N + n0 + ${4 * c}) / 4`, `epilogue(acc${r}_${c}, n0 + ${4 * c})`)} }`)}
   }`,
       )
     : unroll2(R, C4, (r, c) => `  writeRow(batch, m0 + ${r}, n0 + ${4 * c}, acc${r}_${c});`)
