@@ -218,7 +218,7 @@ describe('demo page on WebGPU', () => {
     await page.$eval('#load-eps', (e) => ((e as HTMLInputElement).value = '0.1'));
     await page.$eval('#load-pgd-steps', (e) => ((e as HTMLInputElement).value = '10'));
     await page.$eval('#load-examples', (e) => ((e as HTMLInputElement).value = '100'));
-    await page.$eval('#load-audit-points', (e) => ((e as HTMLInputElement).value = '30'));
+    await page.$eval('#load-audit-points', (e) => ((e as HTMLInputElement).value = '10'));
     await page.click('#load-run');
     await page.waitForFunction(() => (window as unknown as DemoWindow).demo.records.loaded !== null || document.body.dataset.state === 'error', { timeout: 300_000, polling: 250 });
     // The audit ran on the page, one row per check, and its table is shown.
@@ -228,7 +228,7 @@ describe('demo page on WebGPU', () => {
     // The same 100 test digits, the same kernels, the same PGD seed: the same correct counts.
     expect(loaded.examples).toBe(100);
     expect([loaded.results[0].correct, loaded.results[2].correct]).toEqual([trained.evaluation[0].correct, trained.evaluation[1].correct]);
-    expect(loaded.audit.points).toBe(30);
+    expect(loaded.audit.points).toBe(10);
     expect(loaded.audit.checks.map((c: { id: string }) => c.id)).toEqual(lib.AUDIT_CHECKS.map((c) => c.id));
   }, 400_000);
 
