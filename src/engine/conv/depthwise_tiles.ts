@@ -9,10 +9,7 @@
 // out of the image = 0; each output sums its taps in row-major order, as the pixel-by-pixel kernels do
 // (shaders/engine/depthwise_conv.wgsl, depthwise_conv_backprop_input.wgsl).
 import { splitIndex, unroll } from '../../program';
-import { relu6Mask } from '../matmul/matmul_tiles';
-
-/** result[i] = v, or masked by relu6'(Z[i]) (Z: a ReLU6's output, the depthwise convolution's input). */
-const maskedStore = (i: string, v: string, mask: boolean): string => (mask ? `result[${i}] = select(vec4<f32>(0.0), ${v}, ${relu6Mask(`Z[${i}]`)});` : `result[${i}] = ${v};`);
+import { relu6MaskedStore } from '../matmul/matmul_tiles';
 
 /** 'forward': the taps at +wy, +wx from (o*s - pad); 'input_gradient': at -wy, -wx from (i + pad), stride 1. */
 export type DepthwiseRowKind = 'forward' | 'input_gradient';
@@ -50,7 +47,7 @@ ${unroll(P, (p) => [0, 1, 2].map((wx) => `      acc${p} += select(vec4<f32>(0.0)
     }
   }
   let outRow = (b * uniforms.outHeight + r) * uniforms.outWidth;
-${unroll(P, (p) => `  if (q0 + ${p} < uniforms.outWidth) { ${maskedStore(`(outRow + q0 + ${p}) * c4 + c`, forward ? `epilogue(acc${p}, 4 * c)` : `acc${p}`, !forward && relu6)} }`)}
+${unroll(P, (p) => `  if (q0 + ${p} < uniforms.outWidth) { ${relu6MaskedStore(`(outRow + q0 + ${p}) * c4 + c`, forward ? `epilogue(acc${p}, 4 * c)` : `acc${p}`, !forward && relu6)} }`)}
 }`;
 }
 
@@ -84,6 +81,6 @@ ${unroll(P, (p) => `      acc${p} += select(vec4<f32>(0.0), g${p + 1} * wNear, i
     }
   }
   let outRow = (b * uniforms.outHeight + iy) * uniforms.outWidth;
-${unroll(P, (p) => `  let px${p} = ix0 + ${2 * p};\n  if (px${p} < uniforms.outWidth) { ${maskedStore(`(outRow + px${p}) * c4 + c`, `acc${p}`, relu6)} }`)}
+${unroll(P, (p) => `  let px${p} = ix0 + ${2 * p};\n  if (px${p} < uniforms.outWidth) { ${relu6MaskedStore(`(outRow + px${p}) * c4 + c`, `acc${p}`, relu6)} }`)}
 }`;
 }

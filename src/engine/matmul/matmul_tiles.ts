@@ -13,8 +13,13 @@ const TILE_INDEX = `  let tilesPerBatch = uniforms.tilesM * uniforms.tilesN;
   let tm = tile / uniforms.tilesN;
   let tn = tile - tm * uniforms.tilesN;`;
 
-/** ReLU6's gradient mask from its output y: 0 < y < 6 (shaders/engine/relu6_grad.wgsl's). */
-export const relu6Mask = (z: string): string => `((${z} > vec4<f32>(0.0)) & (${z} < vec4<f32>(6.0)))`;
+/**
+ * `result[i] = v`, or with `mask` v where ReLU6's gradient at its output Z[i] passes (0 < Z[i] < 6, as
+ * shaders/engine/relu6_grad.wgsl) and 0 elsewhere: the store of an input gradient whose input was a ReLU6's
+ * output (genNT's maskZ, the depthwise row kernels').
+ */
+export const relu6MaskedStore = (i: string, v: string, mask: boolean): string =>
+  mask ? `result[${i}] = select(vec4<f32>(0.0), ${v}, (Z[${i}] > vec4<f32>(0.0)) & (Z[${i}] < vec4<f32>(6.0)));` : `result[${i}] = ${v};`;
 
 /** C = A B: R rows x 4*C4 columns; A contiguous along k, B along n. */
 export function genNN(R: number, C4: number): string {
@@ -81,7 +86,6 @@ ${unroll(C4, (c) => `    if (tn * ${C4} + ${c} < n4) { result[(batch * uniforms.
  */
 export function genNT(R: number, C4: number, vec4Out: boolean, maskZ = false): string {
   if (maskZ && !vec4Out) throw new Error('genNT: the ReLU6 mask needs the vec4 output');
-  const store = (i: string, v: string) => (maskZ ? `result[${i}] = select(vec4<f32>(0.0), ${v}, ${relu6Mask(`Z[${i}]`)});` : `result[${i}] = ${v};`);
   return `fn compute(index : i32) {
 ${TILE_INDEX}
   let m0 = tm * ${R};
@@ -107,7 +111,7 @@ ${
     ? unroll(
         R,
         (r) => `  if (m0 + ${r} < uniforms.M) {
-${unroll(C4, (c) => `    if (n0 + ${4 * c} < uniforms.N) { ${store(`((batch * uniforms.M + m0 + ${r}) * uniforms.N + n0 + ${4 * c}) / 4`, `epilogue(acc${r}_${c}, n0 + ${4 * c})`)} }`)}
+${unroll(C4, (c) => `    if (n0 + ${4 * c} < uniforms.N) { ${relu6MaskedStore(`((batch * uniforms.M + m0 + ${r}) * uniforms.N + n0 + ${4 * c}) / 4`, `epilogue(acc${r}_${c}, n0 + ${4 * c})`, maskZ)} }`)}
   }`,
       )
     : unroll2(R, C4, (r, c) => `  writeRow(batch, m0 + ${r}, n0 + ${4 * c}, acc${r}_${c});`)
