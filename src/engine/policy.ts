@@ -4,6 +4,7 @@
 // has not measured (no GPU was lent to it). `useEngineKernels` overrides it.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { backend as currentBackend, getBackend, type TensorInfo } from '@tensorflow/tfjs-core';
+import { isSoftwareAdapterInfo } from '../program';
 
 /** The tfjs kernels the engine can replace on the webgpu backend, and its own fused steps (Adam, SoftmaxCrossEntropy). */
 export const ENGINE_KERNEL_NAMES = [
@@ -71,8 +72,7 @@ export function engineKernelPolicy(): EngineKernelPolicy {
 
 /** Whether the backend's adapter is a CPU implementation of WebGPU. */
 export function isSoftwareAdapter(backend: WebGPUBackend): boolean {
-  const info = (backend as unknown as { adapterInfo?: { vendor?: string; architecture?: string } }).adapterInfo;
-  return /swiftshader|llvmpipe|lavapipe|warp|software/i.test(`${info?.vendor ?? ''} ${info?.architecture ?? ''}`);
+  return isSoftwareAdapterInfo((backend as unknown as { adapterInfo?: { vendor?: string; architecture?: string } }).adapterInfo);
 }
 
 /** Whether the engine kernel `name` is switched on for this backend. */

@@ -221,6 +221,8 @@ export async function setUpWebGPU(options: InitWebGPUOptions, onBackend: () => v
 
   const required: GPUFeatureName[] = [];
   if (adapter.features.has('timestamp-query')) required.push('timestamp-query');
+  // Subgroups of four let the software adapter's matrix products share loads (program/subgroups.ts).
+  if (adapter.features.has('subgroups')) required.push('subgroups' as GPUFeatureName);
   const limits = adapter.limits;
   const device = await adapter.requestDevice({
     requiredFeatures: required,

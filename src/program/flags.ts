@@ -13,6 +13,12 @@ export const FLAG_VEC4 = 'ADVERSARIAL_VEC4';
 /** tfjs flag: print each kernel's generated WGSL body when its pipeline is built. */
 export const FLAG_PRINT_SHADER = 'ADVERSARIAL_PRINT_SHADER';
 
+/**
+ * tfjs flag: the kernels that share loads across a subgroup of four do so where the adapter allows
+ * (subgroups.ts subgroupsOfFour; default true); false runs them without (the bench compares the two in one run).
+ */
+export const FLAG_SUBGROUPS = 'ADVERSARIAL_SUBGROUPS';
+
 let flagsRegistered = false;
 export function registerFlags(): void {
   if (flagsRegistered) return;
@@ -20,6 +26,7 @@ export function registerFlags(): void {
   const e = env();
   e.registerFlag(FLAG_VEC4, () => true);
   e.registerFlag(FLAG_PRINT_SHADER, () => false);
+  e.registerFlag(FLAG_SUBGROUPS, () => true);
 }
 
 /** The width to run `size` elements at: vec4 when the count is a multiple of 4 and the flag allows it. */

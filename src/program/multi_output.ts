@@ -5,6 +5,7 @@
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { env, type TensorInfo } from '@tensorflow/tfjs-core';
 import { printShader } from './flags';
+import { SUBGROUP_DIRECTIVES } from './subgroups';
 import { GUARDED_COMPUTE, programKey, uniformData, uniformFields, type ProgramSpec } from './spec';
 
 type BackendInternals = {
@@ -38,6 +39,7 @@ export function multiOutputShader(spec: ProgramSpec): string {
     ),
   ];
   return [
+    ...(spec.subgroups ? SUBGROUP_DIRECTIVES : []),
     `struct Uniforms { ${uniformFields(spec)} };`,
     ...bindings,
     `@group(0) @binding(${outputs.length + spec.inputs.length}) var<uniform> uniforms : Uniforms;`,

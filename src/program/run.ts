@@ -5,6 +5,7 @@ import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webg
 import { backend, getBackend, type Tensor, type TensorInfo } from '@tensorflow/tfjs-core';
 import { printShader } from './flags';
 import { runMultiOutput } from './multi_output';
+import { countSubgroupDispatch, SUBGROUP_DIRECTIVES } from './subgroups';
 import { flatView, GUARDED_COMPUTE, programKey, sizeOf, uniformData, uniformFields, type ProgramSpec } from './spec';
 
 /** The tfjs program of a one-output spec: `main(index)` is tfjs's flat global index, then the bounds guard. */
@@ -33,7 +34,8 @@ class SpecProgram implements WebGPUProgram {
   }
 
   getUserCode(): string {
-    const code = [this.spec.body, `fn main(index : i32) {\n${GUARDED_COMPUTE}\n}`].join('\n');
+    // tfjs writes the module's start; the device's createShaderModule (subgroups.ts) moves the directives there.
+    const code = [...(this.spec.subgroups ? SUBGROUP_DIRECTIVES : []), this.spec.body, `fn main(index : i32) {\n${GUARDED_COMPUTE}\n}`].join('\n');
     printShader(this.spec.kernelName, this.shaderKey, code);
     return code;
   }
@@ -56,6 +58,10 @@ export function runProgramInto(backend: WebGPUBackend, spec: ProgramSpec, inputs
   const names = spec.outputs ?? ['result'];
   if (names.length !== outputs.length) throw new Error(`${spec.kernelName}: ${outputs.length} outputs for ${names.length} bindings`);
   if (outputs.every((t) => sizeOf(t) === 0)) return;
+  if (spec.subgroups) {
+    if (spec.invocations % 4 !== 0) throw new Error(`${spec.kernelName}: a subgroup program runs a multiple of 4 invocations (${spec.invocations})`);
+    countSubgroupDispatch();
+  }
   if (spec.outputs) {
     runMultiOutput(backend, spec, inputs, outputs);
     return;

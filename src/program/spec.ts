@@ -34,6 +34,12 @@ export interface ProgramSpec {
   outputComponent: Components;
   /** Named outputs only: inputs whose buffers hold i32 (bound as `array<i32>`; default f32). */
   inputTypes?: Record<string, 'f32' | 'i32'>;
+  /**
+   * The body uses subgroup operations (subgroups.ts: only where subgroupsOfFour holds; invocations a
+   * multiple of 4, so that the bounds guard passes or stops whole subgroups): the module starts with
+   * SUBGROUP_DIRECTIVES.
+   */
+  subgroups?: boolean;
   /** Invocations to run; the bounds guard returns at once for the rest of the last workgroup. */
   invocations: number;
   workgroupSize: number;

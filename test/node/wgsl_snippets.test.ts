@@ -2,6 +2,7 @@
 // (shaders/engine/nhwc_common.wgsl) on real WebGPU through Dawn, against their references.
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as lib from '../../dist/index.js';
+import { hoistDirectives } from '../../src/program/subgroups';
 import { widthAliases, wgslWith } from '../../src/program/wgsl';
 import { withGpuErrorScope } from '../suite/kernel_suite';
 import { firstTapCases, firstTapReference, nhwcCases, nhwcReference, runFirstTapCase, runNhwcCase } from '../suite/wgsl_snippet_suite';
@@ -14,6 +15,18 @@ const textCases: { name: string; got: () => string; want: string }[] = [
   { name: 'width 1 aliases', got: () => widthAliases(1), want: 'alias F = f32;\nalias U = u32;\nalias B = bool;\nconst LANES : u32 = 1u;\nconst LANE_OFFSETS : U = U(0u);' },
   { name: 'width 4 aliases', got: () => widthAliases(4), want: 'alias F = vec4<f32>;\nalias U = vec4<u32>;\nalias B = vec4<bool>;\nconst LANES : u32 = 4u;\nconst LANE_OFFSETS : U = U(0u, 1u, 2u, 3u);' },
 ];
+
+// The subgroup programs' directives, moved to the top of the module tfjs writes (program/subgroups.ts).
+const hoistCases: { name: string; code: string; want: string }[] = [
+  { name: 'no directive: unchanged', code: 'struct U { a : i32 };\nfn f() {}', want: 'struct U { a : i32 };\nfn f() {}' },
+  { name: 'enable and diagnostic after the prologue', code: 'struct U { a : i32 };\nenable subgroups;\ndiagnostic(off, subgroup_uniformity);\nfn f() {}', want: 'enable subgroups;\ndiagnostic(off, subgroup_uniformity);\nstruct U { a : i32 };\n\n\nfn f() {}' },
+  { name: 'a directive twice: once', code: 'A\n  enable subgroups;\nB\nenable subgroups;', want: 'enable subgroups;\nA\n\nB\n' },
+  { name: 'text that only mentions one stays', code: '// enable subgroups; in a comment\nlet x = 1;', want: '// enable subgroups; in a comment\nlet x = 1;' },
+];
+
+describe('hoistDirectives moves the directives to the top', () => {
+  for (const c of hoistCases) test(c.name, () => expect(hoistDirectives(c.code)).toBe(c.want));
+});
 
 describe('wgslWith builds the text', () => {
   for (const c of textCases) test(c.name, () => expect(c.got()).toBe(c.want));

@@ -47,6 +47,13 @@ export interface MatMulCase {
   transposeA: boolean;
   transposeB: boolean;
   engine: boolean;
+  /** FLAG_SUBGROUPS during the case. */
+  subgroups: boolean;
+  /**
+   * Whether the product shares A's rows over subgroups of four (the engine's rule: a vec4 variant, tile
+   * columns ceil(n / 8) padded to a multiple of 4 adding at most a quarter; flag on).
+   */
+  expectSubgroups: boolean;
 }
 
 export interface ElementwiseCase {
@@ -216,7 +223,23 @@ const matMulShapes: [number, number, number, number, number][] = [
   [1, 1, 128, 64, 315],
   [2, 2, 5, 8, 12],
   [1, 3, 4, 12, 8],
+  // The subgroup tiles: rows not a multiple of 8, tile columns 7 padded to 8 and 10 to 12, batches, B broadcast.
+  [1, 1, 37, 20, 64],
+  [1, 1, 20, 12, 56],
+  [2, 2, 36, 16, 80],
+  [1, 3, 16, 8, 64],
 ];
+
+/** The vec4 variants the engine picks (matmul.ts matMulVariant), 'generic' elsewhere. */
+function vec4Variant(m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): boolean {
+  if (!transposeA && !transposeB) return k % 4 === 0 && n % 4 === 0;
+  if (!transposeA && transposeB) return k % 4 === 0;
+  if (transposeA && !transposeB) return m % 4 === 0 && n % 4 === 0;
+  return false;
+}
+
+/** The subgroup rule of matmul.ts, written out: ceil(n / 8) tile columns padded to a multiple of 4, at most 1.25x. */
+const subgroupTiles = (n: number): boolean => 4 * Math.ceil(Math.ceil(n / 8) / 4) <= 1.25 * Math.ceil(n / 8);
 const matMulCases: MatMulCase[] = [];
 for (const op of ['BatchMatMul', '_FusedMatMul'] as const) {
   for (const [batchA, batchB, m, k, n] of matMulShapes) {
@@ -227,19 +250,26 @@ for (const op of ['BatchMatMul', '_FusedMatMul'] as const) {
       [true, true],
     ] as const) {
       if (op === '_FusedMatMul' && (batchA !== 1 || batchB !== 1)) continue;
-      matMulCases.push({
-        family: 'matmul',
-        op,
-        name: `${op} batch=${batchA}/${batchB} m=${m} k=${k} n=${n} transposeA=${transposeA} transposeB=${transposeB}`,
-        batchA,
-        batchB,
-        m,
-        k,
-        n,
-        transposeA,
-        transposeB,
-        engine: true,
-      });
+      const shared = vec4Variant(m, n, k, transposeA, transposeB) && subgroupTiles(n);
+      // Where the subgroup tiles apply, the case runs with them and without.
+      for (const subgroups of shared ? [true, false] : [true]) {
+        const expectSubgroups = subgroups && shared;
+        matMulCases.push({
+          family: 'matmul',
+          op,
+          name: `${op} batch=${batchA}/${batchB} m=${m} k=${k} n=${n} transposeA=${transposeA} transposeB=${transposeB}${expectSubgroups ? ' subgroups' : subgroups ? '' : ' subgroups=off'}`,
+          batchA,
+          batchB,
+          m,
+          k,
+          n,
+          transposeA,
+          transposeB,
+          engine: true,
+          subgroups,
+          expectSubgroups,
+        });
+      }
     }
   }
 }

@@ -28,6 +28,8 @@ export interface EngineCaseReport {
   poisonReused: boolean;
   engineCalls: number;
   fallbackCalls: number;
+  /** Dispatches of subgroup programs (engine.subgroupDispatches) during the case. */
+  subgroupDispatches: number;
   leakedTensors: number;
   gpuErrors: string[];
 }
@@ -147,11 +149,18 @@ function prepare(c: EngineCase, seed: number): Prepared {
       const attrs = { transposeA: c.transposeA, transposeB: c.transposeB };
       return {
         inputs: { a: { values: a, shape: aFull }, b: { values: b, shape: bFull }, bias: { values: bias, shape: [c.n] } },
-        run: (t) => [
-          fused
-            ? (tf.engine().runKernel('_FusedMatMul', { a: t.a, b: t.b, bias: t.bias }, { ...attrs, activation: 'relu', leakyreluAlpha: 0 }) as tf.Tensor)
-            : (tf.engine().runKernel('BatchMatMul', { a: t.a, b: t.b }, attrs) as tf.Tensor),
-        ],
+        run: (t) => {
+          tf.env().set(engine.FLAG_SUBGROUPS, c.subgroups);
+          try {
+            return [
+              fused
+                ? (tf.engine().runKernel('_FusedMatMul', { a: t.a, b: t.b, bias: t.bias }, { ...attrs, activation: 'relu', leakyreluAlpha: 0 }) as tf.Tensor)
+                : (tf.engine().runKernel('BatchMatMul', { a: t.a, b: t.b }, attrs) as tf.Tensor),
+            ];
+          } finally {
+            tf.env().set(engine.FLAG_SUBGROUPS, true);
+          }
+        },
         expected: [
           {
             values: matMulReference(a, b, fused ? { ...o, bias, activation: 'relu' } : o),
@@ -335,8 +344,10 @@ export async function runEngineCase(c: EngineCase, runSeed: number): Promise<Eng
     const poisoned = new Set(poisons.map((q) => (backend.tensorMap.get(q.dataId) as { resource: unknown }).resource));
     tf.dispose(poisons);
     const countsBefore = counts();
+    const subgroupsBefore = engine.subgroupDispatches();
     const outputs = p.run(t);
     const countsAfter = counts();
+    const subgroupDispatches = engine.subgroupDispatches() - subgroupsBefore;
     const poisonReused = outputs.every((o) => poisoned.has((backend.tensorMap.get(o.dataId) as { resource: unknown }).resource));
     const actual = await Promise.all(outputs.map(async (o) => (await o.data()) as Float32Array));
     const shapes = outputs.map((o) => o.shape.slice());
@@ -350,6 +361,7 @@ export async function runEngineCase(c: EngineCase, runSeed: number): Promise<Eng
       leakedTensors,
       engineCalls: countsAfter.engine - countsBefore.engine,
       fallbackCalls: countsAfter.fallback - countsBefore.fallback,
+      subgroupDispatches,
     };
   });
   lib.useEngineKernels('auto');
@@ -400,6 +412,7 @@ export async function runEngineCase(c: EngineCase, runSeed: number): Promise<Eng
     poisonReused: value.poisonReused,
     engineCalls: value.engineCalls,
     fallbackCalls: value.fallbackCalls,
+    subgroupDispatches: value.subgroupDispatches,
     leakedTensors: value.leakedTensors,
     gpuErrors: errors,
   };

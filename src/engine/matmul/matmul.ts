@@ -5,7 +5,7 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import genericWgsl from '../../../shaders/engine/matmul_generic.wgsl';
 import { genNN, genNT, genTN } from './matmul_tiles';
-import { i32u, runProgram } from '../../program';
+import { i32u, runProgram, subgroupsOfFour } from '../../program';
 
 export type MatMulVariant = 'nn4' | 'nt4' | 'tn4' | 'generic';
 /** The activations the engine's epilogues apply: none, max(r, 0), min(max(r, 0), 6) (MobileNet's ReLU6). */
@@ -19,13 +19,23 @@ export function matMulVariant(m: number, n: number, k: number, transposeA: boole
   return 'generic';
 }
 
-/** Rows and columns of C per invocation, and the body (vec4 or scalar output), per variant. */
-const TILES: Record<MatMulVariant, { rows: number; columns: number; body: (vec4Out: boolean, maskZ: boolean) => string }> = {
-  nn4: { rows: 8, columns: 8, body: () => genNN(8, 2) },
-  nt4: { rows: 8, columns: 8, body: (vec4Out, maskZ) => genNT(8, 2, vec4Out, maskZ) },
-  tn4: { rows: 16, columns: 8, body: () => genTN(4, 2) },
+/** Rows and columns of C per invocation, and the body (vec4 or scalar output; `sg`: A's rows shared over subgroups of 4), per variant. */
+const TILES: Record<MatMulVariant, { rows: number; columns: number; body: (vec4Out: boolean, maskZ: boolean, sg: boolean) => string }> = {
+  nn4: { rows: 8, columns: 8, body: (_, __, sg) => genNN(8, 2, sg) },
+  nt4: { rows: 8, columns: 8, body: (vec4Out, maskZ, sg) => genNT(8, 2, vec4Out, maskZ, sg) },
+  tn4: { rows: 16, columns: 8, body: (_, __, sg) => genTN(4, 2, sg) },
   generic: { rows: 4, columns: 4, body: () => genericWgsl },
 };
+
+/**
+ * The tile columns a subgroup tile grid runs (program/subgroups.ts), or null where it does not pay: padded
+ * to a multiple of 4, so that each four consecutive invocations share a tile row, where that adds at
+ * most a quarter (the padding's invocations read clamped indices and write nothing).
+ */
+function subgroupTilesN(tilesN: number): number | null {
+  const padded = 4 * Math.ceil(tilesN / 4);
+  return padded <= 1.25 * tilesN ? padded : null;
+}
 
 /** Whether the variant writes C as vec4: nn4 and tn4 always, nt4 where N is a multiple of 4. */
 const vec4Output = (variant: MatMulVariant, n: number): boolean => variant === 'nn4' || variant === 'tn4' || (variant === 'nt4' && n % 4 === 0);
@@ -117,15 +127,18 @@ export function engineMatMul(backend: WebGPUBackend, args: MatMulArgs): TensorIn
   const biasKind = bias == null ? 'none' : vecOut ? 'vec4' : 'scalar';
   const tile = TILES[variant];
   const tilesM = Math.ceil(m / tile.rows);
-  const tilesN = Math.ceil(n / tile.columns);
+  const sgTilesN = variant !== 'generic' && subgroupsOfFour(backend) ? subgroupTilesN(Math.ceil(n / tile.columns)) : null;
+  const sg = sgTilesN !== null;
+  const tilesN = sgTilesN ?? Math.ceil(n / tile.columns);
   const unit = (vec: boolean) => (vec ? 4 : 1);
   const inputs = [a, b, ...(bias ? [bias] : []), ...(maskZ ? [maskZ] : [])];
   return runProgram(
     backend,
     {
       kernelName: 'MatMul',
-      variant: [variant, vecOut ? 'out4' : 'out1', `bias${biasKind}`, activation, maskZ ? 'maskZ' : 'unmasked'],
-      body: [epilogueWgsl(biasKind, activation), vecOut ? '' : WRITE_ROW, tile.body(vecOut, maskZ != null)].join('\n'),
+      variant: [variant, vecOut ? 'out4' : 'out1', `bias${biasKind}`, activation, maskZ ? 'maskZ' : 'unmasked', sg ? 'sg4' : 'lanes'],
+      body: [epilogueWgsl(biasKind, activation), vecOut ? '' : WRITE_ROW, tile.body(vecOut, maskZ != null, sg)].join('\n'),
+      subgroups: sg,
       inputs: ['A', 'B', ...(bias ? ['bias'] : []), ...(maskZ ? ['Z'] : [])],
       inputComponents: [unit(vecA), unit(vecB), ...(bias ? [biasKind === 'vec4' ? (4 as const) : (1 as const)] : []), ...(maskZ ? [4 as const] : [])],
       outputComponent: vecOut ? 4 : 1,

@@ -3,7 +3,10 @@
 // contiguous axes. Tile sizes measured on SwiftShader (bench/): nn 8x8, nt 8x8 and tn 16x8 were the
 // fastest of 2x8..16x16 over the seed CNN's dense layer, MobileNetV2's pointwise layers and 1024^3 (nn
 // 4x8 -> 8x8: the seed's [64,5408]x[5408,128] 43 -> 23 ms, 1024^3 1.0 -> 0.67 s; nt 8x16 -> 8x8: 1.3-1.7x).
-// Each output sums in the same order whatever the tile.
+// Each output sums in the same order whatever the tile. With `sg` (program/subgroups.ts: subgroups of four
+// on SwiftShader, the tile columns padded to a multiple of 4 so that four consecutive invocations share
+// their tile row tm), each lane loads a quarter of the tile's rows of A and takes the others from its
+// three neighbours by subgroupBroadcast: the same values, so the same sums; 1.3-1.9x on SwiftShader.
 import { unroll, unroll2 } from '../../program';
 
 /** The tile's coordinates from the flat invocation index (batch, tile row tm, tile column tn). */
@@ -21,8 +24,9 @@ const TILE_INDEX = `  let tilesPerBatch = uniforms.tilesM * uniforms.tilesN;
 export const relu6MaskedStore = (i: string, v: string, mask: boolean): string =>
   mask ? `result[${i}] = select(vec4<f32>(0.0), ${v}, (Z[${i}] > vec4<f32>(0.0)) & (Z[${i}] < vec4<f32>(6.0)));` : `result[${i}] = ${v};`;
 
-/** C = A B: R rows x 4*C4 columns; A contiguous along k, B along n. */
-export function genNN(R: number, C4: number): string {
+/** C = A B: R rows x 4*C4 columns; A contiguous along k, B along n. `sg`: A's rows shared over 4 lanes. */
+export function genNN(R: number, C4: number, sg = false): string {
+  const a = rowsOfA(R, sg, (r) => `aBase + min(m0 + ${r}, lastRow) * k4`, (base) => `A[${base} + k]`);
   return `fn compute(index : i32) {
 ${TILE_INDEX}
   let m0 = tm * ${R};
@@ -31,17 +35,14 @@ ${TILE_INDEX}
   let lastRow = uniforms.M - 1;
   let aBase = batch * uniforms.aBatchStride;
   let bBase = batch * uniforms.bBatchStride;
-${unroll(R, (r) => `  let aRow${r} = aBase + min(m0 + ${r}, lastRow) * k4;`)}
+${a.before}
 ${unroll(C4, (c) => `  let bCol${c} = bBase + min(tn * ${C4} + ${c}, n4 - 1);`)}
 ${unroll2(R, C4, (r, c) => `  var acc${r}_${c} = vec4<f32>(0.0);`)}
   for (var k = 0; k < k4; k++) {
     let bk = 4 * k * n4;
 ${unroll2(4, C4, (j, c) => `    let b${j}_${c} = B[bCol${c} + bk + ${j} * n4];`)}
-${unroll(
-  R,
-  (r) => `    let a${r} = A[aRow${r} + k];
-${unroll(C4, (c) => `    acc${r}_${c} += a${r}.x * b0_${c} + a${r}.y * b1_${c} + a${r}.z * b2_${c} + a${r}.w * b3_${c};`)}`,
-)}
+${a.loads}
+${unroll(R, (r) => unroll(C4, (c) => `    acc${r}_${c} += a${r}.x * b0_${c} + a${r}.y * b1_${c} + a${r}.z * b2_${c} + a${r}.w * b3_${c};`))}
   }
 ${unroll(
   R,
@@ -54,19 +55,35 @@ ${unroll(C4, (c) => `    if (tn * ${C4} + ${c} < n4) { result[(batch * uniforms.
 
 const LANES = ['x', 'y', 'z', 'w'];
 
-/** C = A^T B: 4*R4 rows x 4*C4 columns; A contiguous along m, B along n. */
-export function genTN(R4: number, C4: number): string {
+/**
+ * The declarations and loads of A's R per-row values `a0..a{R-1}` at step k: each its own load
+ * (`row(r)`: the index of row r's value), or with `sg` lane (index & 3) loading rows lane * R/4 .. and
+ * subgroupBroadcast handing each lane all R (R a multiple of 4).
+ */
+function rowsOfA(R: number, sg: boolean, row: (r: string) => string, load: (base: string) => string): { before: string; loads: string } {
+  if (!sg) return { before: unroll(R, (r) => `  let aRow${r} = ${row(String(r))};`), loads: unroll(R, (r) => `    let a${r} = ${load(`aRow${r}`)};`) };
+  if (R % 4 !== 0) throw new Error(`rowsOfA: ${R} rows do not split over 4 lanes`);
+  const L = R / 4;
+  return {
+    before: `  let lane = index & 3;\n${unroll(L, (i) => `  let aMine${i} = ${row(`${L} * lane + ${i}`)};`)}`,
+    loads: [unroll(L, (i) => `    let mine${i} = ${load(`aMine${i}`)};`), unroll(R, (r) => `    let a${r} = subgroupBroadcast(mine${r % L}, ${Math.floor(r / L)}u);`)].join('\n'),
+  };
+}
+
+/** C = A^T B: 4*R4 rows x 4*C4 columns; A contiguous along m, B along n. `sg`: A's R4 vec4 shared over 4 lanes. */
+export function genTN(R4: number, C4: number, sg = false): string {
+  const a = rowsOfA(R4, sg, (q) => `aBase + min(tm * ${R4} + ${q}, m4 - 1)`, (base) => `A[${base} + k * m4]`);
   return `fn compute(index : i32) {
 ${TILE_INDEX}
   let m4 = uniforms.M / 4;
   let n4 = uniforms.N / 4;
   let aBase = batch * uniforms.aBatchStride;
   let bBase = batch * uniforms.bBatchStride;
-${unroll(R4, (q) => `  var aIdx${q} = aBase + min(tm * ${R4} + ${q}, m4 - 1);`)}
+${a.before}
 ${unroll(C4, (c) => `  var bIdx${c} = bBase + min(tn * ${C4} + ${c}, n4 - 1);`)}
 ${unroll2(4 * R4, C4, (r, c) => `  var acc${r}_${c} = vec4<f32>(0.0);`)}
   for (var k = 0; k < uniforms.K; k++) {
-${unroll(R4, (q) => `    let a${q} = A[aIdx${q} + k * m4];`)}
+${a.loads}
 ${unroll(C4, (c) => `    let b${c} = B[bIdx${c} + k * n4];`)}
 ${unroll2(4 * R4, C4, (r, c) => `    acc${r}_${c} += a${r >> 2}.${LANES[r & 3]} * b${c};`)}
   }
@@ -84,8 +101,9 @@ ${unroll(C4, (c) => `    if (tn * ${C4} + ${c} < n4) { result[(batch * uniforms.
  * multiple of 4 (`vec4Out`: one store per 4 columns), else scalars through writeRow. `maskZ` (vec4Out
  * only): C = (A B^T) * relu6'(Z), Z [M, N] (the input gradient of a product whose input was relu6(Z)).
  */
-export function genNT(R: number, C4: number, vec4Out: boolean, maskZ = false): string {
+export function genNT(R: number, C4: number, vec4Out: boolean, maskZ = false, sg = false): string {
   if (maskZ && !vec4Out) throw new Error('genNT: the ReLU6 mask needs the vec4 output');
+  const a = rowsOfA(R, sg, (r) => `aBase + min(m0 + ${r}, lastRow) * k4`, (base) => `A[${base} + k]`);
   return `fn compute(index : i32) {
 ${TILE_INDEX}
   let m0 = tm * ${R};
@@ -95,16 +113,13 @@ ${TILE_INDEX}
   let lastCol = uniforms.N - 1;
   let aBase = batch * uniforms.aBatchStride;
   let bBase = batch * uniforms.bBatchStride;
-${unroll(R, (r) => `  let aRow${r} = aBase + min(m0 + ${r}, lastRow) * k4;`)}
+${a.before}
 ${unroll(4 * C4, (n) => `  let bRow${n} = bBase + min(n0 + ${n}, lastCol) * k4;`)}
 ${unroll2(R, C4, (r, c) => `  var acc${r}_${c} = vec4<f32>(0.0);`)}
   for (var k = 0; k < k4; k++) {
 ${unroll(4 * C4, (n) => `    let b${n} = B[bRow${n} + k];`)}
-${unroll(
-  R,
-  (r) => `    let a${r} = A[aRow${r} + k];
-${unroll(C4, (c) => `    acc${r}_${c} += vec4<f32>(dot(a${r}, b${4 * c}), dot(a${r}, b${4 * c + 1}), dot(a${r}, b${4 * c + 2}), dot(a${r}, b${4 * c + 3}));`)}`,
-)}
+${a.loads}
+${unroll(R, (r) => unroll(C4, (c) => `    acc${r}_${c} += vec4<f32>(dot(a${r}, b${4 * c}), dot(a${r}, b${4 * c + 1}), dot(a${r}, b${4 * c + 2}), dot(a${r}, b${4 * c + 3}));`))}
   }
 ${
   vec4Out

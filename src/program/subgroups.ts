@@ -1,0 +1,66 @@
+// Subgroups of four on the software adapter. SwiftShader runs a workgroup four invocations at a time on one
+// SIMD register (subgroupMinSize = subgroupMaxSize = 4, lanes in invocation order), and each lane's load from
+// a storage buffer is a gather of its own. Where four consecutive invocations read the same values (the
+// rows of A a matrix-product tile shares), each can load a quarter of them and take the rest from the
+// other lanes with subgroupBroadcast (a register move), the same values, so the same sums bit for bit.
+// Used only there: on other adapters the lanes' order is not what the tests have checked.
+// The WGSL directives (`enable subgroups;`, and `diagnostic(off, subgroup_uniformity)`: every kernel runs
+// behind the bounds guard, which whole groups of four pass or fail) must open the module, which
+// tfjs-backend-webgpu writes: the device's createShaderModule is wrapped once to move them to the top.
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { env } from '@tensorflow/tfjs-core';
+import { FLAG_SUBGROUPS, registerFlags } from './flags';
+
+/** The WGSL directives a body with subgroup operations needs: the program layer puts them at the module's top. */
+export const SUBGROUP_DIRECTIVES = ['enable subgroups;', 'diagnostic(off, subgroup_uniformity);'];
+
+type SubgroupInfo = { subgroupMinSize?: number; subgroupMaxSize?: number; vendor?: string; architecture?: string };
+
+/** Whether `info` names a software adapter (SwiftShader, llvmpipe, lavapipe, WARP). */
+export const isSoftwareAdapterInfo = (info: { vendor?: string; architecture?: string } | undefined): boolean =>
+  /swiftshader|llvmpipe|lavapipe|warp|software/i.test(`${info?.vendor ?? ''} ${info?.architecture ?? ''}`);
+
+let dispatches = 0;
+/** Dispatches of subgroup programs recorded so far in this process (the tests check that the path ran). */
+export const subgroupDispatches = (): number => dispatches;
+/** The program layer counts each subgroup dispatch it records. */
+export function countSubgroupDispatch(): void {
+  dispatches++;
+}
+
+const hoisted = new WeakSet<GPUDevice>();
+const DIRECTIVE = /^[ \t]*(enable [\w, ]+;|diagnostic\([\w, .]+\);)[ \t]*$/gm;
+
+/** `code` with its directive lines (enable, diagnostic) moved to the top, each once. */
+export function hoistDirectives(code: string): string {
+  const directives = [...new Set([...code.matchAll(DIRECTIVE)].map((m) => m[1]!))];
+  return directives.length === 0 ? code : [...directives, code.replace(DIRECTIVE, '')].join('\n');
+}
+
+/** Wraps `device.createShaderModule` (once) so that tfjs's modules start with the bodies' directives. */
+function hoistOn(device: GPUDevice): void {
+  if (hoisted.has(device)) return;
+  hoisted.add(device);
+  const create = device.createShaderModule.bind(device);
+  device.createShaderModule = (descriptor: GPUShaderModuleDescriptor) => create({ ...descriptor, code: hoistDirectives(descriptor.code) });
+}
+
+/**
+ * Whether kernels may share loads across subgroups of four lanes on this backend: the flag on, the device
+ * created with the 'subgroups' feature (initWebGPU asks for it where the adapter has it), subgroups of
+ * exactly 4, a software adapter. True also makes the device's modules take the directives.
+ *
+ * @example
+ * const sg = subgroupsOfFour(backend); // SwiftShader in Node or Chromium: true
+ * const body = sg ? `let a = subgroupBroadcast(mine, 2u);` : `let a = A[row2 + k];`;
+ */
+export function subgroupsOfFour(backend: WebGPUBackend): boolean {
+  registerFlags();
+  if (!env().getBool(FLAG_SUBGROUPS)) return false;
+  const device = backend.device;
+  if (!device?.features?.has('subgroups')) return false;
+  const info = (device as GPUDevice & { adapterInfo?: SubgroupInfo }).adapterInfo;
+  if (!info || info.subgroupMinSize !== 4 || info.subgroupMaxSize !== 4 || !isSoftwareAdapterInfo(info)) return false;
+  hoistOn(device);
+  return true;
+}
