@@ -1,8 +1,10 @@
-// The matrix products with and without subgroup sharing (FLAG_SUBGROUPS, program/subgroups.ts: each lane of
-// four loads a quarter of A's tile rows and takes the rest by subgroupBroadcast), interleaved in one run:
-// the engine's products on the seed CNN's dense layer and MobileNetV2's pointwise shapes (nn: forward, nt:
-// input gradient, tn: weight gradient), then a MobileNetV2 input gradient (--model-size, --batch). Median ms
-// of --runs, off/on, and the largest difference of the outputs (0: the same sums).
+// The engine kernels with and without subgroup sharing (FLAG_SUBGROUPS, program/subgroups.ts: each lane of
+// four loads a share of the values all four need and takes the rest by subgroupBroadcast), interleaved in
+// one run: the matrix products on the seed CNN's dense layer and MobileNetV2's pointwise shapes (nn:
+// forward, nt: input gradient, tn: weight gradient; A's rows shared), the convolutions of the seed CNN,
+// MobileNetV2's first layer and ResNet-20 (forward and input gradient; the filter's values shared), then a
+// MobileNetV2 input gradient (--model-size, --batch). Median ms of --runs, off/on, and the largest
+// difference of the outputs (0: the same sums).
 // usage: node bench/run.mjs bench/subgroups.ts [--runs 7] [--batch 4] [--model-size 224] [--no-model]
 import { parseArgs } from 'node:util';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
@@ -66,6 +68,24 @@ for (const [m, k, n] of [[256, 5408, 128], [784, 96, 576], [50176, 16, 96], [196
   await compare(`nt [${m},${n}] x [${k},${n}]^T`, () => tf.matMul(dy, b, false, true), 3);
   await compare(`tn [${k},${m}]^T x [${k},${n}]`, () => tf.matMul(at, b, true, false), 3);
   tf.dispose([a, b, dy, at]);
+}
+
+// [x shape, filter shape, stride, padding]: the seed CNN at batch 256, MobileNetV2 224's first layer at batch 4, ResNet-20's 3x3s at batch 16.
+const convs: [[number, number, number, number], [number, number, number, number], number, 'same' | 'valid'][] = [
+  [[256, 28, 28, 1], [3, 3, 1, 32], 1, 'valid'],
+  [[4, 224, 224, 3], [3, 3, 3, 32], 2, 'same'],
+  [[16, 32, 32, 16], [3, 3, 16, 16], 1, 'same'],
+  [[16, 16, 16, 32], [3, 3, 32, 32], 1, 'same'],
+];
+for (const [xShape, wShape, stride, pad] of convs) {
+  const x = u(xShape) as tf.Tensor4D;
+  const w = u(wShape) as tf.Tensor4D;
+  const info = tf.backend_util.computeConv2DInfo(xShape, wShape, stride, 1, pad);
+  const dy = u(info.outShape);
+  const name = `[${xShape}] * [${wShape}] s${stride}`;
+  await compare(`conv ${name}`, () => tf.conv2d(x, w, stride, pad), 3);
+  await compare(`conv input gradient ${name}`, () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { strides: stride, pad, dilations: 1, dataFormat: 'NHWC', inputShape: xShape }) as tf.Tensor, 3);
+  tf.dispose([x, w, dy]);
 }
 
 if (!values['no-model']) {

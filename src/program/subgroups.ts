@@ -64,3 +64,34 @@ export function subgroupsOfFour(backend: WebGPUBackend): boolean {
   hoistOn(device);
   return true;
 }
+
+/** Which value of a shared set a load reads: a literal index, or a WGSL i32 expression (the lanes' share). */
+export type SharedItem = number | string;
+
+/**
+ * `let {name}{i} = load(i);` for i < n, each lane its own loads; with `sg`, values the four lanes of a
+ * subgroup all need (a convolution tile's filter values, its lanes taking consecutive pixels): lane
+ * (`lane`, declared by the body as index & 3) loads values lane * L + s, s < L = ceil(n / 4) (clamped to
+ * n - 1), and subgroupBroadcast gives every lane all n.
+ *
+ * @example
+ * loadShared(4, 'w', (c) => (typeof c === 'number' ? `W[wIndex + co${c}]` : `W[wIndex + min(ct4 + ${c}, last)]`), true);
+ * // let wMine0 = W[wIndex + min(ct4 + min(lane, 3), last)]; let w0 = subgroupBroadcast(wMine0, 0u); ...
+ */
+export function loadShared(n: number, name: string, load: (item: SharedItem) => string, sg: boolean, indent = '    '): string {
+  const lines = (count: number, f: (i: number) => string) => Array.from({ length: count }, (_, i) => `${indent}${f(i)}`).join('\n');
+  if (!sg) return lines(n, (i) => `let ${name}${i} = ${load(i)};`);
+  const L = Math.ceil(n / 4);
+  const share = (s: number) => (L === 1 ? `min(lane, ${n - 1})` : `min(lane * ${L} + ${s}, ${n - 1})`);
+  return [lines(L, (s) => `let ${name}Mine${s} = ${load(share(s))};`), lines(n, (i) => `let ${name}${i} = subgroupBroadcast(${name}Mine${i % L}, ${Math.floor(i / L)}u);`)].join('\n');
+}
+
+/**
+ * The tiles a subgroup grid runs along its fastest axis, or null where it does not pay: padded to a
+ * multiple of 4, so that each four consecutive invocations share the slower coordinates, where that adds
+ * at most a quarter (the padding's invocations read clamped indices and write nothing).
+ */
+export function subgroupTiles(tiles: number): number | null {
+  const padded = 4 * Math.ceil(tiles / 4);
+  return padded <= 1.25 * tiles ? padded : null;
+}

@@ -22,6 +22,10 @@ export interface ConvCase {
   activation?: 'relu' | 'relu6';
   /** false: the engine does not cover it; tfjs's kernel must run instead. */
   engine: boolean;
+  /** FLAG_SUBGROUPS during the case (default on). */
+  subgroups?: boolean;
+  /** Checked where given: whether the kernel shares the filter's loads over subgroups of four. */
+  expectSubgroups?: boolean;
 }
 
 export interface PoolCase {
@@ -154,7 +158,7 @@ const dilatedGeometry: Omit<ConvCase, 'family' | 'op' | 'name'> = { x: [3, 12, 1
 const convCase = (op: ConvOp, g: Omit<ConvCase, 'family' | 'op' | 'name'>): ConvCase => ({
   family: 'conv',
   op,
-  name: `${op} x=${shapeName(g.x)} filter=${shapeName(g.filter)} strides=${g.strides.join('x')} pad=${padName(g.pad)} dilations=${g.dilations.join('x')}${g.activation ? ` activation=${g.activation}` : ''}${g.engine ? '' : ' (tfjs fallback)'}`,
+  name: `${op} x=${shapeName(g.x)} filter=${shapeName(g.filter)} strides=${g.strides.join('x')} pad=${padName(g.pad)} dilations=${g.dilations.join('x')}${g.activation ? ` activation=${g.activation}` : ''}${g.engine ? '' : ' (tfjs fallback)'}${g.expectSubgroups === undefined ? '' : g.expectSubgroups ? ' subgroups' : ' subgroups=off'}`,
   ...g,
 });
 
@@ -165,6 +169,21 @@ for (const op of ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpro
     convCases.push(convCase(op, g));
   }
 }
+
+// The subgroup tiles (the column tile fastest, padded to a multiple of 4; the filter's values shared by the
+// four lanes), each with them and without: the small-input forward and stride-1 input gradient (one
+// channel, 32 columns; 16 output channels: each lane's share its own), the general forward and input gradient (6 channels: a channel group cut short),
+// at stride 2 (5 channels), MobileNetV2's first layer (3 channels, stride 2: the last lane's share
+// clamped), 7 column tiles padded to 8.
+const subgroupConvGeometries: Omit<ConvCase, 'family' | 'op' | 'name'>[] = [
+  { x: [2, 5, 32, 1], filter: [3, 3, 1, 16], strides: [1, 1], pad: 'valid', dilations: [1, 1], engine: true },
+  { x: [2, 5, 15, 6], filter: [3, 3, 6, 16], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: true },
+  { x: [2, 7, 30, 5], filter: [3, 3, 5, 8], strides: [2, 2], pad: 'same', dilations: [1, 1], engine: true },
+  { x: [1, 9, 32, 3], filter: [3, 3, 3, 32], strides: [2, 2], pad: 'same', dilations: [1, 1], engine: true },
+  { x: [1, 4, 28, 8], filter: [3, 3, 8, 4], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: true },
+];
+for (const op of ['Conv2D', 'Conv2DBackpropInput'] as ConvOp[])
+  for (const g of subgroupConvGeometries) for (const on of [true, false]) convCases.push(convCase(op, { ...g, subgroups: on, expectSubgroups: on }));
 
 // Depthwise (filter [fh, fw, c, m]): MobileNetV2's stride-1 'same' and stride-2 'valid' after its zero
 // padding, a 5x5, dilated ones, explicit padding, odd sizes; channels not a multiple of 4 and channel

@@ -15,10 +15,9 @@ export function expectEngineCaseOk(c: EngineCase, r: EngineCaseReport): void {
   expect(r.poisonLeft, where).toBe(0);
   expect(r.poisonReused, `${where}: the output did not land in the poisoned buffer`).toBe(true);
   expect(r.leakedTensors, where).toBe(0);
-  if (c.family === 'matmul') {
-    if (c.expectSubgroups) expect(r.subgroupDispatches, `${where}: the subgroup tiles did not run`).toBeGreaterThan(0);
-    else expect(r.subgroupDispatches, `${where}: the subgroup tiles ran`).toBe(0);
-  }
+  const expectSubgroups = c.family === 'matmul' || c.family === 'conv' ? c.expectSubgroups : undefined;
+  if (expectSubgroups === true) expect(r.subgroupDispatches, `${where}: the subgroup tiles did not run`).toBeGreaterThan(0);
+  if (expectSubgroups === false) expect(r.subgroupDispatches, `${where}: the subgroup tiles ran`).toBe(0);
   const onEngine = c.family === 'loss' || c.family === 'kl' || c.family === 'adam' || c.engine;
   if (onEngine) {
     expect(r.engineCalls, `${where}: the engine kernel did not run`).toBeGreaterThan(0);

@@ -149,18 +149,11 @@ function prepare(c: EngineCase, seed: number): Prepared {
       const attrs = { transposeA: c.transposeA, transposeB: c.transposeB };
       return {
         inputs: { a: { values: a, shape: aFull }, b: { values: b, shape: bFull }, bias: { values: bias, shape: [c.n] } },
-        run: (t) => {
-          tf.env().set(engine.FLAG_SUBGROUPS, c.subgroups);
-          try {
-            return [
-              fused
-                ? (tf.engine().runKernel('_FusedMatMul', { a: t.a, b: t.b, bias: t.bias }, { ...attrs, activation: 'relu', leakyreluAlpha: 0 }) as tf.Tensor)
-                : (tf.engine().runKernel('BatchMatMul', { a: t.a, b: t.b }, attrs) as tf.Tensor),
-            ];
-          } finally {
-            tf.env().set(engine.FLAG_SUBGROUPS, true);
-          }
-        },
+        run: (t) => [
+          fused
+            ? (tf.engine().runKernel('_FusedMatMul', { a: t.a, b: t.b, bias: t.bias }, { ...attrs, activation: 'relu', leakyreluAlpha: 0 }) as tf.Tensor)
+            : (tf.engine().runKernel('BatchMatMul', { a: t.a, b: t.b }, attrs) as tf.Tensor),
+        ],
         expected: [
           {
             values: matMulReference(a, b, fused ? { ...o, bias, activation: 'relu' } : o),
@@ -345,7 +338,14 @@ export async function runEngineCase(c: EngineCase, runSeed: number): Promise<Eng
     tf.dispose(poisons);
     const countsBefore = counts();
     const subgroupsBefore = engine.subgroupDispatches();
-    const outputs = p.run(t);
+    // A case may run with the subgroup tiles off (the flag is on again at once).
+    tf.env().set(engine.FLAG_SUBGROUPS, (c as { subgroups?: boolean }).subgroups !== false);
+    let outputs: tf.Tensor[];
+    try {
+      outputs = p.run(t);
+    } finally {
+      tf.env().set(engine.FLAG_SUBGROUPS, true);
+    }
     const countsAfter = counts();
     const subgroupDispatches = engine.subgroupDispatches() - subgroupsBefore;
     const poisonReused = outputs.every((o) => poisoned.has((backend.tensorMap.get(o.dataId) as { resource: unknown }).resource));

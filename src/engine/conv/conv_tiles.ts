@@ -1,8 +1,15 @@
 // Convolution bodies, unrolled here (program/unroll.ts) over a tile of output pixels and channels, or
 // over filter taps (WGSL keeps no array in registers). Each walks its loop flat with incremental counters:
 // on SwiftShader nested loops cost more than the multiply-adds (measured: 104 -> 40 ms for the seed
-// CNN's 128x28x28x1 -> 32 forward convolution).
-import { splitIndex, unroll, unroll2 } from '../../program';
+// CNN's 128x28x28x1 -> 32 forward convolution). With `sg` (program/subgroups.ts, SwiftShader) the column
+// tile is the fastest coordinate, padded to a multiple of 4, so that the four lanes of a subgroup take
+// consecutive pixels of the same channels: each loads one of the filter values they all need, and
+// subgroupBroadcast hands it to the others (the same values, the same sums).
+import { loadShared, splitIndex, unroll, unroll2 } from '../../program';
+
+/** The index split: the channel tile fastest, or with `sg` the column tile (lanes share the channels). */
+const tileIndex = (channel: [string, string], sg: boolean, rest: [string, string][]): string =>
+  splitIndex([...(sg ? [['xt', 'uniforms.columnTiles'] as [string, string], channel] : [channel, ['xt', 'uniforms.columnTiles'] as [string, string]]), ...rest]);
 
 /** The forward tile's writes: acc{p}_{c} through the epilogue to output pixels ox0 + p, channels co{c}. */
 const convOutputWrites = (P: number, C4: number): string => `  let outRow = (b * uniforms.outHeight + oy) * uniforms.outWidth;
@@ -14,26 +21,27 @@ ${unroll(C4, (c) => `    if (${C4} * ct + ${c} < cout4) { result[base${p} + co${
   }`,
 )}`;
 
+/** With `sg`: the lane (index & 3), whose share of the filter values it loads for all four. */
+const laneChannel = (sg: boolean): string => (sg ? '  let lane = index & 3;' : '');
+
+/** Output channel vec4 `c` of the tile: the precomputed co{c}, or an expression's. */
+const channelOf = (C4: number, c: number | string): string => (typeof c === 'number' ? `co${c}` : `min(${C4} * ct + ${c}, cout4 - 1)`);
+
 /**
  * y[b, oy, ox, co] = act(bias[co] + sum_{ky, kx, ci} x[b, oy*sh - pt + ky*dh, ox*sw - pl + kx*dw, ci] * w[ky, kx, ci, co]),
  * x outside the image = 0. One invocation: P consecutive ox x 4*C4 output channels (C4 vec4), channel tile fastest.
  */
-export function genConv(P: number, C4: number): string {
+export function genConv(P: number, C4: number, sg = false): string {
   return `fn compute(index : i32) {
   let cout4 = uniforms.outChannels / 4;
-  var rest = index;
-  let ct = rest % uniforms.channelTiles;
-  rest = rest / uniforms.channelTiles;
-  let xt = rest % uniforms.columnTiles;
-  rest = rest / uniforms.columnTiles;
-  let oy = rest % uniforms.outHeight;
-  let b = rest / uniforms.outHeight;
+${tileIndex(['ct', 'uniforms.channelTiles'], sg, [['oy', 'uniforms.outHeight'], ['b', '']])}
   let ox0 = ${P} * xt;
   let lastX = uniforms.inWidth - 1;
   let iy0 = oy * uniforms.strideHeight - uniforms.padTop;
   let ixBase = ox0 * uniforms.strideWidth - uniforms.padLeft;
   let taps = uniforms.filterHeight * uniforms.filterWidth * uniforms.inChannels;
 ${unroll(C4, (c) => `  let co${c} = min(${C4} * ct + ${c}, cout4 - 1);`)}
+${laneChannel(sg)}
 ${unroll2(P, C4, (p, c) => `  var acc${p}_${c} = vec4<f32>(0.0);`)}
   var ky = 0; var kx = 0; var ci = 0;
   var wIndex = 0;
@@ -42,7 +50,7 @@ ${unroll2(P, C4, (p, c) => `  var acc${p}_${c} = vec4<f32>(0.0);`)}
     let rowIn = iy >= 0 && iy < uniforms.inHeight;
     let rowBase = (b * uniforms.inHeight + clamp(iy, 0, uniforms.inHeight - 1)) * uniforms.inWidth;
     let ixk = ixBase + kx * uniforms.dilationWidth;
-${unroll(C4, (c) => `    let w${c} = W[wIndex + co${c}];`)}
+${loadShared(C4, 'w', (c) => `W[wIndex + ${channelOf(C4, c)}]`, sg)}
 ${unroll(
   P,
   (p) => `    let ix${p} = ixk + ${p} * uniforms.strideWidth;
@@ -65,16 +73,17 @@ ${convOutputWrites(P, C4)}
  * pixels, the taps and channels unrolled. The terms in genConv's order (ky, kx, ci; ci fastest), so the sums
  * are the same bit for bit. The seed CNN's one-channel 3x3: each input value read once instead of 9 times.
  */
-export function genConvSmallInput(P: number, C4: number, CI: number, FW: number, SW: number): string {
+export function genConvSmallInput(P: number, C4: number, CI: number, FW: number, SW: number, sg = false): string {
   const columns = (P - 1) * SW + FW;
   return `fn compute(index : i32) {
   let cout4 = uniforms.outChannels / 4;
-${splitIndex([['ct', 'uniforms.channelTiles'], ['xt', 'uniforms.columnTiles'], ['oy', 'uniforms.outHeight'], ['b', '']])}
+${tileIndex(['ct', 'uniforms.channelTiles'], sg, [['oy', 'uniforms.outHeight'], ['b', '']])}
   let ox0 = ${P} * xt;
   let lastX = uniforms.inWidth - 1;
   let iy0 = oy * uniforms.strideHeight - uniforms.padTop;
   let ixBase = ox0 * ${SW} - uniforms.padLeft;
 ${unroll(C4, (c) => `  let co${c} = min(${C4} * ct + ${c}, cout4 - 1);`)}
+${laneChannel(sg)}
 ${unroll(columns, (j) => `  let in${j} = ixBase + ${j} >= 0 && ixBase + ${j} <= lastX;
   let col${j} = clamp(ixBase + ${j}, 0, lastX) * ${CI};`)}
 ${unroll2(P, C4, (p, c) => `  var acc${p}_${c} = vec4<f32>(0.0);`)}
@@ -86,7 +95,7 @@ ${unroll2(P, C4, (p, c) => `  var acc${p}_${c} = vec4<f32>(0.0);`)}
 ${unroll2(columns, CI, (j, i) => `    let x${j}_${i} = select(0.0, X[rowBase + col${j} + ${i}], rowIn && in${j});`)}
 ${unroll2(FW, CI, (kx, i) =>
   [
-    unroll(C4, (c) => `    let w${kx}_${i}_${c} = W[wRow + ${(kx * CI + i)} * cout4 + co${c}];`),
+    loadShared(C4, `w${kx}_${i}_`, (c) => `W[wRow + ${kx * CI + i} * cout4 + ${channelOf(C4, c)}]`, sg),
     unroll2(P, C4, (p, c) => `    acc${p}_${c} += x${p * SW + kx}_${i} * w${kx}_${i}_${c};`),
   ].join('\n'),
 )}
@@ -106,13 +115,14 @@ ${convOutputWrites(P, C4)}
  * co fastest, as a loop over every tap adding zeros would sum; each dy read is shared by the CI channels
  * and each w read by the P pixels.
  */
-export function genConvBackpropInput(P: number, CI: number): string {
+export function genConvBackpropInput(P: number, CI: number, sg = false): string {
   return `fn compute(index : i32) {
   let cout4 = uniforms.outChannels / 4;
-${splitIndex([['cg', 'uniforms.channelTiles'], ['xt', 'uniforms.columnTiles'], ['phase', 'uniforms.strideWidth'], ['iy', 'uniforms.inHeight'], ['b', '']])}
+${tileIndex(['cg', 'uniforms.channelTiles'], sg, [['phase', 'uniforms.strideWidth'], ['iy', 'uniforms.inHeight'], ['b', '']])}
   let lastOx = uniforms.outWidth - 1;
   let lastCi = uniforms.inChannels - 1;
 ${unroll(CI, (j) => `  let ci${j} = min(${CI} * cg + ${j}, lastCi);`)}
+${laneChannel(sg)}
   let ix0 = phase + uniforms.strideWidth * ${P} * xt;
   let ky0 = (iy + uniforms.padTop) % uniforms.strideHeight;
   let kx0 = (ix0 + uniforms.padLeft) % uniforms.strideWidth;
@@ -128,7 +138,7 @@ ${unroll2(P, CI, (p, j) => `  var acc${p}_${j} = vec4<f32>(0.0);`)}
     let rowIn = oy >= 0 && oy < uniforms.outHeight;
     let dyRow = (b * uniforms.outHeight + clamp(oy, 0, uniforms.outHeight - 1)) * uniforms.outWidth;
     let wTap = (ky * uniforms.filterWidth + kx) * uniforms.inChannels;
-${unroll(CI, (j) => `    let w${j} = W[(wTap + ci${j}) * cout4 + c];`)}
+${loadShared(CI, 'w', (j) => `W[(wTap + ${typeof j === 'number' ? `ci${j}` : `min(${CI} * cg + ${j}, lastCi)`}) * cout4 + c]`, sg)}
 ${unroll(
   P,
   (p) => `    let ox${p} = oxBase + ${p};
@@ -158,7 +168,7 @@ ${unroll(CI, (j) => `    if (${CI} * cg + ${j} <= lastCi) { result[outBase${p} +
  * for all FW taps and P pixels: (P + FW - 1) + FW * CI reads for P * FW * CI vec4 multiply-adds, where
  * genConvBackpropInput reads P + CI for P * CI. Sums in the order ky, co, kx (not genConvBackpropInput's).
  */
-export function genConvBackpropInputSmall(P: number, CI: number, FW: number): string {
+export function genConvBackpropInputSmall(P: number, CI: number, FW: number, sg = false): string {
   const columns = P + FW - 1;
   return `fn compute(index : i32) {
   let cout4 = uniforms.outChannels / 4;
@@ -167,6 +177,7 @@ ${splitIndex([['xt', 'uniforms.columnTiles'], ['iy', 'uniforms.inHeight'], ['b',
   let lastOx = uniforms.outWidth - 1;
   let oxStart = ix0 + uniforms.padLeft - ${FW - 1};
 ${unroll(columns, (j) => `  let in${j} = oxStart + ${j} >= 0 && oxStart + ${j} <= lastOx;\n  let col${j} = clamp(oxStart + ${j}, 0, lastOx) * cout4;`)}
+${laneChannel(sg)}
 ${unroll2(P, CI, (p, i) => `  var acc${p}_${i} = vec4<f32>(0.0);`)}
   for (var ky = 0; ky < uniforms.filterHeight; ky++) {
     let oy = iy + uniforms.padTop - ky;
@@ -175,8 +186,8 @@ ${unroll2(P, CI, (p, i) => `  var acc${p}_${i} = vec4<f32>(0.0);`)}
     let wRow = ky * ${FW * CI} * cout4;
     for (var c = 0; c < cout4; c++) {
 ${unroll(columns, (j) => `      let g${j} = select(vec4<f32>(0.0), DY[dyRow + col${j} + c], rowIn && in${j});`)}
-${unroll2(FW, CI, (kx, i) => `      let w${kx}_${i} = W[wRow + ${kx * CI + i} * cout4 + c];`)}
-${unroll(P, (p) => unroll2(FW, CI, (kx, i) => `      acc${p}_${i} += g${p + FW - 1 - kx} * w${kx}_${i};`))}
+${loadShared(FW * CI, 'w', (t) => `W[wRow + ${t} * cout4 + c]`, sg, '      ')}
+${unroll(P, (p) => unroll2(FW, CI, (kx, i) => `      acc${p}_${i} += g${p + FW - 1 - kx} * w${kx * CI + i};`))}
     }
   }
   let ones = vec4<f32>(1.0);

@@ -5,7 +5,7 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import genericWgsl from '../../../shaders/engine/matmul_generic.wgsl';
 import { genNN, genNT, genTN } from './matmul_tiles';
-import { i32u, runProgram, subgroupsOfFour } from '../../program';
+import { i32u, runProgram, subgroupsOfFour, subgroupTiles } from '../../program';
 
 export type MatMulVariant = 'nn4' | 'nt4' | 'tn4' | 'generic';
 /** The activations the engine's epilogues apply: none, max(r, 0), min(max(r, 0), 6) (MobileNet's ReLU6). */
@@ -27,15 +27,6 @@ const TILES: Record<MatMulVariant, { rows: number; columns: number; body: (vec4O
   generic: { rows: 4, columns: 4, body: () => genericWgsl },
 };
 
-/**
- * The tile columns a subgroup tile grid runs (program/subgroups.ts), or null where it does not pay: padded
- * to a multiple of 4, so that each four consecutive invocations share a tile row, where that adds at
- * most a quarter (the padding's invocations read clamped indices and write nothing).
- */
-function subgroupTilesN(tilesN: number): number | null {
-  const padded = 4 * Math.ceil(tilesN / 4);
-  return padded <= 1.25 * tilesN ? padded : null;
-}
 
 /** Whether the variant writes C as vec4: nn4 and tn4 always, nt4 where N is a multiple of 4. */
 const vec4Output = (variant: MatMulVariant, n: number): boolean => variant === 'nn4' || variant === 'tn4' || (variant === 'nt4' && n % 4 === 0);
@@ -127,7 +118,8 @@ export function engineMatMul(backend: WebGPUBackend, args: MatMulArgs): TensorIn
   const biasKind = bias == null ? 'none' : vecOut ? 'vec4' : 'scalar';
   const tile = TILES[variant];
   const tilesM = Math.ceil(m / tile.rows);
-  const sgTilesN = variant !== 'generic' && subgroupsOfFour(backend) ? subgroupTilesN(Math.ceil(n / tile.columns)) : null;
+  // Tile columns padded so that four consecutive invocations share a tile row (program/subgroups.ts).
+  const sgTilesN = variant !== 'generic' && subgroupsOfFour(backend) ? subgroupTiles(Math.ceil(n / tile.columns)) : null;
   const sg = sgTilesN !== null;
   const tilesN = sgTilesN ?? Math.ceil(n / tile.columns);
   const unit = (vec: boolean) => (vec ? 4 : 1);
