@@ -1,8 +1,9 @@
 // Subgroups of four on the software adapter. SwiftShader runs a workgroup four invocations at a time on one
 // SIMD register (subgroupMinSize = subgroupMaxSize = 4, lanes in invocation order), and each lane's load from
 // a storage buffer is a gather of its own. Where four consecutive invocations read the same values (the
-// rows of A a matrix-product tile shares), each can load a quarter of them and take the rest from the
-// other lanes with subgroupBroadcast (a register move), the same values, so the same sums bit for bit.
+// rows of A a matrix-product tile row shares, the filter values of a convolution's pixels), each can load
+// a quarter of them and take the rest from the other lanes with subgroupBroadcast (a register move): the
+// same values, so the same sums bit for bit.
 // Used only there: on other adapters the lanes' order is not what the tests have checked.
 // The WGSL directives (`enable subgroups;`, and `diagnostic(off, subgroup_uniformity)`: every kernel runs
 // behind the bounds guard, which whole groups of four pass or fail) must open the module, which
