@@ -59,32 +59,45 @@ export function subgroupsOfFour(backend: WebGPUBackend): boolean {
   registerFlags();
   if (!env().getBool(FLAG_SUBGROUPS)) return false;
   const device = backend.device;
-  if (!device?.features?.has('subgroups')) return false;
-  const info = (device as GPUDevice & { adapterInfo?: SubgroupInfo }).adapterInfo;
-  if (!info || info.subgroupMinSize !== 4 || info.subgroupMaxSize !== 4 || !isSoftwareAdapterInfo(info)) return false;
-  hoistOn(device);
-  return true;
+  if (!device) return false;
+  let fit = deviceFits.get(device);
+  if (fit === undefined) {
+    const info = (device as GPUDevice & { adapterInfo?: SubgroupInfo }).adapterInfo;
+    fit = device.features?.has('subgroups') === true && info?.subgroupMinSize === 4 && info.subgroupMaxSize === 4 && isSoftwareAdapterInfo(info);
+    deviceFits.set(device, fit);
+    if (fit) hoistOn(device);
+  }
+  return fit;
 }
+
+/** Per device, whether its feature and adapter allow the subgroup tiles (asked on every kernel call: kept). */
+const deviceFits = new WeakMap<GPUDevice, boolean>();
 
 /** Which value of a shared set a load reads: a literal index, or a WGSL i32 expression (the lanes' share). */
 export type SharedItem = number | string;
 
+/** The WGSL index of the value that lane (`lane`, index & 3) loads in slot s of n shared values: lane * ceil(n / 4) + s, at most n - 1. */
+export function sharedItem(n: number, s: number): string {
+  const L = Math.ceil(n / 4);
+  return L === 1 ? `min(lane, ${n - 1})` : `min(lane * ${L} + ${s}, ${n - 1})`;
+}
+
 /**
  * `let {name}{i} = load(i);` for i < n, each lane its own loads; with `sg`, values the four lanes of a
  * subgroup all need (a convolution tile's filter values, its lanes taking consecutive pixels): lane
- * (`lane`, declared by the body as index & 3) loads values lane * L + s, s < L = ceil(n / 4) (clamped to
- * n - 1), and subgroupBroadcast gives every lane all n.
+ * (`lane`, declared by the body as index & 3) loads values sharedItem(n, s) for slots s < ceil(n / 4), and
+ * subgroupBroadcast gives every lane all n. `load(item, slot)`: the item's WGSL index, and its slot (the
+ * value's own index without `sg`), for callers that hoist an index per slot.
  *
  * @example
  * loadShared(4, 'w', (c) => (typeof c === 'number' ? `W[wIndex + co${c}]` : `W[wIndex + min(ct4 + ${c}, last)]`), true);
  * // let wMine0 = W[wIndex + min(ct4 + min(lane, 3), last)]; let w0 = subgroupBroadcast(wMine0, 0u); ...
  */
-export function loadShared(n: number, name: string, load: (item: SharedItem) => string, sg: boolean, indent = '    '): string {
+export function loadShared(n: number, name: string, load: (item: SharedItem, slot: number) => string, sg: boolean, indent = '    '): string {
   const lines = (count: number, f: (i: number) => string) => Array.from({ length: count }, (_, i) => `${indent}${f(i)}`).join('\n');
-  if (!sg) return lines(n, (i) => `let ${name}${i} = ${load(i)};`);
+  if (!sg) return lines(n, (i) => `let ${name}${i} = ${load(i, i)};`);
   const L = Math.ceil(n / 4);
-  const share = (s: number) => (L === 1 ? `min(lane, ${n - 1})` : `min(lane * ${L} + ${s}, ${n - 1})`);
-  return [lines(L, (s) => `let ${name}Mine${s} = ${load(share(s))};`), lines(n, (i) => `let ${name}${i} = subgroupBroadcast(${name}Mine${i % L}, ${Math.floor(i / L)}u);`)].join('\n');
+  return [lines(L, (s) => `let ${name}Mine${s} = ${load(sharedItem(n, s), s)};`), lines(n, (i) => `let ${name}${i} = subgroupBroadcast(${name}Mine${i % L}, ${Math.floor(i / L)}u);`)].join('\n');
 }
 
 /**

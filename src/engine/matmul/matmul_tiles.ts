@@ -7,7 +7,7 @@
 // on SwiftShader, the tile columns padded to a multiple of 4 so that four consecutive invocations share
 // their tile row tm), each lane loads a quarter of the tile's rows of A and takes the others from its
 // three neighbours by subgroupBroadcast: the same values, so the same sums; 1.3-1.9x on SwiftShader.
-import { unroll, unroll2 } from '../../program';
+import { loadShared, sharedItem, unroll, unroll2 } from '../../program';
 
 /** The tile's coordinates from the flat invocation index (batch, tile row tm, tile column tn). */
 const TILE_INDEX = `  let tilesPerBatch = uniforms.tilesM * uniforms.tilesN;
@@ -57,17 +57,13 @@ const LANES = ['x', 'y', 'z', 'w'];
 
 /**
  * The declarations and loads of A's R per-row values `a0..a{R-1}` at step k: each its own load
- * (`row(r)`: the index of row r's value), or with `sg` lane (index & 3) loading rows lane * R/4 .. and
- * subgroupBroadcast handing each lane all R (R a multiple of 4).
+ * (`row(r)`: the index of row r's value, hoisted out of the k loop), or with `sg` each lane (index & 3)
+ * loading its quarter of the rows and subgroupBroadcast handing each lane all R (program/subgroups.ts).
  */
 function rowsOfA(R: number, sg: boolean, row: (r: string) => string, load: (base: string) => string): { before: string; loads: string } {
-  if (!sg) return { before: unroll(R, (r) => `  let aRow${r} = ${row(String(r))};`), loads: unroll(R, (r) => `    let a${r} = ${load(`aRow${r}`)};`) };
-  if (R % 4 !== 0) throw new Error(`rowsOfA: ${R} rows do not split over 4 lanes`);
-  const L = R / 4;
-  return {
-    before: `  let lane = index & 3;\n${unroll(L, (i) => `  let aMine${i} = ${row(`${L} * lane + ${i}`)};`)}`,
-    loads: [unroll(L, (i) => `    let mine${i} = ${load(`aMine${i}`)};`), unroll(R, (r) => `    let a${r} = subgroupBroadcast(mine${r % L}, ${Math.floor(r / L)}u);`)].join('\n'),
-  };
+  if (sg && R % 4 !== 0) throw new Error(`rowsOfA: ${R} rows do not split over 4 lanes`);
+  const before = sg ? `  let lane = index & 3;\n${unroll(R / 4, (s) => `  let aShare${s} = ${row(sharedItem(R, s))};`)}` : unroll(R, (r) => `  let aRow${r} = ${row(String(r))};`);
+  return { before, loads: loadShared(R, 'a', (item, slot) => load(typeof item === 'number' ? `aRow${item}` : `aShare${slot}`), sg) };
 }
 
 /** C = A^T B: 4*R4 rows x 4*C4 columns; A contiguous along m, B along n. `sg`: A's R4 vec4 shared over 4 lanes. */
