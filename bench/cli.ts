@@ -10,7 +10,7 @@ import { peerRatios, runTorchPeer, type TorchPeer } from './peer';
 import { formatHtml, formatTable } from './results';
 
 const USAGE = `usage: npm run bench -- [--quick] [--runtime node|chrome|node,chrome] [--filter NAME] [--only kernels|engine|steps|attacks] [--no-peer] [--out FILE]
-  --quick          the quick set (2 kernel sizes, engine kernels at batch 64, training steps at batch 64: ours 3 timed steps, stock 1)
+  --quick          the quick set (2 kernel sizes, engine kernels at batch 64, training steps at batch 64: ours 3 timed steps, stock 1, PGD-7 not on stock)
   --runtime        node (Dawn, default), chrome (headless Chromium through puppeteer), or node,chrome: both, one after
                    the other, and the training steps side by side
   --no-peer        without the PyTorch peer (run by default with the training steps when a python3 with torch is found)

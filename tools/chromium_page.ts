@@ -1,8 +1,7 @@
 // Headless Chromium with WebGPU for the tests and the benchmarks (the repository's tooling, not the
 // package): bundles a page entry with esbuild, serves it on 127.0.0.1 and opens it in the system Chromium
-// (or PUPPETEER_EXECUTABLE_PATH) through puppeteer, with the command line's Chromium flags.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// (or PUPPETEER_EXECUTABLE_PATH) through puppeteer, with the command line's Chromium flags. The bundle stays
+// in memory: test files that run at the same time each serve their own, and no file is half-written.
 import * as esbuild from 'esbuild';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
 import { CHROMIUM_ARGS, findChromium } from '../src/cli/chromium';
@@ -19,12 +18,12 @@ export interface ChromiumPage {
   close(): Promise<void>;
 }
 
-/** Bundles `entry` (a page script) into `outDir/page.js` for the browser. */
-export async function bundlePage(entry: string, outDir: string): Promise<void> {
-  mkdirSync(outDir, { recursive: true });
-  await esbuild.build({
+/** Bundles `entry` (a page script) for the browser: the bundle's bytes, in memory. */
+export async function bundlePage(entry: string): Promise<Uint8Array> {
+  const built = await esbuild.build({
     entryPoints: [entry],
-    outfile: join(outDir, 'page.js'),
+    outfile: 'page.js',
+    write: false,
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -32,6 +31,7 @@ export async function bundlePage(entry: string, outDir: string): Promise<void> {
     loader: { '.wgsl': 'text' },
     logLevel: 'warning',
   });
+  return built.outputFiles[0]!.contents;
 }
 
 /**
@@ -39,11 +39,10 @@ export async function bundlePage(entry: string, outDir: string): Promise<void> {
  * `window[readyGlobal]` exists on the page.
  */
 export async function openChromiumPage(entry: string, readyGlobal: string): Promise<ChromiumPage> {
-  const outDir = join(dirname(entry), '.page');
-  await bundlePage(entry, outDir);
+  const pageJs = await bundlePage(entry);
   const { url, close: closeServer } = await serveFiles({
     '/': { type: 'text/html', body: () => '<!doctype html><meta charset="utf-8"><title>tfjs-adversarial</title><link rel="icon" href="data:,"><script type="module" src="/page.js"></script>' },
-    '/page.js': { type: 'text/javascript', body: () => readFileSync(join(outDir, 'page.js')) },
+    '/page.js': { type: 'text/javascript', body: () => Buffer.from(pageJs) },
   });
   const browser = await puppeteer.launch({
     executablePath: findChromium(puppeteer),

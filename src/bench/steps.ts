@@ -31,6 +31,8 @@ export interface StepBenchOptions {
   /** Timed steps and warm-up for the stock entries, when they differ (the quick set times stock once: it is slow and steady). */
   stockRuns?: number;
   stockWarmup?: number;
+  /** The steps that also run on stock tfjs (default all of `steps`; the quick set leaves PGD-7 out: 70 s of stock). */
+  stockSteps?: StepKind[];
   filter?: string;
   onProgress?: (message: string) => void;
 }
@@ -160,6 +162,7 @@ export async function runStepBench(options: StepBenchOptions = {}): Promise<Step
       for (const impl of ['ours', 'stock'] as StepImpl[]) {
         const name = `${kind} ${impl} [${batch},28,28,1]`;
         if (options.filter && !name.includes(options.filter)) continue;
+        if (impl === 'stock' && options.stockSteps && !options.stockSteps.includes(kind)) continue;
         const model = seedCnn({ seed: 1 });
         // Ours: the engine kernels as the policy has them, and the fused Adam step; stock: tfjs's kernels
         // (the engine switched off) and tfjs's Adam.
