@@ -8,4 +8,4 @@ export { elementwisePreamble, elementwiseSpec, runElementwise, type ElementwiseA
 export { splitIndex, unroll, unroll2 } from './unroll';
 export { wgslWith, widthAliases, type WgslPrelude } from './wgsl';
 export { runLogitsProgram } from './logits';
-export { SUBGROUP_DIRECTIVES, hoistDirectives, isSoftwareAdapterInfo, loadShared, sharedItem, subgroupDispatches, subgroupsOfFour, subgroupTiles, type SharedItem } from './subgroups';
+export { SUBGROUP_DIRECTIVES, hoistDirectives, isSoftwareAdapterInfo, laneDeclaration, loadShared, sharedItem, subgroupDispatches, subgroupGrid, subgroupsOfFour, subgroupTiles, type SharedItem } from './subgroups';

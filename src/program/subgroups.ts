@@ -29,7 +29,6 @@ export function countSubgroupDispatch(): void {
   dispatches++;
 }
 
-const hoisted = new WeakSet<GPUDevice>();
 const DIRECTIVE = /^[ \t]*(enable [\w, ]+;|diagnostic\([\w, .]+\);)[ \t]*$/gm;
 
 /** `code` with its directive lines (enable, diagnostic) moved to the top, each once. */
@@ -38,10 +37,8 @@ export function hoistDirectives(code: string): string {
   return directives.length === 0 ? code : [...directives, code.replace(DIRECTIVE, '')].join('\n');
 }
 
-/** Wraps `device.createShaderModule` (once) so that tfjs's modules start with the bodies' directives. */
+/** Wraps `device.createShaderModule` so that tfjs's modules start with the bodies' directives (subgroupsOfFour: once per device). */
 function hoistOn(device: GPUDevice): void {
-  if (hoisted.has(device)) return;
-  hoisted.add(device);
   const create = device.createShaderModule.bind(device);
   device.createShaderModule = (descriptor: GPUShaderModuleDescriptor) => create({ ...descriptor, code: hoistDirectives(descriptor.code) });
 }
@@ -73,6 +70,9 @@ export function subgroupsOfFour(backend: WebGPUBackend): boolean {
 /** Per device, whether its feature and adapter allow the subgroup tiles (asked on every kernel call: kept). */
 const deviceFits = new WeakMap<GPUDevice, boolean>();
 
+/** A body's declaration of its lane in its subgroup of four, which loadShared and sharedItem read ('' without `sg`). */
+export const laneDeclaration = (sg: boolean): string => (sg ? '  let lane = index & 3;' : '');
+
 /** Which value of a shared set a load reads: a literal index, or a WGSL i32 expression (the lanes' share). */
 export type SharedItem = number | string;
 
@@ -85,7 +85,7 @@ export function sharedItem(n: number, s: number): string {
 /**
  * `let {name}{i} = load(i);` for i < n, each lane its own loads; with `sg`, values the four lanes of a
  * subgroup all need (a convolution tile's filter values, its lanes taking consecutive pixels): lane
- * (`lane`, declared by the body as index & 3) loads values sharedItem(n, s) for slots s < ceil(n / 4), and
+ * (`lane`, declared by the body with laneDeclaration) loads values sharedItem(n, s) for slots s < ceil(n / 4), and
  * subgroupBroadcast gives every lane all n. `load(item, slot)`: the item's WGSL index, and its slot (the
  * value's own index without `sg`), for callers that hoist an index per slot.
  *
@@ -108,4 +108,16 @@ export function loadShared(n: number, name: string, load: (item: SharedItem, slo
 export function subgroupTiles(tiles: number): number | null {
   const padded = 4 * Math.ceil(tiles / 4);
   return padded <= 1.25 * tiles ? padded : null;
+}
+
+/**
+ * The tiles a grid runs along its fastest axis, and whether its lanes share loads over subgroups of four:
+ * padded by subgroupTiles where subgroupsOfFour holds and the padding pays, else `tiles` as they are.
+ *
+ * @example
+ * const { tiles: columnTiles, sg } = subgroupGrid(backend, Math.ceil(outWidth / 4)); // 7 -> 8, sg true on SwiftShader
+ */
+export function subgroupGrid(backend: WebGPUBackend, tiles: number): { tiles: number; sg: boolean } {
+  const padded = subgroupsOfFour(backend) ? subgroupTiles(tiles) : null;
+  return { tiles: padded ?? tiles, sg: padded !== null };
 }

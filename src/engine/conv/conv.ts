@@ -5,7 +5,7 @@
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
 import { epilogueWgsl, type EngineActivation } from '../matmul/matmul';
-import { i32u, runProgram, subgroupsOfFour, subgroupTiles, type UniformValue } from '../../program';
+import { i32u, runProgram, subgroupGrid, type UniformValue } from '../../program';
 import { engineColumnSum } from '../reduce/column_sum';
 import { genConv, genConvBackpropFilter, genConvBackpropInput, genConvBackpropInputSmall, genConvSmallInput } from './conv_tiles';
 
@@ -79,21 +79,12 @@ function smallInput(info: ConvInfo): boolean {
 const BACKPROP_INPUT_PIXELS = 4;
 const BACKPROP_INPUT_CHANNELS = 4;
 
-/**
- * The column tiles a tiled convolution runs, and whether its lanes share the filter's loads over subgroups
- * of four (program/subgroups.ts: the column tile fastest, padded to a multiple of 4, where that pays).
- */
-function columnTilesOf(backend: WebGPUBackend, tiles: number): { columnTiles: number; sg: boolean } {
-  const padded = subgroupsOfFour(backend) ? subgroupTiles(tiles) : null;
-  return { columnTiles: padded ?? tiles, sg: padded !== null };
-}
-
 /** y = act(conv2d(x, w) + bias). */
 export function engineConv2D(backend: WebGPUBackend, x: TensorInfo, filter: TensorInfo, info: ConvInfo, bias: TensorInfo | undefined, activation: EngineActivation): TensorInfo {
   const small = smallInput(info);
   const tile = small ? SMALL_INPUT_TILE : CONV_TILE;
   const channelTiles = Math.ceil(info.outChannels / (4 * tile.channels4));
-  const { columnTiles, sg } = columnTilesOf(backend, Math.ceil(info.outWidth / tile.pixels));
+  const { tiles: columnTiles, sg } = subgroupGrid(backend, Math.ceil(info.outWidth / tile.pixels));
   const biasKind = bias ? 'vec4' : 'none';
   const conv = small
     ? genConvSmallInput(tile.pixels, tile.channels4, info.inChannels, info.filterWidth, info.strideWidth, sg)
@@ -121,7 +112,7 @@ export function engineConv2D(backend: WebGPUBackend, x: TensorInfo, filter: Tens
 export function engineConv2DBackpropInput(backend: WebGPUBackend, dy: TensorInfo, filter: TensorInfo, info: ConvInfo): TensorInfo {
   if (smallInput(info) && info.strideHeight === 1 && info.strideWidth === 1) {
     const P = SMALL_INPUT_GRAD_PIXELS;
-    const { columnTiles, sg } = columnTilesOf(backend, Math.ceil(info.inWidth / P));
+    const { tiles: columnTiles, sg } = subgroupGrid(backend, Math.ceil(info.inWidth / P));
     return runProgram(
       backend,
       {
@@ -143,7 +134,7 @@ export function engineConv2DBackpropInput(backend: WebGPUBackend, dy: TensorInfo
   const channels = Math.min(BACKPROP_INPUT_CHANNELS, info.inChannels);
   const channelTiles = Math.ceil(info.inChannels / channels);
   // Each column phase holds ceil(inWidth / strideWidth) pixels; a phase with fewer leaves its last one unwritten.
-  const { columnTiles, sg } = columnTilesOf(backend, Math.ceil(Math.ceil(info.inWidth / info.strideWidth) / BACKPROP_INPUT_PIXELS));
+  const { tiles: columnTiles, sg } = subgroupGrid(backend, Math.ceil(Math.ceil(info.inWidth / info.strideWidth) / BACKPROP_INPUT_PIXELS));
   return runProgram(
     backend,
     {

@@ -5,7 +5,7 @@
 // tile is the fastest coordinate, padded to a multiple of 4, so that the four lanes of a subgroup take
 // consecutive pixels of the same channels: each loads one of the filter values they all need, and
 // subgroupBroadcast hands it to the others (the same values, the same sums).
-import { loadShared, splitIndex, unroll, unroll2 } from '../../program';
+import { laneDeclaration, loadShared, splitIndex, unroll, unroll2 } from '../../program';
 
 /** The index split: the channel tile fastest, or with `sg` the column tile (lanes share the channels). */
 const tileIndex = (channel: [string, string], sg: boolean, rest: [string, string][]): string =>
@@ -20,9 +20,6 @@ ${unroll(
 ${unroll(C4, (c) => `    if (${C4} * ct + ${c} < cout4) { result[base${p} + co${c}] = epilogue(acc${p}_${c}, 4 * co${c}); }`)}
   }`,
 )}`;
-
-/** With `sg`: the lane (index & 3), whose share of the filter values it loads for all four. */
-const laneChannel = (sg: boolean): string => (sg ? '  let lane = index & 3;' : '');
 
 /** Output channel vec4 `c` of the tile: the precomputed co{c}, or an expression's. */
 const channelOf = (C4: number, c: number | string): string => (typeof c === 'number' ? `co${c}` : `min(${C4} * ct + ${c}, cout4 - 1)`);
@@ -41,7 +38,7 @@ ${tileIndex(['ct', 'uniforms.channelTiles'], sg, [['oy', 'uniforms.outHeight'], 
   let ixBase = ox0 * uniforms.strideWidth - uniforms.padLeft;
   let taps = uniforms.filterHeight * uniforms.filterWidth * uniforms.inChannels;
 ${unroll(C4, (c) => `  let co${c} = min(${C4} * ct + ${c}, cout4 - 1);`)}
-${laneChannel(sg)}
+${laneDeclaration(sg)}
 ${unroll2(P, C4, (p, c) => `  var acc${p}_${c} = vec4<f32>(0.0);`)}
   var ky = 0; var kx = 0; var ci = 0;
   var wIndex = 0;
@@ -83,7 +80,7 @@ ${tileIndex(['ct', 'uniforms.channelTiles'], sg, [['oy', 'uniforms.outHeight'], 
   let iy0 = oy * uniforms.strideHeight - uniforms.padTop;
   let ixBase = ox0 * ${SW} - uniforms.padLeft;
 ${unroll(C4, (c) => `  let co${c} = min(${C4} * ct + ${c}, cout4 - 1);`)}
-${laneChannel(sg)}
+${laneDeclaration(sg)}
 ${unroll(columns, (j) => `  let in${j} = ixBase + ${j} >= 0 && ixBase + ${j} <= lastX;
   let col${j} = clamp(ixBase + ${j}, 0, lastX) * ${CI};`)}
 ${unroll2(P, C4, (p, c) => `  var acc${p}_${c} = vec4<f32>(0.0);`)}
@@ -122,7 +119,7 @@ ${tileIndex(['cg', 'uniforms.channelTiles'], sg, [['phase', 'uniforms.strideWidt
   let lastOx = uniforms.outWidth - 1;
   let lastCi = uniforms.inChannels - 1;
 ${unroll(CI, (j) => `  let ci${j} = min(${CI} * cg + ${j}, lastCi);`)}
-${laneChannel(sg)}
+${laneDeclaration(sg)}
   let ix0 = phase + uniforms.strideWidth * ${P} * xt;
   let ky0 = (iy + uniforms.padTop) % uniforms.strideHeight;
   let kx0 = (ix0 + uniforms.padLeft) % uniforms.strideWidth;
@@ -177,7 +174,7 @@ ${splitIndex([['xt', 'uniforms.columnTiles'], ['iy', 'uniforms.inHeight'], ['b',
   let lastOx = uniforms.outWidth - 1;
   let oxStart = ix0 + uniforms.padLeft - ${FW - 1};
 ${unroll(columns, (j) => `  let in${j} = oxStart + ${j} >= 0 && oxStart + ${j} <= lastOx;\n  let col${j} = clamp(oxStart + ${j}, 0, lastOx) * cout4;`)}
-${laneChannel(sg)}
+${laneDeclaration(sg)}
 ${unroll2(P, CI, (p, i) => `  var acc${p}_${i} = vec4<f32>(0.0);`)}
   for (var ky = 0; ky < uniforms.filterHeight; ky++) {
     let oy = iy + uniforms.padTop - ky;

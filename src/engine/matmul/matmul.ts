@@ -5,7 +5,7 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import genericWgsl from '../../../shaders/engine/matmul_generic.wgsl';
 import { genNN, genNT, genTN } from './matmul_tiles';
-import { i32u, runProgram, subgroupsOfFour, subgroupTiles } from '../../program';
+import { i32u, runProgram, subgroupGrid } from '../../program';
 
 export type MatMulVariant = 'nn4' | 'nt4' | 'tn4' | 'generic';
 /** The activations the engine's epilogues apply: none, max(r, 0), min(max(r, 0), 6) (MobileNet's ReLU6). */
@@ -119,9 +119,8 @@ export function engineMatMul(backend: WebGPUBackend, args: MatMulArgs): TensorIn
   const tile = TILES[variant];
   const tilesM = Math.ceil(m / tile.rows);
   // Tile columns padded so that four consecutive invocations share a tile row (program/subgroups.ts).
-  const sgTilesN = variant !== 'generic' && subgroupsOfFour(backend) ? subgroupTiles(Math.ceil(n / tile.columns)) : null;
-  const sg = sgTilesN !== null;
-  const tilesN = sgTilesN ?? Math.ceil(n / tile.columns);
+  const columnTiles = Math.ceil(n / tile.columns);
+  const { tiles: tilesN, sg } = variant !== 'generic' ? subgroupGrid(backend, columnTiles) : { tiles: columnTiles, sg: false };
   const unit = (vec: boolean) => (vec ? 4 : 1);
   const inputs = [a, b, ...(bias ? [bias] : []), ...(maskZ ? [maskZ] : [])];
   return runProgram(

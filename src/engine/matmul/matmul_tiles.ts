@@ -7,7 +7,7 @@
 // on SwiftShader, the tile columns padded to a multiple of 4 so that four consecutive invocations share
 // their tile row tm), each lane loads a quarter of the tile's rows of A and takes the others from its
 // three neighbours by subgroupBroadcast: the same values, so the same sums; 1.3-1.9x on SwiftShader.
-import { loadShared, sharedItem, unroll, unroll2 } from '../../program';
+import { laneDeclaration, loadShared, sharedItem, unroll, unroll2 } from '../../program';
 
 /** The tile's coordinates from the flat invocation index (batch, tile row tm, tile column tn). */
 const TILE_INDEX = `  let tilesPerBatch = uniforms.tilesM * uniforms.tilesN;
@@ -62,7 +62,7 @@ const LANES = ['x', 'y', 'z', 'w'];
  */
 function rowsOfA(R: number, sg: boolean, row: (r: string) => string, load: (base: string) => string): { before: string; loads: string } {
   if (sg && R % 4 !== 0) throw new Error(`rowsOfA: ${R} rows do not split over 4 lanes`);
-  const before = sg ? `  let lane = index & 3;\n${unroll(R / 4, (s) => `  let aShare${s} = ${row(sharedItem(R, s))};`)}` : unroll(R, (r) => `  let aRow${r} = ${row(String(r))};`);
+  const before = sg ? `${laneDeclaration(sg)}\n${unroll(R / 4, (s) => `  let aShare${s} = ${row(sharedItem(R, s))};`)}` : unroll(R, (r) => `  let aRow${r} = ${row(String(r))};`);
   return { before, loads: loadShared(R, 'a', (item, slot) => load(typeof item === 'number' ? `aRow${item}` : `aShare${slot}`), sg) };
 }
 
