@@ -23,13 +23,13 @@ const USAGE = `usage: npm run bench:real -- [--models LIST] [--size N] [--batch 
                   batches: seed CNN 64, ResNets 32, MobileNetV2 --batch)
   --size, --batch MobileNetV2's image side and batch where --models does not give them (default 224 and 4)
   --steps LIST    of ${REAL_STEPS.join(', ')} (default all)
-  --quick         the set bench:check runs: ${'mobilenet-v2:96:2 and resnet-20:32:16, input_gradient, ours 3 runs, stock 1, no peak'}`;
+  --quick         the set bench:check runs: ${'mobilenet-v2:96:2 and resnet-20:32:8, input_gradient, ours 3 runs, stock 1, no peak'}`;
 
 /** What bench:check runs (about a minute and a half): a depthwise and a residual network's attack step. */
 export const QUICK_REAL: Omit<RealBenchOptions, 'onProgress'> = {
   models: [
     { model: 'mobilenet-v2', size: 96, batch: 2 },
-    { model: 'resnet-20', size: 32, batch: 16 },
+    { model: 'resnet-20', size: 32, batch: 8 },
   ],
   steps: ['input_gradient'],
   runs: 3,

@@ -12,7 +12,7 @@ import { drainQueue, summarize } from './timing';
 
 export interface EngineBenchOptions {
   batch?: number;
-  /** Timed rounds after one warm-up round (default 5). */
+  /** Timed rounds after one warm-up round (default 5; past three, only while the rounds have taken under 5 s). */
   runs?: number;
   filter?: string;
   onProgress?: (message: string) => void;
@@ -119,6 +119,9 @@ function cases(b: number): EngineBenchCase[] {
   ];
 }
 
+/** The time after which a case's timed rounds stop, once it has three. */
+const ROUNDS_BUDGET_MS = 5000;
+
 const shapeText = (shapes: number[][]) => shapes.map((s) => `[${s.join(',')}]`).join('x');
 
 /** Runs each engine kernel and the tfjs kernel it replaces on the seed CNN's shapes at one batch size. */
@@ -147,7 +150,9 @@ export async function runEngineKernelBench(options: EngineBenchOptions = {}): Pr
       await time(true);
       await time(false);
       const rounds = { engine: [] as number[], tfjs: [] as number[] };
-      for (let i = 0; i < runs; i++) {
+      const started = performance.now();
+      // At least three rounds, then no more once they took ROUNDS_BUDGET_MS (tfjs's Conv2D here: 2 s a call).
+      for (let i = 0; i < runs && (i < Math.min(runs, 3) || performance.now() - started < ROUNDS_BUDGET_MS); i++) {
         rounds.engine.push(await time(true));
         rounds.tfjs.push(await time(false));
       }

@@ -101,9 +101,9 @@ export async function runBenchmarks(options: BenchmarkOptions = {}): Promise<Ben
           warmup: 1,
           stockRuns: quick ? 1 : 3,
           stockWarmup: quick ? 0 : 1,
-          // PGD-7's stock step (70 s here) runs the kernels of FGSM's seven times over: the quick set's
-          // train_fgsm ours/stock watches them.
-          ...(quick ? { stockSteps: STEP_KINDS.filter((k) => k !== 'train_pgd7') } : {}),
+          // PGD-7's stock step (70 s here) runs the kernels of FGSM's seven times over, FGSM-RS's (16 s) FGSM's
+          // and a random start: the quick set's train_fgsm ours/stock and random_start fused/composed watch them.
+          ...(quick ? { stockSteps: STEP_KINDS.filter((k) => k !== 'train_pgd7' && k !== 'train_fgsm_rs') } : {}),
           filter: options.filter,
           onProgress: progress,
           ...options.steps,
