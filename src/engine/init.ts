@@ -2,6 +2,7 @@
 // package's kernels registered (the attack kernels and the engine's), and tfjs's gradients with the
 // engine's over them. Here, above the kernels, so that the platform layer imports none of them.
 import { registerAttackKernels } from '../kernels/register';
+import { installBackwardRelease } from '../platform/backward_memory';
 import { loadTfjsGradients } from '../platform/gradients';
 import { setUpWebGPU, type InitWebGPUOptions, type WebGPUContext } from '../platform/device';
 import { registerEngineGradients, registerEngineKernels } from './register';
@@ -17,6 +18,7 @@ import { registerEngineGradients, registerEngineKernels } from './register';
  */
 export async function initWebGPU(options: InitWebGPUOptions = {}): Promise<WebGPUContext> {
   registerAttackKernels();
+  installBackwardRelease();
   return setUpWebGPU(options, registerEngineKernels);
 }
 
@@ -32,4 +34,5 @@ export async function initWebGPU(options: InitWebGPUOptions = {}): Promise<WebGP
 export async function ensureGradients(): Promise<void> {
   await loadTfjsGradients();
   registerEngineGradients();
+  installBackwardRelease();
 }

@@ -8,6 +8,7 @@ export { pcgHash } from '../kernels/pcg';
 export { registerAttackKernels } from '../kernels/register';
 export { Copy, FgsmStep, PgdStep, RandomStart } from '../kernels/names';
 export type { FgsmStepAttrs, PgdStepAttrs, RandomStartAttrs } from '../kernels/names';
+export { FLAG_RELEASE_GRADIENTS, installBackwardRelease } from '../platform/backward_memory';
 export { FLAG_PRINT_SHADER, FLAG_SUBGROUPS, FLAG_VEC4, subgroupDispatches, subgroupsOfFour, WORKGROUP_SIZE } from '../program';
 export { registerEngineKernels, originalKernel } from './register';
 export { FLAG_DEPTHWISE_TAP_SKIP } from './conv/depthwise';

@@ -1,4 +1,4 @@
-// The kernel suites (attack kernels, engine kernels, DLR and APGD step, L2 steps, targeted DLR, Square, FAB's projection and step) in headless Chromium (puppeteer), on the built bundle served from 127.0.0.1, plus the
+// The kernel suites (attack kernels, engine kernels, DLR and APGD step, L2 steps, targeted DLR, Square, FAB's projection and step, the backward pass's early release) in headless Chromium (puppeteer), on the built bundle served from 127.0.0.1, plus the
 // check that one RandomStart seed gives the same bits in Chromium and in Node (Dawn).
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -7,6 +7,8 @@ import { expectApgdStepOk, expectApgdUpdateOk, expectDlrOk } from '../suite/apgd
 import { apgdStepCases, dlrCases } from '../suite/apgd_suite';
 import { apgdUpdateCases } from '../suite/apgd_update_suite';
 import { argumentCases } from '../suite/argument_suite';
+import { expectBackwardReleaseOk } from '../suite/backward_release_check';
+import { backwardReleaseCases } from '../suite/backward_release_suite';
 import { dlrTargetedCases } from '../suite/dlr_targeted_suite';
 import { expectDlrTargetedOk, expectL2Ok } from '../suite/l2_check';
 import { l2Cases, randomStartL2Bits } from '../suite/l2_suite';
@@ -71,6 +73,12 @@ describe('Square kernels in Chromium', () => {
 describe("FAB's projection and step in Chromium", () => {
   // The Node suite's cases on 37 rows (1-row cases add nothing a browser could break).
   for (const c of fabCases.filter((f) => f.rows > 1)) test(`chromium ${c.name}`, async () => expectFabOk(await chrome.page.evaluate((fc, seed) => window.suite.runFabCase(fc, seed), c, runSeed)));
+});
+
+describe('backward release in Chromium', () => {
+  test.each(backwardReleaseCases.map((c) => [c.name, c] as const))('chromium %s', async (name, c) => {
+    expectBackwardReleaseOk(await chrome.page.evaluate((n, seed) => window.suite.runBackwardReleaseCase(n, seed), name, runSeed), c.lowerPeak, runSeed);
+  }, 120_000);
 });
 
 describe('GPU-resident data set in Chromium', () => {

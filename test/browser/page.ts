@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as lib from '../../dist/index.js';
 import { runApgdStepCase, runDlrCase } from '../suite/apgd_suite';
+import { runBackwardReleaseCase } from '../suite/backward_release_suite';
 import { runArgumentCase } from '../suite/argument_suite';
 import { runApgdUpdateCase } from '../suite/apgd_update_suite';
 import { runDlrTargetedCase } from '../suite/dlr_targeted_suite';
@@ -35,6 +36,7 @@ const suite = {
   runFabCase,
   runTrainerCase,
   runPlanCase,
+  runBackwardReleaseCase,
   runConvReluPoolCase,
   async runArgumentCase(name: string) {
     return withGpuErrorScope(lib.currentWebGPU()!.device, async () => runArgumentCase(name));
