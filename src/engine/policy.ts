@@ -21,6 +21,7 @@ export const ENGINE_KERNEL_NAMES = [
   '_FusedMatMul',
   'Sum',
   'Add',
+  'Sub',
   'Adam',
   'SoftmaxCrossEntropy',
   'KlDivergence',

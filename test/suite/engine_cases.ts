@@ -62,11 +62,13 @@ export interface MatMulCase {
 
 export interface ElementwiseCase {
   family: 'elementwise';
-  op: 'Relu' | 'Step' | 'Multiply' | 'Add' | 'Sum' | 'ClipByValueGrad' | 'FusedBatchNormGrad' | 'FusedBatchNorm';
+  op: 'Relu' | 'Step' | 'Multiply' | 'Add' | 'Sub' | 'Sum' | 'ClipByValueGrad' | 'FusedBatchNormGrad' | 'FusedBatchNorm';
   name: string;
   shape: number[];
-  /** Add: the second operand's shape; Sum: the reduced axes. */
+  /** Add, Multiply, Sub: the second operand's shape; Sum: the reduced axes. */
   other?: number[];
+  /** Add, Multiply, Sub: `other` is the first operand (a vector over the last axis of `shape`, on the left). */
+  otherFirst?: boolean;
   withNaN?: boolean;
   engine: boolean;
 }
@@ -314,6 +316,17 @@ const elementwiseCases: ElementwiseCase[] = [
   { family: 'elementwise', op: 'Multiply', name: 'Multiply scale [5,8]*[8]', shape: [5, 8], other: [8], engine: true },
   { family: 'elementwise', op: 'Multiply', name: 'Multiply scale [3,3,7,13]*[13]', shape: [3, 3, 7, 13], other: [13], engine: true },
   { family: 'elementwise', op: 'Multiply', name: 'Multiply broadcast [3,4]*[3,1] (tfjs fallback)', shape: [3, 4], other: [3, 1], engine: false },
+  // Batch statistics in training mode (tf.moments, Keras' BatchNormalization): x - mean, and the per-channel
+  // vector on the left in their gradients.
+  { family: 'elementwise', op: 'Multiply', name: 'Multiply scale on the left [13]*[3,3,7,13]', shape: [3, 3, 7, 13], other: [13], otherFirst: true, engine: true },
+  { family: 'elementwise', op: 'Multiply', name: 'Multiply scale on the left [1,96]*[2,6,6,96]', shape: [2, 6, 6, 96], other: [1, 96], otherFirst: true, engine: true },
+  { family: 'elementwise', op: 'Add', name: 'Add bias on the left [7]+[3,5,7]', shape: [3, 5, 7], other: [7], otherFirst: true, engine: true },
+  ...[1, 315, 2179].map((n): ElementwiseCase => ({ family: 'elementwise', op: 'Sub', name: `Sub same shape n=${n}`, shape: [n], other: [n], engine: true })),
+  { family: 'elementwise', op: 'Sub', name: 'Sub mean [3,5,7]-[7]', shape: [3, 5, 7], other: [7], engine: true },
+  { family: 'elementwise', op: 'Sub', name: 'Sub mean [2,12,12,96]-[96] (MobileNetV2 batch statistics)', shape: [2, 12, 12, 96], other: [96], engine: true },
+  { family: 'elementwise', op: 'Sub', name: 'Sub mean [2,5,5,1,13]-[1,1,13]', shape: [2, 5, 5, 1, 13], other: [1, 1, 13], engine: true },
+  { family: 'elementwise', op: 'Sub', name: 'Sub vector on the left [7]-[3,5,7] (tfjs fallback)', shape: [3, 5, 7], other: [7], otherFirst: true, engine: false },
+  { family: 'elementwise', op: 'Sub', name: 'Sub broadcast [3,4]-[3,1] (tfjs fallback)', shape: [3, 4], other: [3, 1], engine: false },
   { family: 'elementwise', op: 'Sum', name: 'Sum [65,26,26,32] axes 0,1,2', shape: [65, 26, 26, 32], other: [0, 1, 2], engine: true },
   { family: 'elementwise', op: 'Sum', name: 'Sum [3,5,12] axis 0', shape: [3, 5, 12], other: [0], engine: true },
   { family: 'elementwise', op: 'Sum', name: 'Sum [2179,4] axis 0', shape: [2179, 4], other: [0], engine: true },

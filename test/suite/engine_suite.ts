@@ -231,9 +231,11 @@ function prepare(c: EngineCase, seed: number): Prepared {
       }
       const otherShape = c.other ?? c.shape;
       const y = rand(size(otherShape));
-      const values = Float64Array.from(x, (v, i) => (c.op === 'Add' ? v + y[broadcastIndex(i, c.shape, otherShape)] : v * y[broadcastIndex(i, c.shape, otherShape)]));
+      const apply = (p: number, q: number) => (c.op === 'Add' ? p + q : c.op === 'Sub' ? p - q : p * q);
+      const values = Float64Array.from(x, (v, i) => (c.otherFirst ? apply(y[broadcastIndex(i, c.shape, otherShape)], v) : apply(v, y[broadcastIndex(i, c.shape, otherShape)])));
+      const [a, b] = c.otherFirst ? [{ values: y, shape: otherShape }, { values: x, shape: c.shape }] : [{ values: x, shape: c.shape }, { values: y, shape: otherShape }];
       return {
-        inputs: { a: { values: x, shape: c.shape }, b: { values: y, shape: otherShape } },
+        inputs: { a, b },
         run: (t) => [tf.engine().runKernel(c.op, { a: t.a, b: t.b }) as tf.Tensor],
         expected: [{ values }],
         countName: c.op,

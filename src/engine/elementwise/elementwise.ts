@@ -1,10 +1,11 @@
-// Engine element-wise kernels: Relu, Step (ReLU's derivative in tfjs's gradients), Multiply and Add (same
-// shape, or a vector over the last axis: a bias, a per-channel scale), and the fused ReLU and ClipByValue (ReLU6)
-// gradients. vec4 where the element count allows it, through the element-wise program.
+// Engine element-wise kernels: Relu, Step (ReLU's derivative in tfjs's gradients), Multiply, Add and Sub (same
+// shape, or a vector over the last axis: a bias, a per-channel scale, batch normalisation's x - mean; for
+// Add and Multiply the vector on either side), and the fused ReLU and ClipByValue (ReLU6) gradients. vec4 where the element count allows it, through the element-wise program.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { util, type TensorInfo } from '@tensorflow/tfjs-core';
 import addWgsl from '../../../shaders/engine/add.wgsl';
 import multiplyWgsl from '../../../shaders/engine/multiply.wgsl';
+import subWgsl from '../../../shaders/engine/sub.wgsl';
 import reluWgsl from '../../../shaders/engine/relu.wgsl';
 import reluGradWgsl from '../../../shaders/engine/relu_grad.wgsl';
 import clipGradWgsl from '../../../shaders/engine/clip_grad.wgsl';
@@ -34,25 +35,32 @@ const step: Impl = (inputs, backend, attrs) => {
   return run(backend, 'Step', stepWgsl, ['x'], [x], [f32u('alpha', Number(attrs.alpha ?? 0))]);
 };
 
+/** Whether `v` is a vector over `full`'s last axis: its size that axis's, its leading axes 1, at most full's rank. */
+const vectorOver = (v: TensorInfo, full: TensorInfo): boolean =>
+  full.shape.length >= 1 && v.shape.length <= full.shape.length && util.sizeFromShape(v.shape) === full.shape[full.shape.length - 1] && v.shape.every((d, i) => i === v.shape.length - 1 || d === 1);
+
 /**
- * a (op) b for same shapes, or b a vector over a's last axis (a bias, a per-channel scale; b's leading
- * axes 1, at most a's rank): one pass, b read at i mod bSize.
+ * a (op) b for same shapes, or b a vector over a's last axis (a bias, a per-channel scale, a mean; b's
+ * leading axes 1, at most a's rank): one pass, b read at i mod bSize. `commutative` (Add, Multiply): a
+ * vector over b's last axis too, the operands swapped (IEEE a + b and a * b are b + a and b * a bit for bit).
  */
-const lastAxisBinary = (kernelName: 'Add' | 'Multiply', body: string): Impl => (inputs, backend) => {
+const lastAxisBinary = (kernelName: 'Add' | 'Multiply' | 'Sub', body: string, commutative: boolean): Impl => (inputs, backend) => {
   const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
   if (a.dtype !== 'float32' || b.dtype !== 'float32') return null;
-  const size = util.sizeFromShape(a.shape);
-  const bSize = util.sizeFromShape(b.shape);
-  const same = util.arraysEqual(a.shape, b.shape);
-  const vector = a.shape.length >= 1 && b.shape.length <= a.shape.length && bSize === a.shape[a.shape.length - 1] && b.shape.every((d, i) => i === b.shape.length - 1 || d === 1);
-  if (!same && !vector) return null;
+  const swap = !util.arraysEqual(a.shape, b.shape) && !vectorOver(b, a) && commutative && vectorOver(a, b);
+  const [full, other] = swap ? [b, a] : [a, b];
+  if (!util.arraysEqual(full.shape, other.shape) && !vectorOver(other, full)) return null;
+  const size = util.sizeFromShape(full.shape);
+  const bSize = util.sizeFromShape(other.shape);
   const width = chooseWidth(bSize) === 4 && size % 4 === 0 ? 4 : 1;
-  return run(backend, kernelName, body, ['a', 'b'], [a, b], [i32u('bSize', bSize / width)], width);
+  return run(backend, kernelName, body, ['a', 'b'], [full, other], [i32u('bSize', bSize / width)], width);
 };
 
-const multiply = lastAxisBinary('Multiply', multiplyWgsl);
-/** a + b for same shapes, or b a vector over a's last axis (bias add). */
-const add = lastAxisBinary('Add', addWgsl);
+const multiply = lastAxisBinary('Multiply', multiplyWgsl, true);
+/** a + b for same shapes, or a vector over the other's last axis (bias add). */
+const add = lastAxisBinary('Add', addWgsl, true);
+/** a - b for same shapes, or b a vector over a's last axis (x - mean in batch statistics). */
+const sub = lastAxisBinary('Sub', subWgsl, false);
 
 /**
  * FusedBatchNorm (tf.batchNorm) over the last axis of x with per-channel statistics: one scalar pass in
@@ -69,7 +77,7 @@ const batchNorm: Impl = (inputs, backend, attrs) => {
   return run(backend, 'BatchNorm', batchNormWgsl, ['x', 'mean', 'variance', 'scale', 'offset'], [x, mean, variance, scale, offset], [i32u('channels', channels), f32u('varianceEpsilon', eps)], 1);
 };
 
-export const engineElementwiseKernels = { Add: add, Relu: relu, Step: step, Multiply: multiply, FusedBatchNorm: batchNorm };
+export const engineElementwiseKernels = { Add: add, Sub: sub, Relu: relu, Step: step, Multiply: multiply, FusedBatchNorm: batchNorm };
 
 /** The engine's ReLU gradient kernel: dy where x > 0, else 0. */
 export const ReluGradEngine = 'EngineReluGrad';
