@@ -10,7 +10,7 @@ import {
   engineConv2DBackpropInput,
 } from './conv/conv';
 import { engineMaxPool, engineMaxPoolGrad, poolUnsupported } from './pool/max_pool';
-import { isPointwise, pointwiseConv2D, pointwiseConv2DBackpropInput } from './conv/pointwise';
+import { isPointwise, pointwiseConv2D, pointwiseConv2DBackpropFilter, pointwiseConv2DBackpropInput, pointwiseFilterOnMatMul } from './conv/pointwise';
 import { depthwiseUnsupported, engineDepthwiseConv2D, engineDepthwiseConv2DBackpropInput, registerDepthwiseFlag } from './conv/depthwise';
 import { registerRelu6InputFlag } from './conv/conv_activation';
 import { engineDepthwiseConv2DBackpropFilter } from './conv/depthwise_filter';
@@ -71,6 +71,7 @@ const conv2dBackpropFilterImpl: EngineImpl = (inputs, backend, attrs) => {
   const a = attrs as unknown as { filterShape: [number, number, number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number; dataFormat: 'NHWC' | 'NCHW'; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
   const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, backend_util.convertConv2DDataFormat(a.dataFormat));
   if (convUnsupported(info, [x.dtype, dy.dtype])) return null;
+  if (isPointwise(info) && pointwiseFilterOnMatMul(info)) return pointwiseConv2DBackpropFilter(backend, x, dy, info);
   return engineConv2DBackpropFilter(backend, x, dy, info);
 };
 

@@ -137,10 +137,12 @@ const convGeometries: Omit<ConvCase, 'family' | 'op' | 'name'>[] = [
   { x: [3, 11, 13, 32], filter: [5, 3, 32, 4], strides: [1, 2], pad: 1, dilations: [1, 1], engine: true },
   { x: [2, 7, 6, 3], filter: [1, 1, 3, 4], strides: [1, 1], pad: 'valid', dilations: [1, 1], engine: true },
   { x: [3, 10, 9, 3], filter: [3, 3, 3, 6], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: false },
-  // 1x1 at stride 1 (MobileNet's expand and project): forward and input gradient as matrix products.
+  // 1x1 at stride 1 (MobileNet's expand and project): forward, input and filter gradients as matrix products.
   { x: [2, 9, 7, 12], filter: [1, 1, 12, 24], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: true },
   { x: [3, 5, 6, 7], filter: [1, 1, 7, 16], strides: [1, 1], pad: 'valid', dilations: [1, 1], engine: true },
   { x: [1, 14, 14, 96], filter: [1, 1, 96, 24], strides: [1, 1], pad: 'same', dilations: [1, 1], engine: true },
+  // ... and their filter gradient as the A^T B product over all N*H*W rows (2,304 here: one long sum per tile).
+  { x: [4, 24, 24, 16], filter: [1, 1, 16, 96], strides: [1, 1], pad: 'valid', dilations: [1, 1], engine: true },
   // MobileNetV2's first convolution (stride 2, 3 channels: the input gradient of an attack ends here) and a
   // ResNet's strided 1x1 projection with 5 input channels (a channel group of the input gradient cut short).
   { x: [2, 15, 16, 3], filter: [3, 3, 3, 8], strides: [2, 2], pad: 'same', dilations: [1, 1], engine: true },

@@ -3,13 +3,16 @@
 // [N*H*W, Cin], the filter [1, 1, Cin, Cout] as [Cin, Cout]:
 //   forward:      y = x W (+ bias, ReLU)      [N*H*W, Cout]
 //   input grad:   dx = dy W^T                 [N*H*W, Cin]    (or (dy W^T) * relu6'(x): x a ReLU6's output)
+//   filter grad:  dW = x^T dy                 [Cin, Cout]     (channels multiples of 4: the A^T B tiles)
 // The tensors are only relabelled (a new shape over the same data, as tfjs's own Reshape does), so no
 // copy is made; the matrix products' tiles parallelise over the N*H*W rows where the general convolution
-// kernel, built for windows, reads each 1x1 window on its own. The filter's gradient (x^T dy, a sum over
-// all N*H*W rows) stays on the convolution kernel, which splits that sum into chunks.
+// kernel, built for windows, reads each 1x1 window on its own. The filter's gradient sums over all N*H*W
+// rows in one invocation per 16x8 tile of dW; the convolution kernel's chunks of rows and column sum were
+// still 3-13x slower on MobileNetV2's layers (bench, 2026-12-08: [4,112,112,16] x 96 433 -> 75 ms,
+// [4,7,7,320] x 1280 561 -> 44 ms).
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { engineMatMul, matMulMaskable, type EngineActivation } from '../matmul/matmul';
+import { engineMatMul, matMulMaskable, matMulVariant, type EngineActivation } from '../matmul/matmul';
 import type { ConvInfo } from './conv';
 
 /** Whether `info` is a 1x1 convolution at stride 1 and dilation 1 with no padding (output size = input size). */
@@ -66,4 +69,19 @@ export function pointwiseConv2DBackpropInput(backend: WebGPUBackend, dy: TensorI
     maskZ: maskZ && relabel(maskZ, [1, rowsOf(info), info.inChannels]),
   });
   return relabel(out, [info.batchSize, info.inHeight, info.inWidth, info.inChannels]);
+}
+
+/** Whether the filter gradient of a pointwise convolution runs as the A^T B product (both channel counts multiples of 4). */
+export const pointwiseFilterOnMatMul = (info: ConvInfo): boolean => matMulVariant(info.inChannels, info.outChannels, rowsOf(info), true, false) === 'tn4';
+
+/** A pointwise convolution's filter gradient x^T dy as one matrix product, [1, 1, Cin, Cout] (where pointwiseFilterOnMatMul). */
+export function pointwiseConv2DBackpropFilter(backend: WebGPUBackend, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo {
+  const out = engineMatMul(backend, {
+    a: relabel(x, [1, rowsOf(info), info.inChannels]),
+    b: relabel(dy, [1, rowsOf(info), info.outChannels]),
+    transposeA: true,
+    transposeB: false,
+    activation: 'linear',
+  });
+  return relabel(out, [1, 1, info.inChannels, info.outChannels]);
 }
