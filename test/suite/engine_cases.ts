@@ -371,8 +371,8 @@ for (const op of ['KlDivergence', 'KlDivergenceGrad'] as const) {
 
 const adamCases: AdamCase[] = [1, 3, 315, 2179, 692224].map((n, i) => ({ family: 'adam', op: 'AdamStep', name: `AdamStep n=${n} step=${1 + 7 * i}`, n, step: 1 + 7 * i }));
 
-// Mean over a contiguous block of axes (global average pooling, the innermost axis, leading axes) and its
-// gradient; non-contiguous axes go to tfjs.
+// Mean over a contiguous block of axes (global average pooling, the innermost axis, leading axes, batch
+// statistics) and its gradient; non-contiguous axes go to tfjs.
 const reduceCases: ReduceCase[] = (
   [
     [[4, 7, 7, 1280], [1, 2], false, true],
@@ -384,6 +384,10 @@ const reduceCases: ReduceCase[] = (
     [[6, 5, 8], [0], false, true],
     [[4, 6], [0, 1], false, true],
     [[3, 4, 5], [0, 2], false, false],
+    // Batch statistics (tf.moments over N, H, W): the chunked column sum, one chunk and many, keepDims.
+    [[2, 16, 16, 8], [0, 1, 2], false, true],
+    [[3, 24, 24, 16], [0, 1, 2], true, true],
+    [[2, 9, 9, 12], [0, 1, 2], false, true],
   ] as [number[], number[], boolean, boolean][]
 ).flatMap(([shape, axes, keepDims, engine]) =>
   // tfjs's own Mean gradient (reshape, tile, divide) ends in a buffer of its own: no MeanGrad fallback case.

@@ -1,16 +1,19 @@
 // The engine's column sum: a [rows, columns] tensor (columns a multiple of 4) summed over its rows, in
-// chunked partial sums and then one pass (the bias gradients, Sum over leading axes, and the second pass of
-// Conv2DBackpropFilter).
+// chunked partial sums and then one pass (the bias gradients, Sum over leading axes, the second pass of
+// Conv2DBackpropFilter, and Mean over the leading axes when few columns leave one invocation too many rows).
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { backend_util, util, type TensorInfo } from '@tensorflow/tfjs-core';
 import sumRowsWgsl from '../../../shaders/engine/sum_rows.wgsl';
-import { i32u, runProgram, type ProgramSpec } from '../../program';
+import { f32u, i32u, runProgram, type ProgramSpec } from '../../program';
 import type { EngineImpl } from '../impl';
 
-/** Sums rows of a [rows, columns] tensor (columns % 4 == 0) into [columns]: chunked partial sums, then one pass. */
-export function engineColumnSum(backend: WebGPUBackend, x: TensorInfo, rows: number, columns: number, outShape: number[]): TensorInfo {
+/**
+ * Sums rows of a [rows, columns] tensor (columns % 4 == 0) into [columns]: chunked partial sums, then one
+ * pass; `divisor` divides the last pass's sums (a mean over the rows: the row count; 1, exact, for a sum).
+ */
+export function engineColumnSum(backend: WebGPUBackend, x: TensorInfo, rows: number, columns: number, outShape: number[], divisor = 1): TensorInfo {
   const columns4 = columns / 4;
-  const spec = (r: number, rowsPerChunk: number): ProgramSpec => ({
+  const spec = (r: number, rowsPerChunk: number, divide = divisor): ProgramSpec => ({
     kernelName: 'SumRows',
     variant: [],
     body: sumRowsWgsl,
@@ -19,14 +22,14 @@ export function engineColumnSum(backend: WebGPUBackend, x: TensorInfo, rows: num
     outputComponent: 4,
     invocations: Math.ceil(r / rowsPerChunk) * columns4,
     workgroupSize: 64,
-    uniforms: [i32u('rows', r), i32u('columns4', columns4), i32u('rowsPerChunk', rowsPerChunk)],
+    uniforms: [i32u('rows', r), i32u('columns4', columns4), i32u('rowsPerChunk', rowsPerChunk), f32u('divisor', divide)],
   });
   // Enough chunks to keep every core busy, few enough that the second pass is short.
   const chunks = Math.min(rows, Math.max(1, Math.ceil(4096 / columns4)));
   if (chunks <= 1 || rows <= 64) return runProgram(backend, spec(rows, rows), [x], outShape);
   const rowsPerChunk = Math.ceil(rows / chunks);
   const partialRows = Math.ceil(rows / rowsPerChunk);
-  const partial = runProgram(backend, spec(rows, rowsPerChunk), [x], [partialRows, columns]);
+  const partial = runProgram(backend, spec(rows, rowsPerChunk, 1), [x], [partialRows, columns]);
   const out = runProgram(backend, spec(partialRows, partialRows), [partial], outShape);
   backend.disposeData(partial.dataId);
   return out;

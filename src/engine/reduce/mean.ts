@@ -1,6 +1,6 @@
 // The engine's Mean over a contiguous block of axes without a transpose (tfjs-webgpu transposes the
 // reduced axes last first): x viewed as [outer, reduce, inner], one output per invocation summing its
-// rows (shaders/engine/mean.wgsl; NHWC global average pooling is axes [1, 2]), the innermost axis read as
+// rows (over the leading axes of many rows and few columns: the chunked column sum, column_sum.ts) (shaders/engine/mean.wgsl; NHWC global average pooling is axes [1, 2]), the innermost axis read as
 // vec4 when its size allows (mean_last4.wgsl). Its gradient, dy / reduce spread over x, is one kernel
 // (mean_grad.wgsl, `EngineMeanGrad`; reduce_gradients.ts calls it).
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
@@ -9,6 +9,7 @@ import meanWgsl from '../../../shaders/engine/mean.wgsl';
 import meanLast4Wgsl from '../../../shaders/engine/mean_last4.wgsl';
 import meanGradWgsl from '../../../shaders/engine/mean_grad.wgsl';
 import { chooseWidth, i32u, runProgram, wgslWith } from '../../program';
+import { engineColumnSum } from './column_sum';
 import type { EngineImpl } from '../impl';
 
 /** x's shape as [outer, reduce, inner] for `axes`, or null when the axes are not one contiguous block. */
@@ -19,6 +20,10 @@ export function meanBlocks(shape: number[], axes: number[]): [number, number, nu
   const last = sorted[sorted.length - 1];
   return [util.sizeFromShape(shape.slice(0, first)), util.sizeFromShape(shape.slice(first, last + 1)), util.sizeFromShape(shape.slice(last + 1))];
 }
+
+/** A mean over the leading axes goes to the chunked column sum below this many vec4 columns, from this many rows. */
+const COLUMN_SUM_BELOW = 256;
+const COLUMN_SUM_FROM = 256;
 
 /** The longest run one invocation may loop over when few invocations run (else tfjs's tree reduction). */
 const MAX_SERIAL_REDUCE = 4096;
@@ -34,6 +39,9 @@ export function engineMean(backend: WebGPUBackend, x: TensorInfo, axes: number[]
   if (blocks == null) return null;
   const [outer, reduce, inner] = blocks;
   if (outer * inner === 0 || reduce === 0) return null;
+  // Over the leading axes with few columns (batch statistics, x [N, H, W, C] over N, H, W): one invocation
+  // per vec4 of channels would sum every pixel alone; the column sum's chunks run in parallel.
+  if (outer === 1 && inner % 4 === 0 && inner / 4 < COLUMN_SUM_BELOW && reduce >= COLUMN_SUM_FROM) return engineColumnSum(backend, x, reduce, inner, outShape, reduce);
   if (outer * inner < 64 && reduce > MAX_SERIAL_REDUCE) return null;
   if (inner === 1 && chooseWidth(reduce) === 4) {
     return runProgram(
