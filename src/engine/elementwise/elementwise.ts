@@ -1,6 +1,7 @@
-// Engine element-wise kernels: Relu, Step (ReLU's derivative in tfjs's gradients), Multiply, Add and Sub (same
-// shape, or a vector over the last axis: a bias, a per-channel scale, batch normalisation's x - mean; for
-// Add and Multiply the vector on either side), and the fused ReLU and ClipByValue (ReLU6) gradients. vec4 where the element count allows it, through the element-wise program.
+// Engine element-wise kernels: Relu, Step (ReLU's derivative in tfjs's gradients), Multiply, Add and Sub
+// (same shape, or a vector over the last axis: a bias, a per-channel scale, batch normalisation's x - mean;
+// for Add and Multiply the vector on either side), and the fused ReLU and ClipByValue (ReLU6) gradients.
+// vec4 where the element count allows it, through the element-wise program.
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { util, type TensorInfo } from '@tensorflow/tfjs-core';
 import addWgsl from '../../../shaders/engine/add.wgsl';

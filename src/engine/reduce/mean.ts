@@ -1,7 +1,8 @@
 // The engine's Mean over a contiguous block of axes without a transpose (tfjs-webgpu transposes the
 // reduced axes last first): x viewed as [outer, reduce, inner], one output per invocation summing its
-// rows (over the leading axes of many rows and few columns: the chunked column sum, column_sum.ts) (shaders/engine/mean.wgsl; NHWC global average pooling is axes [1, 2]), the innermost axis read as
-// vec4 when its size allows (mean_last4.wgsl). Its gradient, dy / reduce spread over x, is one kernel
+// rows (shaders/engine/mean.wgsl; NHWC global average pooling is axes [1, 2]), the innermost axis read as
+// vec4 when its size allows (mean_last4.wgsl); over the leading axes of many rows and few columns (batch
+// statistics) the chunked column sum of column_sum.ts, its last pass divided by the row count. Its gradient, dy / reduce spread over x, is one kernel
 // (mean_grad.wgsl, `EngineMeanGrad`; reduce_gradients.ts calls it).
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { backend_util, util, type TensorInfo } from '@tensorflow/tfjs-core';
